@@ -1,2 +1,143 @@
 package io.vetch.cli;
-public final class Main { public static void main(String[] a) { System.out.println("vetch"); } }
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vetch.server.ServerConfig;
+import io.vetch.server.VetchServer;
+import java.io.PrintStream;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * The {@code vetch} command, etcd's {@code etcd} for the JVM. Exit codes as etcd: 0 after
+ * --help/--version or a clean shutdown, 2 for a usage error, 1 for a configuration that fails
+ * verification or a member that fails to start.
+ *
+ * <p>While serving, the main thread waits; SIGTERM/SIGINT run a shutdown hook that closes the
+ * member and then Vert.x, waiting at most {@link #SHUTDOWN_TIMEOUT_SECONDS}.
+ */
+public final class Main {
+  public static final String VERSION = "0.1.0";
+  public static final String API_VERSION = "3.5";
+  static final long SHUTDOWN_TIMEOUT_SECONDS = 10;
+  private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    int code = run(args, System.getenv(), System.out, System.err);
+    if (code != 0) System.exit(code);
+  }
+
+  /**
+   * Runs the command and returns the process exit code instead of exiting. When a member starts,
+   * this blocks until the JVM shuts down (signal) and the member has been closed.
+   */
+  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    Command cmd;
+    try {
+      cmd = Flags.parse(args, env);
+    } catch (FlagException e) {
+      err.println("vetch: " + e.getMessage());
+      if (e.exitCode() == FlagException.USAGE) err.println("Usage: vetch [flags]; run 'vetch --help' for the list of flags.");
+      return e.exitCode();
+    }
+    if (cmd instanceof Command.Help) {
+      out.print(Flags.usage());
+      return 0;
+    }
+    if (cmd instanceof Command.Version) {
+      out.print(versionText());
+      return 0;
+    }
+    Command.Serve serve = (Command.Serve) cmd;
+    Logging.configure(serve.config().logLevel());
+    serve.warnings().forEach(LOG::warning);
+    return serve(serve.config());
+  }
+
+  /** What --version prints. */
+  static String versionText() {
+    return "vetch Version: " + VERSION + "\n"
+        + "API version: " + API_VERSION + "\n"
+        + "Java version: " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")\n"
+        + "OS/Arch: " + System.getProperty("os.name").toLowerCase() + "/" + System.getProperty("os.arch") + "\n";
+  }
+
+  private static int serve(ServerConfig cfg) {
+    LOG.info(() -> "starting vetch " + VERSION + " member " + cfg.name() + " (data-dir " + cfg.dataDir() + ")");
+    LOG.fine(() -> "config: " + cfg);
+    Vertx vertx = Vertx.vertx(new VertxOptions());
+    VetchServer server;
+    try {
+      server = VetchServer.start(vertx, cfg).toCompletionStage().toCompletableFuture().get();
+    } catch (ExecutionException | InterruptedException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      LOG.log(Level.SEVERE, "failed to start member " + cfg.name() + ": " + cause.getMessage(), cause);
+      await(vertx.close());
+      return 1;
+    }
+    LOG.info(() -> "vetch member " + cfg.name() + " serving client requests on "
+        + cfg.listenClientUrls().stream().map(URI::toString).collect(Collectors.joining(",")));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        stop(cfg.name(), vertx, server);
+      } finally {
+        stopped.countDown();
+      }
+    }, "vetch-shutdown"));
+    awaitUninterruptibly(stopped);
+    return 0;
+  }
+
+  /** Runs in the shutdown hook, so it logs past the LogManager, which the JDK resets concurrently. */
+  private static void stop(String name, Vertx vertx, VetchServer server) {
+    String logger = Main.class.getName();
+    Logging.emitDirect(Level.INFO, logger, "received shutdown signal, stopping member " + name);
+    Future<Void> closed = server.close()
+        .transform(ar -> {
+          if (ar.failed()) Logging.emitDirect(Level.WARNING, logger, "closing member " + name + " failed: " + ar.cause());
+          return vertx.close();
+        });
+    String failure = await(closed);
+    Logging.emitDirect(failure == null ? Level.INFO : Level.WARNING, logger,
+        failure == null ? "member " + name + " stopped" : "member " + name + " did not stop cleanly: " + failure);
+  }
+
+  /** Waits at most SHUTDOWN_TIMEOUT_SECONDS; returns null on success, else what went wrong. */
+  private static String await(Future<Void> f) {
+    try {
+      f.toCompletionStage().toCompletableFuture().get(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      return null;
+    } catch (TimeoutException e) {
+      return "timed out after " + SHUTDOWN_TIMEOUT_SECONDS + " s";
+    } catch (ExecutionException e) {
+      return String.valueOf(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        latch.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) Thread.currentThread().interrupt();
+  }
+}

@@ -1,0 +1,137 @@
+package io.vetch.cli;
+
+import io.vetch.server.ServerConfig;
+import io.vetch.server.ServerConfig.Urls;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The flags vetch accepts: etcd's names, defaults and one-line descriptions, and how each value
+ * lands in a {@link ServerConfig.Builder}. Also renders the --help text. Immutable, stateless.
+ */
+final class FlagTable {
+
+  /** Applies a raw string value; throws IllegalArgumentException with the reason it is invalid. */
+  @FunctionalInterface
+  interface Setter {
+    void apply(ServerConfig.Builder b, String value);
+  }
+
+  /** One flag. {@code setter} is null for the flags that are not config (help, version, config-file). */
+  record Flag(String name, String section, String defaultText, String description, Setter setter) {
+    boolean isBool() {
+      return name.equals("help") || name.equals("h") || name.equals("version");
+    }
+
+    /** etcd's environment variable for this flag: ETCD_ + upper case, dashes to underscores. */
+    String envName() {
+      return "ETCD_" + name.toUpperCase().replace('-', '_');
+    }
+  }
+
+  static final List<Flag> ALL = List.of(
+      new Flag("name", "Member", "default", "Human-readable name for this member.",
+          (b, v) -> b.name(v)),
+      new Flag("data-dir", "Member", "${name}.vetch", "Path to the data directory.",
+          (b, v) -> b.dataDir(v.isEmpty() ? null : Path.of(v))),
+      new Flag("snapshot-count", "Member", "100000", "Number of committed transactions to trigger a snapshot to disk.",
+          (b, v) -> b.snapshotCount(unsigned(v, Long.MAX_VALUE))),
+      new Flag("heartbeat-interval", "Member", "100", "Time (in milliseconds) of a heartbeat interval.",
+          (b, v) -> b.heartbeatIntervalMs(unsigned(v, Long.MAX_VALUE))),
+      new Flag("election-timeout", "Member", "1000", "Time (in milliseconds) for an election to timeout.",
+          (b, v) -> b.electionTimeoutMs(unsigned(v, Long.MAX_VALUE))),
+      new Flag("listen-peer-urls", "Member", "http://127.0.0.1:2380", "List of URLs to listen on for peer traffic.",
+          (b, v) -> b.listenPeerUrls(Urls.parse(v))),
+      new Flag("listen-client-urls", "Member", "http://127.0.0.1:2379",
+          "List of URLs to listen on for client traffic (gRPC and HTTP).",
+          (b, v) -> b.listenClientUrls(Urls.parse(v))),
+      new Flag("max-txn-ops", "Member", "128", "Maximum number of operations permitted in a transaction.",
+          (b, v) -> b.maxTxnOps((int) unsigned(v, Integer.MAX_VALUE))),
+      new Flag("max-request-bytes", "Member", "1572864", "Maximum client request size in bytes the server will accept.",
+          (b, v) -> b.maxRequestBytes((int) unsigned(v, Integer.MAX_VALUE))),
+      new Flag("quota-backend-bytes", "Member", "0",
+          "Raise alarms when backend size exceeds the given quota (0 defaults to 2 GiB, negative disables).",
+          (b, v) -> b.quotaBackendBytes(signed(v))),
+      new Flag("initial-advertise-peer-urls", "Clustering", "http://127.0.0.1:2380",
+          "List of this member's peer URLs to advertise to the rest of the cluster.",
+          (b, v) -> b.initialAdvertisePeerUrls(Urls.parse(v))),
+      new Flag("initial-cluster", "Clustering", "default=http://127.0.0.1:2380",
+          "Initial cluster configuration for bootstrapping.",
+          (b, v) -> b.initialCluster(v.isEmpty() ? null : Urls.parseInitialCluster(v))),
+      new Flag("initial-cluster-state", "Clustering", "new",
+          "Initial cluster state ('new' or 'existing').",
+          (b, v) -> b.initialClusterState(oneOf(v, List.of("new", "existing")))),
+      new Flag("initial-cluster-token", "Clustering", "etcd-cluster",
+          "Initial cluster token for the etcd cluster during bootstrap.",
+          (b, v) -> b.initialClusterToken(v)),
+      new Flag("advertise-client-urls", "Clustering", "http://127.0.0.1:2379",
+          "List of this member's client URLs to advertise to the public.",
+          (b, v) -> b.advertiseClientUrls(Urls.parse(v))),
+      new Flag("log-level", "Logging", "info",
+          "Configures log level. Only supports debug, info, warn, error, panic, or fatal.",
+          (b, v) -> b.logLevel(oneOf(v, ServerConfig.LOG_LEVELS))),
+      new Flag("listen-metrics-urls", "Profiling and Monitoring", "",
+          "List of URLs to listen on for the metrics and health endpoints.",
+          (b, v) -> b.listenMetricsUrls(Urls.parse(v))),
+      new Flag("config-file", "Member", "", "Path to the server configuration file. Its values override flags and environment variables.", null),
+      new Flag("version", "Other", "false", "Print the version and exit.", null),
+      new Flag("help", "Other", "false", "Show this help and exit.", null),
+      new Flag("h", "Other", "false", "Show this help and exit.", null));
+
+  private FlagTable() {}
+
+  static Optional<Flag> find(String name) {
+    return ALL.stream().filter(f -> f.name().equals(name)).findFirst();
+  }
+
+  /** The --help text, grouped by section as etcd's is. */
+  static String usage() {
+    Map<String, StringBuilder> sections = new LinkedHashMap<>();
+    for (Flag f : ALL) {
+      if (f.name().equals("h")) continue;
+      String dash = "  --" + f.name() + (f.isBool() ? "" : " '" + f.defaultText() + "'");
+      sections.computeIfAbsent(f.section(), s -> new StringBuilder())
+          .append(dash).append("\n    ").append(f.description()).append('\n');
+    }
+    StringBuilder out = new StringBuilder()
+        .append("Usage:\n\n  vetch [flags]\n    Start a vetch member (etcd v3 API compatible).\n\n")
+        .append("  vetch --version\n    Show the version of vetch.\n\n")
+        .append("  vetch -h | --help\n    Show the help information about vetch.\n\n")
+        .append("Flags take '--flag value', '--flag=value' or '-flag value'. Each flag can also be set\n")
+        .append("by an environment variable ETCD_<FLAG> (upper case, '-' as '_'), e.g. ETCD_DATA_DIR;\n")
+        .append("a flag on the command line wins over its environment variable, and --config-file\n")
+        .append("wins over both.\n");
+    sections.forEach((name, body) -> out.append('\n').append(name).append(":\n\n").append(body));
+    return out.toString();
+  }
+
+  private static long unsigned(String v, long max) {
+    long n;
+    try {
+      n = Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not an unsigned integer");
+    }
+    if (n < 0) throw new IllegalArgumentException("not an unsigned integer");
+    if (n > max) throw new IllegalArgumentException("value out of range (max " + max + ")");
+    return n;
+  }
+
+  private static long signed(String v) {
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not an integer");
+    }
+  }
+
+  private static String oneOf(String v, List<String> allowed) {
+    if (!allowed.contains(v)) {
+      throw new IllegalArgumentException("valid values are " + String.join(", ", allowed));
+    }
+    return v;
+  }
+}

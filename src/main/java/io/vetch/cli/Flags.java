@@ -1,0 +1,145 @@
+package io.vetch.cli;
+
+import io.vetch.cli.FlagTable.Flag;
+import io.vetch.server.ServerConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Turns a command line, the ETCD_* environment and an optional --config-file into a
+ * {@link Command}, as etcd's etcdmain does.
+ *
+ * <p>Syntax is Go's flag package: {@code --flag value}, {@code --flag=value}, {@code -flag value},
+ * {@code -flag=value}; boolean flags (--help, -h, --version) take no separate value; {@code --}
+ * ends the flags and no positional arguments are accepted. A repeated flag keeps its last value.
+ * Precedence, lowest first: defaults, environment variables, command-line flags, config file.
+ * Stateless; safe from any thread.
+ */
+public final class Flags {
+  private Flags() {}
+
+  /** A raw value and where it came from, for error messages. */
+  private record Value(String raw, String origin) {}
+
+  /** Parses; throws FlagException whose exit code is 2 for usage errors, 1 for failed verification. */
+  public static Command parse(String[] args, Map<String, String> env) throws FlagException {
+    Map<String, Value> values = new LinkedHashMap<>();
+    boolean version = false;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--")) {
+        if (i + 1 < args.length) throw positional(args[i + 1]);
+        break;
+      }
+      if (arg.length() < 2 || arg.charAt(0) != '-') throw positional(arg);
+      String body = arg.startsWith("--") ? arg.substring(2) : arg.substring(1);
+      if (body.isEmpty() || body.startsWith("-") || body.startsWith("=")) {
+        throw new FlagException(FlagException.USAGE, "bad flag syntax: " + arg);
+      }
+      int eq = body.indexOf('=');
+      String name = eq < 0 ? body : body.substring(0, eq);
+      Flag flag = FlagTable.find(name)
+          .orElseThrow(() -> new FlagException(FlagException.USAGE, "unknown flag --" + name));
+      if (flag.isBool()) {
+        if (!parseBool(flag, eq < 0 ? "true" : body.substring(eq + 1))) continue;
+        if (!name.equals("version")) return new Command.Help();
+        version = true;
+        continue;
+      }
+      String raw;
+      if (eq >= 0) {
+        raw = body.substring(eq + 1);
+      } else if (i + 1 < args.length) {
+        raw = args[++i];
+      } else {
+        throw new FlagException(FlagException.USAGE, "flag needs an argument: --" + name);
+      }
+      values.put(name, new Value(raw, "flag --" + name));
+    }
+    if (version) return new Command.Version();
+
+    List<String> warnings = new ArrayList<>();
+    readEnv(env, values, warnings);
+    Value configFile = values.remove("config-file");
+    if (configFile != null && !configFile.raw().isEmpty()) {
+      readConfigFile(Path.of(configFile.raw()), values, warnings);
+    }
+    return new Command.Serve(build(values), warnings);
+  }
+
+  /** The --help text. */
+  public static String usage() {
+    return FlagTable.usage();
+  }
+
+  private static void readEnv(Map<String, String> env, Map<String, Value> values, List<String> warnings) {
+    TreeSet<String> known = new TreeSet<>();
+    for (Flag f : FlagTable.ALL) {
+      if (f.isBool()) continue;
+      known.add(f.envName());
+      String v = env.get(f.envName());
+      if (v == null) continue;
+      if (values.containsKey(f.name())) {
+        warnings.add("recognized environment variable " + f.envName() + ", but unused: shadowed by corresponding flag");
+      } else {
+        values.put(f.name(), new Value(v, "environment variable " + f.envName()));
+      }
+    }
+    new TreeSet<>(env.keySet()).stream()
+        .filter(k -> k.startsWith("ETCD_") && !known.contains(k))
+        .forEach(k -> warnings.add("unrecognized environment variable " + k));
+  }
+
+  private static void readConfigFile(Path file, Map<String, Value> values, List<String> warnings)
+      throws FlagException {
+    for (Map.Entry<String, String> e : ConfigFile.read(file).entrySet()) {
+      String key = e.getKey();
+      Optional<Flag> flag = FlagTable.find(key).filter(f -> f.setter() != null);
+      if (flag.isEmpty()) {
+        warnings.add("ignoring unsupported key '" + key + "' in --config-file " + file);
+      } else if (!e.getValue().isEmpty()) {
+        values.put(key, new Value(e.getValue(), "key '" + key + "' in --config-file " + file));
+      }
+    }
+  }
+
+  private static ServerConfig build(Map<String, Value> values) throws FlagException {
+    ServerConfig.Builder b = ServerConfig.builder();
+    for (Flag f : FlagTable.ALL) {
+      Value v = values.get(f.name());
+      if (v == null || f.setter() == null) continue;
+      try {
+        f.setter().apply(b, v.raw());
+      } catch (IllegalArgumentException e) {
+        throw new FlagException(FlagException.USAGE,
+            "invalid value \"" + v.raw() + "\" for " + v.origin() + ": " + e.getMessage());
+      }
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new FlagException(FlagException.INVALID_CONFIG, "failed to verify flags: " + e.getMessage());
+    }
+  }
+
+  private static boolean parseBool(Flag flag, String v) throws FlagException {
+    switch (v) {
+      case "1", "t", "T", "true", "TRUE", "True":
+        return true;
+      case "0", "f", "F", "false", "FALSE", "False":
+        return false;
+      default:
+        throw new FlagException(FlagException.USAGE,
+            "invalid boolean value \"" + v + "\" for flag --" + flag.name());
+    }
+  }
+
+  private static FlagException positional(String arg) {
+    return new FlagException(FlagException.USAGE, "'" + arg + "' is not a valid flag");
+  }
+}

@@ -1,0 +1,10 @@
+package io.vetch.mvcc;
+
+/**
+ * The compact revision together with the highest sub revision that may still hold a record at it. Above the
+ * compact revision every main revision is dense (subs 0..n-1); at it, compaction removed tombstones and
+ * superseded puts, so event reads probe subs 0..maxSub and skip gaps. Immutable; published as one volatile.
+ */
+record CompactPoint(long revision, long maxSub) {
+    static final CompactPoint NONE = new CompactPoint(0, -1);
+}

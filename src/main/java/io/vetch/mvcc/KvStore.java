@@ -1,0 +1,268 @@
+package io.vetch.mvcc;
+
+import io.vetch.api.mvccpb.Event;
+import io.vetch.api.mvccpb.KeyValue;
+import io.vetch.mvcc.backend.Backend;
+import io.vetch.mvcc.backend.BackendRecord;
+import io.vetch.mvcc.backend.MetaKey;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The multi-version key-value store (etcd's mvcc store: kvstore, kvstore_txn, kvstore_compaction).
+ * <p>
+ * Storage: every change is a record in the {@link Backend} keyed by its {@link Revision}; the heap
+ * {@link TreeIndex} maps each key to its revisions, grouped in generations. Tombstones are records too.
+ * <p>
+ * Threads: one writer (the storage worker) calls {@link #write}, {@link #setConsistentIndex}, {@link #compact},
+ * {@link #compactStep}, {@link #sync} and {@link #close}. Reads ({@link #range}, {@link #events} and the
+ * getters) may run on any thread concurrently with it and take no lock of ours: a write txn adds its records
+ * and index entries under a revision no reader asks for yet, and {@link WriteTxn#end()} publishes the new
+ * current revision (a volatile) last, so readers see whole transactions or nothing. Compaction publishes the
+ * new compact revision before it trims the index, and readers check it again after reading, so a read that
+ * raced a compaction fails with {@link CompactedException} instead of returning holes.
+ * <p>
+ * Durability: records and meta values are in shared mmap pages as soon as a call returns, so they survive
+ * kill -9; they reach the disk at {@link #sync()}. The consistent index (the Raft index of the last applied
+ * entry) is written after the records of its entry; on open, records newer than it are deleted (see
+ * {@link StoreRecovery}), so replaying the WAL from {@link #consistentIndex()} + 1 is idempotent.
+ */
+public final class KvStore implements Closeable {
+    /** Key bytes of a backend record (the 16-byte revision), counted by {@link #sizeBytes()}. */
+    private static final int REVISION_KEY_BYTES = 16;
+    /** Backend sizing: expected records per expected key (history kept until compaction). */
+    private static final int RECORDS_PER_KEY = 2;
+    /** Backend sizing: assumed key plus KeyValue field overhead per record. */
+    private static final int RECORD_OVERHEAD_BYTES = 96;
+
+    private final Backend backend;
+    private final TreeIndex index;
+    private final Compactor compactor;
+    private volatile long currentRev;
+    private volatile CompactPoint compactPoint;
+    private volatile long consistentIndex;
+    private volatile long liveKeys;
+    private volatile long sizeBytes;
+    private StoreTxnWrite openTxn;
+
+    private KvStore(Backend backend, StoreRecovery.Recovered r) {
+        this.backend = backend;
+        this.index = r.index();
+        this.compactor = new Compactor(backend);
+        this.currentRev = r.currentRevision();
+        this.compactPoint = r.compactPoint();
+        this.consistentIndex = r.consistentIndex();
+        this.liveKeys = r.liveKeys();
+        this.sizeBytes = r.sizeBytes();
+        if (r.compactPoint().revision() > 0) {
+            compactor.schedule(r.compactPoint().revision(), r.pendingDeletes());
+        }
+    }
+
+    /** Opens the store in dir (creating it, or recovering it after a crash; see {@link StoreRecovery}). */
+    public static KvStore open(Path dir, StoreOptions opts) throws IOException {
+        Backend backend = Backend.open(dir, opts.expectedKeys() * RECORDS_PER_KEY,
+                BackendRecord.PAYLOAD_OFFSET + RECORD_OVERHEAD_BYTES + opts.averageValueBytes());
+        try {
+            return new KvStore(backend, StoreRecovery.recover(backend));
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+    }
+
+    public long currentRevision() {
+        return currentRev;
+    }
+
+    public long compactRevision() {
+        return compactPoint.revision();
+    }
+
+    public long consistentIndex() {
+        return consistentIndex;
+    }
+
+    /** Read at rev (0 = current); see {@link RangeResult} for the result's fields. Any thread. */
+    public RangeResult range(byte[] key, byte[] end, long rev, long limit, boolean countOnly)
+            throws CompactedException, FutureRevisionException {
+        return rangeAt(key, end, rev, limit, countOnly, currentRev);
+    }
+
+    /** etcd's rangeKeys, served as of curRev. */
+    RangeResult rangeAt(byte[] key, byte[] end, long rev, long limit, boolean countOnly, long curRev)
+            throws CompactedException, FutureRevisionException {
+        if (rev > curRev) {
+            throw new FutureRevisionException();
+        }
+        long atRev = rev <= 0 ? curRev : rev;
+        checkNotCompacted(atRev);
+        TreeIndex.Revisions found = index.revisions(key, end, atRev, limit, countOnly);
+        List<KeyValue> kvs = new ArrayList<>(found.revs().size());
+        for (Revision r : found.revs()) {
+            byte[] record = backend.get(r.main(), r.sub());
+            if (record == null) {
+                checkNotCompacted(atRev);
+                throw new IllegalStateException("key index points at a missing backend revision " + r);
+            }
+            kvs.add(KvCodec.decode(record));
+        }
+        checkNotCompacted(atRev);
+        return new RangeResult(Collections.unmodifiableList(kvs), curRev, found.total());
+    }
+
+    private void checkNotCompacted(long atRev) throws CompactedException {
+        long compacted = compactPoint.revision();
+        if (atRev < compacted) {
+            throw new CompactedException(compacted);
+        }
+    }
+
+    /** Starts the write txn of the entry at raftIndex. Writer thread; one txn at a time. */
+    public WriteTxn write(long raftIndex) {
+        if (openTxn != null) {
+            throw new IllegalStateException("a write txn is already open");
+        }
+        openTxn = new StoreTxnWrite(this, backend, index, raftIndex, currentRev);
+        return openTxn;
+    }
+
+    /** Called by {@link StoreTxnWrite#end()}: consistent index after the data, then the revision. */
+    void endTxn(StoreTxnWrite txn, boolean changed, long liveKeyDelta, long addedBytes) {
+        if (openTxn != txn) {
+            throw new IllegalStateException("txn already ended");
+        }
+        openTxn = null;
+        setConsistentIndex(txn.raftIndex());
+        if (changed) {
+            liveKeys += liveKeyDelta;
+            sizeBytes += addedBytes;
+            currentRev = currentRev + 1;
+        }
+    }
+
+    /** Marks raftIndex applied for an entry that changed nothing. Writer thread. */
+    public void setConsistentIndex(long raftIndex) {
+        backend.setMeta(MetaKey.CONSISTENT_INDEX, raftIndex);
+        consistentIndex = raftIndex;
+    }
+
+    /**
+     * etcd's kvstore.Compact: validates rev, persists it as the scheduled compaction, publishes it (reads below it
+     * fail from now on), trims the key index and queues the physical deletes for {@link #compactStep}.
+     */
+    public void compact(long rev, long raftIndex) throws CompactedException, FutureRevisionException {
+        if (openTxn != null) {
+            throw new IllegalStateException("compact inside an open write txn");
+        }
+        long compacted = compactPoint.revision();
+        if (rev <= compacted) {
+            throw new CompactedException(compacted);
+        }
+        if (rev > currentRev) {
+            throw new FutureRevisionException();
+        }
+        backend.setMeta(MetaKey.SCHEDULED_COMPACT_REVISION, rev);
+        compactPoint = new CompactPoint(rev, subCount(rev) - 1);
+        compactor.schedule(rev, index.compact(rev));
+        setConsistentIndex(raftIndex);
+    }
+
+    /** Number of records at main revision rev; exact only while rev is above the compact revision (dense). */
+    private long subCount(long rev) {
+        long sub = 0;
+        while (backend.get(rev, sub) != null) {
+            sub++;
+        }
+        return sub;
+    }
+
+    /** Deletes at most maxDeletes compacted records; true when no physical compaction work is left. Writer. */
+    public boolean compactStep(int maxDeletes) {
+        sizeBytes -= compactor.step(maxDeletes);
+        return compactor.idle();
+    }
+
+    /**
+     * Events of main revisions [fromRev, toRev] (capped at the current revision) in revision order, whole
+     * revisions only: stops before a revision that would exceed maxEvents, except that the first revision is
+     * always returned whole. fromRev below the compact revision fails. At the compact revision itself only the
+     * surviving puts are returned (as in etcd, its tombstones are gone). Any thread.
+     */
+    public List<Event> events(long fromRev, long toRev, int maxEvents) throws CompactedException {
+        checkNotCompacted(fromRev);
+        CompactPoint cp = compactPoint;
+        long last = Math.min(toRev, currentRev);
+        List<Event> out = new ArrayList<>();
+        for (long main = Math.max(1, fromRev); main <= last; main++) {
+            List<Event> revEvents = eventsAt(main, cp);
+            if (!out.isEmpty() && out.size() + revEvents.size() > maxEvents) {
+                break;
+            }
+            out.addAll(revEvents);
+            if (out.size() >= maxEvents) {
+                break;
+            }
+        }
+        checkNotCompacted(fromRev);
+        return out;
+    }
+
+    private List<Event> eventsAt(long main, CompactPoint cp) {
+        List<Event> events = new ArrayList<>();
+        if (main == cp.revision()) {
+            for (long sub = 0; sub <= cp.maxSub(); sub++) {
+                byte[] record = backend.get(main, sub);
+                if (record != null && !BackendRecord.isTombstone(record)) {
+                    events.add(KvCodec.toEvent(record));
+                }
+            }
+            return events;
+        }
+        for (long sub = 0; ; sub++) {
+            byte[] record = backend.get(main, sub);
+            if (record == null) {
+                return events;
+            }
+            events.add(KvCodec.toEvent(record));
+        }
+    }
+
+    /** Forces the backend files to disk. Writer thread. */
+    public void sync() throws IOException {
+        backend.sync();
+    }
+
+    /** Keys that exist at the current revision. */
+    public long keyCount() {
+        return liveKeys;
+    }
+
+    /**
+     * Logical size of the stored history: 16 key bytes plus the record bytes of every backend record, including
+     * compacted records not yet deleted by {@link #compactStep}. The map files themselves are sparse and
+     * preallocated, so their length says little.
+     */
+    public long sizeBytes() {
+        return sizeBytes;
+    }
+
+    /** Records in the backend (all kept revisions, including tombstones and not yet deleted compacted ones). */
+    public long revisionCount() {
+        return backend.recordCount();
+    }
+
+    static long recordFootprint(int recordBytes) {
+        return REVISION_KEY_BYTES + recordBytes;
+    }
+
+    /** Closes the backend files. Writer thread; an open txn is abandoned (its records are dropped at next open). */
+    @Override
+    public void close() throws IOException {
+        backend.close();
+    }
+}

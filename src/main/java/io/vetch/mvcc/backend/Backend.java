@@ -1,0 +1,151 @@
+package io.vetch.mvcc.backend;
+
+import java.io.Closeable;
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
+
+/**
+ * The MVCC store's persistent backend (etcd's bolt backend with its "key" and "meta" buckets), built on two
+ * persisted Chronicle Maps in one directory:
+ * <ul>
+ *   <li>{@code revisions.cm3}: revision (16 bytes: big-endian main, big-endian sub) to a {@link BackendRecord}
+ *       ({@code u64 raftIndex | u8 flags | KeyValue bytes}). Sized for {@code expectedRecords} with a large
+ *       max bloat factor, so it keeps growing (extra tiers) well past the estimate.</li>
+ *   <li>{@code meta.cm3}: {@link MetaKey} name to a long (consistent index, compaction revisions).</li>
+ * </ul>
+ * Existing files are always opened with {@code recoverPersistedTo}, so a map left behind by a kill -9 (segment
+ * locks held by a dead process) opens cleanly. Writes go to shared memory-mapped pages: they survive a process
+ * crash as soon as the call returns, and reach the disk only on {@link #sync()} (FileChannel.force on both
+ * files; on Linux this flushes the file's dirty mmap pages) or when the kernel writes them back.
+ * <p>
+ * Threading: {@link #get} and {@link #meta} may run on any thread (Chronicle Map's own segment locking);
+ * every mutating method, {@link #forEach} and {@link #sync} belong to the single writer thread.
+ */
+public final class Backend implements Closeable {
+    static final String REVISIONS_FILE = "revisions.cm3";
+    static final String META_FILE = "meta.cm3";
+    private static final int REVISION_KEY_BYTES = 16;
+    private static final double MAX_BLOAT_FACTOR = 1000;
+
+    private final ChronicleMap<byte[], byte[]> revisions;
+    private final ChronicleMap<String, Long> meta;
+    private final FileChannel revisionsChannel;
+    private final FileChannel metaChannel;
+
+    private Backend(ChronicleMap<byte[], byte[]> revisions, ChronicleMap<String, Long> meta,
+                    FileChannel revisionsChannel, FileChannel metaChannel) {
+        this.revisions = revisions;
+        this.meta = meta;
+        this.revisionsChannel = revisionsChannel;
+        this.metaChannel = metaChannel;
+    }
+
+    /** Opens (creating or recovering) the backend files in {@code dir}. */
+    public static Backend open(Path dir, long expectedRecords, int averageRecordBytes) throws IOException {
+        Files.createDirectories(dir);
+        File revisionsFile = dir.resolve(REVISIONS_FILE).toFile();
+        File metaFile = dir.resolve(META_FILE).toFile();
+        ChronicleMapBuilder<byte[], byte[]> revisionsBuilder = ChronicleMap.of(byte[].class, byte[].class)
+                .name("vetch-revisions")
+                .constantKeySizeBySample(new byte[REVISION_KEY_BYTES])
+                .averageValueSize(Math.max(16, averageRecordBytes))
+                .entries(Math.max(1024, expectedRecords))
+                .maxBloatFactor(MAX_BLOAT_FACTOR);
+        ChronicleMapBuilder<String, Long> metaBuilder = ChronicleMap.of(String.class, Long.class)
+                .name("vetch-meta")
+                .averageKey(MetaKey.SCHEDULED_COMPACT_REVISION.name())
+                .entries(MetaKey.values().length * 4L);
+        ChronicleMap<byte[], byte[]> revisions = createOrRecover(revisionsBuilder, revisionsFile);
+        ChronicleMap<String, Long> meta = null;
+        try {
+            meta = createOrRecover(metaBuilder, metaFile);
+            return new Backend(revisions, meta,
+                    FileChannel.open(revisionsFile.toPath(), StandardOpenOption.WRITE),
+                    FileChannel.open(metaFile.toPath(), StandardOpenOption.WRITE));
+        } catch (IOException | RuntimeException e) {
+            revisions.close();
+            if (meta != null) {
+                meta.close();
+            }
+            throw e;
+        }
+    }
+
+    private static <K, V> ChronicleMap<K, V> createOrRecover(ChronicleMapBuilder<K, V> builder, File file)
+            throws IOException {
+        // recoverPersistedTo(file, false): the configuration is read from the file's own header, so changed
+        // sizing options never reinterpret an existing file.
+        return file.exists() ? builder.recoverPersistedTo(file, false) : builder.createPersistedTo(file);
+    }
+
+    public void put(long main, long sub, byte[] record) {
+        revisions.put(revisionKey(main, sub), record);
+    }
+
+    /** The record at (main, sub), or null when absent. Any thread. */
+    public byte[] get(long main, long sub) {
+        return revisions.get(revisionKey(main, sub));
+    }
+
+    /** Deletes the record at (main, sub); returns its length, or -1 when there was none. */
+    public int delete(long main, long sub) {
+        byte[] old = revisions.remove(revisionKey(main, sub));
+        return old == null ? -1 : old.length;
+    }
+
+    /** Visits every record, in no particular order. Writer thread; the visitor must not modify the backend. */
+    public void forEach(RecordVisitor visitor) {
+        revisions.forEach((key, record) ->
+                visitor.visit(BackendRecord.getLong(key, 0), BackendRecord.getLong(key, 8), record));
+    }
+
+    public long recordCount() {
+        return revisions.longSize();
+    }
+
+    /** The stored value, or 0 when never written. Any thread. */
+    public long meta(MetaKey key) {
+        Long v = meta.get(key.name());
+        return v == null ? 0 : v;
+    }
+
+    public void setMeta(MetaKey key, long value) {
+        meta.put(key.name(), value);
+    }
+
+    /** Forces both map files to disk (data and metadata). Writer thread. */
+    public void sync() throws IOException {
+        revisionsChannel.force(true);
+        metaChannel.force(true);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            revisionsChannel.close();
+            metaChannel.close();
+        } finally {
+            revisions.close();
+            meta.close();
+        }
+    }
+
+    private static byte[] revisionKey(long main, long sub) {
+        byte[] key = new byte[REVISION_KEY_BYTES];
+        BackendRecord.putLong(key, 0, main);
+        BackendRecord.putLong(key, 8, sub);
+        return key;
+    }
+
+    /** Receives one backend record during {@link #forEach}. */
+    @FunctionalInterface
+    public interface RecordVisitor {
+        void visit(long main, long sub, byte[] record);
+    }
+}

@@ -1,0 +1,41 @@
+package io.vetch.server;
+
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.StatusException;
+
+/**
+ * etcd's client-visible errors (etcd's api/v3rpc/rpctypes): the gRPC status and the exact message text,
+ * which clients match on. Every failure a client can see is one of these.
+ */
+public final class EtcdErrors {
+  private EtcdErrors() {}
+
+  public static StatusException emptyKey() { return invalid("etcdserver: key is not provided"); }
+  public static StatusException keyNotFound() { return invalid("etcdserver: key not found"); }
+  public static StatusException valueProvided() { return invalid("etcdserver: value is provided"); }
+  public static StatusException leaseProvided() { return invalid("etcdserver: lease is provided"); }
+  public static StatusException tooManyOps() { return invalid("etcdserver: too many operations in txn request"); }
+  public static StatusException duplicateKey() { return invalid("etcdserver: duplicate key given in txn request"); }
+  public static StatusException requestTooLarge() { return invalid("etcdserver: request is too large"); }
+  public static StatusException compacted() {
+    return new StatusException(GrpcStatus.OUT_OF_RANGE, "etcdserver: mvcc: required revision has been compacted");
+  }
+  public static StatusException futureRev() {
+    return new StatusException(GrpcStatus.OUT_OF_RANGE, "etcdserver: mvcc: required revision is a future revision");
+  }
+  public static StatusException leaseNotFound() {
+    return new StatusException(GrpcStatus.NOT_FOUND, "etcdserver: requested lease not found");
+  }
+  public static StatusException noSpace() {
+    return new StatusException(GrpcStatus.RESOURCE_EXHAUSTED, "etcdserver: mvcc: database space exceeded");
+  }
+  public static StatusException noLeader() { return unavailable("etcdserver: no leader"); }
+  public static StatusException timeout() { return unavailable("etcdserver: request timed out"); }
+  public static StatusException stopped() { return unavailable("etcdserver: server stopped"); }
+
+  /** An unexpected server-side failure: logged by the caller, reported without internals. */
+  public static StatusException internal(String what) { return new StatusException(GrpcStatus.INTERNAL, what); }
+
+  private static StatusException invalid(String msg) { return new StatusException(GrpcStatus.INVALID_ARGUMENT, msg); }
+  private static StatusException unavailable(String msg) { return new StatusException(GrpcStatus.UNAVAILABLE, msg); }
+}

@@ -1,0 +1,219 @@
+package io.vetch.server;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.vetch.api.raftpb.ConfChange;
+import io.vetch.api.raftpb.ConfState;
+import io.vetch.api.raftpb.Entry;
+import io.vetch.raft.MemoryStorage;
+import io.vetch.raft.ProposalDroppedException;
+import io.vetch.raft.RawNode;
+import io.vetch.raft.ReadState;
+import io.vetch.raft.Ready;
+import io.vetch.server.bus.Addresses;
+import io.vetch.server.bus.Applied;
+import io.vetch.server.bus.Persisted;
+import io.vetch.server.bus.Proposal;
+import io.vetch.server.bus.ProposalResult;
+import io.vetch.server.bus.ReadIndexReply;
+import io.vetch.server.bus.StorageBatch;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Drives the pure Raft core on one event-loop context: timers call tick, client proposals and read-index requests
+ * arrive on the event bus, and each Ready goes to the storage worker. One Ready is in flight at a time; proposals
+ * that arrive meanwhile accumulate in the log and share the next WAL fsync (group commit).
+ *
+ * <p>Owns the in-memory Raft log (MemoryStorage): it appends a Ready's entries there once the storage worker
+ * reports them durable, then advances the core. Answers each proposal when the storage worker reports it applied,
+ * and each linearizable read once the applied index reaches the read index Raft confirmed for it.
+ */
+final class RaftVerticle extends VerticleBase {
+  private static final System.Logger LOG = System.getLogger(RaftVerticle.class.getName());
+  /** Entries kept in memory behind a snapshot so a slightly lagging follower needs no snapshot. */
+  private static final long CATCH_UP_ENTRIES = 5000;
+
+  private final Addresses addresses;
+  private final RawNode node;
+  private final MemoryStorage raftLog;
+  private final MemberStatus status;
+  private final long tickMs;
+
+  private final Map<Long, Message<Proposal>> proposals = new HashMap<>();
+  private List<Message<Object>> readsQueued = new ArrayList<>();
+  private final Map<Long, List<Message<Object>>> readsInFlight = new HashMap<>();
+  private final TreeMap<Long, List<Message<Object>>> readsAwaitingApply = new TreeMap<>();
+  private long readSeq;
+  private long applied;
+  private Ready inflight;
+  private long batchSeq;
+  private ConfState confState;
+  private boolean stopped;
+  private long timer;
+
+  RaftVerticle(Addresses addresses, RawNode node, MemoryStorage raftLog, MemberStatus status, long tickMs,
+      long applied) {
+    this.addresses = addresses;
+    this.node = node;
+    this.raftLog = raftLog;
+    this.status = status;
+    this.tickMs = tickMs;
+    this.applied = applied;
+    this.confState = raftLog.confState();
+  }
+
+  @Override
+  public Future<?> start() {
+    var bus = vertx.eventBus();
+    bus.<Proposal>localConsumer(addresses.propose(), this::onPropose);
+    bus.<Object>localConsumer(addresses.readIndex(), this::onReadIndex);
+    bus.<Applied>localConsumer(addresses.applied(), m -> onApplied(m.body()));
+    bus.<Persisted>localConsumer(addresses.persisted(), m -> onPersisted(m.body()));
+    timer = vertx.setPeriodic(tickMs, id -> {
+      node.tick();
+      afterEvent();
+    });
+    if (confState.getVotersCount() == 1 && confState.getVoters(0) == node.id()) {
+      node.campaign(); // a single voter needs no election timeout
+    }
+    afterEvent();
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    vertx.cancelTimer(timer);
+    proposals.values().forEach(m -> m.reply(new ProposalResult(m.body().id(), null, EtcdErrors.stopped())));
+    proposals.clear();
+    return Future.succeededFuture();
+  }
+
+  private void onPropose(Message<Proposal> m) {
+    if (stopped) {
+      m.reply(new ProposalResult(m.body().id(), null, EtcdErrors.stopped()));
+      return;
+    }
+    try {
+      node.propose(m.body().data());
+      proposals.put(m.body().id(), m);
+    } catch (ProposalDroppedException e) {
+      m.reply(new ProposalResult(m.body().id(), null, EtcdErrors.noLeader()));
+    }
+    afterEvent();
+  }
+
+  /** Reads queue up while a read-index round is out; the next round confirms all of them at once. */
+  private void onReadIndex(Message<Object> m) {
+    readsQueued.add(m);
+    if (readsInFlight.isEmpty()) {
+      submitReads();
+    }
+    afterEvent();
+  }
+
+  private void submitReads() {
+    if (readsQueued.isEmpty()) {
+      return;
+    }
+    long ctx = ++readSeq;
+    readsInFlight.put(ctx, readsQueued);
+    readsQueued = new ArrayList<>();
+    node.readIndex(ByteBuffer.allocate(8).putLong(ctx).array());
+  }
+
+  /** Hands the next Ready to storage when none is in flight. */
+  private void afterEvent() {
+    if (stopped || inflight != null || !node.hasReady()) {
+      return;
+    }
+    Ready rd = node.ready();
+    if (rd.softState != null) {
+      status.update(node.term(), rd.softState.lead());
+    } else if (rd.hardState != null) {
+      status.update(rd.hardState.getTerm(), node.leader());
+    }
+    for (ReadState rs : rd.readStates) {
+      List<Message<Object>> reads = readsInFlight.remove(ByteBuffer.wrap(rs.requestCtx()).getLong());
+      if (reads != null) {
+        readsAwaitingApply.computeIfAbsent(rs.index(), i -> new ArrayList<>()).addAll(reads);
+      }
+    }
+    serveReads();
+    submitReads();
+    if (rd.sendBeforePersist) {
+      send(rd.messages);
+    }
+    inflight = rd;
+    vertx.eventBus().send(addresses.storageBatch(), new StorageBatch(++batchSeq, rd.hardState, rd.entries,
+        rd.snapshot, rd.committedEntries, rd.mustSync, confState));
+  }
+
+  private void onPersisted(Persisted p) {
+    if (p.error() != null) {
+      LOG.log(System.Logger.Level.ERROR, "storage failed; member stops serving writes", p.error());
+      stopped = true;
+      proposals.values().forEach(m -> m.reply(new ProposalResult(m.body().id(), null, EtcdErrors.stopped())));
+      proposals.clear();
+      return;
+    }
+    Ready rd = inflight;
+    if (rd.snapshot != null) {
+      raftLog.applySnapshot(rd.snapshot);
+    }
+    raftLog.append(rd.entries);
+    if (rd.hardState != null) {
+      raftLog.setHardState(rd.hardState);
+    }
+    if (!rd.sendBeforePersist) {
+      send(rd.messages);
+    }
+    node.advance(rd);
+    inflight = null;
+    afterEvent();
+  }
+
+  private void onApplied(Applied a) {
+    applied = Math.max(applied, a.appliedIndex());
+    for (Entry e : a.confChanges()) {
+      try {
+        confState = node.applyConfChange(ConfChange.parseFrom(e.getData()));
+      } catch (InvalidProtocolBufferException ex) {
+        LOG.log(System.Logger.Level.ERROR, "unreadable conf change at index " + e.getIndex(), ex);
+      }
+    }
+    for (ProposalResult r : a.results()) {
+      Message<Proposal> m = proposals.remove(r.id());
+      if (m != null) {
+        m.reply(r);
+      }
+    }
+    if (a.snapshotIndex() > CATCH_UP_ENTRIES && a.snapshotIndex() - CATCH_UP_ENTRIES > raftLog.firstIndex()) {
+      raftLog.compact(a.snapshotIndex() - CATCH_UP_ENTRIES);
+    }
+    serveReads();
+    afterEvent();
+  }
+
+  private void serveReads() {
+    while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.firstKey() <= applied) {
+      var e = readsAwaitingApply.pollFirstEntry();
+      ReadIndexReply reply = new ReadIndexReply(e.getKey(), node.term());
+      e.getValue().forEach(m -> m.reply(reply));
+    }
+  }
+
+  /** Peer messages: a single-member cluster has no peers, so there is nothing to send yet. */
+  private void send(List<io.vetch.api.raftpb.Message> messages) {
+    if (!messages.isEmpty()) {
+      LOG.log(System.Logger.Level.WARNING, "dropping {0} raft message(s): no peer transport", messages.size());
+    }
+  }
+}

@@ -1,0 +1,351 @@
+package io.vetch.server;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The configuration of one vetch member, named and defaulted as etcd's flags are
+ * (flag {@code --heartbeat-interval} is {@link #heartbeatIntervalMs()}, and so on).
+ *
+ * <p>Immutable and therefore safe to share between threads. Instances come only from
+ * {@link Builder#build()}, which fills derived defaults ({@code data-dir} is
+ * {@code <name>.vetch}, {@code initial-cluster} is {@code <name>=<initial-advertise-peer-urls>})
+ * and validates the whole as etcd does, throwing {@link IllegalArgumentException} with etcd's
+ * message. Lists and the initial-cluster map are unmodifiable; the map keeps flag order.
+ *
+ * <p>Unlike etcd, the default listen/advertise URLs use 127.0.0.1 rather than localhost.
+ */
+public final class ServerConfig {
+  public static final String DEFAULT_NAME = "default";
+  public static final URI DEFAULT_CLIENT_URL = URI.create("http://127.0.0.1:2379");
+  public static final URI DEFAULT_PEER_URL = URI.create("http://127.0.0.1:2380");
+  public static final String DEFAULT_CLUSTER_TOKEN = "etcd-cluster";
+  public static final long DEFAULT_SNAPSHOT_COUNT = 100_000;
+  public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 100;
+  public static final long DEFAULT_ELECTION_TIMEOUT_MS = 1000;
+  /** etcd's upper bound for --election-timeout. */
+  public static final long MAX_ELECTION_TIMEOUT_MS = 50_000;
+  public static final int DEFAULT_MAX_REQUEST_BYTES = 1_572_864;
+  public static final int DEFAULT_MAX_TXN_OPS = 128;
+  /** etcd 3.4+ default backend quota: 2 GiB; a configured 0 means this. */
+  public static final long DEFAULT_QUOTA_BACKEND_BYTES = 2L * 1024 * 1024 * 1024;
+  public static final List<String> LOG_LEVELS =
+      List.of("debug", "info", "warn", "error", "dpanic", "panic", "fatal");
+
+  private final String name;
+  private final Path dataDir;
+  private final List<URI> listenClientUrls;
+  private final List<URI> advertiseClientUrls;
+  private final List<URI> listenPeerUrls;
+  private final List<URI> initialAdvertisePeerUrls;
+  private final Map<String, List<URI>> initialCluster;
+  private final String initialClusterState;
+  private final String initialClusterToken;
+  private final long snapshotCount;
+  private final long heartbeatIntervalMs;
+  private final long electionTimeoutMs;
+  private final int maxRequestBytes;
+  private final int maxTxnOps;
+  private final long quotaBackendBytes;
+  private final String logLevel;
+  private final List<URI> listenMetricsUrls;
+
+  private ServerConfig(Builder b) {
+    name = b.name;
+    dataDir = b.dataDir != null ? b.dataDir : Path.of(b.name + ".vetch");
+    listenClientUrls = List.copyOf(b.listenClientUrls);
+    advertiseClientUrls = List.copyOf(b.advertiseClientUrls);
+    listenPeerUrls = List.copyOf(b.listenPeerUrls);
+    initialAdvertisePeerUrls = List.copyOf(b.initialAdvertisePeerUrls);
+    Map<String, List<URI>> cluster = new LinkedHashMap<>();
+    if (b.initialCluster == null) {
+      cluster.put(b.name, initialAdvertisePeerUrls);
+    } else {
+      b.initialCluster.forEach((k, v) -> cluster.put(k, List.copyOf(v)));
+    }
+    initialCluster = Collections.unmodifiableMap(cluster);
+    initialClusterState = b.initialClusterState;
+    initialClusterToken = b.initialClusterToken;
+    snapshotCount = b.snapshotCount;
+    heartbeatIntervalMs = b.heartbeatIntervalMs;
+    electionTimeoutMs = b.electionTimeoutMs;
+    maxRequestBytes = b.maxRequestBytes;
+    maxTxnOps = b.maxTxnOps;
+    quotaBackendBytes = b.quotaBackendBytes;
+    logLevel = b.logLevel;
+    listenMetricsUrls = List.copyOf(b.listenMetricsUrls);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this config's values, for deriving a changed copy. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.name = name;
+    b.dataDir = dataDir;
+    b.listenClientUrls = listenClientUrls;
+    b.advertiseClientUrls = advertiseClientUrls;
+    b.listenPeerUrls = listenPeerUrls;
+    b.initialAdvertisePeerUrls = initialAdvertisePeerUrls;
+    b.initialCluster = initialCluster;
+    b.initialClusterState = initialClusterState;
+    b.initialClusterToken = initialClusterToken;
+    b.snapshotCount = snapshotCount;
+    b.heartbeatIntervalMs = heartbeatIntervalMs;
+    b.electionTimeoutMs = electionTimeoutMs;
+    b.maxRequestBytes = maxRequestBytes;
+    b.maxTxnOps = maxTxnOps;
+    b.quotaBackendBytes = quotaBackendBytes;
+    b.logLevel = logLevel;
+    b.listenMetricsUrls = listenMetricsUrls;
+    b.listenClientUrlsSet = true;
+    b.advertiseClientUrlsSet = true;
+    return b;
+  }
+
+  public String name() { return name; }
+  public Path dataDir() { return dataDir; }
+  public List<URI> listenClientUrls() { return listenClientUrls; }
+  public List<URI> advertiseClientUrls() { return advertiseClientUrls; }
+  public List<URI> listenPeerUrls() { return listenPeerUrls; }
+  public List<URI> initialAdvertisePeerUrls() { return initialAdvertisePeerUrls; }
+  /** Member name to its peer URLs, in the order given; always contains {@link #name()}. */
+  public Map<String, List<URI>> initialCluster() { return initialCluster; }
+  /** "new" or "existing". */
+  public String initialClusterState() { return initialClusterState; }
+  public boolean isNewCluster() { return "new".equals(initialClusterState); }
+  public String initialClusterToken() { return initialClusterToken; }
+  public long snapshotCount() { return snapshotCount; }
+  public long heartbeatIntervalMs() { return heartbeatIntervalMs; }
+  public long electionTimeoutMs() { return electionTimeoutMs; }
+  /** Raft election timeout in heartbeat ticks, as etcd's ElectionTicks(). */
+  public int electionTicks() { return (int) (electionTimeoutMs / heartbeatIntervalMs); }
+  public int maxRequestBytes() { return maxRequestBytes; }
+  public int maxTxnOps() { return maxTxnOps; }
+  /** The backend quota as configured: 0 means the default, negative disables the quota. */
+  public long quotaBackendBytes() { return quotaBackendBytes; }
+  /** The quota in force: the default for 0, {@link Long#MAX_VALUE} when disabled. */
+  public long effectiveQuotaBackendBytes() {
+    if (quotaBackendBytes == 0) return DEFAULT_QUOTA_BACKEND_BYTES;
+    return quotaBackendBytes < 0 ? Long.MAX_VALUE : quotaBackendBytes;
+  }
+  /** One of {@link #LOG_LEVELS}. */
+  public String logLevel() { return logLevel; }
+  public List<URI> listenMetricsUrls() { return listenMetricsUrls; }
+
+  @Override
+  public String toString() {
+    return "ServerConfig{name=" + name + ", dataDir=" + dataDir + ", listenClientUrls=" + listenClientUrls
+        + ", advertiseClientUrls=" + advertiseClientUrls + ", listenPeerUrls=" + listenPeerUrls
+        + ", initialAdvertisePeerUrls=" + initialAdvertisePeerUrls + ", initialCluster=" + initialCluster
+        + ", initialClusterState=" + initialClusterState + ", initialClusterToken=" + initialClusterToken
+        + ", snapshotCount=" + snapshotCount + ", heartbeatIntervalMs=" + heartbeatIntervalMs
+        + ", electionTimeoutMs=" + electionTimeoutMs + ", maxRequestBytes=" + maxRequestBytes
+        + ", maxTxnOps=" + maxTxnOps + ", quotaBackendBytes=" + quotaBackendBytes + ", logLevel=" + logLevel
+        + ", listenMetricsUrls=" + listenMetricsUrls + "}";
+  }
+
+  /** Collects values; not thread-safe. Unset values keep etcd's defaults. */
+  public static final class Builder {
+    private String name = DEFAULT_NAME;
+    private Path dataDir;
+    private List<URI> listenClientUrls = List.of(DEFAULT_CLIENT_URL);
+    private List<URI> advertiseClientUrls = List.of(DEFAULT_CLIENT_URL);
+    private List<URI> listenPeerUrls = List.of(DEFAULT_PEER_URL);
+    private List<URI> initialAdvertisePeerUrls = List.of(DEFAULT_PEER_URL);
+    private Map<String, List<URI>> initialCluster;
+    private String initialClusterState = "new";
+    private String initialClusterToken = DEFAULT_CLUSTER_TOKEN;
+    private long snapshotCount = DEFAULT_SNAPSHOT_COUNT;
+    private long heartbeatIntervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
+    private long electionTimeoutMs = DEFAULT_ELECTION_TIMEOUT_MS;
+    private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+    private int maxTxnOps = DEFAULT_MAX_TXN_OPS;
+    private long quotaBackendBytes;
+    private String logLevel = "info";
+    private List<URI> listenMetricsUrls = List.of();
+    private boolean listenClientUrlsSet;
+    private boolean advertiseClientUrlsSet;
+
+    private Builder() {}
+
+    public Builder name(String v) { name = Objects.requireNonNull(v); return this; }
+    public Builder dataDir(Path v) { dataDir = v; return this; }
+    public Builder listenClientUrls(List<URI> v) { listenClientUrls = v; listenClientUrlsSet = true; return this; }
+    public Builder advertiseClientUrls(List<URI> v) { advertiseClientUrls = v; advertiseClientUrlsSet = true; return this; }
+    public Builder listenPeerUrls(List<URI> v) { listenPeerUrls = v; return this; }
+    public Builder initialAdvertisePeerUrls(List<URI> v) { initialAdvertisePeerUrls = v; return this; }
+    /** Null restores the default {@code <name>=<initial-advertise-peer-urls>}. */
+    public Builder initialCluster(Map<String, List<URI>> v) { initialCluster = v; return this; }
+    public Builder initialClusterState(String v) { initialClusterState = v; return this; }
+    public Builder initialClusterToken(String v) { initialClusterToken = v; return this; }
+    public Builder snapshotCount(long v) { snapshotCount = v; return this; }
+    public Builder heartbeatIntervalMs(long v) { heartbeatIntervalMs = v; return this; }
+    public Builder electionTimeoutMs(long v) { electionTimeoutMs = v; return this; }
+    public Builder maxRequestBytes(int v) { maxRequestBytes = v; return this; }
+    public Builder maxTxnOps(int v) { maxTxnOps = v; return this; }
+    public Builder quotaBackendBytes(long v) { quotaBackendBytes = v; return this; }
+    public Builder logLevel(String v) { logLevel = v; return this; }
+    public Builder listenMetricsUrls(List<URI> v) { listenMetricsUrls = v; return this; }
+
+    /** Validates as etcd's embed.Config.Validate and bootstrap checks do. */
+    public ServerConfig build() {
+      if (name.isEmpty()) throw new IllegalArgumentException("--name must not be empty");
+      if (listenClientUrlsSet && !advertiseClientUrlsSet) {
+        throw new IllegalArgumentException(
+            "--advertise-client-urls is required when --listen-client-urls is set explicitly");
+      }
+      Urls.checkBind(listenClientUrls);
+      Urls.checkBind(listenPeerUrls);
+      Urls.checkBind(listenMetricsUrls);
+      Urls.check(advertiseClientUrls);
+      Urls.check(initialAdvertisePeerUrls);
+      requireNonEmpty(listenClientUrls, "--listen-client-urls");
+      requireNonEmpty(advertiseClientUrls, "--advertise-client-urls");
+      requireNonEmpty(listenPeerUrls, "--listen-peer-urls");
+      requireNonEmpty(initialAdvertisePeerUrls, "--initial-advertise-peer-urls");
+      if (!initialClusterState.equals("new") && !initialClusterState.equals("existing")) {
+        throw new IllegalArgumentException(
+            "unexpected clusterState \"" + initialClusterState + "\" (valid values are \"new\" or \"existing\")");
+      }
+      if (heartbeatIntervalMs <= 0) {
+        throw new IllegalArgumentException("--heartbeat-interval must be >0 (set to " + heartbeatIntervalMs + "ms)");
+      }
+      if (electionTimeoutMs <= 0) {
+        throw new IllegalArgumentException("--election-timeout must be >0 (set to " + electionTimeoutMs + "ms)");
+      }
+      if (5 * heartbeatIntervalMs > electionTimeoutMs) {
+        throw new IllegalArgumentException("--election-timeout[" + electionTimeoutMs
+            + "ms] should be at least as 5 times as --heartbeat-interval[" + heartbeatIntervalMs + "ms]");
+      }
+      if (electionTimeoutMs > MAX_ELECTION_TIMEOUT_MS) {
+        throw new IllegalArgumentException("--election-timeout[" + electionTimeoutMs
+            + "ms] is too long, and should be set less than " + MAX_ELECTION_TIMEOUT_MS + "ms");
+      }
+      requirePositive(snapshotCount, "--snapshot-count");
+      requirePositive(maxRequestBytes, "--max-request-bytes");
+      requirePositive(maxTxnOps, "--max-txn-ops");
+      if (!LOG_LEVELS.contains(logLevel)) {
+        throw new IllegalArgumentException("unknown --log-level \"" + logLevel + "\" (valid values are "
+            + String.join(", ", LOG_LEVELS) + ")");
+      }
+      ServerConfig cfg = new ServerConfig(this);
+      checkInitialCluster(cfg);
+      return cfg;
+    }
+
+    private static void checkInitialCluster(ServerConfig cfg) {
+      cfg.initialCluster.values().forEach(Urls::check);
+      List<URI> mine = cfg.initialCluster.get(cfg.name);
+      if (mine == null) {
+        throw new IllegalArgumentException(
+            "couldn't find local name \"" + cfg.name + "\" in the initial cluster configuration");
+      }
+      if (cfg.isNewCluster() && !mine.stream().sorted().toList()
+          .equals(cfg.initialAdvertisePeerUrls.stream().sorted().toList())) {
+        throw new IllegalArgumentException("--initial-cluster has " + cfg.name + "=" + Urls.join(mine)
+            + " but missing from --initial-advertise-peer-urls=" + Urls.join(cfg.initialAdvertisePeerUrls));
+      }
+    }
+
+    private static void requireNonEmpty(List<URI> urls, String flag) {
+      if (urls.isEmpty()) throw new IllegalArgumentException(flag + " must not be empty");
+    }
+
+    private static void requirePositive(long v, String flag) {
+      if (v <= 0) throw new IllegalArgumentException(flag + " must be >0 (set to " + v + ")");
+    }
+  }
+
+  /** etcd's URL rules: parsing comma-separated lists and checking http(s)://host:port. Stateless. */
+  public static final class Urls {
+    private Urls() {}
+
+    /** Parses "u1,u2"; an empty string is the empty list. */
+    public static List<URI> parse(String s) {
+      List<URI> out = new ArrayList<>();
+      for (String part : s.split(",")) {
+        String p = part.trim();
+        if (p.isEmpty()) continue;
+        URI u;
+        try {
+          u = new URI(p);
+        } catch (URISyntaxException e) {
+          throw new IllegalArgumentException("invalid URL " + p + ": " + e.getMessage());
+        }
+        check(u);
+        out.add(u);
+      }
+      return out;
+    }
+
+    /** Parses "m1=http://a:2380,m1=http://b:2380,m2=..." keeping order; a repeated name gains URLs. */
+    public static Map<String, List<URI>> parseInitialCluster(String s) {
+      Map<String, List<URI>> out = new LinkedHashMap<>();
+      for (String part : s.split(",")) {
+        String p = part.trim();
+        if (p.isEmpty()) continue;
+        int eq = p.indexOf('=');
+        if (eq <= 0) throw new IllegalArgumentException("missing \"=\" in " + p + " (want name=url)");
+        List<URI> urls = parse(p.substring(eq + 1));
+        if (urls.isEmpty()) throw new IllegalArgumentException("missing URL for member " + p.substring(0, eq));
+        out.computeIfAbsent(p.substring(0, eq), k -> new ArrayList<>()).addAll(urls);
+      }
+      return out;
+    }
+
+    /** Checks that every URL is http(s)://host:port with no path. */
+    public static void check(List<URI> urls) {
+      urls.forEach(Urls::check);
+    }
+
+    /** As {@link #check(List)}, and the host must be an IP address or localhost, as etcd binds. */
+    public static void checkBind(List<URI> urls) {
+      for (URI u : urls) {
+        check(u);
+        String host = u.getHost();
+        if (!host.equals("localhost") && !isIpLiteral(host)) {
+          throw new IllegalArgumentException("expected IP in URL for binding (" + u + ")");
+        }
+      }
+    }
+
+    static void check(URI u) {
+      if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
+        throw new IllegalArgumentException("URL scheme must be http or https: " + u);
+      }
+      if (u.getHost() == null || u.getPort() < 0 || u.getUserInfo() != null) {
+        throw new IllegalArgumentException("URL address does not have the form \"host:port\": " + u);
+      }
+      if ((u.getRawPath() != null && !u.getRawPath().isEmpty() && !u.getRawPath().equals("/"))
+          || u.getRawQuery() != null || u.getRawFragment() != null) {
+        throw new IllegalArgumentException("URL must not contain a path: " + u);
+      }
+    }
+
+    static String join(List<URI> urls) {
+      return String.join(",", urls.stream().map(URI::toString).toList());
+    }
+
+    private static boolean isIpLiteral(String host) {
+      if (host.startsWith("[")) return true; // java.net.URI only brackets IPv6 literals
+      String[] octets = host.split("\\.", -1);
+      if (octets.length != 4) return false;
+      for (String o : octets) {
+        if (o.isEmpty() || o.length() > 3 || !o.chars().allMatch(Character::isDigit) || Integer.parseInt(o) > 255) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package io.vetch.server;
+
+import io.vetch.raft.RaftConfig;
+import io.vetch.raft.RawNode;
+import io.vetch.server.apply.Applier;
+import io.vetch.server.bus.Addresses;
+import io.vetch.server.bus.LocalCodec;
+import io.vetch.server.grpc.ClientContext;
+import io.vetch.server.grpc.ClientVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One vetch member running inside a Vert.x instance: a storage worker verticle (WAL, MVCC store), a raft verticle
+ * (consensus core) and client verticles (gRPC) on event loops, talking over the event bus. Several members may
+ * share one Vert.x instance.
+ */
+public final class VetchServer {
+  private static final System.Logger LOG = System.getLogger(VetchServer.class.getName());
+
+  private final Vertx vertx;
+  private final ServerConfig config;
+  private final long memberId;
+  private final long clusterId;
+  private final List<String> deployments;
+
+  private VetchServer(Vertx vertx, ServerConfig config, long memberId, long clusterId, List<String> deployments) {
+    this.vertx = vertx;
+    this.config = config;
+    this.memberId = memberId;
+    this.clusterId = clusterId;
+    this.deployments = deployments;
+  }
+
+  /** Opens the data directory and deploys the member's verticles; completes once clients can connect. */
+  public static Future<VetchServer> start(Vertx vertx, ServerConfig config) {
+    LocalCodec.registerAll(vertx);
+    return vertx.executeBlocking(() -> Bootstrap.open(config))
+        .compose(opened -> deploy(vertx, config, opened));
+  }
+
+  private static Future<VetchServer> deploy(Vertx vertx, ServerConfig cfg, Bootstrap.Opened o) {
+    Addresses addresses = Addresses.of(o.memberId());
+    MemberStatus status = new MemberStatus();
+    if (o.newMember()) {
+      RawNode.bootstrap(o.raftLog(), o.initialMembers());
+    }
+    RaftConfig raftConfig = new RaftConfig();
+    raftConfig.id = o.memberId();
+    raftConfig.electionTick = cfg.electionTicks();
+    raftConfig.heartbeatTick = 1;
+    raftConfig.applied = o.store().consistentIndex();
+    RawNode node = new RawNode(raftConfig, o.raftLog());
+    // Leases arrive with the Lease service; until then no lease exists and a put naming one is refused.
+    Applier applier = new Applier(o.store(), lease -> false, o.clusterId(), o.memberId());
+    List<String> deployed = new ArrayList<>();
+    StorageVerticle storage = new StorageVerticle(addresses, o.wal(), o.snapshotter(), o.store(), applier,
+        cfg.snapshotCount(), o.snapshotIndex());
+    long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();
+    ClientContext ctx = new ClientContext(vertx.eventBus(), addresses, o.store(), status, o.clusterId(),
+        o.memberId(), cfg.maxRequestBytes(), cfg.maxTxnOps(), requestTimeoutMs);
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+
+    Future<String> chain = vertx.deployVerticle(storage, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+        .onSuccess(deployed::add)
+        .compose(id -> vertx.deployVerticle(new RaftVerticle(addresses, node, o.raftLog(), status,
+            cfg.heartbeatIntervalMs(), o.store().consistentIndex())))
+        .onSuccess(deployed::add);
+    for (URI url : cfg.listenClientUrls()) {
+      chain = chain.compose(id -> vertx.deployVerticle(
+              () -> new ClientVerticle(ctx, url.getHost(), url.getPort(), cfg.maxRequestBytes()),
+              new DeploymentOptions().setInstances(instances)))
+          .onSuccess(deployed::add);
+    }
+    VetchServer server = new VetchServer(vertx, cfg, o.memberId(), o.clusterId(), deployed);
+    return chain
+        .map(id -> {
+          LOG.log(System.Logger.Level.INFO, "member {0} ready to serve client requests on {1}",
+              Long.toHexString(o.memberId()), cfg.listenClientUrls());
+          return server;
+        })
+        .recover(err -> server.close().transform(ignored -> Future.failedFuture(err)));
+  }
+
+  public long memberId() { return memberId; }
+
+  public long clusterId() { return clusterId; }
+
+  public ServerConfig config() { return config; }
+
+  /** Undeploys the member's verticles, client side first; the storage worker closes the WAL and store last. */
+  public Future<Void> close() {
+    Future<Void> f = Future.succeededFuture();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      f = f.compose(v -> vertx.undeploy(id)).recover(err -> {
+        LOG.log(System.Logger.Level.WARNING, "undeploying " + id, err);
+        return Future.succeededFuture();
+      });
+    }
+    return f;
+  }
+}

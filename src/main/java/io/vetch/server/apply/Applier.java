@@ -1,0 +1,215 @@
+package io.vetch.server.apply;
+
+import com.google.protobuf.Message;
+import io.vetch.api.etcdserverpb.CompactionRequest;
+import io.vetch.api.etcdserverpb.CompactionResponse;
+import io.vetch.api.etcdserverpb.DeleteRangeRequest;
+import io.vetch.api.etcdserverpb.DeleteRangeResponse;
+import io.vetch.api.etcdserverpb.InternalRaftRequest;
+import io.vetch.api.etcdserverpb.PutRequest;
+import io.vetch.api.etcdserverpb.PutResponse;
+import io.vetch.api.etcdserverpb.RangeResponse;
+import io.vetch.api.etcdserverpb.RequestOp;
+import io.vetch.api.etcdserverpb.ResponseHeader;
+import io.vetch.api.etcdserverpb.ResponseOp;
+import io.vetch.api.etcdserverpb.TxnRequest;
+import io.vetch.api.etcdserverpb.TxnResponse;
+import io.vetch.api.mvccpb.Event;
+import io.vetch.api.mvccpb.KeyValue;
+import io.vetch.mvcc.CompactedException;
+import io.vetch.mvcc.FutureRevisionException;
+import io.vetch.mvcc.KvStore;
+import io.vetch.mvcc.RangeResult;
+import io.vetch.mvcc.WriteTxn;
+import io.vetch.server.EtcdErrors;
+import io.vertx.grpc.server.StatusException;
+import java.util.List;
+import java.util.function.LongPredicate;
+
+/**
+ * Applies committed requests to the MVCC store with etcd's semantics (etcd's applierV3backend).
+ * Deterministic: every member applying the same entries reaches the same state and revisions.
+ * Single-threaded: called only by the storage worker, the store's only writer.
+ */
+public final class Applier {
+  private final KvStore store;
+  private final LongPredicate leaseExists;
+  private final long clusterId;
+  private final long memberId;
+
+  /** leaseExists answers whether a lease id is granted (nothing attaches to a missing lease). */
+  public Applier(KvStore store, LongPredicate leaseExists, long clusterId, long memberId) {
+    this.store = store;
+    this.leaseExists = leaseExists;
+    this.clusterId = clusterId;
+    this.memberId = memberId;
+  }
+
+  /** Result of one applied entry: the response (or error) and the events it produced. */
+  public record Result(Message response, StatusException error, List<Event> events, boolean physicalCompaction) {}
+
+  public Result apply(InternalRaftRequest req, long index, long term) {
+    try {
+      return switch (req.getRequestCase()) {
+        case PUT -> write(index, term, txn -> put(txn, req.getPut()));
+        case DELETE_RANGE -> write(index, term, txn -> deleteRange(txn, req.getDeleteRange()));
+        case TXN -> txn(req.getTxn(), index, term);
+        case COMPACTION -> compact(req.getCompaction(), index, term);
+        case RANGE -> read(req, index, term);
+        default -> {
+          store.setConsistentIndex(index);
+          yield new Result(null, EtcdErrors.internal("etcdserver: unsupported request " + req.getRequestCase()), List.of(), false);
+        }
+      };
+    } catch (StatusException e) {
+      store.setConsistentIndex(index);
+      return new Result(null, e, List.of(), false);
+    }
+  }
+
+  private interface Op {
+    Message.Builder run(WriteTxn txn) throws StatusException;
+  }
+
+  /** Runs op in one write txn; an op that fails has written nothing (its checks precede its first write). */
+  private Result write(long index, long term, Op op) throws StatusException {
+    WriteTxn txn = store.write(index);
+    Message.Builder b;
+    try {
+      b = op.run(txn);
+    } catch (StatusException e) {
+      txn.end();
+      throw e;
+    }
+    List<Event> events = txn.end();
+    setHeader(b, txn.revision(), term);
+    return new Result(b.build(), null, events, false);
+  }
+
+  private Result read(InternalRaftRequest req, long index, long term) throws StatusException {
+    RangeResponse.Builder b = RangeQuery.execute(store::range, req.getRange());
+    store.setConsistentIndex(index);
+    b.setHeader(header(b.getHeader().getRevision(), term));
+    return new Result(b.build(), null, List.of(), false);
+  }
+
+  private PutResponse.Builder put(WriteTxn txn, PutRequest p) throws StatusException {
+    checkPut(txn, p);
+    PutResponse.Builder resp = PutResponse.newBuilder();
+    KeyValue prev = get(txn, p.getKey().toByteArray());
+    byte[] value = p.getIgnoreValue() ? prev.getValue().toByteArray() : p.getValue().toByteArray();
+    long lease = p.getIgnoreLease() ? prev.getLease() : p.getLease();
+    if (p.getPrevKv() && prev != null) {
+      resp.setPrevKv(prev);
+    }
+    txn.put(p.getKey().toByteArray(), value, lease);
+    return resp;
+  }
+
+  /** etcd's checkRequestPut: ignore_value/ignore_lease need the key; a lease must exist. */
+  private void checkPut(WriteTxn txn, PutRequest p) throws StatusException {
+    if (p.getIgnoreValue() || p.getIgnoreLease()) {
+      if (get(txn, p.getKey().toByteArray()) == null) throw EtcdErrors.keyNotFound();
+    }
+    if (p.getLease() != 0 && !leaseExists.test(p.getLease())) throw EtcdErrors.leaseNotFound();
+  }
+
+  private DeleteRangeResponse.Builder deleteRange(WriteTxn txn, DeleteRangeRequest d) throws StatusException {
+    DeleteRangeResponse.Builder resp = DeleteRangeResponse.newBuilder();
+    byte[] end = d.getRangeEnd().isEmpty() ? null : d.getRangeEnd().toByteArray();
+    if (d.getPrevKv()) {
+      resp.addAllPrevKvs(range(txn, d.getKey().toByteArray(), end).kvs());
+    }
+    resp.setDeleted(txn.deleteRange(d.getKey().toByteArray(), end));
+    return resp;
+  }
+
+  private Result txn(TxnRequest t, long index, long term) throws StatusException {
+    WriteTxn txn = store.write(index);
+    TxnResponse.Builder resp;
+    try {
+      checkTxn(txn, t);
+      resp = applyTxn(txn, t);
+    } catch (StatusException e) {
+      txn.end(); // nothing was written: checks run before the first write
+      throw e;
+    }
+    List<Event> events = txn.end();
+    resp.setHeader(header(txn.revision(), term));
+    return new Result(resp.build(), null, events, false);
+  }
+
+  /** Validates the branch that will run (recursively) before anything is written, as etcd does. */
+  private void checkTxn(WriteTxn txn, TxnRequest t) throws StatusException {
+    boolean ok = Compares.all(txn::range, t.getCompareList());
+    for (RequestOp op : ok ? t.getSuccessList() : t.getFailureList()) {
+      switch (op.getRequestCase()) {
+        case REQUEST_PUT -> checkPut(txn, op.getRequestPut());
+        case REQUEST_RANGE -> checkRangeRevision(op.getRequestRange().getRevision());
+        case REQUEST_TXN -> checkTxn(txn, op.getRequestTxn());
+        default -> { }
+      }
+    }
+  }
+
+  private void checkRangeRevision(long rev) throws StatusException {
+    if (rev > store.currentRevision()) throw EtcdErrors.futureRev();
+    if (rev > 0 && rev < store.compactRevision()) throw EtcdErrors.compacted();
+  }
+
+  private TxnResponse.Builder applyTxn(WriteTxn txn, TxnRequest t) throws StatusException {
+    boolean ok = Compares.all(txn::range, t.getCompareList());
+    TxnResponse.Builder resp = TxnResponse.newBuilder().setSucceeded(ok);
+    for (RequestOp op : ok ? t.getSuccessList() : t.getFailureList()) {
+      ResponseOp.Builder r = ResponseOp.newBuilder();
+      switch (op.getRequestCase()) {
+        case REQUEST_RANGE -> r.setResponseRange(RangeQuery.execute(txn::range, op.getRequestRange()));
+        case REQUEST_PUT -> r.setResponsePut(put(txn, op.getRequestPut()).setHeader(revisionHeader(txn)));
+        case REQUEST_DELETE_RANGE -> r.setResponseDeleteRange(
+            deleteRange(txn, op.getRequestDeleteRange()).setHeader(revisionHeader(txn)));
+        case REQUEST_TXN -> r.setResponseTxn(applyTxn(txn, op.getRequestTxn()).setHeader(revisionHeader(txn)));
+        default -> { }
+      }
+      resp.addResponses(r);
+    }
+    return resp;
+  }
+
+  private Result compact(CompactionRequest c, long index, long term) throws StatusException {
+    try {
+      store.compact(c.getRevision(), index);
+    } catch (CompactedException e) {
+      throw EtcdErrors.compacted();
+    } catch (FutureRevisionException e) {
+      throw EtcdErrors.futureRev();
+    }
+    CompactionResponse resp = CompactionResponse.newBuilder().setHeader(header(store.currentRevision(), term)).build();
+    return new Result(resp, null, List.of(), c.getPhysical());
+  }
+
+  private static KeyValue get(WriteTxn txn, byte[] key) throws StatusException {
+    List<KeyValue> kvs = range(txn, key, null).kvs();
+    return kvs.isEmpty() ? null : kvs.get(0);
+  }
+
+  private static RangeResult range(WriteTxn txn, byte[] key, byte[] end) throws StatusException {
+    try {
+      return txn.range(key, end, 0, 0, false);
+    } catch (CompactedException | FutureRevisionException e) {
+      throw new IllegalStateException("a read at the current revision cannot fail", e);
+    }
+  }
+
+  private static ResponseHeader revisionHeader(WriteTxn txn) {
+    return ResponseHeader.newBuilder().setRevision(txn.revision()).build();
+  }
+
+  private ResponseHeader header(long revision, long term) {
+    return ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId)
+        .setRevision(revision).setRaftTerm(term).build();
+  }
+
+  private void setHeader(Message.Builder b, long revision, long term) {
+    b.setField(b.getDescriptorForType().findFieldByName("header"), header(revision, term));
+  }
+}

@@ -1,0 +1,18 @@
+package io.vetch.server.bus;
+
+/**
+ * The event-bus addresses of one member. Prefixed with the member's id so that several members can share a Vert.x
+ * instance (in-process clusters in tests, embedding).
+ *
+ * <pre>
+ * client verticles --propose/readIndex--> raft verticle --batch--> storage worker
+ *                                          raft verticle <--applied/persisted-- storage worker
+ * </pre>
+ */
+public record Addresses(String propose, String readIndex, String storageBatch, String applied, String persisted) {
+  public static Addresses of(long memberId) {
+    String p = "vetch." + Long.toHexString(memberId) + ".";
+    return new Addresses(p + "raft.propose", p + "raft.read-index", p + "storage.batch", p + "raft.applied",
+        p + "raft.persisted");
+  }
+}

@@ -1,0 +1,93 @@
+package io.vetch.server.grpc;
+
+import com.google.protobuf.Message;
+import io.vetch.api.etcdserverpb.InternalRaftRequest;
+import io.vetch.api.etcdserverpb.RequestHeader;
+import io.vetch.api.etcdserverpb.ResponseHeader;
+import io.vetch.mvcc.KvStore;
+import io.vetch.server.EtcdErrors;
+import io.vetch.server.MemberStatus;
+import io.vetch.server.RequestIds;
+import io.vetch.server.bus.Addresses;
+import io.vetch.server.bus.Proposal;
+import io.vetch.server.bus.ProposalResult;
+import io.vetch.server.bus.ReadIndexReply;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+
+/**
+ * What the gRPC services of one member share: the way to propose and to wait for a read index (both over the event
+ * bus to the raft verticle), the MVCC store for local reads, and the response header fields. Thread-safe.
+ */
+public final class ClientContext {
+  private final EventBus bus;
+  private final Addresses addresses;
+  private final KvStore store;
+  private final MemberStatus status;
+  private final RequestIds ids;
+  private final long clusterId;
+  private final long memberId;
+  private final int maxRequestBytes;
+  private final int maxTxnOps;
+  private final DeliveryOptions requestOptions;
+
+  public ClientContext(EventBus bus, Addresses addresses, KvStore store, MemberStatus status, long clusterId,
+      long memberId, int maxRequestBytes, int maxTxnOps, long requestTimeoutMs) {
+    this.bus = bus;
+    this.addresses = addresses;
+    this.store = store;
+    this.status = status;
+    this.ids = new RequestIds(memberId, System.currentTimeMillis());
+    this.clusterId = clusterId;
+    this.memberId = memberId;
+    this.maxRequestBytes = maxRequestBytes;
+    this.maxTxnOps = maxTxnOps;
+    this.requestOptions = new DeliveryOptions().setSendTimeout(requestTimeoutMs);
+  }
+
+  public KvStore store() { return store; }
+
+  public MemberStatus status() { return status; }
+
+  public int maxTxnOps() { return maxTxnOps; }
+
+  public ResponseHeader header(long revision, long term) {
+    return ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId).setRevision(revision)
+        .setRaftTerm(term).build();
+  }
+
+  /** Proposes req through Raft; completes with its response once applied on this member, or with etcd's error. */
+  @SuppressWarnings("unchecked")
+  public <T extends Message> Future<T> propose(InternalRaftRequest.Builder req) {
+    long id = ids.next();
+    byte[] data = req.setHeader(RequestHeader.newBuilder().setID(id)).build().toByteArray();
+    if (data.length > maxRequestBytes) {
+      return Future.failedFuture(EtcdErrors.requestTooLarge());
+    }
+    return bus.<ProposalResult>request(addresses.propose(), new Proposal(id, data), requestOptions)
+        .recover(ClientContext::busFailure)
+        .compose(m -> m.body().error() != null
+            ? Future.failedFuture(m.body().error())
+            : Future.succeededFuture((T) m.body().response()));
+  }
+
+  /** Completes with the raft term once this member has applied everything committed before the call. */
+  public Future<Long> readIndex() {
+    return bus.<ReadIndexReply>request(addresses.readIndex(), null, requestOptions)
+        .recover(ClientContext::busFailure)
+        .map(m -> m.body().term());
+  }
+
+  private static <T> Future<T> busFailure(Throwable t) {
+    if (t instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
+      return Future.failedFuture(EtcdErrors.timeout());
+    }
+    if (t instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+      return Future.failedFuture(EtcdErrors.stopped());
+    }
+    return Future.failedFuture(t);
+  }
+}

@@ -1,0 +1,96 @@
+package io.vetch.server.grpc;
+
+import io.vetch.api.etcdserverpb.CompactionRequest;
+import io.vetch.api.etcdserverpb.CompactionResponse;
+import io.vetch.api.etcdserverpb.DeleteRangeRequest;
+import io.vetch.api.etcdserverpb.DeleteRangeResponse;
+import io.vetch.api.etcdserverpb.InternalRaftRequest;
+import io.vetch.api.etcdserverpb.KVService;
+import io.vetch.api.etcdserverpb.PutRequest;
+import io.vetch.api.etcdserverpb.PutResponse;
+import io.vetch.api.etcdserverpb.RangeRequest;
+import io.vetch.api.etcdserverpb.RangeResponse;
+import io.vetch.api.etcdserverpb.TxnRequest;
+import io.vetch.api.etcdserverpb.TxnResponse;
+import io.vetch.server.apply.ReadOnlyTxn;
+import io.vetch.server.apply.RangeQuery;
+import io.vetch.server.apply.RequestChecks;
+import io.vertx.core.Future;
+import io.vertx.grpc.server.StatusException;
+
+/**
+ * etcd's KV service. Writes are validated here, then proposed through Raft and answered once applied.
+ * Reads run against the local MVCC store on the calling event loop: serializable ones at once, linearizable ones
+ * after a ReadIndex round confirms this member has applied everything committed before the read arrived.
+ */
+public final class KvService extends KVService {
+  private final ClientContext ctx;
+
+  public KvService(ClientContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public Future<RangeResponse> range(RangeRequest r) {
+    try {
+      RequestChecks.range(r);
+    } catch (StatusException e) {
+      return Future.failedFuture(e);
+    }
+    Future<Long> term = r.getSerializable() ? Future.succeededFuture(ctx.status().term()) : ctx.readIndex();
+    return term.compose(t -> {
+      try {
+        RangeResponse.Builder b = RangeQuery.execute(ctx.store()::range, r);
+        return Future.succeededFuture(b.setHeader(ctx.header(b.getHeader().getRevision(), t)).build());
+      } catch (StatusException e) {
+        return Future.failedFuture(e);
+      }
+    });
+  }
+
+  @Override
+  public Future<PutResponse> put(PutRequest r) {
+    try {
+      RequestChecks.put(r);
+    } catch (StatusException e) {
+      return Future.failedFuture(e);
+    }
+    return ctx.propose(InternalRaftRequest.newBuilder().setPut(r));
+  }
+
+  @Override
+  public Future<DeleteRangeResponse> deleteRange(DeleteRangeRequest r) {
+    try {
+      RequestChecks.deleteRange(r);
+    } catch (StatusException e) {
+      return Future.failedFuture(e);
+    }
+    return ctx.propose(InternalRaftRequest.newBuilder().setDeleteRange(r));
+  }
+
+  @Override
+  public Future<TxnResponse> txn(TxnRequest r) {
+    try {
+      RequestChecks.txn(r, ctx.maxTxnOps());
+    } catch (StatusException e) {
+      return Future.failedFuture(e);
+    }
+    if (!ReadOnlyTxn.isReadOnly(r)) {
+      return ctx.propose(InternalRaftRequest.newBuilder().setTxn(r));
+    }
+    Future<Long> term = ReadOnlyTxn.isSerializable(r) ? Future.succeededFuture(ctx.status().term()) : ctx.readIndex();
+    return term.compose(t -> {
+      try {
+        TxnResponse.Builder b = ReadOnlyTxn.execute(ctx.store(), r);
+        return Future.succeededFuture(b.setHeader(ctx.header(b.getHeader().getRevision(), t)).build());
+      } catch (StatusException e) {
+        return Future.failedFuture(e);
+      }
+    });
+  }
+
+  @Override
+  public Future<CompactionResponse> compact(CompactionRequest r) {
+    return ctx.propose(InternalRaftRequest.newBuilder().setCompaction(r));
+  }
+}

@@ -1,0 +1,284 @@
+package io.vetch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vetch.server.ServerConfig;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FlagsTest {
+
+  private static Command.Serve serve(Map<String, String> env, String... args) throws FlagException {
+    return assertInstanceOf(Command.Serve.class, Flags.parse(args, env));
+  }
+
+  private static ServerConfig cfg(String... args) throws FlagException {
+    return serve(Map.of(), args).config();
+  }
+
+  private static FlagException error(Map<String, String> env, String... args) {
+    return assertThrows(FlagException.class, () -> Flags.parse(args, env));
+  }
+
+  @Test
+  void defaultsAreEtcds() throws Exception {
+    ServerConfig c = cfg();
+    assertEquals("default", c.name());
+    assertEquals(Path.of("default.vetch"), c.dataDir());
+    assertEquals(List.of(URI.create("http://127.0.0.1:2379")), c.listenClientUrls());
+    assertEquals(List.of(URI.create("http://127.0.0.1:2379")), c.advertiseClientUrls());
+    assertEquals(List.of(URI.create("http://127.0.0.1:2380")), c.listenPeerUrls());
+    assertEquals(List.of(URI.create("http://127.0.0.1:2380")), c.initialAdvertisePeerUrls());
+    assertEquals(Map.of("default", List.of(URI.create("http://127.0.0.1:2380"))), c.initialCluster());
+    assertEquals("new", c.initialClusterState());
+    assertTrue(c.isNewCluster());
+    assertEquals("etcd-cluster", c.initialClusterToken());
+    assertEquals(100_000, c.snapshotCount());
+    assertEquals(100, c.heartbeatIntervalMs());
+    assertEquals(1000, c.electionTimeoutMs());
+    assertEquals(10, c.electionTicks());
+    assertEquals(1_572_864, c.maxRequestBytes());
+    assertEquals(128, c.maxTxnOps());
+    assertEquals(0, c.quotaBackendBytes());
+    assertEquals(2L << 30, c.effectiveQuotaBackendBytes());
+    assertEquals("info", c.logLevel());
+    assertEquals(List.of(), c.listenMetricsUrls());
+  }
+
+  @Test
+  void nameDerivesDataDirAndInitialCluster() throws Exception {
+    ServerConfig c = cfg("--name", "m1", "--initial-advertise-peer-urls", "http://127.0.0.1:2480");
+    assertEquals(Path.of("m1.vetch"), c.dataDir());
+    assertEquals(Map.of("m1", List.of(URI.create("http://127.0.0.1:2480"))), c.initialCluster());
+  }
+
+  @Test
+  void allFlagSyntaxesAreAccepted() throws Exception {
+    ServerConfig c = cfg("--name", "a", "-data-dir=/tmp/x", "--snapshot-count=7", "-max-txn-ops", "9",
+        "--initial-advertise-peer-urls=http://127.0.0.1:2380", "--");
+    assertEquals("a", c.name());
+    assertEquals(Path.of("/tmp/x"), c.dataDir());
+    assertEquals(7, c.snapshotCount());
+    assertEquals(9, c.maxTxnOps());
+  }
+
+  @Test
+  void repeatedFlagKeepsLastValue() throws Exception {
+    assertEquals(5, cfg("--snapshot-count", "4", "--snapshot-count", "5").snapshotCount());
+  }
+
+  @Test
+  void initialClusterParsesInOrder() throws Exception {
+    ServerConfig c = cfg("--name", "m2", "--initial-advertise-peer-urls", "http://127.0.0.1:2382",
+        "--initial-cluster", "m1=http://127.0.0.1:2380,m2=http://127.0.0.1:2382,m1=http://127.0.0.2:2380",
+        "--initial-cluster-state", "existing");
+    assertEquals(List.of("m1", "m2"), List.copyOf(c.initialCluster().keySet()));
+    assertEquals(List.of(URI.create("http://127.0.0.1:2380"), URI.create("http://127.0.0.2:2380")),
+        c.initialCluster().get("m1"));
+    assertEquals(List.of(URI.create("http://127.0.0.1:2382")), c.initialCluster().get("m2"));
+    assertEquals("existing", c.initialClusterState());
+  }
+
+  @Test
+  void initialClusterMustNameThisMember() {
+    FlagException e = error(Map.of(), "--name", "m3", "--initial-cluster", "m1=http://127.0.0.1:2380");
+    assertEquals(FlagException.INVALID_CONFIG, e.exitCode());
+    assertEquals("failed to verify flags: couldn't find local name \"m3\" in the initial cluster configuration",
+        e.getMessage());
+  }
+
+  @Test
+  void initialClusterMustMatchAdvertisedPeerUrlsForNewCluster() {
+    FlagException e = error(Map.of(), "--name", "m1", "--initial-cluster", "m1=http://127.0.0.1:9999");
+    assertEquals(FlagException.INVALID_CONFIG, e.exitCode());
+    assertTrue(e.getMessage().contains("--initial-cluster has m1=http://127.0.0.1:9999 but missing from "
+        + "--initial-advertise-peer-urls=http://127.0.0.1:2380"), e.getMessage());
+  }
+
+  @Test
+  void malformedInitialClusterIsAUsageError() {
+    FlagException e = error(Map.of(), "--initial-cluster", "m1");
+    assertEquals(FlagException.USAGE, e.exitCode());
+    assertTrue(e.getMessage().startsWith("invalid value \"m1\" for flag --initial-cluster"), e.getMessage());
+  }
+
+  @Test
+  void electionTimeoutMustBeFiveHeartbeats() {
+    FlagException e = error(Map.of(), "--heartbeat-interval", "250", "--election-timeout", "1000");
+    assertEquals(FlagException.INVALID_CONFIG, e.exitCode());
+    assertEquals("failed to verify flags: --election-timeout[1000ms] should be at least as 5 times as "
+        + "--heartbeat-interval[250ms]", e.getMessage());
+  }
+
+  @Test
+  void electionTimeoutBounds() throws Exception {
+    assertEquals(5, cfg("--heartbeat-interval", "200", "--election-timeout", "1000").electionTicks());
+    assertTrue(error(Map.of(), "--election-timeout", "60000", "--heartbeat-interval", "1000").getMessage()
+        .contains("--election-timeout[60000ms] is too long, and should be set less than 50000ms"));
+    assertTrue(error(Map.of(), "--heartbeat-interval", "0").getMessage()
+        .contains("--heartbeat-interval must be >0 (set to 0ms)"));
+  }
+
+  @Test
+  void unknownFlag() {
+    FlagException e = error(Map.of(), "--name", "x", "--foo", "1");
+    assertEquals(FlagException.USAGE, e.exitCode());
+    assertEquals("unknown flag --foo", e.getMessage());
+    assertEquals("unknown flag --bar", error(Map.of(), "-bar=1").getMessage());
+  }
+
+  @Test
+  void badValuesNameTheFlag() {
+    FlagException e = error(Map.of(), "--snapshot-count", "abc");
+    assertEquals(FlagException.USAGE, e.exitCode());
+    assertEquals("invalid value \"abc\" for flag --snapshot-count: not an unsigned integer", e.getMessage());
+    assertEquals("invalid value \"-1\" for flag --max-txn-ops: not an unsigned integer",
+        error(Map.of(), "--max-txn-ops=-1").getMessage());
+    assertTrue(error(Map.of(), "--initial-cluster-state", "old").getMessage()
+        .contains("for flag --initial-cluster-state: valid values are new, existing"));
+    assertTrue(error(Map.of(), "--log-level", "loud").getMessage().contains("for flag --log-level"));
+  }
+
+  @Test
+  void badUrls() {
+    assertTrue(error(Map.of(), "--listen-peer-urls", "tcp://127.0.0.1:2380").getMessage()
+        .endsWith("URL scheme must be http or https: tcp://127.0.0.1:2380"));
+    assertTrue(error(Map.of(), "--initial-advertise-peer-urls", "http://127.0.0.1").getMessage()
+        .endsWith("URL address does not have the form \"host:port\": http://127.0.0.1"));
+    assertTrue(error(Map.of(), "--initial-advertise-peer-urls", "http://h:1/p").getMessage()
+        .endsWith("URL must not contain a path: http://h:1/p"));
+    FlagException bind = error(Map.of(), "--listen-peer-urls", "http://example.com:2380");
+    assertEquals(FlagException.INVALID_CONFIG, bind.exitCode());
+    assertTrue(bind.getMessage().endsWith("expected IP in URL for binding (http://example.com:2380)"));
+  }
+
+  @Test
+  void listenClientUrlsNeedAdvertiseClientUrls() throws Exception {
+    FlagException e = error(Map.of(), "--listen-client-urls", "http://127.0.0.1:3379");
+    assertEquals("failed to verify flags: --advertise-client-urls is required when --listen-client-urls "
+        + "is set explicitly", e.getMessage());
+    ServerConfig c = cfg("--listen-client-urls", "http://127.0.0.1:3379,http://[::1]:3379",
+        "--advertise-client-urls", "http://127.0.0.1:3379");
+    assertEquals(2, c.listenClientUrls().size());
+  }
+
+  @Test
+  void missingValueAndPositionalArguments() {
+    assertEquals("flag needs an argument: --name", error(Map.of(), "--name").getMessage());
+    assertEquals("'serve' is not a valid flag", error(Map.of(), "serve").getMessage());
+    assertEquals("'x' is not a valid flag", error(Map.of(), "--", "x").getMessage());
+    assertEquals("bad flag syntax: ---name", error(Map.of(), "---name").getMessage());
+  }
+
+  @Test
+  void helpAndVersion() throws Exception {
+    assertInstanceOf(Command.Help.class, Flags.parse(new String[] {"--help"}, Map.of()));
+    assertInstanceOf(Command.Help.class, Flags.parse(new String[] {"-h"}, Map.of()));
+    assertInstanceOf(Command.Help.class, Flags.parse(new String[] {"--version", "--help"}, Map.of()));
+    assertInstanceOf(Command.Version.class, Flags.parse(new String[] {"--name", "x", "-version"}, Map.of()));
+    assertInstanceOf(Command.Serve.class, Flags.parse(new String[] {"--version=false"}, Map.of()));
+    assertEquals("invalid boolean value \"yes\" for flag --version",
+        error(Map.of(), "--version=yes").getMessage());
+  }
+
+  @Test
+  void usageListsEveryFlagWithDefault() {
+    String usage = Flags.usage();
+    for (FlagTable.Flag f : FlagTable.ALL) {
+      if (f.name().equals("h")) continue;
+      assertTrue(usage.contains("  --" + f.name()), f.name());
+      assertTrue(usage.contains(f.description()), f.name());
+    }
+    assertTrue(usage.contains("--heartbeat-interval '100'"));
+    assertTrue(usage.contains("--quota-backend-bytes '0'"));
+  }
+
+  @Test
+  void environmentVariables() throws Exception {
+    Command.Serve s = serve(Map.of("ETCD_NAME", "envname", "ETCD_SNAPSHOT_COUNT", "42",
+        "ETCD_INITIAL_CLUSTER_TOKEN", "tok", "ETCD_BOGUS", "1", "PATH", "/bin"));
+    assertEquals("envname", s.config().name());
+    assertEquals(Path.of("envname.vetch"), s.config().dataDir());
+    assertEquals(42, s.config().snapshotCount());
+    assertEquals("tok", s.config().initialClusterToken());
+    assertEquals(List.of("unrecognized environment variable ETCD_BOGUS"), s.warnings());
+  }
+
+  @Test
+  void flagWinsOverEnvironment() throws Exception {
+    Command.Serve s = serve(Map.of("ETCD_NAME", "envname", "ETCD_DATA_DIR", "/env/dir"), "--name", "flagname");
+    assertEquals("flagname", s.config().name());
+    assertEquals(Path.of("/env/dir"), s.config().dataDir());
+    assertEquals(List.of("recognized environment variable ETCD_NAME, but unused: shadowed by corresponding flag"),
+        s.warnings());
+  }
+
+  @Test
+  void badEnvironmentValueNamesTheVariable() {
+    FlagException e = error(Map.of("ETCD_HEARTBEAT_INTERVAL", "fast"));
+    assertEquals(FlagException.USAGE, e.exitCode());
+    assertEquals("invalid value \"fast\" for environment variable ETCD_HEARTBEAT_INTERVAL: not an unsigned integer",
+        e.getMessage());
+  }
+
+  @Test
+  void configFileOverridesFlagsAndEnvironment(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("vetch.conf.yml");
+    Files.writeString(file, String.join("\n",
+        "# a comment",
+        "name: 'm1'",
+        "data-dir: \"/data/m1\"   # trailing comment",
+        "heartbeat-interval: 50",
+        "initial-cluster: m1=http://127.0.0.1:2380,m2=http://127.0.0.1:2382",
+        "listen-metrics-urls:",
+        "enable-v2: false",
+        "client-transport-security:",
+        "  cert-file: /x",
+        ""));
+    Command.Serve s = serve(Map.of("ETCD_NAME", "envname", "ETCD_SNAPSHOT_COUNT", "5"),
+        "--config-file", file.toString(), "--name", "flagname", "--heartbeat-interval", "100");
+    ServerConfig c = s.config();
+    assertEquals("m1", c.name());
+    assertEquals(Path.of("/data/m1"), c.dataDir());
+    assertEquals(50, c.heartbeatIntervalMs());
+    assertEquals(5, c.snapshotCount());
+    assertEquals(List.of("m1", "m2"), List.copyOf(c.initialCluster().keySet()));
+    assertEquals(List.of(), c.listenMetricsUrls());
+    assertEquals(List.of(
+        "recognized environment variable ETCD_NAME, but unused: shadowed by corresponding flag",
+        "ignoring unsupported key 'enable-v2' in --config-file " + file,
+        "ignoring unsupported key 'client-transport-security' in --config-file " + file), s.warnings());
+  }
+
+  @Test
+  void configFileFromEnvironmentAndItsErrors(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, "snapshot-count: many\n");
+    FlagException e = error(Map.of("ETCD_CONFIG_FILE", file.toString()));
+    assertEquals("invalid value \"many\" for key 'snapshot-count' in --config-file " + file
+        + ": not an unsigned integer", e.getMessage());
+    Files.writeString(file, "name m1\n");
+    assertTrue(error(Map.of(), "--config-file", file.toString()).getMessage().contains("line 1: expected 'key: value'"));
+    assertEquals(FlagException.USAGE, error(Map.of(), "--config-file", dir.resolve("missing").toString()).exitCode());
+  }
+
+  @Test
+  void sampleConfigFileHoldsEveryKeyAtItsDefault() throws Exception {
+    Path sample = Path.of("conf/vetch.conf.yml");
+    Command.Serve s = serve(Map.of(), "--config-file", sample.toString());
+    assertEquals(cfg().toString(), s.config().toString());
+    assertEquals(List.of(), s.warnings());
+    Map<String, String> keys = ConfigFile.read(sample);
+    for (FlagTable.Flag f : FlagTable.ALL) {
+      if (f.setter() != null) assertTrue(keys.containsKey(f.name()), f.name());
+    }
+  }
+}

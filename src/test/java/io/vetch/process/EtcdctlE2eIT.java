@@ -1,0 +1,28 @@
+package io.vetch.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs src/test/e2e/etcdctl-kv.sh: the real etcdctl against a real etcd and against bin/vetch; output must match. */
+class EtcdctlE2eIT {
+  @TempDir Path dir;
+
+  @Test
+  void etcdctlSeesTheSameAsOnEtcd() throws Exception {
+    Path out = dir.resolve("e2e.out");
+    Process p = new ProcessBuilder(new File("src/test/e2e/etcdctl-kv.sh").getAbsolutePath())
+        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+    }
+    String output = Files.readString(out);
+    System.out.println(output);
+    assertEquals(0, p.exitValue(), output);
+  }
+}

@@ -1,0 +1,63 @@
+package io.vetch.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A `bin/vetch` process (single member) on loopback ports chosen at creation, its output appended to a log file. */
+public final class VetchProcess implements AutoCloseable {
+  private final Path dataDir;
+  private final Path log;
+  private final int clientPort;
+  private final int peerPort;
+  private Process process;
+
+  public VetchProcess(Path dataDir, Path log) throws IOException {
+    this.dataDir = dataDir;
+    this.log = log;
+    this.clientPort = TestMember.freePort();
+    this.peerPort = TestMember.freePort();
+  }
+
+  public void start() throws IOException {
+    String client = "http://127.0.0.1:" + clientPort;
+    String peer = "http://127.0.0.1:" + peerPort;
+    List<String> cmd = new ArrayList<>(List.of(new File("bin/vetch").getAbsolutePath(), "--name", "p1",
+        "--data-dir", dataDir.toString(), "--listen-client-urls", client, "--advertise-client-urls", client,
+        "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", "p1=" + peer));
+    process = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+  }
+
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + clientPort);
+  }
+
+  public int clientPort() {
+    return clientPort;
+  }
+
+  public boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  /** SIGKILL: no shutdown hook, no flush; whatever was not fsynced is gone. */
+  public void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        kill9();
+      }
+    }
+  }
+}
