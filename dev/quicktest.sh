@@ -4,6 +4,7 @@
 # protobuf/gRPC classes from the last `mvn compile`) and runs its JUnit tests.
 #   dev/quicktest.sh io/vetch/wal                # compile + test package io.vetch.wal
 #   dev/quicktest.sh io/vetch/mvcc io/vetch/wal  # several packages
+#   dev/quicktest.sh io/vetch/server/apply +io/vetch/mvcc   # "+": compile only, do not run its tests
 # Needs one prior `mvn -q -DskipTests compile` (for target/classes and the classpath file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,8 +13,9 @@ CP="target/classes:$(cat target/test-classpath.txt)"
 OUT="$(mktemp -d /tmp/quicktest.XXXXXX)"; trap 'rm -rf "$OUT"' EXIT
 SRCS=(); TESTPKGS=()
 for p in "$@"; do
-  while IFS= read -r f; do SRCS+=("$f"); done < <(find "src/main/java/$p" "src/test/java/$p" -name '*.java' 2>/dev/null)
-  TESTPKGS+=(--select-package "${p//\//.}")
+  q="${p#+}"
+  while IFS= read -r f; do SRCS+=("$f"); done < <(find "src/main/java/$q" "src/test/java/$q" -name '*.java' 2>/dev/null)
+  [ "$p" = "$q" ] && TESTPKGS+=(--select-package "${q//\//.}")
 done
 javac --release 17 -nowarn -d "$OUT" -cp "$CP" "${SRCS[@]}"
 CONSOLE="$(ls ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/1.11.4/*.jar)"

@@ -39,12 +39,15 @@ final class RaftVerticle extends VerticleBase {
   private static final System.Logger LOG = System.getLogger(RaftVerticle.class.getName());
   /** Entries kept in memory behind a snapshot so a slightly lagging follower needs no snapshot. */
   private static final long CATCH_UP_ENTRIES = 5000;
+  /** Failure code of a read-index request that found no leader. */
+  static final int NO_LEADER = 1;
 
   private final Addresses addresses;
   private final RawNode node;
   private final MemoryStorage raftLog;
   private final MemberStatus status;
   private final long tickMs;
+  private final boolean singleVoter;
 
   private final Map<Long, Message<Proposal>> proposals = new HashMap<>();
   private List<Message<Object>> readsQueued = new ArrayList<>();
@@ -59,7 +62,8 @@ final class RaftVerticle extends VerticleBase {
   private long timer;
 
   RaftVerticle(Addresses addresses, RawNode node, MemoryStorage raftLog, MemberStatus status, long tickMs,
-      long applied) {
+      long applied, boolean singleVoter) {
+    this.singleVoter = singleVoter;
     this.addresses = addresses;
     this.node = node;
     this.raftLog = raftLog;
@@ -80,7 +84,7 @@ final class RaftVerticle extends VerticleBase {
       node.tick();
       afterEvent();
     });
-    if (confState.getVotersCount() == 1 && confState.getVoters(0) == node.id()) {
+    if (singleVoter) {
       node.campaign(); // a single voter needs no election timeout
     }
     afterEvent();
@@ -124,9 +128,13 @@ final class RaftVerticle extends VerticleBase {
       return;
     }
     long ctx = ++readSeq;
-    readsInFlight.put(ctx, readsQueued);
+    List<Message<Object>> reads = readsQueued;
     readsQueued = new ArrayList<>();
-    node.readIndex(ByteBuffer.allocate(8).putLong(ctx).array());
+    if (node.readIndex(ByteBuffer.allocate(8).putLong(ctx).array())) {
+      readsInFlight.put(ctx, reads);
+    } else {
+      reads.forEach(m -> m.fail(NO_LEADER, "no leader"));
+    }
   }
 
   /** Hands the next Ready to storage when none is in flight. */

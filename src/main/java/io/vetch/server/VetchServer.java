@@ -69,7 +69,7 @@ public final class VetchServer {
     Future<String> chain = vertx.deployVerticle(storage, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
         .onSuccess(deployed::add)
         .compose(id -> vertx.deployVerticle(new RaftVerticle(addresses, node, o.raftLog(), status,
-            cfg.heartbeatIntervalMs(), o.store().consistentIndex())))
+            cfg.heartbeatIntervalMs(), o.store().consistentIndex(), o.initialMembers().size() == 1)))
         .onSuccess(deployed::add);
     for (URI url : cfg.listenClientUrls()) {
       chain = chain.compose(id -> vertx.deployVerticle(

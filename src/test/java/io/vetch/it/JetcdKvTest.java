@@ -51,6 +51,11 @@ class JetcdKvTest {
   }
 
   @Test
+  void unimplementedServicesFailFast() throws Throwable {
+    IsolatedJetcd.run(SCENARIOS, "unimplementedServicesFailFast", member.endpoint());
+  }
+
+  @Test
   void errors() throws Throwable {
     IsolatedJetcd.run(SCENARIOS, "errors", member.endpoint());
   }

@@ -50,17 +50,13 @@ public final class Applier {
 
   public Result apply(InternalRaftRequest req, long index, long term) {
     try {
-      return switch (req.getRequestCase()) {
-        case PUT -> write(index, term, txn -> put(txn, req.getPut()));
-        case DELETE_RANGE -> write(index, term, txn -> deleteRange(txn, req.getDeleteRange()));
-        case TXN -> txn(req.getTxn(), index, term);
-        case COMPACTION -> compact(req.getCompaction(), index, term);
-        case RANGE -> read(req, index, term);
-        default -> {
-          store.setConsistentIndex(index);
-          yield new Result(null, EtcdErrors.internal("etcdserver: unsupported request " + req.getRequestCase()), List.of(), false);
-        }
-      };
+      if (req.hasPut()) return write(index, term, txn -> put(txn, req.getPut()));
+      if (req.hasDeleteRange()) return write(index, term, txn -> deleteRange(txn, req.getDeleteRange()));
+      if (req.hasTxn()) return txn(req.getTxn(), index, term);
+      if (req.hasCompaction()) return compact(req.getCompaction(), index, term);
+      if (req.hasRange()) return read(req, index, term);
+      store.setConsistentIndex(index);
+      return new Result(null, EtcdErrors.internal("etcdserver: unsupported request"), List.of(), false);
     } catch (StatusException e) {
       store.setConsistentIndex(index);
       return new Result(null, e, List.of(), false);

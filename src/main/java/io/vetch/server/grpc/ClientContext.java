@@ -85,6 +85,9 @@ public final class ClientContext {
     if (t instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
       return Future.failedFuture(EtcdErrors.timeout());
     }
+    if (t instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+      return Future.failedFuture(EtcdErrors.noLeader()); // the raft verticle knows no leader to ask
+    }
     if (t instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
       return Future.failedFuture(EtcdErrors.stopped());
     }

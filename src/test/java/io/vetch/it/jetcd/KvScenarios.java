@@ -180,6 +180,30 @@ public final class KvScenarios {
     }
   }
 
+  /** Services that are not implemented yet answer UNIMPLEMENTED at once instead of hanging. */
+  public static void unimplementedServicesFailFast(String endpoint) throws Exception {
+    try (Client c = Client.builder().endpoints(endpoint).build()) {
+      long start = System.nanoTime();
+      expectCode(() -> get(c.getLeaseClient().grant(10)), "UNIMPLEMENTED");
+      expectCode(() -> get(c.getClusterClient().listMember()), "UNIMPLEMENTED");
+      assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "took too long");
+    }
+  }
+
+  static void expectCode(Call call, String code) throws Exception {
+    try {
+      call.call();
+      fail("expected " + code);
+    } catch (ExecutionException e) {
+      Throwable t = e.getCause();
+      while (t != null && !(t instanceof io.grpc.StatusRuntimeException) && t.getCause() != null) {
+        t = t.getCause();
+      }
+      assertTrue(t instanceof io.grpc.StatusRuntimeException, "got " + e.getCause());
+      assertEquals(code, ((io.grpc.StatusRuntimeException) t).getStatus().getCode().name());
+    }
+  }
+
   interface Call {
     Object call() throws Exception;
   }
