@@ -13,14 +13,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vetch.api.mvccpb.Event;
 import io.vetch.api.mvccpb.KeyValue;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class KvStoreRecoveryTest {
@@ -130,28 +134,30 @@ class KvStoreRecoveryTest {
         try (KvStore s = KvStore.open(dir, tiny)) {
             assertEquals(5_001, s.currentRevision());
             assertEquals(500, s.keyCount());
-            assertKv(get(s, "key-7", 0), "value-4507", 8, 4508, 10);
+            assertKv(get(s, "key-7", 0), "value-4507", 9, 4509, 10);
         }
     }
 
     @Test
+    @Timeout(60)
     void survivesKillDashNine() throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("--add-") || a.startsWith("-D")).toList());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CrashingWriter.class.getName(),
-                dir.toString()));
+        cmd.addAll(List.of("-cp", testClassPath(), CrashingWriter.class.getName(), dir.toString()));
         for (int round = 0; round < 2; round++) {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
                     StandardCharsets.UTF_8))) {
+                StringBuilder output = new StringBuilder();
                 String line;
                 while ((line = out.readLine()) != null && !line.equals("ready")) {
-                    // skip logging noise
+                    output.append(line).append('\n');
                 }
-                assertEquals("ready", line, "child reached its first txns");
+                assertEquals("ready", line, () -> "child failed before its first txns:\n" + output);
                 Thread.sleep(50);
+            } finally {
                 p.destroyForcibly(); // SIGKILL
                 assertTrue(p.waitFor(10, TimeUnit.SECONDS));
             }
@@ -168,5 +174,19 @@ class KvStoreRecoveryTest {
                 }
             }
         }
+    }
+
+    /** The class path the tests run with (JUnit's console launcher loads them through a URLClassLoader). */
+    private static String testClassPath() {
+        List<String> entries = new ArrayList<>();
+        for (ClassLoader l = KvStoreRecoveryTest.class.getClassLoader(); l != null; l = l.getParent()) {
+            if (l instanceof URLClassLoader u) {
+                for (URL url : u.getURLs()) {
+                    entries.add(url.getPath());
+                }
+            }
+        }
+        entries.add(System.getProperty("java.class.path"));
+        return String.join(File.pathSeparator, entries);
     }
 }

@@ -24,12 +24,18 @@ public final class IsolatedJetcd {
 
   /** Calls scenarioClass.method(endpoint) inside the jetcd class loader; its exceptions propagate as they are. */
   public static void run(String scenarioClass, String method, String endpoint) throws Throwable {
-    Class<?> c = Class.forName(scenarioClass, true, loader());
+    ClassLoader isolated = loader();
+    Class<?> c = Class.forName(scenarioClass, true, isolated);
     Method m = c.getMethod(method, String.class);
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    thread.setContextClassLoader(isolated); // Vert.x 4's ServiceLoader lookups must not see Vert.x 5
     try {
       m.invoke(null, endpoint);
     } catch (InvocationTargetException e) {
       throw e.getCause();
+    } finally {
+      thread.setContextClassLoader(previous);
     }
   }
 

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -17,7 +18,8 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
  *   <li>{@code revisions.cm3}: revision (16 bytes: big-endian main, big-endian sub) to a {@link BackendRecord}
  *       ({@code u64 raftIndex | u8 flags | KeyValue bytes}). Sized for {@code expectedRecords} with a large
  *       max bloat factor, so it keeps growing (extra tiers) well past the estimate.</li>
- *   <li>{@code meta.cm3}: {@link MetaKey} name to a long (consistent index, compaction revisions).</li>
+ *   <li>{@code meta.cm3}: {@link MetaKey} name (ASCII) to a big-endian long (consistent index, compaction
+ *       revisions).</li>
  * </ul>
  * Existing files are always opened with {@code recoverPersistedTo}, so a map left behind by a kill -9 (segment
  * locks held by a dead process) opens cleanly. Writes go to shared memory-mapped pages: they survive a process
@@ -34,11 +36,11 @@ public final class Backend implements Closeable {
     private static final double MAX_BLOAT_FACTOR = 1000;
 
     private final ChronicleMap<byte[], byte[]> revisions;
-    private final ChronicleMap<String, Long> meta;
+    private final ChronicleMap<byte[], byte[]> meta;
     private final FileChannel revisionsChannel;
     private final FileChannel metaChannel;
 
-    private Backend(ChronicleMap<byte[], byte[]> revisions, ChronicleMap<String, Long> meta,
+    private Backend(ChronicleMap<byte[], byte[]> revisions, ChronicleMap<byte[], byte[]> meta,
                     FileChannel revisionsChannel, FileChannel metaChannel) {
         this.revisions = revisions;
         this.meta = meta;
@@ -57,12 +59,15 @@ public final class Backend implements Closeable {
                 .averageValueSize(Math.max(16, averageRecordBytes))
                 .entries(Math.max(1024, expectedRecords))
                 .maxBloatFactor(MAX_BLOAT_FACTOR);
-        ChronicleMapBuilder<String, Long> metaBuilder = ChronicleMap.of(String.class, Long.class)
+        // byte[] keys and values only: boxed or String types would make Chronicle generate and compile
+        // classes at runtime.
+        ChronicleMapBuilder<byte[], byte[]> metaBuilder = ChronicleMap.of(byte[].class, byte[].class)
                 .name("vetch-meta")
-                .averageKey(MetaKey.SCHEDULED_COMPACT_REVISION.name())
+                .averageKeySize(MetaKey.SCHEDULED_COMPACT_REVISION.name().length())
+                .constantValueSizeBySample(new byte[Long.BYTES])
                 .entries(MetaKey.values().length * 4L);
         ChronicleMap<byte[], byte[]> revisions = createOrRecover(revisionsBuilder, revisionsFile);
-        ChronicleMap<String, Long> meta = null;
+        ChronicleMap<byte[], byte[]> meta = null;
         try {
             meta = createOrRecover(metaBuilder, metaFile);
             return new Backend(revisions, meta,
@@ -111,12 +116,14 @@ public final class Backend implements Closeable {
 
     /** The stored value, or 0 when never written. Any thread. */
     public long meta(MetaKey key) {
-        Long v = meta.get(key.name());
-        return v == null ? 0 : v;
+        byte[] v = meta.get(metaKey(key));
+        return v == null ? 0 : BackendRecord.getLong(v, 0);
     }
 
     public void setMeta(MetaKey key, long value) {
-        meta.put(key.name(), value);
+        byte[] v = new byte[Long.BYTES];
+        BackendRecord.putLong(v, 0, value);
+        meta.put(metaKey(key), v);
     }
 
     /** Forces both map files to disk (data and metadata). Writer thread. */
@@ -134,6 +141,10 @@ public final class Backend implements Closeable {
             revisions.close();
             meta.close();
         }
+    }
+
+    private static byte[] metaKey(MetaKey key) {
+        return key.name().getBytes(StandardCharsets.US_ASCII);
     }
 
     private static byte[] revisionKey(long main, long sub) {
