@@ -5,7 +5,7 @@
 # that its data and revision survived.
 #   src/test/e2e/etcdctl-kv.sh          # from the project root; exit 0 = identical
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
 cd "$ROOT"
 export ETCDCTL_API=3
 WORK="$(mktemp -d /tmp/vetch-e2e.XXXXXX)"

@@ -45,10 +45,6 @@ final class Compactor {
         return pending.isEmpty();
     }
 
-    int pendingDeletes() {
-        return pending.size();
-    }
-
     private void finishIfDrained() {
         if (pending.isEmpty() && scheduledRevision > backend.meta(MetaKey.FINISHED_COMPACT_REVISION)) {
             backend.setMeta(MetaKey.FINISHED_COMPACT_REVISION, scheduledRevision);

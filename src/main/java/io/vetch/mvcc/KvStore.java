@@ -29,7 +29,15 @@ import java.util.List;
  * Durability: records and meta values are in shared mmap pages as soon as a call returns, so they survive
  * kill -9; they reach the disk at {@link #sync()}. The consistent index (the Raft index of the last applied
  * entry) is written after the records of its entry; on open, records newer than it are deleted (see
- * {@link StoreRecovery}), so replaying the WAL from {@link #consistentIndex()} + 1 is idempotent.
+ * {@link StoreRecovery}), so replaying the WAL from {@link #consistentIndex()} + 1 is idempotent. This covers
+ * process crashes; after a power loss the kernel may have written mmap pages in any order, so only state as of
+ * the last {@link #sync()} plus the WAL is trustworthy.
+ * <p>
+ * Events: main revisions above the compact revision are dense (subs 0..n-1 all present), so {@link #events}
+ * walks them with point lookups instead of scanning.
+ * <p>
+ * Limits: the backend grows to about 1000 times its initial sizing ({@link StoreOptions}); the index and, while
+ * opening, one small entry per record live in heap.
  */
 public final class KvStore implements Closeable {
     /** Key bytes of a backend record (the 16-byte revision), counted by {@link #sizeBytes()}. */

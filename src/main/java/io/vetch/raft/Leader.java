@@ -270,8 +270,8 @@ final class Leader {
         return false;
       }
       Snapshot snap = r.raftLog.snapshot();
-      if (snap.getMetadata().getIndex() == 0) {
-        throw new IllegalStateException("log compacted below " + r.raftLog.firstIndex() + " but no snapshot");
+      if (snap.getMetadata().getIndex() < r.raftLog.firstIndex() - 1) {
+        return false; // storage compacted past its snapshot (a driver bug): nothing usable to send, retry later
       }
       pr.becomeSnapshot(snap.getMetadata().getIndex());
       r.send(Message.newBuilder().setType(MessageType.MsgSnap).setTo(to).setSnapshot(snap));

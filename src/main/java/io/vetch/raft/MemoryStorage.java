@@ -30,8 +30,8 @@ public final class MemoryStorage implements RaftStorage {
     return confState;
   }
 
-  /** Records the membership as of the applied index, for restarts; snapshots set it too. */
-  public synchronized void setConfState(ConfState cs) {
+  /** The initial membership of a brand-new cluster (the "snapshot" at index 0); see {@link RawNode#bootstrap}. */
+  synchronized void setConfState(ConfState cs) {
     confState = cs;
   }
 
@@ -85,7 +85,8 @@ public final class MemoryStorage implements RaftStorage {
 
   /**
    * Takes a snapshot of the state machine at {@code index} (which must be applied and still in the log) and
-   * makes it the one sent to lagging followers. Does not compact; call {@link #compact} separately.
+   * makes it the one sent to lagging followers; cs is the membership at index ({@link RawNode#confState()} when
+   * the state machine is at index). Does not compact; call {@link #compact} separately.
    */
   public synchronized Snapshot createSnapshot(long index, ConfState cs, byte[] data) {
     if (index <= snapshot.getMetadata().getIndex()) {
@@ -96,10 +97,14 @@ public final class MemoryStorage implements RaftStorage {
     }
     SnapshotMetadata md = SnapshotMetadata.newBuilder().setIndex(index).setTerm(term(index)).setConfState(cs).build();
     snapshot = Snapshot.newBuilder().setMetadata(md).setData(com.google.protobuf.ByteString.copyFrom(data)).build();
+    confState = cs;
     return snapshot;
   }
 
-  /** Discards entries up to and including {@code compactIndex}; it must not exceed the applied index. */
+  /**
+   * Discards entries up to and including {@code compactIndex}, which must not exceed the snapshot's index (conf
+   * changes after the snapshot are replayed from the log on restart).
+   */
   public synchronized void compact(long compactIndex) {
     long offset = ents.get(0).getIndex();
     if (compactIndex <= offset) {

@@ -50,7 +50,7 @@ final class Raft {
   long leadTransferee;
   /** Index of the last conf change appended by this leader; a new one is refused until it is applied. */
   long pendingConfIndex;
-  /** Conf changes up to this index are already reflected in trk (replayed at restart or bootstrap). */
+  /** Conf changes up to this index are already reflected in trk (replayed at restart, bootstrap or snapshot). */
   long confReplayedTo;
 
   Raft(RaftConfig cfg, RaftStorage storage) {
@@ -98,14 +98,21 @@ final class Raft {
     raftLog.committed = commit;
     term = hs.getTerm();
     vote = hs.getVote();
-    // Membership as of the snapshot (or later) plus every committed conf change after it.
-    for (long i = raftLog.firstIndex(); i <= commit; i++) {
+    // Storage's membership is the snapshot's; conf changes applied after it are replayed here, later committed
+    // ones are delivered again as committed entries and applied by the driver.
+    long from = raftLog.storage.snapshot().getMetadata().getIndex() + 1;
+    long to = Math.min(applied, commit);
+    if (from <= to && from < raftLog.firstIndex()) {
+      throw new IllegalStateException("log compacted past the snapshot: conf changes in [" + from + ", "
+          + (raftLog.firstIndex() - 1) + "] are lost");
+    }
+    for (long i = from; i <= to; i++) {
       Entry e = raftLog.slice(i, i + 1, Long.MAX_VALUE).get(0);
       if (e.getType() == EntryType.EntryConfChange) {
         trk.apply(parseConfChange(e), raftLog.lastIndex());
       }
     }
-    confReplayedTo = commit;
+    confReplayedTo = Math.max(to, 0);
     if (applied > 0) {
       raftLog.appliedTo(Math.min(applied, commit));
     }
@@ -247,6 +254,7 @@ final class Raft {
         campaign(CampaignType.ELECTION);
       } else {
         becomeLeader();
+        leader.bcastAppend(); // learners hear of the new leader at once
       }
       return;
     }
@@ -288,8 +296,9 @@ final class Raft {
         becomeFollower(m.getTerm(), 0);
       }
     } else if (m.getTerm() > 0 && m.getTerm() < term) {
-      if ((checkQuorum || preVote) && (t == MessageType.MsgHeartbeat || t == MessageType.MsgApp)) {
-        // tell a stale leader (perhaps cut off by our pre-votes) about the newer term
+      if (t == MessageType.MsgHeartbeat || t == MessageType.MsgApp) {
+        // Tell a stale leader about the newer term. etcd does this only with checkQuorum or preVote; we always do,
+        // or a learner (which never campaigns) stuck in a higher term would never hear from the leader again.
         send(Message.newBuilder().setType(MessageType.MsgAppResp).setTo(m.getFrom()));
       } else if (t == MessageType.MsgPreVote) {
         send(Message.newBuilder().setType(MessageType.MsgPreVoteResp).setTo(m.getFrom()).setTerm(term)

@@ -19,7 +19,10 @@ public interface RaftStorage {
   /** Last persisted term, vote and commit index. */
   HardState hardState();
 
-  /** Membership as of the applied index given in {@link RaftConfig#applied} (at least the snapshot's). */
+  /**
+   * Membership as of {@link #snapshot()}'s index. On restart Raft replays the conf-change entries after it up to
+   * {@link RaftConfig#applied}, so the log must still hold them (compact only up to the snapshot index).
+   */
   ConfState confState();
 
   /** Entries in [lo, hi), at most maxBytes of serialized size but always at least one if lo < hi. */

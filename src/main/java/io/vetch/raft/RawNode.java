@@ -25,6 +25,10 @@ import java.util.Set;
  * proposal commits on the advance() after its fsync and the following Ready carries it in committedEntries.
  * committedEntries never contain entries that are not durable locally.
  *
+ * <p>Membership: simple conf changes (one member at a time), effective when applied ({@link #applyConfChange}).
+ * Known limitation (as in etcd): shrinking to a single voter can wedge if that voter restarts with a commit index
+ * older than its own demotion of the others, and a learner holds entries the voter lost; keep three voters.
+ *
  * <p>Not thread-safe: one owner thread (a Vert.x context) calls everything.
  */
 public final class RawNode {
@@ -39,8 +43,9 @@ public final class RawNode {
   private Ready outstanding;
 
   /**
-   * Starts (or restarts) from storage: hard state, membership ({@link RaftStorage#confState()} plus committed
-   * conf-change entries after it) and log. Committed entries after {@link RaftConfig#applied} are delivered again.
+   * Starts (or restarts) from storage: hard state, log, and membership ({@link RaftStorage#confState()} plus the
+   * conf-change entries after the snapshot up to {@link RaftConfig#applied}). Committed entries after
+   * {@link RaftConfig#applied} are delivered again, conf changes among them to be applied again by the driver.
    */
   public RawNode(RaftConfig cfg, RaftStorage storage) {
     this.raft = new Raft(cfg, storage);
@@ -205,8 +210,8 @@ public final class RawNode {
   }
 
   /**
-   * The membership in effect: storage's plus committed conf changes after it (replayed at restart) plus those
-   * applied since. Snapshots must record this one, not {@link RaftStorage#confState()}.
+   * The membership in effect (storage's, plus conf changes replayed at restart and applied since). A snapshot of
+   * the state machine at the applied index records this one, not {@link RaftStorage#confState()}.
    */
   public ConfState confState() {
     return raft.trk.confState();

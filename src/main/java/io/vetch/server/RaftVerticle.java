@@ -70,7 +70,7 @@ final class RaftVerticle extends VerticleBase {
     this.status = status;
     this.tickMs = tickMs;
     this.applied = applied;
-    this.confState = raftLog.confState();
+    this.confState = node.confState();
   }
 
   @Override
@@ -203,8 +203,13 @@ final class RaftVerticle extends VerticleBase {
         m.reply(r);
       }
     }
-    if (a.snapshotIndex() > CATCH_UP_ENTRIES && a.snapshotIndex() - CATCH_UP_ENTRIES > raftLog.firstIndex()) {
-      raftLog.compact(a.snapshotIndex() - CATCH_UP_ENTRIES);
+    if (a.snapshotIndex() > 0) {
+      // The MVCC store is the state machine's image: the snapshot carries metadata only. Shipping the store to a
+      // follower that fell behind the compacted log comes with the peer transport.
+      raftLog.createSnapshot(a.snapshotIndex(), confState, new byte[0]);
+      if (a.snapshotIndex() - CATCH_UP_ENTRIES > raftLog.firstIndex()) {
+        raftLog.compact(a.snapshotIndex() - CATCH_UP_ENTRIES);
+      }
     }
     serveReads();
     afterEvent();

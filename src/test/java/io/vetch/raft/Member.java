@@ -100,7 +100,6 @@ final class Member {
         } catch (InvalidProtocolBufferException ex) {
           throw new AssertionError(ex);
         }
-        storage.setConfState(confState);
       }
     }
     onApplied.accept(this);
@@ -112,7 +111,7 @@ final class Member {
     if (appliedIndex <= storage.snapshot().getMetadata().getIndex() || appliedIndex > storage.lastIndex()) {
       return;
     }
-    storage.createSnapshot(appliedIndex, confState, new byte[0]);
+    storage.createSnapshot(appliedIndex, node.confState(), new byte[0]);
     if (appliedIndex - keep >= storage.firstIndex()) {
       storage.compact(appliedIndex - keep);
     }

@@ -128,16 +128,17 @@ class SingleVoterTest {
     n.propose(bytes("x"));
     persist(n); // durable but the commit is not yet in the hard state
 
-    storage.setConfState(io.vetch.api.raftpb.ConfState.getDefaultInstance()); // as a WAL without snapshot has it
     RawNode restarted = start();
-    assertEquals(List.of(1L), restarted.confState().getVotersList(), "replayed from the bootstrap entry");
     assertFalse(restarted.isLeader());
     assertEquals(2, restarted.term());
     restarted.campaign();
-    assertTrue(restarted.isLeader());
-    assertEquals(3, restarted.term());
+    assertFalse(restarted.isLeader(), "no campaign while a committed conf change is not applied");
     Ready rd = persist(restarted);
     assertEquals(List.of(1L, 2L), rd.committedEntries.stream().map(Entry::getIndex).toList());
+    restarted.campaign();
+    assertTrue(restarted.isLeader());
+    assertEquals(3, restarted.term());
+    persist(restarted);
     rd = persist(restarted);
     assertEquals(List.of(3L, 4L), rd.committedEntries.stream().map(Entry::getIndex).toList());
     assertEquals("x", rd.committedEntries.get(0).getData().toStringUtf8());
@@ -153,7 +154,9 @@ class SingleVoterTest {
     RaftConfig cfg = new RaftConfig();
     cfg.id = 1;
     cfg.applied = 2;
+    storage.setConfState(io.vetch.api.raftpb.ConfState.getDefaultInstance()); // as a WAL without snapshot has it
     RawNode restarted = new RawNode(cfg, storage);
+    assertEquals(List.of(1L), restarted.confState().getVotersList(), "replayed from the applied bootstrap entry");
     assertEquals(2, restarted.status().applied());
     restarted.campaign();
     persist(restarted);
@@ -187,6 +190,33 @@ class SingleVoterTest {
     var cs = n.applyConfChange(ConfChange.parseFrom(rd.committedEntries.get(0).getData()));
     assertEquals(List.of(2L), cs.getLearnersList());
     n.proposeConfChange(ConfChange.newBuilder().setType(ConfChangeType.ConfChangeAddNode).setNodeId(2).build());
+  }
+
+  @Test
+  void newLeaderWaitsForItsTermToBeDurableBeforeSendingToLearners() throws Exception {
+    RawNode.bootstrap(storage, List.of(1L));
+    RawNode n = start();
+    n.campaign();
+    persist(n);
+    persist(n);
+    n.proposeConfChange(ConfChange.newBuilder().setType(ConfChangeType.ConfChangeAddLearnerNode).setNodeId(2).build());
+    persist(n);
+    n.applyConfChange(ConfChange.parseFrom(persist(n).committedEntries.get(0).getData()));
+    RaftConfig cfg = new RaftConfig();
+    cfg.id = 1;
+    cfg.applied = storage.hardState().getCommit();
+    RawNode restarted = new RawNode(cfg, storage);
+    assertEquals(List.of(2L), restarted.confState().getLearnersList(), "replayed up to the applied index");
+    restarted.campaign(); // wins alone at once: new term and MsgApp to the learner in one Ready
+    Ready rd = restarted.ready();
+    assertTrue(rd.messages.stream().anyMatch(m -> m.getType() == io.vetch.api.raftpb.MessageType.MsgApp));
+    assertNotNull(rd.hardState);
+    assertFalse(rd.sendBeforePersist, "a crash before the fsync would let this member lead the same term again");
+    storage.append(rd.entries);
+    storage.setHardState(rd.hardState);
+    restarted.advance(rd);
+    restarted.propose(bytes("y"));
+    assertTrue(restarted.ready().sendBeforePersist, "term durable: replication runs parallel to the fsync");
   }
 
   @Test
