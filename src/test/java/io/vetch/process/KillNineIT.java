@@ -14,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
@@ -39,14 +40,15 @@ class KillNineIT {
   @Test
   void everyAcknowledgedWriteSurvivesKillNine() throws Exception {
     Vertx vertx = Vertx.vertx();
-    GrpcClient grpc = GrpcClient.client(vertx);
+    // the final range returns every key written: allow large responses
+    GrpcClient grpc = GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(256L << 20));
     Map<String, Long> acked = new ConcurrentHashMap<>(); // key -> acknowledged mod revision
     long maxRevisionSeen = 0;
     try (VetchProcess p = new VetchProcess(dir.resolve("data"), dir.resolve("vetch.log"))) {
       for (int round = 0; round < ROUNDS; round++) {
         p.start();
         KVGrpcClient kv = KVGrpcClient.create(grpc, SocketAddress.inetSocketAddress(p.clientPort(), "127.0.0.1"));
-        RangeResponse all = awaitReady(kv);
+        RangeResponse all = awaitReady(kv, p);
         assertTrue(all.getHeader().getRevision() >= maxRevisionSeen,
             "revision went back: " + all.getHeader().getRevision() + " < " + maxRevisionSeen);
         verify(all, acked);
@@ -66,7 +68,7 @@ class KillNineIT {
       }
       p.start();
       KVGrpcClient kv = KVGrpcClient.create(grpc, SocketAddress.inetSocketAddress(p.clientPort(), "127.0.0.1"));
-      RangeResponse all = awaitReady(kv);
+      RangeResponse all = awaitReady(kv, p);
       verify(all, acked);
       assertTrue(all.getHeader().getRevision() >= maxRevisionSeen);
       System.out.printf("kill -9 x%d: %d acknowledged writes all present, revision %d%n", ROUNDS, acked.size(),
@@ -91,7 +93,7 @@ class KillNineIT {
         .onFailure(err -> writeLoop(kv, round, seq, writing, acked));
   }
 
-  private static RangeResponse awaitReady(KVGrpcClient kv) throws Exception {
+  private static RangeResponse awaitReady(KVGrpcClient kv, VetchProcess p) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     Throwable last = null;
     while (System.nanoTime() < deadline) {
@@ -104,7 +106,7 @@ class KillNineIT {
         Thread.sleep(200);
       }
     }
-    throw new AssertionError("vetch did not come back", last);
+    throw new AssertionError("vetch did not come back; its log ends with:\n" + p.logTail(), last);
   }
 
   private static void verify(RangeResponse all, Map<String, Long> acked) {

@@ -41,6 +41,16 @@ public final class VetchProcess implements AutoCloseable {
     return clientPort;
   }
 
+  /** The last lines the process wrote, for failure messages. */
+  public String logTail() {
+    try {
+      java.util.List<String> lines = java.nio.file.Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
   public boolean isAlive() {
     return process != null && process.isAlive();
   }
