@@ -153,10 +153,23 @@ public final class KvStore implements Closeable {
         }
     }
 
-    /** Marks raftIndex applied for an entry that changed nothing. Writer thread. */
+    /**
+     * Marks raftIndex applied for an entry that changed nothing. Writer thread. Like {@link WriteTxn#end()}, this
+     * moves the in-memory consistent index only; {@link #persistConsistentIndex()} writes it to the backend.
+     */
     public void setConsistentIndex(long raftIndex) {
-        backend.setMeta(MetaKey.CONSISTENT_INDEX, raftIndex);
         consistentIndex = raftIndex;
+    }
+
+    /**
+     * Writes the consistent index to the backend, once per applied batch (writer thread). Records carry the Raft
+     * index that wrote them and recovery drops those past the persisted index, so deferring this write to the end
+     * of a batch only means a crash replays the whole batch from the WAL, idempotently.
+     */
+    public void persistConsistentIndex() {
+        if (backend.meta(MetaKey.CONSISTENT_INDEX) != consistentIndex) {
+            backend.setMeta(MetaKey.CONSISTENT_INDEX, consistentIndex);
+        }
     }
 
     /**
@@ -242,6 +255,7 @@ public final class KvStore implements Closeable {
 
     /** Forces the backend files to disk. Writer thread. */
     public void sync() throws IOException {
+        persistConsistentIndex();
         backend.sync();
     }
 
@@ -271,6 +285,7 @@ public final class KvStore implements Closeable {
     /** Closes the backend files. Writer thread; an open txn is abandoned (its records are dropped at next open). */
     @Override
     public void close() throws IOException {
+        persistConsistentIndex();
         backend.close();
     }
 }

@@ -104,6 +104,7 @@ final class StorageVerticle extends VerticleBase {
         applyNormal(e, results);
       }
     }
+    store.persistConsistentIndex();
     long snap = maybeSnapshot(last, batch);
     return new Applied(last, results, confChanges, snap);
   }

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 /**
  * Child-process body for {@link KvStoreRecoveryTest#survivesKillDashNine}: applies txns forever, txn i (raft index
  * i) putting keys k0..k4 = "i", and prints "ready" once READY_AFTER more are applied, so the parent can SIGKILL it at an
- * arbitrary point, possibly in the middle of a txn or of a Chronicle Map write.
+ * arbitrary point, possibly in the middle of a txn, of a batch or of a Chronicle Map write.
  */
 final class CrashingWriter {
     static final int KEYS = 5;
@@ -23,6 +23,9 @@ final class CrashingWriter {
                 t.put(StoreFixture.b("k" + k), StoreFixture.b(Long.toString(i)), 0);
             }
             t.end();
+            if (i % 7 == 0) {
+                store.persistConsistentIndex(); // the storage worker persists it once per applied batch
+            }
             if (i == first + READY_AFTER) {
                 System.out.println("ready");
                 System.out.flush();

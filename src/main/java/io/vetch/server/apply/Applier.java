@@ -92,7 +92,8 @@ public final class Applier {
   private PutResponse.Builder put(WriteTxn txn, PutRequest p) throws StatusException {
     checkPut(txn, p);
     PutResponse.Builder resp = PutResponse.newBuilder();
-    KeyValue prev = get(txn, p.getKey().toByteArray());
+    boolean needPrev = p.getPrevKv() || p.getIgnoreValue() || p.getIgnoreLease();
+    KeyValue prev = needPrev ? get(txn, p.getKey().toByteArray()) : null;
     byte[] value = p.getIgnoreValue() ? prev.getValue().toByteArray() : p.getValue().toByteArray();
     long lease = p.getIgnoreLease() ? prev.getLease() : p.getLease();
     if (p.getPrevKv() && prev != null) {
