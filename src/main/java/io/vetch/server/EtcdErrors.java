@@ -29,6 +29,7 @@ public final class EtcdErrors {
   public static StatusException noSpace() {
     return new StatusException(GrpcStatus.RESOURCE_EXHAUSTED, "etcdserver: mvcc: database space exceeded");
   }
+  public static StatusException leaderChanged() { return unavailable("etcdserver: leader changed"); }
   public static StatusException noLeader() { return unavailable("etcdserver: no leader"); }
   public static StatusException timeout() { return unavailable("etcdserver: request timed out"); }
   public static StatusException stopped() { return unavailable("etcdserver: server stopped"); }

@@ -16,6 +16,8 @@ import io.vetch.server.bus.Proposal;
 import io.vetch.server.bus.ProposalResult;
 import io.vetch.server.bus.ReadIndexReply;
 import io.vetch.server.bus.StorageBatch;
+import io.vetch.transport.ForwardedProposal;
+import io.vetch.transport.RaftMessages;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -60,6 +62,7 @@ final class RaftVerticle extends VerticleBase {
   private ConfState confState;
   private boolean stopped;
   private long timer;
+  private long knownLeader;
 
   RaftVerticle(Addresses addresses, RawNode node, MemoryStorage raftLog, MemberStatus status, long tickMs,
       long applied, boolean singleVoter) {
@@ -80,6 +83,11 @@ final class RaftVerticle extends VerticleBase {
     bus.<Object>localConsumer(addresses.readIndex(), this::onReadIndex);
     bus.<Applied>localConsumer(addresses.applied(), m -> onApplied(m.body()));
     bus.<Persisted>localConsumer(addresses.persisted(), m -> onPersisted(m.body()));
+    bus.<io.vetch.api.raftpb.Message>localConsumer(addresses.transport().received(), m -> {
+      node.step(m.body());
+      afterEvent();
+    });
+    bus.<ForwardedProposal>localConsumer(addresses.transport().proposed(), m -> onForwarded(m.body()));
     timer = vertx.setPeriodic(tickMs, id -> {
       node.tick();
       afterEvent();
@@ -105,11 +113,35 @@ final class RaftVerticle extends VerticleBase {
       m.reply(new ProposalResult(m.body().id(), null, EtcdErrors.stopped()));
       return;
     }
+    long leader = node.leader();
+    if (leader == 0) {
+      m.reply(new ProposalResult(m.body().id(), null, EtcdErrors.noLeader()));
+      return;
+    }
     try {
-      node.propose(m.body().data());
+      if (leader == node.id()) {
+        node.propose(m.body().data());
+      } else {
+        // The leader appends it; this member answers when it applies the entry carrying this request id.
+        vertx.eventBus().send(addresses.transport().forward(), new ForwardedProposal(leader, m.body().id(),
+            m.body().data()));
+      }
       proposals.put(m.body().id(), m);
     } catch (ProposalDroppedException e) {
       m.reply(new ProposalResult(m.body().id(), null, EtcdErrors.noLeader()));
+    }
+    afterEvent();
+  }
+
+  /** A follower's client write: append it if this member still leads; otherwise its client times out. */
+  private void onForwarded(ForwardedProposal p) {
+    if (!node.isLeader()) {
+      return;
+    }
+    try {
+      node.propose(p.data());
+    } catch (ProposalDroppedException e) {
+      LOG.log(System.Logger.Level.DEBUG, "dropped forwarded proposal {0}", Long.toHexString(p.id()));
     }
     afterEvent();
   }
@@ -145,6 +177,7 @@ final class RaftVerticle extends VerticleBase {
     Ready rd = node.ready();
     if (rd.softState != null) {
       status.update(node.term(), rd.softState.lead());
+      onLeaderChange(rd.softState.lead());
     } else if (rd.hardState != null) {
       status.update(rd.hardState.getTerm(), node.leader());
     }
@@ -162,6 +195,20 @@ final class RaftVerticle extends VerticleBase {
     inflight = rd;
     vertx.eventBus().send(addresses.storageBatch(), new StorageBatch(++batchSeq, rd.hardState, rd.entries,
         rd.snapshot, rd.committedEntries, rd.mustSync, confState));
+  }
+
+  /**
+   * Requests waiting on a leader that is gone fail with etcd's "leader changed" (their entries may still commit;
+   * the client cannot know, as with etcd).
+   */
+  private void onLeaderChange(long lead) {
+    if (knownLeader != 0 && lead != knownLeader && !proposals.isEmpty()) {
+      proposals.values().forEach(m -> m.reply(new ProposalResult(m.body().id(), null, EtcdErrors.leaderChanged())));
+      proposals.clear();
+    }
+    if (lead != 0) {
+      knownLeader = lead;
+    }
   }
 
   private void onPersisted(Persisted p) {
@@ -223,10 +270,9 @@ final class RaftVerticle extends VerticleBase {
     }
   }
 
-  /** Peer messages: a single-member cluster has no peers, so there is nothing to send yet. */
   private void send(List<io.vetch.api.raftpb.Message> messages) {
     if (!messages.isEmpty()) {
-      LOG.log(System.Logger.Level.WARNING, "dropping {0} raft message(s): no peer transport", messages.size());
+      vertx.eventBus().send(addresses.transport().send(), new RaftMessages(messages));
     }
   }
 }

@@ -7,17 +7,20 @@ import io.vetch.server.bus.Addresses;
 import io.vetch.server.bus.LocalCodec;
 import io.vetch.server.grpc.ClientContext;
 import io.vetch.server.grpc.ClientVerticle;
+import io.vetch.transport.TransportVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One vetch member running inside a Vert.x instance: a storage worker verticle (WAL, MVCC store), a raft verticle
- * (consensus core) and client verticles (gRPC) on event loops, talking over the event bus. Several members may
+ * (consensus core), a peer transport verticle and client verticles (gRPC) on event loops, talking over the event bus. Several members may
  * share one Vert.x instance.
  */
 public final class VetchServer {
@@ -70,6 +73,17 @@ public final class VetchServer {
         .onSuccess(deployed::add)
         .compose(id -> vertx.deployVerticle(new RaftVerticle(addresses, node, o.raftLog(), status,
             cfg.heartbeatIntervalMs(), o.store().consistentIndex(), o.initialMembers().size() == 1)))
+        .onSuccess(deployed::add);
+    URI peerUrl = cfg.listenPeerUrls().get(0);
+    Map<Long, URI> peers = new HashMap<>();
+    cfg.initialCluster().forEach((name, urls) -> {
+      long id = MemberIds.memberId(urls, cfg.initialClusterToken());
+      if (id != o.memberId()) {
+        peers.put(id, urls.get(0));
+      }
+    });
+    chain = chain.compose(id -> vertx.deployVerticle(new TransportVerticle(addresses.transport(), o.clusterId(),
+            o.memberId(), peers, peerUrl.getHost(), peerUrl.getPort())))
         .onSuccess(deployed::add);
     for (URI url : cfg.listenClientUrls()) {
       chain = chain.compose(id -> vertx.deployVerticle(

@@ -1,5 +1,7 @@
 package io.vetch.server.bus;
 
+import io.vetch.transport.TransportAddresses;
+
 /**
  * The event-bus addresses of one member. Prefixed with the member's id so that several members can share a Vert.x
  * instance (in-process clusters in tests, embedding).
@@ -7,12 +9,15 @@ package io.vetch.server.bus;
  * <pre>
  * client verticles --propose/readIndex--> raft verticle --batch--> storage worker
  *                                          raft verticle <--applied/persisted-- storage worker
+ *                       peer transport <--messages/forwarded proposals--> raft verticle
  * </pre>
  */
-public record Addresses(String propose, String readIndex, String storageBatch, String applied, String persisted) {
+public record Addresses(String propose, String readIndex, String storageBatch, String applied, String persisted,
+    TransportAddresses transport) {
   public static Addresses of(long memberId) {
     String p = "vetch." + Long.toHexString(memberId) + ".";
     return new Addresses(p + "raft.propose", p + "raft.read-index", p + "storage.batch", p + "raft.applied",
-        p + "raft.persisted");
+        p + "raft.persisted", new TransportAddresses(p + "transport.send", p + "transport.forward",
+            p + "raft.peer-message", p + "raft.forwarded-proposal"));
   }
 }

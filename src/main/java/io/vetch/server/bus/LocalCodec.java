@@ -1,5 +1,7 @@
 package io.vetch.server.bus;
 
+import io.vetch.transport.ForwardedProposal;
+import io.vetch.transport.RaftMessages;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
@@ -12,7 +14,8 @@ import java.util.List;
 public final class LocalCodec<T> implements MessageCodec<T, T> {
   /** Every type that crosses a member's event bus. */
   private static final List<Class<?>> TYPES = List.of(
-      Proposal.class, ProposalResult.class, StorageBatch.class, Applied.class, Persisted.class, ReadIndexReply.class);
+      Proposal.class, ProposalResult.class, StorageBatch.class, Applied.class, Persisted.class, ReadIndexReply.class,
+      io.vetch.api.raftpb.Message.class, RaftMessages.class, ForwardedProposal.class);
 
   private final String name;
 
