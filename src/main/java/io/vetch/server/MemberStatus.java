@@ -7,11 +7,25 @@ package io.vetch.server;
 public final class MemberStatus {
   private volatile long term;
   private volatile long leader;
+  private volatile long commitIndex;
+  private volatile long appliedIndex;
 
   public long term() { return term; }
 
   /** The current leader's member id, 0 when none is known. */
   public long leader() { return leader; }
+
+  public long commitIndex() { return commitIndex; }
+
+  public long appliedIndex() { return appliedIndex; }
+
+  void commitIndex(long index) {
+    this.commitIndex = index;
+  }
+
+  void appliedIndex(long index) {
+    this.appliedIndex = index;
+  }
 
   void update(long term, long leader) {
     this.term = term;

@@ -92,6 +92,7 @@ final class RaftVerticle extends VerticleBase {
       node.tick();
       afterEvent();
     });
+    status.appliedIndex(applied);
     if (singleVoter) {
       node.campaign(); // a single voter needs no election timeout
     }
@@ -181,6 +182,9 @@ final class RaftVerticle extends VerticleBase {
     } else if (rd.hardState != null) {
       status.update(rd.hardState.getTerm(), node.leader());
     }
+    if (rd.hardState != null) {
+      status.commitIndex(rd.hardState.getCommit());
+    }
     for (ReadState rs : rd.readStates) {
       List<Message<Object>> reads = readsInFlight.remove(ByteBuffer.wrap(rs.requestCtx()).getLong());
       if (reads != null) {
@@ -237,6 +241,7 @@ final class RaftVerticle extends VerticleBase {
 
   private void onApplied(Applied a) {
     applied = Math.max(applied, a.appliedIndex());
+    status.appliedIndex(applied);
     for (Entry e : a.confChanges()) {
       try {
         confState = node.applyConfChange(ConfChange.parseFrom(e.getData()));

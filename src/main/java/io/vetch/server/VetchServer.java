@@ -1,5 +1,6 @@
 package io.vetch.server;
 
+import io.vetch.api.etcdserverpb.Member;
 import io.vetch.raft.RaftConfig;
 import io.vetch.raft.RawNode;
 import io.vetch.server.apply.Applier;
@@ -66,7 +67,7 @@ public final class VetchServer {
         cfg.snapshotCount(), o.snapshotIndex());
     long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();
     ClientContext ctx = new ClientContext(vertx.eventBus(), addresses, o.store(), status, o.clusterId(),
-        o.memberId(), cfg.maxRequestBytes(), cfg.maxTxnOps(), requestTimeoutMs);
+        o.memberId(), members(cfg, o.memberId()), cfg.maxRequestBytes(), cfg.maxTxnOps(), requestTimeoutMs);
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     Future<String> chain = vertx.deployVerticle(storage, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
@@ -99,6 +100,21 @@ public final class VetchServer {
           return server;
         })
         .recover(err -> server.close().transform(ignored -> Future.failedFuture(err)));
+  }
+
+  /** The members named by --initial-cluster; client URLs are known for this member only. */
+  private static List<Member> members(ServerConfig cfg, long self) {
+    List<Member> members = new ArrayList<>();
+    cfg.initialCluster().forEach((name, urls) -> {
+      long id = MemberIds.memberId(urls, cfg.initialClusterToken());
+      Member.Builder m = Member.newBuilder().setID(id).setName(name);
+      urls.forEach(u -> m.addPeerURLs(u.toString()));
+      if (id == self) {
+        cfg.advertiseClientUrls().forEach(u -> m.addClientURLs(u.toString()));
+      }
+      members.add(m.build());
+    });
+    return members;
   }
 
   public long memberId() { return memberId; }

@@ -56,6 +56,11 @@ class JetcdKvTest {
   }
 
   @Test
+  void memberListAndStatus() throws Throwable {
+    IsolatedJetcd.run(SCENARIOS, "memberListAndStatus", member.endpoint());
+  }
+
+  @Test
   void errors() throws Throwable {
     IsolatedJetcd.run(SCENARIOS, "errors", member.endpoint());
   }

@@ -2,6 +2,7 @@ package io.vetch.server.grpc;
 
 import com.google.protobuf.Message;
 import io.vetch.api.etcdserverpb.InternalRaftRequest;
+import io.vetch.api.etcdserverpb.Member;
 import io.vetch.api.etcdserverpb.RequestHeader;
 import io.vetch.api.etcdserverpb.ResponseHeader;
 import io.vetch.mvcc.KvStore;
@@ -17,6 +18,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import java.util.List;
 
 /**
  * What the gRPC services of one member share: the way to propose and to wait for a read index (both over the event
@@ -33,9 +35,11 @@ public final class ClientContext {
   private final int maxRequestBytes;
   private final int maxTxnOps;
   private final DeliveryOptions requestOptions;
+  private final List<Member> members;
 
   public ClientContext(EventBus bus, Addresses addresses, KvStore store, MemberStatus status, long clusterId,
-      long memberId, int maxRequestBytes, int maxTxnOps, long requestTimeoutMs) {
+      long memberId, List<Member> members, int maxRequestBytes, int maxTxnOps, long requestTimeoutMs) {
+    this.members = List.copyOf(members);
     this.bus = bus;
     this.addresses = addresses;
     this.store = store;
@@ -53,6 +57,11 @@ public final class ClientContext {
   public MemberStatus status() { return status; }
 
   public int maxTxnOps() { return maxTxnOps; }
+
+  public long memberId() { return memberId; }
+
+  /** The cluster's members as configured at bootstrap (membership changes come with the Cluster service). */
+  public List<Member> members() { return members; }
 
   public ResponseHeader header(long revision, long term) {
     return ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId).setRevision(revision)

@@ -1,6 +1,8 @@
 package io.vetch.server.grpc;
 
+import io.vetch.api.etcdserverpb.ClusterGrpcService;
 import io.vetch.api.etcdserverpb.KVGrpcService;
+import io.vetch.api.etcdserverpb.MaintenanceGrpcService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -35,6 +37,8 @@ public final class ClientVerticle extends VerticleBase {
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
         .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES));
     grpc.addService(KVGrpcService.of(new KvService(ctx)));
+    grpc.addService(MaintenanceGrpcService.builder(new MaintenanceServer(ctx)).bind(MaintenanceGrpcService.Status).build());
+    grpc.addService(ClusterGrpcService.builder(new ClusterServer(ctx)).bind(ClusterGrpcService.MemberList).build());
     http = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
     return http.requestHandler(grpc).listen();
   }

@@ -183,8 +183,24 @@ public final class KvScenarios {
     try (Client c = Client.builder().endpoints(endpoint).build()) {
       long start = System.nanoTime();
       expectCode(() -> get(c.getLeaseClient().grant(10)), "UNIMPLEMENTED");
-      expectCode(() -> get(c.getClusterClient().listMember()), "UNIMPLEMENTED");
+      expectCode(() -> get(c.getMaintenanceClient().listAlarms()), "UNIMPLEMENTED");
       assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "took too long");
+    }
+  }
+
+  /** A single member lists itself and reports itself leader with consistent Raft indexes. */
+  public static void memberListAndStatus(String endpoint) throws Exception {
+    try (Client c = Client.builder().endpoints(endpoint).build()) {
+      get(c.getKVClient().put(b("status"), b("x")));
+      var members = get(c.getClusterClient().listMember()).getMembers();
+      assertEquals(1, members.size());
+      assertEquals(List.of(java.net.URI.create(endpoint)), members.get(0).getClientURIs());
+      var status = get(c.getMaintenanceClient().statusMember(endpoint));
+      assertEquals(members.get(0).getId(), status.getLeader());
+      assertEquals(status.getHeader().getMemberId(), status.getLeader());
+      assertTrue(status.getRaftIndex() >= 2, "raft index " + status.getRaftIndex());
+      assertTrue(status.getRaftTerm() >= 1);
+      assertEquals("3.5.0", status.getVersion());
     }
   }
 
