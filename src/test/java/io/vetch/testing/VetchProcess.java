@@ -10,25 +10,39 @@ import java.util.concurrent.TimeUnit;
 
 /** A `bin/vetch` process (single member) on loopback ports chosen at creation, its output appended to a log file. */
 public final class VetchProcess implements AutoCloseable {
+  private final String name;
   private final Path dataDir;
   private final Path log;
   private final int clientPort;
   private final int peerPort;
+  private final String initialCluster;
   private Process process;
 
+  /** A single-member cluster. */
   public VetchProcess(Path dataDir, Path log) throws IOException {
+    this("p1", dataDir, log, TestMember.freePort(), TestMember.freePort(), null);
+  }
+
+  /** A member named name of the cluster initialCluster (null: just this member). */
+  public VetchProcess(String name, Path dataDir, Path log, int clientPort, int peerPort, String initialCluster) {
+    this.name = name;
     this.dataDir = dataDir;
     this.log = log;
-    this.clientPort = TestMember.freePort();
-    this.peerPort = TestMember.freePort();
+    this.clientPort = clientPort;
+    this.peerPort = peerPort;
+    this.initialCluster = initialCluster != null ? initialCluster : name + "=" + peerUrl();
+  }
+
+  public String peerUrl() {
+    return "http://127.0.0.1:" + peerPort;
   }
 
   public void start() throws IOException {
     String client = "http://127.0.0.1:" + clientPort;
-    String peer = "http://127.0.0.1:" + peerPort;
-    List<String> cmd = new ArrayList<>(List.of(new File("bin/vetch").getAbsolutePath(), "--name", "p1",
+    String peer = peerUrl();
+    List<String> cmd = new ArrayList<>(List.of(new File("bin/vetch").getAbsolutePath(), "--name", name,
         "--data-dir", dataDir.toString(), "--listen-client-urls", client, "--advertise-client-urls", client,
-        "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", "p1=" + peer));
+        "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", initialCluster));
     process = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
   }

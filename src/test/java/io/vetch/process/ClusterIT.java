@@ -1,0 +1,142 @@
+package io.vetch.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.vetch.api.etcdserverpb.KVGrpcClient;
+import io.vetch.api.etcdserverpb.MaintenanceGrpcClient;
+import io.vetch.api.etcdserverpb.PutRequest;
+import io.vetch.api.etcdserverpb.RangeRequest;
+import io.vetch.api.etcdserverpb.RangeResponse;
+import io.vetch.api.etcdserverpb.StatusRequest;
+import io.vetch.api.etcdserverpb.StatusResponse;
+import io.vetch.testing.TestMember;
+import io.vetch.testing.VetchProcess;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A 3-member cluster of bin/vetch processes on loopback: writes on any member are read (linearizably) on every
+ * other; kill -9 of the leader elects a new one and writes go on; the old leader restarts and catches up.
+ */
+class ClusterIT {
+  @TempDir Path dir;
+
+  @Test
+  void threeMembersSurviveLosingTheLeader() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    GrpcClient grpc = GrpcClient.client(vertx);
+    List<VetchProcess> members = new ArrayList<>();
+    int[] client = new int[3];
+    int[] peer = new int[3];
+    StringBuilder cluster = new StringBuilder();
+    for (int i = 0; i < 3; i++) {
+      client[i] = TestMember.freePort();
+      peer[i] = TestMember.freePort();
+      cluster.append(i == 0 ? "" : ",").append("c").append(i).append("=http://127.0.0.1:").append(peer[i]);
+    }
+    try {
+      for (int i = 0; i < 3; i++) {
+        VetchProcess p = new VetchProcess("c" + i, dir.resolve("c" + i), dir.resolve("c" + i + ".log"), client[i],
+            peer[i], cluster.toString());
+        members.add(p);
+        p.start();
+      }
+      List<KVGrpcClient> kv = new ArrayList<>();
+      List<MaintenanceGrpcClient> mt = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        SocketAddress a = SocketAddress.inetSocketAddress(client[i], "127.0.0.1");
+        kv.add(KVGrpcClient.create(grpc, a));
+        mt.add(MaintenanceGrpcClient.create(grpc, a));
+      }
+      for (int i = 0; i < 3; i++) {
+        int m = i;
+        eventually(() -> await(kv.get(m).range(range("k/"))), members.get(m));
+      }
+      // writes on every member, read on every member
+      for (int i = 0; i < 30; i++) {
+        await(kv.get(i % 3).put(put("k/" + i, "v" + i)));
+      }
+      for (int i = 0; i < 3; i++) {
+        assertEquals(30, await(kv.get(i).range(range("k/"))).getCount(), "member " + i);
+      }
+      // all agree on the leader; kill it
+      long leader = await(mt.get(0).status(StatusRequest.getDefaultInstance())).getLeader();
+      int victim = -1;
+      for (int i = 0; i < 3; i++) {
+        StatusResponse s = await(mt.get(i).status(StatusRequest.getDefaultInstance()));
+        assertEquals(leader, s.getLeader(), "member " + i + " sees another leader");
+        if (s.getHeader().getMemberId() == leader) {
+          victim = i;
+        }
+      }
+      assertNotEquals(-1, victim);
+      members.get(victim).kill9();
+      int survivor = (victim + 1) % 3;
+      long start = System.nanoTime();
+      eventually(() -> await(kv.get(survivor).put(put("after", "kill"))), members.get(survivor));
+      long failoverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertTrue(failoverMs < 15_000, "writes resumed after " + failoverMs + " ms");
+      long newLeader = await(mt.get(survivor).status(StatusRequest.getDefaultInstance())).getLeader();
+      assertNotEquals(leader, newLeader);
+      for (int i = 30; i < 60; i++) {
+        await(kv.get(survivor).put(put("k/" + i, "v" + i)));
+      }
+      // the old leader comes back and catches up
+      members.get(victim).start();
+      int v = victim;
+      RangeResponse caughtUp = eventually(() -> {
+        RangeResponse r = await(kv.get(v).range(range("k/")));
+        if (r.getCount() != 60) {
+          throw new IllegalStateException("has " + r.getCount() + " keys");
+        }
+        return r;
+      }, members.get(victim));
+      assertEquals(60, caughtUp.getCount());
+      System.out.printf("3 members: leader killed, writes resumed after %d ms, old leader caught up%n", failoverMs);
+    } finally {
+      for (VetchProcess p : members) {
+        p.close();
+      }
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  static PutRequest put(String k, String v) {
+    return PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(k)).setValue(ByteString.copyFromUtf8(v)).build();
+  }
+
+  static RangeRequest range(String prefix) {
+    return RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8(prefix))
+        .setRangeEnd(ByteString.copyFromUtf8(prefix.substring(0, prefix.length() - 1) + "0")).build();
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  static <T> T eventually(Callable<T> c, VetchProcess p) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    Exception last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        return c.call();
+      } catch (Exception e) {
+        last = e;
+        Thread.sleep(200);
+      }
+    }
+    throw new AssertionError("gave up; member log ends with:\n" + p.logTail(), last);
+  }
+}
