@@ -68,6 +68,11 @@ final class StorageVerticle extends VerticleBase {
       return; // a storage failure is fatal; VetchServer stops the member
     }
     try {
+      if (batch.snapshot() != null && batch.snapshot().getMetadata().getIndex() > store.consistentIndex()) {
+        // Installing a leader's snapshot needs its MVCC image, which is not shipped yet: stop rather than diverge.
+        throw new IOException("cannot install snapshot at index " + batch.snapshot().getMetadata().getIndex()
+            + " without an MVCC image; this member is too far behind the leader's log");
+      }
       if (!batch.committedEntries().isEmpty()) {
         vertx.eventBus().send(addresses.applied(), apply(batch));
       }
