@@ -30,6 +30,15 @@ public final class EtcdErrors {
     return new StatusException(GrpcStatus.RESOURCE_EXHAUSTED, "etcdserver: mvcc: database space exceeded");
   }
   public static StatusException leaderChanged() { return unavailable("etcdserver: leader changed"); }
+  public static StatusException notLeader() {
+    return new StatusException(GrpcStatus.FAILED_PRECONDITION, "etcdserver: not leader");
+  }
+  public static StatusException badLeaderTransferee() {
+    return new StatusException(GrpcStatus.FAILED_PRECONDITION, "etcdserver: bad leader transferee");
+  }
+  public static StatusException leaderTransferTimeout() {
+    return unavailable("etcdserver: request timed out, leader transfer took too long");
+  }
   public static StatusException noLeader() { return unavailable("etcdserver: no leader"); }
   public static StatusException timeout() { return unavailable("etcdserver: request timed out"); }
   public static StatusException stopped() { return unavailable("etcdserver: server stopped"); }

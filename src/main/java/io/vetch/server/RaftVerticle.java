@@ -11,6 +11,7 @@ import io.vetch.raft.ReadState;
 import io.vetch.raft.Ready;
 import io.vetch.server.bus.Addresses;
 import io.vetch.server.bus.Applied;
+import io.vetch.server.bus.FailureCodes;
 import io.vetch.server.bus.Persisted;
 import io.vetch.server.bus.Proposal;
 import io.vetch.server.bus.ProposalResult;
@@ -41,8 +42,6 @@ final class RaftVerticle extends VerticleBase {
   private static final System.Logger LOG = System.getLogger(RaftVerticle.class.getName());
   /** Entries kept in memory behind a snapshot so a slightly lagging follower needs no snapshot. */
   private static final long CATCH_UP_ENTRIES = 5000;
-  /** Failure code of a read-index request that found no leader. */
-  static final int NO_LEADER = 1;
 
   private final Addresses addresses;
   private final RawNode node;
@@ -63,10 +62,13 @@ final class RaftVerticle extends VerticleBase {
   private boolean stopped;
   private long timer;
   private long knownLeader;
+  private final Map<Long, List<Message<Long>>> leaderTransfers = new HashMap<>();
+  private final long transferTimeoutMs;
 
   RaftVerticle(Addresses addresses, RawNode node, MemoryStorage raftLog, MemberStatus status, long tickMs,
       long applied, boolean singleVoter) {
     this.singleVoter = singleVoter;
+    this.transferTimeoutMs = tickMs * 40;
     this.addresses = addresses;
     this.node = node;
     this.raftLog = raftLog;
@@ -81,6 +83,7 @@ final class RaftVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     bus.<Proposal>localConsumer(addresses.propose(), this::onPropose);
     bus.<Object>localConsumer(addresses.readIndex(), this::onReadIndex);
+    bus.<Long>localConsumer(addresses.moveLeader(), this::onMoveLeader);
     bus.<Applied>localConsumer(addresses.applied(), m -> onApplied(m.body()));
     bus.<Persisted>localConsumer(addresses.persisted(), m -> onPersisted(m.body()));
     bus.<io.vetch.api.raftpb.Message>localConsumer(addresses.transport().received(), m -> {
@@ -147,6 +150,35 @@ final class RaftVerticle extends VerticleBase {
     afterEvent();
   }
 
+  /**
+   * Maintenance.MoveLeader: on the leader only, to a voter; answered (with the reply code 0 as the body) once the
+   * transferee leads, or failed with etcd's error after an election timeout's worth of ticks times two.
+   */
+  private void onMoveLeader(Message<Long> m) {
+    long target = m.body();
+    if (!node.isLeader()) {
+      m.fail(FailureCodes.NOT_LEADER, "not leader");
+      return;
+    }
+    if (!node.confState().getVotersList().contains(target)) {
+      m.fail(FailureCodes.BAD_TRANSFEREE, "bad leader transferee");
+      return;
+    }
+    if (target == node.id()) {
+      m.reply(0L);
+      return;
+    }
+    node.transferLeader(target);
+    leaderTransfers.computeIfAbsent(target, t -> new ArrayList<>()).add(m);
+    vertx.setTimer(transferTimeoutMs, id -> {
+      List<Message<Long>> waiting = leaderTransfers.get(target);
+      if (waiting != null && waiting.remove(m)) {
+        m.fail(FailureCodes.TRANSFER_TIMEOUT, "leader transfer took too long");
+      }
+    });
+    afterEvent();
+  }
+
   /** Reads queue up while a read-index round is out; the next round confirms all of them at once. */
   private void onReadIndex(Message<Object> m) {
     readsQueued.add(m);
@@ -166,7 +198,7 @@ final class RaftVerticle extends VerticleBase {
     if (node.readIndex(ByteBuffer.allocate(8).putLong(ctx).array())) {
       readsInFlight.put(ctx, reads);
     } else {
-      reads.forEach(m -> m.fail(NO_LEADER, "no leader"));
+      reads.forEach(m -> m.fail(FailureCodes.NO_LEADER, "no leader"));
     }
   }
 
@@ -212,6 +244,10 @@ final class RaftVerticle extends VerticleBase {
     }
     if (lead != 0) {
       knownLeader = lead;
+      List<Message<Long>> moved = leaderTransfers.remove(lead);
+      if (moved != null) {
+        moved.forEach(m -> m.reply(0L));
+      }
     }
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.vetch.api.etcdserverpb.KVGrpcClient;
 import io.vetch.api.etcdserverpb.MaintenanceGrpcClient;
+import io.vetch.api.etcdserverpb.MoveLeaderRequest;
 import io.vetch.api.etcdserverpb.PutRequest;
 import io.vetch.api.etcdserverpb.RangeRequest;
 import io.vetch.api.etcdserverpb.RangeResponse;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A 3-member cluster of bin/vetch processes on loopback: writes on any member are read (linearizably) on every
- * other; kill -9 of the leader elects a new one and writes go on; the old leader restarts and catches up.
+ * other; kill -9 of the leader elects a new one and writes go on; the old leader restarts and catches up, and
+ * MoveLeader hands leadership back to it.
  */
 class ClusterIT {
   @TempDir Path dir;
@@ -104,6 +106,17 @@ class ClusterIT {
         return r;
       }, members.get(victim));
       assertEquals(60, caughtUp.getCount());
+      // move leadership back to the restarted member, asking the current leader
+      long victimId = await(mt.get(victim).status(StatusRequest.getDefaultInstance())).getHeader().getMemberId();
+      int current = indexOf(mt, newLeader);
+      await(mt.get(current).moveLeader(MoveLeaderRequest.newBuilder().setTargetID(victimId).build()));
+      for (int i = 0; i < 3; i++) {
+        assertEquals(victimId, await(mt.get(i).status(StatusRequest.getDefaultInstance())).getLeader());
+      }
+      int follower = (victim + 1) % 3;
+      Exception notLeader = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+          () -> await(mt.get(follower).moveLeader(MoveLeaderRequest.newBuilder().setTargetID(victimId).build())));
+      assertTrue(String.valueOf(notLeader.getCause()).contains("FAILED_PRECONDITION"), String.valueOf(notLeader));
       System.out.printf("3 members: leader killed, writes resumed after %d ms, old leader caught up%n", failoverMs);
     } finally {
       for (VetchProcess p : members) {
@@ -111,6 +124,19 @@ class ClusterIT {
       }
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
+  }
+
+  static int indexOf(List<MaintenanceGrpcClient> mt, long memberId) throws Exception {
+    for (int i = 0; i < mt.size(); i++) {
+      try {
+        if (await(mt.get(i).status(StatusRequest.getDefaultInstance())).getHeader().getMemberId() == memberId) {
+          return i;
+        }
+      } catch (Exception e) {
+        // a stopped member
+      }
+    }
+    throw new AssertionError("no member " + Long.toHexString(memberId));
   }
 
   static PutRequest put(String k, String v) {

@@ -12,11 +12,12 @@ import io.vetch.transport.TransportAddresses;
  *                       peer transport <--messages/forwarded proposals--> raft verticle
  * </pre>
  */
-public record Addresses(String propose, String readIndex, String storageBatch, String applied, String persisted,
-    TransportAddresses transport) {
+public record Addresses(String propose, String readIndex, String moveLeader, String storageBatch, String applied,
+    String persisted, TransportAddresses transport) {
   public static Addresses of(long memberId) {
     String p = "vetch." + Long.toHexString(memberId) + ".";
-    return new Addresses(p + "raft.propose", p + "raft.read-index", p + "storage.batch", p + "raft.applied",
+    return new Addresses(p + "raft.propose", p + "raft.read-index", p + "raft.move-leader", p + "storage.batch",
+        p + "raft.applied",
         p + "raft.persisted", new TransportAddresses(p + "transport.send", p + "transport.forward",
             p + "raft.peer-message", p + "raft.forwarded-proposal"));
   }

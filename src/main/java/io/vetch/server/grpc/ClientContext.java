@@ -10,6 +10,7 @@ import io.vetch.server.EtcdErrors;
 import io.vetch.server.MemberStatus;
 import io.vetch.server.RequestIds;
 import io.vetch.server.bus.Addresses;
+import io.vetch.server.bus.FailureCodes;
 import io.vetch.server.bus.Proposal;
 import io.vetch.server.bus.ProposalResult;
 import io.vetch.server.bus.ReadIndexReply;
@@ -90,11 +91,28 @@ public final class ClientContext {
         .map(m -> m.body().term());
   }
 
+  /** Maintenance.MoveLeader through the raft verticle; etcd's errors when this member is not the leader etc. */
+  public Future<Void> moveLeader(long target) {
+    return bus.<Long>request(addresses.moveLeader(), target, requestOptions)
+        .recover(t -> {
+          if (t instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+            return Future.failedFuture(switch (re.failureCode()) {
+              case FailureCodes.NOT_LEADER -> EtcdErrors.notLeader();
+              case FailureCodes.BAD_TRANSFEREE -> EtcdErrors.badLeaderTransferee();
+              default -> EtcdErrors.leaderTransferTimeout();
+            });
+          }
+          return busFailure(t);
+        })
+        .mapEmpty();
+  }
+
   private static <T> Future<T> busFailure(Throwable t) {
     if (t instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
       return Future.failedFuture(EtcdErrors.timeout());
     }
-    if (t instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+    if (t instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        && re.failureCode() == FailureCodes.NO_LEADER) {
       return Future.failedFuture(EtcdErrors.noLeader()); // the raft verticle knows no leader to ask
     }
     if (t instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {

@@ -1,11 +1,13 @@
 package io.vetch.server.grpc;
 
 import io.vetch.api.etcdserverpb.MaintenanceService;
+import io.vetch.api.etcdserverpb.MoveLeaderRequest;
+import io.vetch.api.etcdserverpb.MoveLeaderResponse;
 import io.vetch.api.etcdserverpb.StatusRequest;
 import io.vetch.api.etcdserverpb.StatusResponse;
 import io.vertx.core.Future;
 
-/** etcd's Maintenance service; Status so far (etcdctl endpoint status). Other methods are not bound yet. */
+/** etcd's Maintenance service: Status and MoveLeader so far. Other methods are not bound yet. */
 public final class MaintenanceServer extends MaintenanceService {
   /** The etcd API version vetch speaks, as etcd reports its server version. */
   static final String VERSION = "3.5.0";
@@ -14,6 +16,12 @@ public final class MaintenanceServer extends MaintenanceService {
 
   public MaintenanceServer(ClientContext ctx) {
     this.ctx = ctx;
+  }
+
+  @Override
+  public Future<MoveLeaderResponse> moveLeader(MoveLeaderRequest request) {
+    return ctx.moveLeader(request.getTargetID()).map(v -> MoveLeaderResponse.newBuilder()
+        .setHeader(ctx.header(ctx.store().currentRevision(), ctx.status().term())).build());
   }
 
   @Override
