@@ -7,49 +7,74 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
-/** A single-member vetch server in this JVM, on free loopback ports, with its data in dataDir. */
+/** A vetch member in this JVM on free loopback ports; several can form a cluster in one Vert.x instance. */
 public final class TestMember implements AutoCloseable {
   private final Vertx vertx;
+  private final ServerConfig config;
   private final VetchServer server;
-  private final int clientPort;
 
-  private TestMember(Vertx vertx, VetchServer server, int clientPort) {
+  private TestMember(Vertx vertx, ServerConfig config, VetchServer server) {
     this.vertx = vertx;
+    this.config = config;
     this.server = server;
-    this.clientPort = clientPort;
   }
 
+  /** A single-member cluster with its data in dataDir. */
   public static TestMember start(Vertx vertx, Path dataDir) throws Exception {
     return start(vertx, dataDir, b -> b);
   }
 
-  public static TestMember start(Vertx vertx, Path dataDir, java.util.function.UnaryOperator<ServerConfig.Builder> tweak)
+  public static TestMember start(Vertx vertx, Path dataDir, UnaryOperator<ServerConfig.Builder> tweak) throws Exception {
+    return cluster(vertx, List.of(dataDir), tweak).get(0);
+  }
+
+  /** One member per data dir (named t0, t1, ...), all in one new cluster. */
+  public static List<TestMember> cluster(Vertx vertx, List<Path> dataDirs, UnaryOperator<ServerConfig.Builder> tweak)
       throws Exception {
-    int client = freePort();
-    int peer = freePort();
-    URI peerUrl = URI.create("http://127.0.0.1:" + peer);
+    int n = dataDirs.size();
+    int[] client = new int[n];
+    URI[] peer = new URI[n];
     Map<String, List<URI>> cluster = new LinkedHashMap<>();
-    cluster.put("t1", List.of(peerUrl));
-    ServerConfig cfg = tweak.apply(ServerConfig.builder().name("t1").dataDir(dataDir)
-        .listenClientUrls(List.of(URI.create("http://127.0.0.1:" + client)))
-        .advertiseClientUrls(List.of(URI.create("http://127.0.0.1:" + client)))
-        .listenPeerUrls(List.of(peerUrl)).initialAdvertisePeerUrls(List.of(peerUrl))
-        .initialCluster(cluster)).build();
+    for (int i = 0; i < n; i++) {
+      client[i] = freePort();
+      peer[i] = URI.create("http://127.0.0.1:" + freePort());
+      cluster.put("t" + i, List.of(peer[i]));
+    }
+    List<TestMember> members = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      URI clientUrl = URI.create("http://127.0.0.1:" + client[i]);
+      ServerConfig cfg = tweak.apply(ServerConfig.builder().name("t" + i).dataDir(dataDirs.get(i))
+          .listenClientUrls(List.of(clientUrl)).advertiseClientUrls(List.of(clientUrl))
+          .listenPeerUrls(List.of(peer[i])).initialAdvertisePeerUrls(List.of(peer[i]))
+          .initialCluster(cluster)).build();
+      members.add(start(vertx, cfg));
+    }
+    return members;
+  }
+
+  private static TestMember start(Vertx vertx, ServerConfig cfg) throws Exception {
     VetchServer server = VetchServer.start(vertx, cfg).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    return new TestMember(vertx, server, client);
+    return new TestMember(vertx, cfg, server);
+  }
+
+  /** Starts this (closed) member again from its data directory, same ports. */
+  public TestMember restart() throws Exception {
+    return start(vertx, config);
   }
 
   public String endpoint() {
-    return "http://127.0.0.1:" + clientPort;
+    return "http://127.0.0.1:" + clientPort();
   }
 
   public int clientPort() {
-    return clientPort;
+    return config.listenClientUrls().get(0).getPort();
   }
 
   public VetchServer server() {
