@@ -55,6 +55,9 @@ final class RaftVerticle extends VerticleBase {
   private final Map<Long, List<Message<Object>>> readsInFlight = new HashMap<>();
   private final TreeMap<Long, List<Message<Object>>> readsAwaitingApply = new TreeMap<>();
   private long readSeq;
+  private int readRoundTicks;
+  /** Ticks (heartbeat intervals) a read-index round may take before its reads are asked again (etcd: 500 ms). */
+  private static final int READ_RETRY_TICKS = 5;
   private long applied;
   private Ready inflight;
   private long batchSeq;
@@ -93,6 +96,7 @@ final class RaftVerticle extends VerticleBase {
     bus.<ForwardedProposal>localConsumer(addresses.transport().proposed(), m -> onForwarded(m.body()));
     timer = vertx.setPeriodic(tickMs, id -> {
       node.tick();
+      retryStaleReads();
       afterEvent();
     });
     status.appliedIndex(applied);
@@ -195,11 +199,30 @@ final class RaftVerticle extends VerticleBase {
     long ctx = ++readSeq;
     List<Message<Object>> reads = readsQueued;
     readsQueued = new ArrayList<>();
-    if (node.readIndex(ByteBuffer.allocate(8).putLong(ctx).array())) {
+    // The leader batches requests from every member by context: it must be unique cluster-wide.
+    if (node.readIndex(ByteBuffer.allocate(16).putLong(node.id()).putLong(ctx).array())) {
       readsInFlight.put(ctx, reads);
+      readRoundTicks = 0;
     } else {
       reads.forEach(m -> m.fail(FailureCodes.NO_LEADER, "no leader"));
     }
+  }
+
+  /**
+   * A read-index round can be lost (a message dropped, the leader not yet ready to serve reads, a new leader):
+   * after READ_RETRY_TICKS without an answer its reads go out again in a new round; a late answer to the old round
+   * is ignored. Reads still bounded by their client's request timeout.
+   */
+  private void retryStaleReads() {
+    if (readsInFlight.isEmpty() || ++readRoundTicks < READ_RETRY_TICKS) {
+      return;
+    }
+    List<Message<Object>> retry = new ArrayList<>();
+    readsInFlight.values().forEach(retry::addAll);
+    readsInFlight.clear();
+    retry.addAll(readsQueued);
+    readsQueued = retry;
+    submitReads();
   }
 
   /** Hands the next Ready to storage when none is in flight. */
@@ -218,7 +241,9 @@ final class RaftVerticle extends VerticleBase {
       status.commitIndex(rd.hardState.getCommit());
     }
     for (ReadState rs : rd.readStates) {
-      List<Message<Object>> reads = readsInFlight.remove(ByteBuffer.wrap(rs.requestCtx()).getLong());
+      ByteBuffer ctx = ByteBuffer.wrap(rs.requestCtx());
+      List<Message<Object>> reads = ctx.remaining() == 16 && ctx.getLong() == node.id()
+          ? readsInFlight.remove(ctx.getLong()) : null;
       if (reads != null) {
         readsAwaitingApply.computeIfAbsent(rs.index(), i -> new ArrayList<>()).addAll(reads);
       }

@@ -73,6 +73,17 @@ class ClusterIT {
       for (int i = 0; i < 3; i++) {
         assertEquals(30, await(kv.get(i).range(range("k/"))).getCount(), "member " + i);
       }
+      // concurrent linearizable reads on every member: read-index rounds of all members share the leader
+      long readsStart = System.nanoTime();
+      List<Future<RangeResponse>> reads = new ArrayList<>();
+      for (int r = 0; r < 60; r++) {
+        reads.add(kv.get(r % 3).range(range("k/")));
+      }
+      for (Future<RangeResponse> f : reads) {
+        assertEquals(30, await(f).getCount());
+      }
+      long readsMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - readsStart);
+      assertTrue(readsMs < 1000, "60 concurrent linearizable reads took " + readsMs + " ms (a lost read-index round?)");
       // all agree on the leader; kill it
       long leader = await(mt.get(0).status(StatusRequest.getDefaultInstance())).getLeader();
       int victim = -1;
