@@ -21,6 +21,7 @@ import java.util.Optional;
  * data-dir/member/wal/    WAL segments        -> hard state and log entries after the snapshot
  * data-dir/member/snap/   snapshot metadata   -> where the log starts
  * data-dir/member/store/  MVCC Chronicle Map  -> applied state up to its consistent index
+ * data-dir/member/attributes  members' published names and client URLs
  * </pre>
  * Entries after the store's consistent index are re-applied by the normal Raft flow after start: replay is
  * idempotent because the store discards anything written past its consistent index when it opens.
@@ -30,7 +31,8 @@ final class Bootstrap {
 
   /** Everything opened; the caller owns (and must close) wal and store. */
   record Opened(Wal wal, Snapshotter snapshotter, KvStore store, MemoryStorage raftLog, long memberId,
-      long clusterId, List<Long> initialMembers, boolean newMember, long snapshotIndex) {}
+      long clusterId, List<Long> initialMembers, boolean newMember, long snapshotIndex,
+      MemberAttributes attributes) {}
 
   private Bootstrap() {}
 
@@ -70,7 +72,9 @@ final class Bootstrap {
           "member {0} of cluster {1}: {2}; snapshot index {3}, WAL entries {4}, store applied index {5}, revision {6}",
           Long.toHexString(memberId), Long.toHexString(clusterId), newMember ? "new" : "restarted", snapshotIndex,
           wal.entries().size(), store.consistentIndex(), store.currentRevision());
-      return new Opened(wal, snapshotter, store, raftLog, memberId, clusterId, initial, newMember, snapshotIndex);
+      MemberAttributes attributes = MemberAttributes.load(member.resolve("attributes"));
+      return new Opened(wal, snapshotter, store, raftLog, memberId, clusterId, initial, newMember, snapshotIndex,
+          attributes);
     } catch (IOException | RuntimeException e) {
       wal.close();
       if (store != null) {

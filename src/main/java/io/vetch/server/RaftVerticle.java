@@ -28,6 +28,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Drives the pure Raft core on one event-loop context: timers call tick, client proposals and read-index requests
@@ -49,6 +51,11 @@ final class RaftVerticle extends VerticleBase {
   private final MemberStatus status;
   private final long tickMs;
   private final boolean singleVoter;
+  private final Supplier<byte[]> publishAttributes;
+  private final BooleanSupplier attributesPublished;
+  private int publishTicks;
+  /** Ticks between attempts to publish this member's attributes until they are applied. */
+  private static final int PUBLISH_RETRY_TICKS = 10;
 
   private final Map<Long, Message<Proposal>> proposals = new HashMap<>();
   private List<Message<Object>> readsQueued = new ArrayList<>();
@@ -69,7 +76,9 @@ final class RaftVerticle extends VerticleBase {
   private final long transferTimeoutMs;
 
   RaftVerticle(Addresses addresses, RawNode node, MemoryStorage raftLog, MemberStatus status, long tickMs,
-      long applied, boolean singleVoter) {
+      long applied, boolean singleVoter, Supplier<byte[]> publishAttributes, BooleanSupplier attributesPublished) {
+    this.publishAttributes = publishAttributes;
+    this.attributesPublished = attributesPublished;
     this.singleVoter = singleVoter;
     this.transferTimeoutMs = tickMs * 40;
     this.addresses = addresses;
@@ -97,6 +106,7 @@ final class RaftVerticle extends VerticleBase {
     timer = vertx.setPeriodic(tickMs, id -> {
       node.tick();
       retryStaleReads();
+      maybePublishAttributes();
       afterEvent();
     });
     status.appliedIndex(applied);
@@ -223,6 +233,24 @@ final class RaftVerticle extends VerticleBase {
     retry.addAll(readsQueued);
     readsQueued = retry;
     submitReads();
+  }
+
+  /** Like etcd, a member publishes its name and client URLs through Raft once a leader exists, until applied. */
+  private void maybePublishAttributes() {
+    if (publishTicks-- > 0 || node.leader() == 0 || attributesPublished.getAsBoolean()) {
+      return;
+    }
+    publishTicks = PUBLISH_RETRY_TICKS;
+    byte[] data = publishAttributes.get();
+    try {
+      if (node.isLeader()) {
+        node.propose(data);
+      } else {
+        vertx.eventBus().send(addresses.transport().forward(), new ForwardedProposal(node.leader(), 0, data));
+      }
+    } catch (ProposalDroppedException e) {
+      LOG.log(System.Logger.Level.DEBUG, "publishing attributes dropped; will retry");
+    }
   }
 
   /** Hands the next Ready to storage when none is in flight. */

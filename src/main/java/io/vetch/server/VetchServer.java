@@ -1,6 +1,10 @@
 package io.vetch.server;
 
+import io.vetch.api.etcdserverpb.InternalRaftRequest;
 import io.vetch.api.etcdserverpb.Member;
+import io.vetch.api.etcdserverpb.RequestHeader;
+import io.vetch.api.membershippb.Attributes;
+import io.vetch.api.membershippb.ClusterMemberAttrSetRequest;
 import io.vetch.raft.RaftConfig;
 import io.vetch.raft.RawNode;
 import io.vetch.server.apply.Applier;
@@ -18,6 +22,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * One vetch member running inside a Vert.x instance: a storage worker verticle (WAL, MVCC store), a raft verticle
@@ -61,19 +67,29 @@ public final class VetchServer {
     raftConfig.applied = o.store().consistentIndex();
     RawNode node = new RawNode(raftConfig, o.raftLog());
     // Leases arrive with the Lease service; until then no lease exists and a put naming one is refused.
-    Applier applier = new Applier(o.store(), lease -> false, o.clusterId(), o.memberId());
+    Applier applier = new Applier(o.store(), lease -> false, o.attributes()::apply, o.clusterId(), o.memberId());
+    RequestIds ids = new RequestIds(o.memberId(), System.currentTimeMillis());
+    Attributes own = Attributes.newBuilder().setName(cfg.name())
+        .addAllClientUrls(cfg.advertiseClientUrls().stream().map(URI::toString).toList()).build();
+    Supplier<byte[]> publish = () -> InternalRaftRequest.newBuilder()
+        .setHeader(RequestHeader.newBuilder().setID(ids.next()))
+        .setClusterMemberAttrSet(ClusterMemberAttrSetRequest.newBuilder().setMemberID(o.memberId())
+            .setMemberAttributes(own))
+        .build().toByteArray();
+    BooleanSupplier published = () -> own.equals(o.attributes().get(o.memberId()));
     List<String> deployed = new ArrayList<>();
     StorageVerticle storage = new StorageVerticle(addresses, o.wal(), o.snapshotter(), o.store(), applier,
         cfg.snapshotCount(), o.snapshotIndex());
     long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();
     ClientContext ctx = new ClientContext(vertx.eventBus(), addresses, o.store(), status, o.clusterId(),
-        o.memberId(), members(cfg, o.memberId()), cfg.maxRequestBytes(), cfg.maxTxnOps(), requestTimeoutMs);
+        o.memberId(), ids, members(cfg), o.attributes(), cfg.maxRequestBytes(), cfg.maxTxnOps(), requestTimeoutMs);
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     Future<String> chain = vertx.deployVerticle(storage, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
         .onSuccess(deployed::add)
         .compose(id -> vertx.deployVerticle(new RaftVerticle(addresses, node, o.raftLog(), status,
-            cfg.heartbeatIntervalMs(), o.store().consistentIndex(), o.initialMembers().size() == 1)))
+            cfg.heartbeatIntervalMs(), o.store().consistentIndex(), o.initialMembers().size() == 1,
+            publish, published)))
         .onSuccess(deployed::add);
     URI peerUrl = cfg.listenPeerUrls().get(0);
     Map<Long, URI> peers = new HashMap<>();
@@ -102,16 +118,12 @@ public final class VetchServer {
         .recover(err -> server.close().transform(ignored -> Future.failedFuture(err)));
   }
 
-  /** The members named by --initial-cluster; client URLs are known for this member only. */
-  private static List<Member> members(ServerConfig cfg, long self) {
+  /** The members named by --initial-cluster (client URLs come from their published attributes). */
+  private static List<Member> members(ServerConfig cfg) {
     List<Member> members = new ArrayList<>();
     cfg.initialCluster().forEach((name, urls) -> {
-      long id = MemberIds.memberId(urls, cfg.initialClusterToken());
-      Member.Builder m = Member.newBuilder().setID(id).setName(name);
+      Member.Builder m = Member.newBuilder().setID(MemberIds.memberId(urls, cfg.initialClusterToken())).setName(name);
       urls.forEach(u -> m.addPeerURLs(u.toString()));
-      if (id == self) {
-        cfg.advertiseClientUrls().forEach(u -> m.addClientURLs(u.toString()));
-      }
       members.add(m.build());
     });
     return members;

@@ -14,6 +14,7 @@ import io.vetch.api.etcdserverpb.ResponseHeader;
 import io.vetch.api.etcdserverpb.ResponseOp;
 import io.vetch.api.etcdserverpb.TxnRequest;
 import io.vetch.api.etcdserverpb.TxnResponse;
+import io.vetch.api.membershippb.ClusterMemberAttrSetRequest;
 import io.vetch.api.mvccpb.Event;
 import io.vetch.api.mvccpb.KeyValue;
 import io.vetch.mvcc.CompactedException;
@@ -24,6 +25,7 @@ import io.vetch.mvcc.WriteTxn;
 import io.vetch.server.EtcdErrors;
 import io.vertx.grpc.server.StatusException;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.LongPredicate;
 
 /**
@@ -34,13 +36,19 @@ import java.util.function.LongPredicate;
 public final class Applier {
   private final KvStore store;
   private final LongPredicate leaseExists;
+  private final Consumer<ClusterMemberAttrSetRequest> memberAttributes;
   private final long clusterId;
   private final long memberId;
 
-  /** leaseExists answers whether a lease id is granted (nothing attaches to a missing lease). */
-  public Applier(KvStore store, LongPredicate leaseExists, long clusterId, long memberId) {
+  /**
+   * leaseExists answers whether a lease id is granted (nothing attaches to a missing lease); memberAttributes
+   * receives the members' published attributes.
+   */
+  public Applier(KvStore store, LongPredicate leaseExists, Consumer<ClusterMemberAttrSetRequest> memberAttributes,
+      long clusterId, long memberId) {
     this.store = store;
     this.leaseExists = leaseExists;
+    this.memberAttributes = memberAttributes;
     this.clusterId = clusterId;
     this.memberId = memberId;
   }
@@ -55,6 +63,11 @@ public final class Applier {
       if (req.hasTxn()) return txn(req.getTxn(), index, term);
       if (req.hasCompaction()) return compact(req.getCompaction(), index, term);
       if (req.hasRange()) return read(req, index, term);
+      if (req.hasClusterMemberAttrSet()) {
+        memberAttributes.accept(req.getClusterMemberAttrSet());
+        store.setConsistentIndex(index);
+        return new Result(null, null, List.of(), false);
+      }
       store.setConsistentIndex(index);
       return new Result(null, EtcdErrors.internal("etcdserver: unsupported request"), List.of(), false);
     } catch (StatusException e) {

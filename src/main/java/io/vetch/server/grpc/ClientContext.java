@@ -7,6 +7,7 @@ import io.vetch.api.etcdserverpb.RequestHeader;
 import io.vetch.api.etcdserverpb.ResponseHeader;
 import io.vetch.mvcc.KvStore;
 import io.vetch.server.EtcdErrors;
+import io.vetch.server.MemberAttributes;
 import io.vetch.server.MemberStatus;
 import io.vetch.server.RequestIds;
 import io.vetch.server.bus.Addresses;
@@ -37,15 +38,18 @@ public final class ClientContext {
   private final int maxTxnOps;
   private final DeliveryOptions requestOptions;
   private final List<Member> members;
+  private final MemberAttributes attributes;
 
   public ClientContext(EventBus bus, Addresses addresses, KvStore store, MemberStatus status, long clusterId,
-      long memberId, List<Member> members, int maxRequestBytes, int maxTxnOps, long requestTimeoutMs) {
+      long memberId, RequestIds ids, List<Member> members, MemberAttributes attributes, int maxRequestBytes,
+      int maxTxnOps, long requestTimeoutMs) {
     this.members = List.copyOf(members);
+    this.attributes = attributes;
     this.bus = bus;
     this.addresses = addresses;
     this.store = store;
     this.status = status;
-    this.ids = new RequestIds(memberId, System.currentTimeMillis());
+    this.ids = ids;
     this.clusterId = clusterId;
     this.memberId = memberId;
     this.maxRequestBytes = maxRequestBytes;
@@ -61,8 +65,18 @@ public final class ClientContext {
 
   public long memberId() { return memberId; }
 
-  /** The cluster's members as configured at bootstrap (membership changes come with the Cluster service). */
-  public List<Member> members() { return members; }
+  /**
+   * The cluster's members as configured at bootstrap, with the names and client URLs they published
+   * (membership changes come with the rest of the Cluster service).
+   */
+  public List<Member> members() {
+    List<Member> out = new java.util.ArrayList<>(members.size());
+    for (Member m : members) {
+      var a = attributes.get(m.getID());
+      out.add(a == null ? m : m.toBuilder().setName(a.getName()).addAllClientURLs(a.getClientUrlsList()).build());
+    }
+    return out;
+  }
 
   public ResponseHeader header(long revision, long term) {
     return ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId).setRevision(revision)

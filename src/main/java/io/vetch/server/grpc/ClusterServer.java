@@ -6,8 +6,8 @@ import io.vetch.api.etcdserverpb.MemberListResponse;
 import io.vertx.core.Future;
 
 /**
- * etcd's Cluster service; MemberList so far, from the membership configured at bootstrap. Client URLs are known
- * for this member only until members publish their attributes through Raft.
+ * etcd's Cluster service; MemberList so far: the membership configured at bootstrap with the names and client
+ * URLs members published through Raft.
  */
 public final class ClusterServer extends ClusterService {
   private final ClientContext ctx;

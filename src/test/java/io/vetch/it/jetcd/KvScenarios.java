@@ -193,7 +193,13 @@ public final class KvScenarios {
     try (Client c = Client.builder().endpoints(endpoint).build()) {
       get(c.getKVClient().put(b("status"), b("x")));
       var members = get(c.getClusterClient().listMember()).getMembers();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (members.get(0).getClientURIs().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(50); // a member publishes its client URLs through Raft just after start
+        members = get(c.getClusterClient().listMember()).getMembers();
+      }
       assertEquals(1, members.size());
+      assertEquals("t0", members.get(0).getName());
       assertEquals(List.of(java.net.URI.create(endpoint)), members.get(0).getClientURIs());
       var status = get(c.getMaintenanceClient().statusMember(endpoint));
       assertEquals(members.get(0).getId(), status.getLeader());

@@ -36,7 +36,7 @@ class ApplierTest {
   @BeforeEach
   void open() throws Exception {
     store = KvStore.open(dir, new StoreOptions(1000, 32));
-    applier = new Applier(store, lease -> lease == 7, 11, 22);
+    applier = new Applier(store, lease -> lease == 7, attrs -> { }, 11, 22);
   }
 
   @AfterEach
