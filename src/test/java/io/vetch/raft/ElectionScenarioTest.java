@@ -10,24 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vetch.api.raftpb.HardState;
 import io.vetch.api.raftpb.Message;
 import io.vetch.api.raftpb.MessageType;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Named multi-member cases on a {@link LocalNetwork}: elections, leases, transfer, membership changes. */
 class ElectionScenarioTest {
-  private static byte[] bytes(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static void propose(Member m, String data) {
-    try {
-      m.node.propose(bytes(data));
-    } catch (ProposalDroppedException e) {
-      throw new AssertionError(e);
-    }
-  }
-
   @Test
   void electionAndReplicationInThreeMembers() {
     LocalNetwork net = new LocalNetwork(3, 1);
@@ -35,13 +22,13 @@ class ElectionScenarioTest {
     net.elect(1);
     assertEquals(1, net.member(2).node.leader());
     assertEquals(1, net.member(3).node.leader());
-    propose(net.member(1), "a");
-    propose(net.member(1), "b");
+    net.member(1).propose("a");
+    net.member(1).propose("b");
     net.stabilize();
     for (Member m : net.members.values()) {
       assertEquals(List.of("a", "b"), m.appliedData(), "member " + m.id);
     }
-    assertThrows(ProposalDroppedException.class, () -> net.member(2).node.propose(bytes("c")));
+    assertThrows(ProposalDroppedException.class, () -> net.member(2).node.propose(Member.bytes("c")));
   }
 
   @Test
@@ -58,17 +45,17 @@ class ElectionScenarioTest {
     LocalNetwork net = new LocalNetwork(3, 5);
     net.stabilize();
     net.elect(1);
-    propose(net.member(1), "committed");
+    net.member(1).propose("committed");
     net.stabilize();
     net.isolate(1);
-    propose(net.member(1), "lost");
+    net.member(1).propose("lost");
     net.stabilize();
     net.tickAll(30);
     assertFalse(net.member(1).node.isLeader(), "check quorum: the cut-off leader steps down");
     Member newLeader = net.leader();
     assertNotNull(newLeader);
     assertNotEquals(1, newLeader.id);
-    propose(newLeader, "new");
+    newLeader.propose("new");
     net.stabilize();
     net.heal();
     net.tickAll(5);
@@ -112,7 +99,7 @@ class ElectionScenarioTest {
     net.elect(1);
     long term = net.member(1).node.term();
     net.member(1).node.transferLeader(2);
-    assertThrows(ProposalDroppedException.class, () -> net.member(1).node.propose(bytes("no")));
+    assertThrows(ProposalDroppedException.class, () -> net.member(1).node.propose(Member.bytes("no")));
     net.stabilize();
     assertTrue(net.member(2).node.isLeader());
     assertEquals(term + 1, net.member(2).node.term());
@@ -124,7 +111,7 @@ class ElectionScenarioTest {
     LocalNetwork net = new LocalNetwork(3, 13);
     net.stabilize();
     net.elect(1);
-    propose(net.member(1), "before");
+    net.member(1).propose("before");
     net.stabilize();
     Member m4 = net.addEmpty(4, 99);
     net.member(1).node.proposeConfChange(io.vetch.api.raftpb.ConfChange.newBuilder()
@@ -145,7 +132,7 @@ class ElectionScenarioTest {
     net.tickAll(30);
     Member leader = net.leader();
     assertNotNull(leader);
-    propose(leader, "after");
+    leader.propose("after");
     net.stabilize();
     assertEquals(List.of("before", "after"), m4.appliedData());
     assertEquals(List.of(2L, 3L, 4L), m4.confState.getVotersList());

@@ -42,6 +42,19 @@ final class Member {
     up = true;
   }
 
+  static byte[] bytes(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** Proposes data, which must not be dropped (the member must be the leader). */
+  void propose(String data) {
+    try {
+      node.propose(bytes(data));
+    } catch (ProposalDroppedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   void crash() {
     up = false;
     pending = null;

@@ -7,32 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vetch.api.raftpb.Message;
 import io.vetch.api.raftpb.MessageType;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Named multi-member cases on a {@link LocalNetwork}: replication, durability, repair, snapshots, reads. */
 class ReplicationScenarioTest {
-  private static byte[] bytes(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static void propose(Member m, String data) {
-    try {
-      m.node.propose(bytes(data));
-    } catch (ProposalDroppedException e) {
-      throw new AssertionError(e);
-    }
-  }
-
   @Test
   void leaderCommitsWithFollowersBeforeItsOwnFsync() {
     LocalNetwork net = new LocalNetwork(3, 3);
     net.stabilize();
     net.elect(1);
     Member leader = net.member(1);
-    propose(leader, "x");
+    leader.propose("x");
     assertTrue(leader.takeReady(net::send));
     assertTrue(leader.pending.sendBeforePersist, "leader ships MsgApp before its fsync");
     long index = leader.pending.entries.get(0).getIndex();
@@ -64,7 +51,7 @@ class ReplicationScenarioTest {
     candidate.persist(net::send, m -> { });
     net.stabilize();
     assertTrue(candidate.node.isLeader());
-    propose(candidate, "x");
+    candidate.propose("x");
     assertTrue(candidate.takeReady(net::send));
     while (!net.inFlight.isEmpty()) {
       net.deliver(0);
@@ -86,7 +73,7 @@ class ReplicationScenarioTest {
     net.elect(1);
     Member leader = net.member(1);
     long commit = leader.node.status().commit();
-    propose(leader, "x");
+    leader.propose("x");
     assertTrue(leader.takeReady(net::send));
     net.member(3).crash();
     while (!net.inFlight.isEmpty()) {
@@ -113,7 +100,7 @@ class ReplicationScenarioTest {
     net.elect(1);
     String payload = "x".repeat(100);
     for (int i = 0; i < 20; i++) {
-      propose(leader, payload + i);
+      leader.propose(payload + i);
     }
     assertTrue(leader.takeReady(net::send));
     List<Message> toTwo = net.inFlight.stream()
@@ -132,7 +119,7 @@ class ReplicationScenarioTest {
     LocalNetwork net = new LocalNetwork(3, 6);
     net.stabilize();
     net.elect(1);
-    propose(net.member(1), "a");
+    net.member(1).propose("a");
     net.stabilize();
     // member 3 leads a term on its own and appends entries nobody else gets
     net.member(1).node.transferLeader(3);
@@ -141,14 +128,14 @@ class ReplicationScenarioTest {
     net.isolate(3);
     Member m3 = net.member(3);
     for (int i = 0; i < 20; i++) {
-      propose(m3, "junk" + i);
+      m3.propose("junk" + i);
     }
     net.tickAll(30);
     Member leader = net.leader();
     assertNotEquals(3, leader.id);
     assertTrue(m3.storage.lastIndex() > leader.storage.lastIndex() + 10, "member 3 has a long conflicting tail");
     for (int i = 0; i < 3; i++) {
-      propose(leader, "b" + i);
+      leader.propose("b" + i);
     }
     net.stabilize();
     net.heal();
@@ -167,7 +154,7 @@ class ReplicationScenarioTest {
     net.elect(1);
     net.member(3).crash();
     for (int i = 0; i < 20; i++) {
-      propose(net.member(1), "v" + i);
+      net.member(1).propose("v" + i);
       net.stabilize();
     }
     for (Member m : List.of(net.member(1), net.member(2))) {
@@ -180,7 +167,7 @@ class ReplicationScenarioTest {
     assertEquals(net.member(1).storage.snapshot().getMetadata().getIndex(),
         m3.storage.snapshot().getMetadata().getIndex(), "member 3 installed the leader's snapshot");
     assertEquals(net.member(1).node.status().commit(), m3.node.status().commit());
-    propose(net.member(1), "after");
+    net.member(1).propose("after");
     net.stabilize();
     assertEquals(List.of("after"), m3.appliedData().subList(m3.appliedData().size() - 1, m3.appliedData().size()));
   }
@@ -191,8 +178,8 @@ class ReplicationScenarioTest {
     net.stabilize();
     net.elect(1);
     Member leader = net.member(1);
-    leader.node.readIndex(bytes("r1"));
-    leader.node.readIndex(bytes("r2"));
+    leader.node.readIndex(Member.bytes("r1"));
+    leader.node.readIndex(Member.bytes("r2"));
     Ready rd = leader.node.ready();
     long heartbeats = rd.messages.stream().filter(m -> m.getType() == MessageType.MsgHeartbeat).count();
     assertEquals(2, heartbeats, "one round (one heartbeat per follower) for both reads");
@@ -224,11 +211,11 @@ class ReplicationScenarioTest {
     }
     Member newLeader = net.member(2).node.isLeader() ? net.member(2) : net.member(3);
     assertTrue(newLeader.node.isLeader());
-    propose(newLeader, "w");
+    newLeader.propose("w");
     net.stabilize();
     long written = newLeader.node.status().commit();
     assertTrue(net.member(1).node.isLeader(), "the old leader has not noticed yet");
-    net.member(1).node.readIndex(bytes("stale?"));
+    net.member(1).node.readIndex(Member.bytes("stale?"));
     net.stabilize();
     net.heal();
     net.tickAll(3);
@@ -245,7 +232,7 @@ class ReplicationScenarioTest {
     net.elect(1);
     List<ReadState> got = new ArrayList<>();
     Member f = net.member(3);
-    assertTrue(f.node.readIndex(bytes("f")));
+    assertTrue(f.node.readIndex(Member.bytes("f")));
     for (int i = 0; i < 5; i++) {
       if (f.takeReady(net::send)) {
         got.addAll(f.pending.readStates);
