@@ -99,7 +99,11 @@ final class RaftVerticle extends VerticleBase {
     bus.<Applied>localConsumer(addresses.applied(), m -> onApplied(m.body()));
     bus.<Persisted>localConsumer(addresses.persisted(), m -> onPersisted(m.body()));
     bus.<io.vetch.api.raftpb.Message>localConsumer(addresses.transport().received(), m -> {
-      node.step(m.body());
+      try {
+        node.step(m.body());
+      } catch (IllegalArgumentException e) {
+        LOG.log(System.Logger.Level.WARNING, "ignoring a peer message Raft refuses: {0}", e.getMessage());
+      }
       afterEvent();
     });
     bus.<ForwardedProposal>localConsumer(addresses.transport().proposed(), m -> onForwarded(m.body()));
