@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.vetch.api.etcdserverpb.HashKVRequest;
 import io.vetch.api.etcdserverpb.KVGrpcClient;
 import io.vetch.api.etcdserverpb.MaintenanceGrpcClient;
 import io.vetch.api.etcdserverpb.MoveLeaderRequest;
@@ -124,6 +125,15 @@ class ClusterIT {
       for (int i = 0; i < 3; i++) {
         assertEquals(victimId, await(mt.get(i).status(StatusRequest.getDefaultInstance())).getLeader());
       }
+      // every member hashes the same key-value state at one revision
+      long rev = await(kv.get(victim).range(range("k/"))).getHeader().getRevision();
+      java.util.Set<Integer> hashes = new java.util.HashSet<>();
+      for (int i = 0; i < 3; i++) {
+        int m = i;
+        hashes.add(eventually(() -> await(mt.get(m).hashKV(HashKVRequest.newBuilder().setRevision(rev).build()))
+            .getHash(), members.get(m)));
+      }
+      assertEquals(1, hashes.size(), "hashkv differs between members: " + hashes);
       int follower = (victim + 1) % 3;
       Exception notLeader = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
           () -> await(mt.get(follower).moveLeader(MoveLeaderRequest.newBuilder().setTargetID(victimId).build())));

@@ -37,7 +37,8 @@ public final class ClientVerticle extends VerticleBase {
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
         .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES));
     grpc.addService(KVGrpcService.of(new KvService(ctx)));
-    grpc.addService(MaintenanceGrpcService.builder(new MaintenanceServer(ctx)).bind(MaintenanceGrpcService.Status, MaintenanceGrpcService.MoveLeader).build());
+    grpc.addService(MaintenanceGrpcService.builder(new MaintenanceServer(ctx)).bind(MaintenanceGrpcService.Status,
+        MaintenanceGrpcService.HashKV, MaintenanceGrpcService.MoveLeader).build());
     grpc.addService(ClusterGrpcService.builder(new ClusterServer(ctx)).bind(ClusterGrpcService.MemberList).build());
     http = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
     return http.requestHandler(grpc).listen();
