@@ -138,6 +138,28 @@ class ClusterIT {
       Exception notLeader = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
           () -> await(mt.get(follower).moveLeader(MoveLeaderRequest.newBuilder().setTargetID(victimId).build())));
       assertTrue(String.valueOf(notLeader.getCause()).contains("FAILED_PRECONDITION"), String.valueOf(notLeader));
+      // with two of three members gone the survivor has no leader: a write fails fast instead of hanging
+      int survivor2 = follower;
+      for (int i = 0; i < 3; i++) {
+        if (i != survivor2) {
+          members.get(i).kill9();
+        }
+      }
+      Exception noLeader = eventually(() -> {
+        try {
+          await(kv.get(survivor2).put(put("lonely", "x")));
+        } catch (Exception e) {
+          if (String.valueOf(e.getCause()).contains("UNAVAILABLE")) {
+            return e;
+          }
+        }
+        throw new IllegalStateException("still has a leader");
+      }, members.get(survivor2));
+      long t0 = System.nanoTime();
+      Exception again = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+          () -> await(kv.get(survivor2).put(put("lonely", "y"))));
+      assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 1000, "no-leader write took too long");
+      assertTrue(String.valueOf(again.getCause()).contains("UNAVAILABLE"), String.valueOf(again) + " / " + noLeader);
       System.out.printf("3 members: leader killed, writes resumed after %d ms, old leader caught up%n", failoverMs);
     } finally {
       for (VetchProcess p : members) {
