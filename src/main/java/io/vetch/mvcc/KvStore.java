@@ -3,10 +3,12 @@ package io.vetch.mvcc;
 import io.vetch.api.mvccpb.Event;
 import io.vetch.api.mvccpb.KeyValue;
 import io.vetch.mvcc.backend.Backend;
+import io.vetch.mvcc.backend.BackendDir;
 import io.vetch.mvcc.backend.BackendRecord;
 import io.vetch.mvcc.backend.MetaKey;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,12 +21,12 @@ import java.util.List;
  * {@link TreeIndex} maps each key to its revisions, grouped in generations. Tombstones are records too.
  * <p>
  * Threads: one writer (the storage worker) calls {@link #write}, {@link #setConsistentIndex}, {@link #compact},
- * {@link #compactStep}, {@link #sync} and {@link #close}. Reads ({@link #range}, {@link #events} and the
- * getters) may run on any thread concurrently with it and take no lock of ours: a write txn adds its records
- * and index entries under a revision no reader asks for yet, and {@link WriteTxn#end()} publishes the new
- * current revision (a volatile) last, so readers see whole transactions or nothing. Compaction publishes the
- * new compact revision before it trims the index, and readers check it again after reading, so a read that
- * raced a compaction fails with {@link CompactedException} instead of returning holes.
+ * {@link #compactStep}, {@link #writeImage}, {@link #restoreImage}, {@link #sync} and {@link #close}. Reads
+ * ({@link #range}, {@link #events} and the getters) may run on any thread concurrently with it and take no lock of
+ * ours: a write txn adds its records and index entries under a revision no reader asks for yet, and
+ * {@link WriteTxn#end()} publishes the new current revision (a volatile) last, so readers see whole transactions or
+ * nothing. Compaction publishes the new compact revision before it trims the index, and readers check it again after
+ * reading, so a read that raced a compaction fails with {@link CompactedException} instead of returning holes.
  * <p>
  * Durability: records and meta values are in shared mmap pages as soon as a call returns, so they survive
  * kill -9; they reach the disk at {@link #sync()}. The consistent index (the Raft index of the last applied
@@ -35,6 +37,13 @@ import java.util.List;
  * <p>
  * Events: main revisions above the compact revision are dense (subs 0..n-1 all present), so {@link #events}
  * walks them with point lookups instead of scanning.
+ * <p>
+ * Snapshots: {@link #writeImage} writes the whole store to one file ({@link StoreImage} has the format) and
+ * {@link #restoreImage} replaces the whole store with one. Restore builds the new backend in a fresh
+ * subdirectory, fsyncs it, and switches to it with an atomic rename of a pointer file ({@link BackendDir}), so a
+ * crash at any point reopens either the old store or the complete new one, never a mix. Restore swaps the
+ * backend and the key index under running readers: reads must be quiesced by the caller while it runs (a read
+ * racing it may fail with an exception from the closed old backend or see the old state).
  * <p>
  * Limits: the backend grows to about 1000 times its initial sizing ({@link StoreOptions}); the index and, while
  * opening, one small entry per record live in heap.
@@ -47,9 +56,11 @@ public final class KvStore implements Closeable {
     /** Backend sizing: assumed key plus KeyValue field overhead per record. */
     private static final int RECORD_OVERHEAD_BYTES = 96;
 
-    private final Backend backend;
-    private final TreeIndex index;
-    private final Compactor compactor;
+    private final Path dir;
+    private final StoreOptions opts;
+    private volatile Backend backend;
+    private volatile TreeIndex index;
+    private Compactor compactor;
     private volatile long currentRev;
     private volatile CompactPoint compactPoint;
     private volatile long consistentIndex;
@@ -57,30 +68,102 @@ public final class KvStore implements Closeable {
     private volatile long sizeBytes;
     private StoreTxnWrite openTxn;
 
-    private KvStore(Backend backend, StoreRecovery.Recovered r) {
-        this.backend = backend;
-        this.index = r.index();
-        this.compactor = new Compactor(backend);
-        this.currentRev = r.currentRevision();
-        this.compactPoint = r.compactPoint();
-        this.consistentIndex = r.consistentIndex();
-        this.liveKeys = r.liveKeys();
-        this.sizeBytes = r.sizeBytes();
+    private KvStore(Path dir, StoreOptions opts, Backend backend, StoreRecovery.Recovered r) {
+        this.dir = dir;
+        this.opts = opts;
+        install(backend, r);
+    }
+
+    private void install(Backend newBackend, StoreRecovery.Recovered r) {
+        compactor = new Compactor(newBackend);
+        compactPoint = r.compactPoint();
+        index = r.index();
+        backend = newBackend;
+        consistentIndex = r.consistentIndex();
+        liveKeys = r.liveKeys();
+        sizeBytes = r.sizeBytes();
+        currentRev = r.currentRevision();
         if (r.compactPoint().revision() > 0) {
             compactor.schedule(r.compactPoint().revision(), r.pendingDeletes());
         }
     }
 
-    /** Opens the store in dir (creating it, or recovering it after a crash; see {@link StoreRecovery}). */
+    /**
+     * Opens the store in dir (creating it, or recovering it after a crash; see {@link StoreRecovery}). The
+     * backend files are in dir itself, or, after a {@link #restoreImage}, in the subdirectory {@link BackendDir}
+     * points at.
+     */
     public static KvStore open(Path dir, StoreOptions opts) throws IOException {
-        Backend backend = Backend.open(dir, opts.expectedKeys() * RECORDS_PER_KEY,
+        Backend backend = Backend.open(BackendDir.resolve(dir), opts.expectedKeys() * RECORDS_PER_KEY,
                 BackendRecord.PAYLOAD_OFFSET + RECORD_OVERHEAD_BYTES + opts.averageValueBytes());
         try {
-            return new KvStore(backend, StoreRecovery.recover(backend));
+            return new KvStore(dir, opts, backend, StoreRecovery.recover(backend));
         } catch (RuntimeException e) {
             backend.close();
             throw e;
         }
+    }
+
+    /**
+     * Writes a consistent image of the whole store as of {@link #consistentIndex()} to file: every backend record
+     * (including compacted ones not yet physically deleted) plus the compact revisions. The file is written
+     * as file.tmp, fsynced, and atomically renamed to file, so a reader (e.g. the Raft snapshot sender streaming
+     * it in chunks) never sees a partial image, and the store may change as soon as this returns. Writer
+     * thread, no write txn open; blocks the writer for one full scan of the backend. Returns file.
+     */
+    public Path writeImage(Path file) throws IOException {
+        if (openTxn != null) {
+            throw new IllegalStateException("image inside an open write txn");
+        }
+        StoreImage.write(backend, consistentIndex, file);
+        return file;
+    }
+
+    /**
+     * Replaces the whole store with the image in file (from {@link #writeImage}), as a follower installing a Raft
+     * snapshot does. The image is loaded into a new backend in a fresh subdirectory, its magic, version,
+     * structure and CRC verified, the key index rebuilt from it exactly as {@link #open} does, and the new
+     * backend fsynced; only then does an atomic pointer switch make it live, the old backend get closed and its
+     * files deleted. A bad image throws IOException and leaves the store untouched. Afterwards every getter
+     * reports the image's state ({@link #consistentIndex()} the image's). Writer thread, no write txn open,
+     * readers quiesced (see the class comment).
+     */
+    public void restoreImage(Path file) throws IOException {
+        if (openTxn != null) {
+            throw new IllegalStateException("restore inside an open write txn");
+        }
+        StoreImage.Header h = StoreImage.readHeader(file);
+        long records = Math.max(1, h.recordCount());
+        long imageAverage = (Files.size(file) - StoreImage.HEADER_BYTES - StoreImage.TRAILER_BYTES) / records
+                - StoreImage.RECORD_PREFIX_BYTES;
+        int averageRecordBytes = (int) Math.max(imageAverage,
+                BackendRecord.PAYLOAD_OFFSET + RECORD_OVERHEAD_BYTES + opts.averageValueBytes());
+        Path newDir = BackendDir.create(dir);
+        Backend fresh = null;
+        StoreRecovery.Recovered recovered;
+        try {
+            fresh = Backend.open(newDir, Math.max(opts.expectedKeys() * RECORDS_PER_KEY, 2 * records),
+                    averageRecordBytes);
+            StoreImage.load(file, fresh);
+            recovered = StoreRecovery.recover(fresh);
+            fresh.sync();
+        } catch (IOException | RuntimeException e) {
+            if (fresh != null) {
+                fresh.close();
+            }
+            BackendDir.deleteTree(newDir);
+            throw e instanceof IOException io ? io : new IOException("invalid store image " + file, e);
+        }
+        try {
+            BackendDir.switchTo(dir, newDir);
+        } catch (IOException e) {
+            fresh.close(); // the switch may or may not have happened: the next open resolves it
+            throw e;
+        }
+        Backend old = backend;
+        install(fresh, recovered);
+        old.close();
+        BackendDir.resolve(dir);
     }
 
     public long currentRevision() {
