@@ -126,7 +126,7 @@ public final class Applier {
 
   private DeleteRangeResponse.Builder deleteRange(WriteTxn txn, DeleteRangeRequest d) throws StatusException {
     DeleteRangeResponse.Builder resp = DeleteRangeResponse.newBuilder();
-    byte[] end = d.getRangeEnd().isEmpty() ? null : d.getRangeEnd().toByteArray();
+    byte[] end = RangeQuery.endOf(d.getRangeEnd());
     if (d.getPrevKv()) {
       resp.addAllPrevKvs(range(txn, d.getKey().toByteArray(), end).kvs());
     }

@@ -24,8 +24,7 @@ final class Compares {
   private static boolean holds(KvReader reader, Compare c) {
     RangeResult rr;
     try {
-      byte[] end = c.getRangeEnd().isEmpty() ? null : c.getRangeEnd().toByteArray();
-      rr = reader.range(c.getKey().toByteArray(), end, 0, 0, false);
+      rr = reader.range(c.getKey().toByteArray(), RangeQuery.endOf(c.getRangeEnd()), 0, 0, false);
     } catch (CompactedException | FutureRevisionException e) {
       return false;
     }

@@ -34,7 +34,7 @@ public final class RangeQuery {
 
     RangeResult rr;
     try {
-      rr = reader.range(r.getKey().toByteArray(), endOf(r), r.getRevision(), limit, r.getCountOnly());
+      rr = reader.range(r.getKey().toByteArray(), endOf(r.getRangeEnd()), r.getRevision(), limit, r.getCountOnly());
     } catch (CompactedException e) {
       throw EtcdErrors.compacted();
     } catch (FutureRevisionException e) {
@@ -65,9 +65,9 @@ public final class RangeQuery {
     return resp;
   }
 
-  /** The range end as the MVCC store takes it: null for a single key. */
-  static byte[] endOf(RangeRequest r) {
-    return r.getRangeEnd().isEmpty() ? null : r.getRangeEnd().toByteArray();
+  /** A request's range end as the MVCC store takes it: null (empty on the wire) for a single key. */
+  static byte[] endOf(com.google.protobuf.ByteString rangeEnd) {
+    return rangeEnd.isEmpty() ? null : rangeEnd.toByteArray();
   }
 
   private static List<KeyValue> filter(List<KeyValue> kvs, RangeRequest r) {
