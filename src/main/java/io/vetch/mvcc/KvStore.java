@@ -42,8 +42,8 @@ import java.util.List;
  * {@link #restoreImage} replaces the whole store with one. Restore builds the new backend in a fresh
  * subdirectory, fsyncs it, and switches to it with an atomic rename of a pointer file ({@link BackendDir}), so a
  * crash at any point reopens either the old store or the complete new one, never a mix. Restore swaps the
- * backend and the key index under running readers: reads must be quiesced by the caller while it runs (a read
- * racing it may fail with an exception from the closed old backend or see the old state).
+ * backend and the key index under running readers; a read that fails because it raced the swap is retried once
+ * on the new state, and the old backend is closed by the caller later, so no reader touches a closed map.
  * <p>
  * Limits: the backend grows to about 1000 times its initial sizing ({@link StoreOptions}); the index and, while
  * opening, one small entry per record live in heap.
@@ -66,6 +66,8 @@ public final class KvStore implements Closeable {
     private volatile long consistentIndex;
     private volatile long liveKeys;
     private volatile long sizeBytes;
+    /** Bumped by every {@link #restoreImage}: a read that saw it change may have mixed old and new state. */
+    private volatile int generation;
     private StoreTxnWrite openTxn;
 
     private KvStore(Path dir, StoreOptions opts, Backend backend, StoreRecovery.Recovered r) {
@@ -125,10 +127,12 @@ public final class KvStore implements Closeable {
      * structure and CRC verified, the key index rebuilt from it exactly as {@link #open} does, and the new
      * backend fsynced; only then does an atomic pointer switch make it live, the old backend get closed and its
      * files deleted. A bad image throws IOException and leaves the store untouched. Afterwards every getter
-     * reports the image's state ({@link #consistentIndex()} the image's). Writer thread, no write txn open,
-     * readers quiesced (see the class comment).
+     * reports the image's state ({@link #consistentIndex()} the image's). Writer thread, no write txn open.
+     * Concurrent reads are safe: a read that overlaps the switch either completes on the old state or is retried
+     * on the new one. The old backend stays open (readers may still hold it) until the caller closes the returned
+     * handle, a few seconds later; its files are already unlinked.
      */
-    public void restoreImage(Path file) throws IOException {
+    public Closeable restoreImage(Path file) throws IOException {
         if (openTxn != null) {
             throw new IllegalStateException("restore inside an open write txn");
         }
@@ -162,8 +166,9 @@ public final class KvStore implements Closeable {
         }
         Backend old = backend;
         install(fresh, recovered);
-        old.close();
+        generation++;
         BackendDir.resolve(dir);
+        return old::close;
     }
 
     public long currentRevision() {
@@ -181,7 +186,15 @@ public final class KvStore implements Closeable {
     /** Read at rev (0 = current); see {@link RangeResult} for the result's fields. Any thread. */
     public RangeResult range(byte[] key, byte[] end, long rev, long limit, boolean countOnly)
             throws CompactedException, FutureRevisionException {
-        return rangeAt(key, end, rev, limit, countOnly, currentRev);
+        int gen = generation;
+        try {
+            return rangeAt(key, end, rev, limit, countOnly, currentRev);
+        } catch (RuntimeException e) {
+            if (gen == generation) {
+                throw e;
+            }
+            return rangeAt(key, end, rev, limit, countOnly, currentRev); // raced a restore: read the new state
+        }
     }
 
     /** etcd's rangeKeys, served as of curRev. */
@@ -298,6 +311,18 @@ public final class KvStore implements Closeable {
      * surviving puts are returned (as in etcd, its tombstones are gone). Any thread.
      */
     public List<Event> events(long fromRev, long toRev, int maxEvents) throws CompactedException {
+        int gen = generation;
+        try {
+            return eventsBetween(fromRev, toRev, maxEvents);
+        } catch (RuntimeException e) {
+            if (gen == generation) {
+                throw e;
+            }
+            return eventsBetween(fromRev, toRev, maxEvents); // raced a restore: read the new state
+        }
+    }
+
+    private List<Event> eventsBetween(long fromRev, long toRev, int maxEvents) throws CompactedException {
         checkNotCompacted(fromRev);
         CompactPoint cp = compactPoint;
         long last = Math.min(toRev, currentRev);

@@ -18,6 +18,7 @@ public final class MemoryStorage implements RaftStorage {
   private HardState hardState = HardState.getDefaultInstance();
   private Snapshot snapshot = Snapshot.newBuilder().setMetadata(SnapshotMetadata.getDefaultInstance()).build();
   private ConfState confState = ConfState.getDefaultInstance();
+  private java.util.Map<Long, com.google.protobuf.ByteString> bootstrapContexts = java.util.Map.of();
   private List<Entry> ents = new ArrayList<>(List.of(Entry.getDefaultInstance()));
 
   @Override
@@ -31,8 +32,14 @@ public final class MemoryStorage implements RaftStorage {
   }
 
   /** The initial membership of a brand-new cluster (the "snapshot" at index 0); see {@link RawNode#bootstrap}. */
-  synchronized void setConfState(ConfState cs) {
+  synchronized void setConfState(ConfState cs, java.util.Map<Long, com.google.protobuf.ByteString> contexts) {
     confState = cs;
+    bootstrapContexts = java.util.Map.copyOf(contexts);
+  }
+
+  @Override
+  public synchronized com.google.protobuf.ByteString bootstrapContext(long voter) {
+    return bootstrapContexts.getOrDefault(voter, com.google.protobuf.ByteString.EMPTY);
   }
 
   public synchronized void setHardState(HardState hs) {

@@ -79,7 +79,7 @@ final class Raft {
     List<Entry> ents = new ArrayList<>();
     for (long voter : trk.voters) {
       ConfChange cc = ConfChange.newBuilder().setType(io.vetch.api.raftpb.ConfChangeType.ConfChangeAddNode)
-          .setNodeId(voter).build();
+          .setNodeId(voter).setContext(raftLog.storage.bootstrapContext(voter)).build();
       ents.add(Entry.newBuilder().setType(EntryType.EntryConfChange).setTerm(1).setIndex(ents.size() + 1)
           .setData(cc.toByteString()).build());
     }

@@ -36,4 +36,9 @@ public interface RaftStorage {
 
   /** The most recent snapshot; the one a leader sends to followers that fell behind the compacted log. */
   Snapshot snapshot();
+
+  /** Context of a brand-new cluster's bootstrap conf change adding voter (see {@link RawNode#bootstrap}). */
+  default com.google.protobuf.ByteString bootstrapContext(long voter) {
+    return com.google.protobuf.ByteString.EMPTY;
+  }
 }

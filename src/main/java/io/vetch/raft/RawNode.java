@@ -59,13 +59,21 @@ public final class RawNode {
    * WAL describes the cluster; applying them again via {@link #applyConfChange} is harmless.
    */
   public static void bootstrap(MemoryStorage s, List<Long> voters) {
+    Map<Long, ByteString> contexts = new java.util.HashMap<>();
+    voters.forEach(v -> contexts.put(v, ByteString.EMPTY));
+    bootstrap(s, contexts);
+  }
+
+  /** As {@link #bootstrap(MemoryStorage, List)}, each voter's conf change carrying the given context. */
+  public static void bootstrap(MemoryStorage s, Map<Long, ByteString> voterContexts) {
     if (s.lastIndex() != 0 || s.hardState().getTerm() != 0) {
       throw new IllegalStateException("bootstrap needs empty storage");
     }
-    if (voters.isEmpty()) {
+    if (voterContexts.isEmpty()) {
       throw new IllegalArgumentException("bootstrap needs at least one voter");
     }
-    s.setConfState(ConfState.newBuilder().addAllVoters(voters.stream().sorted().distinct().toList()).build());
+    s.setConfState(ConfState.newBuilder().addAllVoters(voterContexts.keySet().stream().sorted().toList()).build(),
+        voterContexts);
   }
 
   public void tick() {

@@ -21,8 +21,11 @@ import java.util.Optional;
  * data-dir/member/wal/    WAL segments        -> hard state and log entries after the snapshot
  * data-dir/member/snap/   snapshot metadata   -> where the log starts
  * data-dir/member/store/  MVCC Chronicle Map  -> applied state up to its consistent index
- * data-dir/member/attributes  members' published names and client URLs
+ * data-dir/member/members     the membership as of its last applied change ({@link Membership})
+ * data-dir/member/snap/incoming/  snapshot images being received (discarded at start)
  * </pre>
+ * A member joining an existing cluster (--initial-cluster-state existing, no WAL yet) takes the cluster id from
+ * an existing member and finds its own id there by its advertised peer URLs, as etcd does.
  * Entries after the store's consistent index are re-applied by the normal Raft flow after start: replay is
  * idempotent because the store discards anything written past its consistent index when it opens.
  */
@@ -31,12 +34,23 @@ final class Bootstrap {
 
   /** Everything opened; the caller owns (and must close) wal and store. */
   record Opened(Wal wal, Snapshotter snapshotter, KvStore store, MemoryStorage raftLog, long memberId,
-      long clusterId, List<Long> initialMembers, boolean newMember, long snapshotIndex,
-      MemberAttributes attributes) {}
+      long clusterId, List<Long> initialMembers, boolean newMember, long snapshotIndex, Membership membership) {}
 
   private Bootstrap() {}
 
-  static Opened open(ServerConfig cfg) throws IOException {
+  /** Whether the data directory already holds a WAL (a member that has started before). */
+  static boolean hasWal(ServerConfig cfg) throws IOException {
+    Path wal = cfg.dataDir().resolve("member").resolve("wal");
+    if (!Files.isDirectory(wal)) {
+      return false;
+    }
+    try (var files = Files.list(wal)) {
+      return files.anyMatch(f -> f.getFileName().toString().endsWith(".wal"));
+    }
+  }
+
+  /** joined: what an existing member answered (--initial-cluster-state existing), else null. */
+  static Opened open(ServerConfig cfg, io.vetch.transport.ClusterJoin.Joined joined) throws IOException {
     Path member = cfg.dataDir().resolve("member");
     Files.createDirectories(member);
     Wal wal = Wal.open(member.resolve("wal"), WalOptions.defaults());
@@ -48,7 +62,13 @@ final class Bootstrap {
       boolean newMember = wal.metadata() == null;
       long memberId;
       long clusterId;
-      if (newMember) {
+      if (newMember && joined != null) {
+        clusterId = joined.clusterId();
+        memberId = ownIdIn(Membership.decodeMembers(joined.membership()), cfg.initialAdvertisePeerUrls());
+        initial = List.of();
+        wal.saveMetadata(ByteBuffer.allocate(16).putLong(memberId).putLong(clusterId).array());
+        wal.sync();
+      } else if (newMember) {
         List<URI> own = cfg.initialCluster().get(cfg.name());
         memberId = MemberIds.memberId(own, cfg.initialClusterToken());
         clusterId = MemberIds.clusterId(initial);
@@ -72,15 +92,63 @@ final class Bootstrap {
           "member {0} of cluster {1}: {2}; snapshot index {3}, WAL entries {4}, store applied index {5}, revision {6}",
           Long.toHexString(memberId), Long.toHexString(clusterId), newMember ? "new" : "restarted", snapshotIndex,
           wal.entries().size(), store.consistentIndex(), store.currentRevision());
-      MemberAttributes attributes = MemberAttributes.load(member.resolve("attributes"));
+      Membership membership = Membership.load(member.resolve("members"));
+      if (snap.isPresent()) {
+        finishInstall(snap.get(), store, membership, member.resolve("snap"));
+      }
+      deleteTree(member.resolve("snap").resolve("incoming"));
       return new Opened(wal, snapshotter, store, raftLog, memberId, clusterId, initial, newMember, snapshotIndex,
-          attributes);
+          membership);
     } catch (IOException | RuntimeException e) {
       wal.close();
       if (store != null) {
         store.close();
       }
       throw e;
+    }
+  }
+
+  /**
+   * A leader's snapshot newer than the store means the member stopped while installing it (StorageVerticle keeps
+   * the image until the store has it): install it now. A snapshot's membership newer than ours replaces it.
+   */
+  private static void finishInstall(Snapshot snap, KvStore store, Membership membership, Path snapDir)
+      throws IOException {
+    long index = snap.getMetadata().getIndex();
+    Path image = StorageVerticle.imagePath(snapDir, index);
+    if (index > store.consistentIndex()) {
+      if (!Files.exists(image)) {
+        throw new IOException("snapshot at index " + index + " is newer than the store (applied index "
+            + store.consistentIndex() + ") and its store image " + image + " is missing");
+      }
+      LOG.log(System.Logger.Level.INFO, "finishing the install of the snapshot at index {0}", index);
+      store.restoreImage(image).close();
+    }
+    Files.deleteIfExists(image);
+    if (!snap.getData().isEmpty() && Membership.decodeIndex(snap.getData().toByteArray()) > membership.index()) {
+      membership.restore(snap.getData().toByteArray());
+    }
+  }
+
+  private static long ownIdIn(List<io.vetch.api.etcdserverpb.Member> members, List<URI> ownPeerUrls) {
+    List<String> own = ownPeerUrls.stream().map(URI::toString).sorted().toList();
+    for (var m : members) {
+      if (m.getPeerURLsList().stream().sorted().toList().equals(own)) {
+        return m.getID();
+      }
+    }
+    throw new IllegalStateException("no member of the existing cluster has peer URLs " + own
+        + "; add this member first (etcdctl member add NAME --peer-urls=...)");
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 }

@@ -44,8 +44,26 @@ public final class EtcdErrors {
   public static StatusException stopped() { return unavailable("etcdserver: server stopped"); }
 
   /** An unexpected server-side failure: logged by the caller, reported without internals. */
+  public static StatusException memberExist() { return failedPrecondition("etcdserver: member ID already exist"); }
+  public static StatusException peerUrlExist() { return failedPrecondition("etcdserver: Peer URLs already exists"); }
+  public static StatusException memberNotEnoughStarted() {
+    return failedPrecondition("etcdserver: re-configuration failed due to not enough started members");
+  }
+  public static StatusException memberBadUrls() { return invalid("etcdserver: given member URLs are invalid"); }
+  public static StatusException memberNotFound() {
+    return new StatusException(GrpcStatus.NOT_FOUND, "etcdserver: member not found");
+  }
+  public static StatusException memberNotLearner() {
+    return failedPrecondition("etcdserver: can only promote a learner member");
+  }
+  public static StatusException tooManyLearners() {
+    return failedPrecondition("etcdserver: too many learner members in cluster");
+  }
   public static StatusException internal(String what) { return new StatusException(GrpcStatus.INTERNAL, what); }
 
+  private static StatusException failedPrecondition(String msg) {
+    return new StatusException(GrpcStatus.FAILED_PRECONDITION, msg);
+  }
   private static StatusException invalid(String msg) { return new StatusException(GrpcStatus.INVALID_ARGUMENT, msg); }
   private static StatusException unavailable(String msg) { return new StatusException(GrpcStatus.UNAVAILABLE, msg); }
 }

@@ -4,6 +4,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.vetch.api.raftpb.ConfChange;
 import io.vetch.api.raftpb.ConfState;
 import io.vetch.api.raftpb.Entry;
+import io.vetch.api.raftpb.MessageType;
+import io.vetch.api.raftpb.Snapshot;
+import io.vetch.api.raftpb.SnapshotMetadata;
 import io.vetch.raft.MemoryStorage;
 import io.vetch.raft.ProposalDroppedException;
 import io.vetch.raft.RawNode;
@@ -17,8 +20,13 @@ import io.vetch.server.bus.Proposal;
 import io.vetch.server.bus.ProposalResult;
 import io.vetch.server.bus.ReadIndexReply;
 import io.vetch.server.bus.StorageBatch;
+import io.vetch.server.bus.StorageImage;
 import io.vetch.transport.ForwardedProposal;
+import io.vetch.transport.InboundSnapshot;
+import io.vetch.transport.OutboundSnapshot;
 import io.vetch.transport.RaftMessages;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.nio.file.Path;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -39,11 +47,15 @@ import java.util.function.Supplier;
  * <p>Owns the in-memory Raft log (MemoryStorage): it appends a Ready's entries there once the storage worker
  * reports them durable, then advances the core. Answers each proposal when the storage worker reports it applied,
  * and each linearizable read once the applied index reaches the read index Raft confirmed for it.
+ *
+ * <p>Snapshots: the core's MsgSnap carries only metadata. The leader replaces it by a fresh store image from the
+ * storage worker (with the membership and ConfState at the image's index) and has the transport stream it; the
+ * follower's transport stores the image, and the Ready that installs the snapshot hands it to the storage worker.
  */
 final class RaftVerticle extends VerticleBase {
   private static final System.Logger LOG = System.getLogger(RaftVerticle.class.getName());
-  /** Entries kept in memory behind a snapshot so a slightly lagging follower needs no snapshot. */
-  private static final long CATCH_UP_ENTRIES = 5000;
+  /** Entries kept in memory behind a snapshot so a slightly lagging follower needs no snapshot (etcd: 5000). */
+  private final long catchUpEntries;
 
   private final Addresses addresses;
   private final RawNode node;
@@ -74,9 +86,16 @@ final class RaftVerticle extends VerticleBase {
   private long knownLeader;
   private final Map<Long, List<Message<Long>>> leaderTransfers = new HashMap<>();
   private final long transferTimeoutMs;
+  /** Received snapshot images by snapshot index, until their Ready installs them. */
+  private final Map<Long, Path> receivedImages = new HashMap<>();
+  private boolean removed;
+  /** Longest a snapshot may take to stream to a peer before the leader gives up and retries later. */
+  private static final long SNAPSHOT_SEND_TIMEOUT_MS = 10 * 60_000;
 
   RaftVerticle(Addresses addresses, RawNode node, MemoryStorage raftLog, MemberStatus status, long tickMs,
-      long applied, boolean singleVoter, Supplier<byte[]> publishAttributes, BooleanSupplier attributesPublished) {
+      long applied, boolean singleVoter, Supplier<byte[]> publishAttributes, BooleanSupplier attributesPublished,
+      long catchUpEntries) {
+    this.catchUpEntries = catchUpEntries;
     this.publishAttributes = publishAttributes;
     this.attributesPublished = attributesPublished;
     this.singleVoter = singleVoter;
@@ -107,6 +126,7 @@ final class RaftVerticle extends VerticleBase {
       afterEvent();
     });
     bus.<ForwardedProposal>localConsumer(addresses.transport().proposed(), m -> onForwarded(m.body()));
+    bus.<InboundSnapshot>localConsumer(addresses.transport().receivedSnapshot(), m -> onSnapshotReceived(m.body()));
     timer = vertx.setPeriodic(tickMs, id -> {
       node.tick();
       retryStaleReads();
@@ -142,17 +162,31 @@ final class RaftVerticle extends VerticleBase {
     }
     try {
       if (leader == node.id()) {
-        node.propose(m.body().data());
+        propose(m.body().data(), m.body().confChange());
       } else {
         // The leader appends it; this member answers when it applies the entry carrying this request id.
         vertx.eventBus().send(addresses.transport().forward(), new ForwardedProposal(leader, m.body().id(),
-            m.body().data()));
+            m.body().data(), m.body().confChange()));
       }
       proposals.put(m.body().id(), m);
     } catch (ProposalDroppedException e) {
-      m.reply(new ProposalResult(m.body().id(), null, EtcdErrors.noLeader()));
+      // A conf change is refused while another is pending; etcd's client would wait and time out.
+      m.reply(new ProposalResult(m.body().id(), null,
+          m.body().confChange() ? EtcdErrors.timeout() : EtcdErrors.noLeader()));
     }
     afterEvent();
+  }
+
+  private void propose(byte[] data, boolean confChange) throws ProposalDroppedException {
+    if (!confChange) {
+      node.propose(data);
+      return;
+    }
+    try {
+      node.proposeConfChange(ConfChange.parseFrom(data));
+    } catch (InvalidProtocolBufferException e) {
+      throw new ProposalDroppedException("unreadable conf change");
+    }
   }
 
   /** A follower's client write: append it if this member still leads; otherwise its client times out. */
@@ -161,7 +195,7 @@ final class RaftVerticle extends VerticleBase {
       return;
     }
     try {
-      node.propose(p.data());
+      propose(p.data(), p.confChange());
     } catch (ProposalDroppedException e) {
       LOG.log(System.Logger.Level.DEBUG, "dropped forwarded proposal {0}", Long.toHexString(p.id()));
     }
@@ -250,7 +284,7 @@ final class RaftVerticle extends VerticleBase {
       if (node.isLeader()) {
         node.propose(data);
       } else {
-        vertx.eventBus().send(addresses.transport().forward(), new ForwardedProposal(node.leader(), 0, data));
+        vertx.eventBus().send(addresses.transport().forward(), new ForwardedProposal(node.leader(), 0, data, false));
       }
     } catch (ProposalDroppedException e) {
       LOG.log(System.Logger.Level.DEBUG, "publishing attributes dropped; will retry");
@@ -286,8 +320,9 @@ final class RaftVerticle extends VerticleBase {
       send(rd.messages);
     }
     inflight = rd;
+    Path image = rd.snapshot == null ? null : receivedImages.remove(rd.snapshot.getMetadata().getIndex());
     vertx.eventBus().send(addresses.storageBatch(), new StorageBatch(++batchSeq, rd.hardState, rd.entries,
-        rd.snapshot, rd.committedEntries, rd.mustSync, confState));
+        rd.snapshot, image, rd.committedEntries, rd.mustSync));
   }
 
   /**
@@ -319,6 +354,11 @@ final class RaftVerticle extends VerticleBase {
     Ready rd = inflight;
     if (rd.snapshot != null) {
       raftLog.applySnapshot(rd.snapshot);
+      confState = rd.snapshot.getMetadata().getConfState();
+      applied = Math.max(applied, rd.snapshot.getMetadata().getIndex());
+      status.appliedIndex(applied);
+      discardReceivedImages(rd.snapshot.getMetadata().getIndex());
+      serveReads();
     }
     raftLog.append(rd.entries);
     if (rd.hardState != null) {
@@ -342,6 +382,13 @@ final class RaftVerticle extends VerticleBase {
         LOG.log(System.Logger.Level.ERROR, "unreadable conf change at index " + e.getIndex(), ex);
       }
     }
+    if (!a.confChanges().isEmpty() && !removed && !confState.getVotersList().contains(node.id())
+        && !confState.getLearnersList().contains(node.id()) && confState.getVotersCount() > 0) {
+      removed = true; // etcd's removed member stops; this one stops serving and leaves its data as it is
+      LOG.log(System.Logger.Level.WARNING, "this member ({0}) has been removed from the cluster; it stops serving",
+          Long.toHexString(node.id()));
+      stop();
+    }
     for (ProposalResult r : a.results()) {
       Message<Proposal> m = proposals.remove(r.id());
       if (m != null) {
@@ -349,11 +396,10 @@ final class RaftVerticle extends VerticleBase {
       }
     }
     if (a.snapshotIndex() > 0) {
-      // The MVCC store is the state machine's image: the snapshot carries metadata only. Shipping the store to a
-      // follower that fell behind the compacted log comes with the peer transport.
+      // Metadata only: a member that needs this snapshot gets a fresh store image instead (sendSnapshot).
       raftLog.createSnapshot(a.snapshotIndex(), confState, new byte[0]);
-      if (a.snapshotIndex() - CATCH_UP_ENTRIES > raftLog.firstIndex()) {
-        raftLog.compact(a.snapshotIndex() - CATCH_UP_ENTRIES);
+      if (a.snapshotIndex() - catchUpEntries > raftLog.firstIndex()) {
+        raftLog.compact(a.snapshotIndex() - catchUpEntries);
       }
     }
     serveReads();
@@ -369,8 +415,70 @@ final class RaftVerticle extends VerticleBase {
   }
 
   private void send(List<io.vetch.api.raftpb.Message> messages) {
-    if (!messages.isEmpty()) {
-      vertx.eventBus().send(addresses.transport().send(), new RaftMessages(messages));
+    List<io.vetch.api.raftpb.Message> plain = messages;
+    for (io.vetch.api.raftpb.Message m : messages) {
+      if (m.getType() == MessageType.MsgSnap) {
+        plain = messages.stream().filter(x -> x.getType() != MessageType.MsgSnap).toList();
+        sendSnapshot(m);
+      }
     }
+    if (!plain.isEmpty()) {
+      vertx.eventBus().send(addresses.transport().send(), new RaftMessages(plain));
+    }
+  }
+
+  /**
+   * Sends a member the state machine as it is now: the storage worker writes a store image at its applied index,
+   * which becomes the snapshot's index (at least the core's snapshot index, so the core's bookkeeping holds), with
+   * that index's term and membership; the transport streams it. The outcome goes back to the core.
+   */
+  private void sendSnapshot(io.vetch.api.raftpb.Message m) {
+    long to = m.getTo();
+    vertx.eventBus().<StorageImage>request(addresses.storageImage(), null,
+            new DeliveryOptions().setSendTimeout(SNAPSHOT_SEND_TIMEOUT_MS))
+        .compose(reply -> {
+          StorageImage img = reply.body();
+          Snapshot snap = Snapshot.newBuilder().setMetadata(SnapshotMetadata.newBuilder().setIndex(img.index())
+                  .setTerm(raftLog.term(img.index())).setConfState(img.confState()))
+              .setData(com.google.protobuf.ByteString.copyFrom(img.membership())).build();
+          LOG.log(System.Logger.Level.INFO, "sending snapshot at index {0} to {1}", img.index(), Long.toHexString(to));
+          return vertx.eventBus().request(addresses.transport().sendSnapshot(),
+              new OutboundSnapshot(m.toBuilder().setSnapshot(snap).build(), img.file()),
+              new DeliveryOptions().setSendTimeout(SNAPSHOT_SEND_TIMEOUT_MS));
+        })
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            LOG.log(System.Logger.Level.WARNING, "sending a snapshot to {0} failed: {1}", Long.toHexString(to),
+                ar.cause().getMessage());
+          } else {
+            LOG.log(System.Logger.Level.INFO, "snapshot sent to {0}", Long.toHexString(to));
+          }
+          if (!stopped) {
+            node.reportSnapshot(to, ar.failed());
+            afterEvent();
+          }
+        });
+  }
+
+  /** A leader's snapshot arrived in full: keep its image for the Ready that installs it, then let Raft see it. */
+  private void onSnapshotReceived(InboundSnapshot s) {
+    receivedImages.put(s.message().getSnapshot().getMetadata().getIndex(), s.image());
+    try {
+      node.step(s.message());
+    } catch (IllegalArgumentException e) {
+      LOG.log(System.Logger.Level.WARNING, "ignoring a snapshot Raft refuses: {0}", e.getMessage());
+    }
+    afterEvent();
+  }
+
+  /** Images at or below an installed snapshot's index will never be installed. */
+  private void discardReceivedImages(long upTo) {
+    receivedImages.entrySet().removeIf(e -> {
+      if (e.getKey() <= upTo) {
+        vertx.fileSystem().delete(e.getValue().toString());
+        return true;
+      }
+      return false;
+    });
   }
 }

@@ -2,6 +2,8 @@ package io.vetch.server;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.vetch.api.etcdserverpb.InternalRaftRequest;
+import io.vetch.api.etcdserverpb.MemberListResponse;
+import io.vetch.api.raftpb.ConfChange;
 import io.vetch.api.raftpb.Entry;
 import io.vetch.api.raftpb.EntryType;
 import io.vetch.api.raftpb.Snapshot;
@@ -13,11 +15,17 @@ import io.vetch.server.bus.Applied;
 import io.vetch.server.bus.Persisted;
 import io.vetch.server.bus.ProposalResult;
 import io.vetch.server.bus.StorageBatch;
+import io.vetch.server.bus.StorageImage;
+import io.vetch.transport.PeerMap;
 import io.vetch.snap.Snapshotter;
 import io.vetch.wal.Wal;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Future;
+import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,16 +38,27 @@ import java.util.List;
  * entries and hard state to the WAL with a single fsync (group commit) and report {@link Persisted}. Every
  * snapshot-count applied entries it syncs the store, saves a snapshot and purges covered WAL segments. Physical
  * compaction runs in bounded steps between batches so it never stalls writes.
+ *
+ * <p>Membership: committed conf changes update {@link Membership} (and the transport's peers); proposals among them
+ * are answered with the resulting member list. Snapshots between members: on request it writes a store image for
+ * the leader to send; a batch carrying a leader's snapshot installs the received image first (see
+ * {@link #install}).
  */
 final class StorageVerticle extends VerticleBase {
   private static final System.Logger LOG = System.getLogger(StorageVerticle.class.getName());
   private static final int COMPACTION_STEP = 1000;
+  /** How long a replaced store backend stays open for reads that started before the switch. */
+  private static final long RETIRE_MS = 10_000;
 
   private final Addresses addresses;
   private final Wal wal;
   private final Snapshotter snapshotter;
   private final KvStore store;
   private final Applier applier;
+  private final Membership membership;
+  private final long memberId;
+  private final Path snapDir;
+  private long imageSeq;
   private final long snapshotCount;
   private long snapshotIndex;
   private long lastAppliedTerm;
@@ -48,8 +67,11 @@ final class StorageVerticle extends VerticleBase {
   private boolean failed;
 
   StorageVerticle(Addresses addresses, Wal wal, Snapshotter snapshotter, KvStore store, Applier applier,
-      long snapshotCount, long snapshotIndex) {
+      Membership membership, long memberId, Path snapDir, long snapshotCount, long snapshotIndex) {
     this.addresses = addresses;
+    this.membership = membership;
+    this.memberId = memberId;
+    this.snapDir = snapDir;
     this.wal = wal;
     this.snapshotter = snapshotter;
     this.store = store;
@@ -60,7 +82,64 @@ final class StorageVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    vertx.eventBus().<Void>localConsumer(addresses.storageImage(), m -> {
+      try {
+        m.reply(image());
+      } catch (IOException | RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "writing a store image for a snapshot", e);
+        m.fail(1, String.valueOf(e.getMessage()));
+      }
+    });
     return vertx.eventBus().<StorageBatch>localConsumer(addresses.storageBatch(), m -> handle(m.body())).completion();
+  }
+
+  /** A store image as of the last applied entry, for the leader to send to a member that needs a snapshot. */
+  private StorageImage image() throws IOException {
+    store.persistConsistentIndex();
+    Path file = snapDir.resolve(String.format("outgoing-%016x-%d.image", store.consistentIndex(), ++imageSeq));
+    store.writeImage(file);
+    return new StorageImage(file, store.consistentIndex(), membership.toBytes(), membership.confState());
+  }
+
+  /**
+   * Installs a leader's snapshot, crash-safely: the image is kept as snap/&lt;index&gt;.image and the snapshot and
+   * WAL marker made durable first, so a restart that finds the snapshot newer than the store installs the image
+   * (Bootstrap); then the store is replaced, the membership taken from the snapshot, and the image deleted.
+   */
+  private void install(Snapshot snap, Path received) throws IOException {
+    long index = snap.getMetadata().getIndex();
+    if (received == null) {
+      throw new IOException("snapshot at index " + index + " arrived without its store image");
+    }
+    Path kept = imagePath(snapDir, index);
+    Files.move(received, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    snapshotter.save(snap);
+    wal.saveSnapshot(index, snap.getMetadata().getTerm());
+    wal.sync();
+    Closeable retired = store.restoreImage(kept);
+    vertx.setTimer(RETIRE_MS, t -> closeQuietly(retired));
+    membership.restore(snap.getData().toByteArray());
+    vertx.eventBus().send(addresses.transport().peers(), new PeerMap(membership.peers(memberId)));
+    Files.delete(kept);
+    snapshotIndex = index;
+    lastAppliedTerm = snap.getMetadata().getTerm();
+    wal.purge(index);
+    snapshotter.purge(5);
+    LOG.log(System.Logger.Level.INFO, "installed the leader''s snapshot at index {0}: revision {1}, {2} keys", index,
+        store.currentRevision(), store.keyCount());
+  }
+
+  /** Where a received image waits until the store has installed it. */
+  static Path imagePath(Path snapDir, long index) {
+    return snapDir.resolve(String.format("%016x.image", index));
+  }
+
+  private static void closeQuietly(Closeable c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "closing a replaced store backend", e);
+    }
   }
 
   private void handle(StorageBatch batch) {
@@ -69,9 +148,7 @@ final class StorageVerticle extends VerticleBase {
     }
     try {
       if (batch.snapshot() != null && batch.snapshot().getMetadata().getIndex() > store.consistentIndex()) {
-        // Installing a leader's snapshot needs its MVCC image, which is not shipped yet: stop rather than diverge.
-        throw new IOException("cannot install snapshot at index " + batch.snapshot().getMetadata().getIndex()
-            + " without an MVCC image; this member is too far behind the leader's log");
+        install(batch.snapshot(), batch.snapshotImage());
       }
       if (!batch.committedEntries().isEmpty()) {
         vertx.eventBus().send(addresses.applied(), apply(batch));
@@ -93,6 +170,7 @@ final class StorageVerticle extends VerticleBase {
   private Applied apply(StorageBatch batch) throws IOException {
     List<ProposalResult> results = new ArrayList<>();
     List<Entry> confChanges = new ArrayList<>();
+    boolean membershipChanged = false;
     long last = 0;
     for (Entry e : batch.committedEntries()) {
       last = e.getIndex();
@@ -102,6 +180,7 @@ final class StorageVerticle extends VerticleBase {
       }
       if (e.getType() != EntryType.EntryNormal) {
         confChanges.add(e);
+        membershipChanged |= applyConfChange(e, results);
         store.setConsistentIndex(e.getIndex());
       } else if (e.getData().isEmpty()) {
         store.setConsistentIndex(e.getIndex()); // a new leader's empty entry
@@ -110,8 +189,27 @@ final class StorageVerticle extends VerticleBase {
       }
     }
     store.persistConsistentIndex();
-    long snap = maybeSnapshot(last, batch);
+    if (membershipChanged) {
+      vertx.eventBus().send(addresses.transport().peers(), new PeerMap(membership.peers(memberId)));
+    }
+    long snap = maybeSnapshot(last);
     return new Applied(last, results, confChanges, snap);
+  }
+
+  /** Applies a committed conf change to the membership; answers its proposal (cc.id) with the member list. */
+  private boolean applyConfChange(Entry e, List<ProposalResult> results) {
+    ConfChange cc;
+    try {
+      cc = ConfChange.parseFrom(e.getData());
+    } catch (InvalidProtocolBufferException ex) {
+      throw new IllegalStateException("unreadable conf change at index " + e.getIndex(), ex);
+    }
+    boolean changed = membership.applyConfChange(cc, e.getIndex());
+    if (cc.getId() != 0) {
+      results.add(new ProposalResult(cc.getId(),
+          MemberListResponse.newBuilder().addAllMembers(membership.members()).build(), null));
+    }
+    return changed;
   }
 
   private void applyNormal(Entry e, List<ProposalResult> results) {
@@ -155,13 +253,14 @@ final class StorageVerticle extends VerticleBase {
   }
 
   /** Every snapshotCount applied entries: make the store durable, record a snapshot, purge the WAL it covers. */
-  private long maybeSnapshot(long applied, StorageBatch batch) throws IOException {
+  private long maybeSnapshot(long applied) throws IOException {
     if (applied - snapshotIndex < snapshotCount) {
       return 0;
     }
     store.sync();
     Snapshot snap = Snapshot.newBuilder().setMetadata(SnapshotMetadata.newBuilder()
-        .setIndex(applied).setTerm(lastAppliedTerm).setConfState(batch.confState())).build();
+        .setIndex(applied).setTerm(lastAppliedTerm).setConfState(membership.confState()))
+        .setData(com.google.protobuf.ByteString.copyFrom(membership.toBytes())).build();
     snapshotter.save(snap);
     wal.saveSnapshot(applied, lastAppliedTerm);
     wal.sync();

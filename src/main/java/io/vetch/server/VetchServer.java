@@ -12,7 +12,10 @@ import io.vetch.server.bus.Addresses;
 import io.vetch.server.bus.LocalCodec;
 import io.vetch.server.grpc.ClientContext;
 import io.vetch.server.grpc.ClientVerticle;
+import io.vetch.transport.ClusterJoin;
 import io.vetch.transport.TransportVerticle;
+import com.google.protobuf.ByteString;
+import java.nio.file.Path;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -50,15 +53,34 @@ public final class VetchServer {
   /** Opens the data directory and deploys the member's verticles; completes once clients can connect. */
   public static Future<VetchServer> start(Vertx vertx, ServerConfig config) {
     LocalCodec.registerAll(vertx);
-    return vertx.executeBlocking(() -> Bootstrap.open(config))
+    return vertx.executeBlocking(() -> Bootstrap.hasWal(config))
+        .compose(hasWal -> hasWal || config.isNewCluster() ? Future.succeededFuture(null) : join(vertx, config))
+        .compose(joined -> vertx.executeBlocking(() -> Bootstrap.open(config, joined)))
         .compose(opened -> deploy(vertx, config, opened));
+  }
+
+  /** A new member of an existing cluster asks the other members of --initial-cluster who they are. */
+  private static Future<ClusterJoin.Joined> join(Vertx vertx, ServerConfig cfg) {
+    List<String> own = cfg.initialAdvertisePeerUrls().stream().map(URI::toString).toList();
+    List<URI> others = new ArrayList<>();
+    cfg.initialCluster().forEach((name, urls) -> {
+      if (urls.stream().map(URI::toString).noneMatch(own::contains)) {
+        others.add(urls.get(0));
+      }
+    });
+    if (others.isEmpty()) {
+      return Future.failedFuture(new IllegalArgumentException(
+          "--initial-cluster-state existing needs the existing members in --initial-cluster"));
+    }
+    LOG.log(System.Logger.Level.INFO, "joining the existing cluster through {0}", others);
+    return ClusterJoin.ask(vertx, 0, others, 30_000 + 4 * cfg.electionTimeoutMs());
   }
 
   private static Future<VetchServer> deploy(Vertx vertx, ServerConfig cfg, Bootstrap.Opened o) {
     Addresses addresses = Addresses.of(o.memberId());
     MemberStatus status = new MemberStatus();
-    if (o.newMember()) {
-      RawNode.bootstrap(o.raftLog(), o.initialMembers());
+    if (o.newMember() && !o.initialMembers().isEmpty()) {
+      RawNode.bootstrap(o.raftLog(), bootstrapMembers(cfg));
     }
     RaftConfig raftConfig = new RaftConfig();
     raftConfig.id = o.memberId();
@@ -67,7 +89,9 @@ public final class VetchServer {
     raftConfig.applied = o.store().consistentIndex();
     RawNode node = new RawNode(raftConfig, o.raftLog());
     // Leases arrive with the Lease service; until then no lease exists and a put naming one is refused.
-    Applier applier = new Applier(o.store(), lease -> false, o.attributes()::apply, o.clusterId(), o.memberId());
+    Membership membership = o.membership();
+    Applier applier = new Applier(o.store(), lease -> false, membership::applyAttributes, o.clusterId(),
+        o.memberId());
     RequestIds ids = new RequestIds(o.memberId(), System.currentTimeMillis());
     Attributes own = Attributes.newBuilder().setName(cfg.name())
         .addAllClientUrls(cfg.advertiseClientUrls().stream().map(URI::toString).toList()).build();
@@ -76,31 +100,40 @@ public final class VetchServer {
         .setClusterMemberAttrSet(ClusterMemberAttrSetRequest.newBuilder().setMemberID(o.memberId())
             .setMemberAttributes(own))
         .build().toByteArray();
-    BooleanSupplier published = () -> own.equals(o.attributes().get(o.memberId()));
+    BooleanSupplier published = () -> {
+      Member m = membership.member(o.memberId());
+      return m != null && m.getName().equals(own.getName()) && m.getClientURLsList().equals(own.getClientUrlsList());
+    };
     List<String> deployed = new ArrayList<>();
+    Path snapDir = cfg.dataDir().resolve("member").resolve("snap");
     StorageVerticle storage = new StorageVerticle(addresses, o.wal(), o.snapshotter(), o.store(), applier,
-        cfg.snapshotCount(), o.snapshotIndex());
+        membership, o.memberId(), snapDir, cfg.snapshotCount(), o.snapshotIndex());
     long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();
     ClientContext ctx = new ClientContext(vertx.eventBus(), addresses, o.store(), status, o.clusterId(),
-        o.memberId(), ids, members(cfg), o.attributes(), cfg.maxRequestBytes(), cfg.maxTxnOps(), requestTimeoutMs);
+        o.memberId(), ids, membership, cfg.maxRequestBytes(), cfg.maxTxnOps(), requestTimeoutMs);
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     Future<String> chain = vertx.deployVerticle(storage, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
         .onSuccess(deployed::add)
         .compose(id -> vertx.deployVerticle(new RaftVerticle(addresses, node, o.raftLog(), status,
-            cfg.heartbeatIntervalMs(), o.store().consistentIndex(), o.initialMembers().size() == 1,
-            publish, published)))
+            cfg.heartbeatIntervalMs(), o.store().consistentIndex(),
+            node.confState().getVotersList().equals(List.of(o.memberId())), publish, published,
+            Math.min(5000, cfg.snapshotCount()))))
         .onSuccess(deployed::add);
     URI peerUrl = cfg.listenPeerUrls().get(0);
-    Map<Long, URI> peers = new HashMap<>();
-    cfg.initialCluster().forEach((name, urls) -> {
-      long id = MemberIds.memberId(urls, cfg.initialClusterToken());
-      if (id != o.memberId()) {
-        peers.put(id, urls.get(0));
-      }
-    });
+    Map<Long, URI> peers = membership.peers(o.memberId());
+    if (membership.members().isEmpty()) {
+      // Until the first conf changes are applied: the members named by --initial-cluster.
+      cfg.initialCluster().forEach((name, urls) -> {
+        long id = MemberIds.memberId(urls, cfg.initialClusterToken());
+        if (id != o.memberId()) {
+          peers.put(id, urls.get(0));
+        }
+      });
+    }
     chain = chain.compose(id -> vertx.deployVerticle(new TransportVerticle(addresses.transport(), o.clusterId(),
-            o.memberId(), peers, peerUrl.getHost(), peerUrl.getPort())))
+            o.memberId(), peers, peerUrl.getHost(), peerUrl.getPort(), snapDir.resolve("incoming"),
+            membership::toBytes)))
         .onSuccess(deployed::add);
     for (URI url : cfg.listenClientUrls()) {
       chain = chain.compose(id -> vertx.deployVerticle(
@@ -118,13 +151,14 @@ public final class VetchServer {
         .recover(err -> server.close().transform(ignored -> Future.failedFuture(err)));
   }
 
-  /** The members named by --initial-cluster (client URLs come from their published attributes). */
-  private static List<Member> members(ServerConfig cfg) {
-    List<Member> members = new ArrayList<>();
+  /** A new cluster's members, from --initial-cluster, as the contexts of its bootstrap conf changes. */
+  private static Map<Long, ByteString> bootstrapMembers(ServerConfig cfg) {
+    Map<Long, ByteString> members = new HashMap<>();
     cfg.initialCluster().forEach((name, urls) -> {
-      Member.Builder m = Member.newBuilder().setID(MemberIds.memberId(urls, cfg.initialClusterToken())).setName(name);
+      long id = MemberIds.memberId(urls, cfg.initialClusterToken());
+      Member.Builder m = Member.newBuilder().setID(id).setName(name);
       urls.forEach(u -> m.addPeerURLs(u.toString()));
-      members.add(m.build());
+      members.put(id, m.build().toByteString());
     });
     return members;
   }

@@ -1,34 +1,85 @@
 package io.vetch.transport;
 
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.parsetools.RecordParser;
+import java.util.function.BiConsumer;
 
 /**
- * The peer wire format. A connection starts with a hello frame naming the cluster and the dialing member; then
- * every frame is {@code u32 length | u8 type | payload}, big-endian, length counting type + payload.
+ * The peer wire format: every frame is {@code u32 length | u8 type | payload}, big-endian, length counting type +
+ * payload. A connection starts with HELLO (Raft traffic, snapshots) or JOIN (a new member asking who we are).
  * <pre>
- * HELLO    u64 cluster id | u64 member id          (first frame from the dialing side)
- * RAFT     raftpb.Message bytes
- * PROPOSAL u64 request id | InternalRaftRequest bytes (a follower forwarding a client write to the leader)
+ * HELLO         u64 cluster id | u64 member id       (first frame from the dialing side)
+ * RAFT          raftpb.Message bytes
+ * PROPOSAL      u64 request id | InternalRaftRequest bytes (a follower forwarding a client write to the leader)
+ * PROPOSAL_CONF u64 request id | raftpb.ConfChange bytes   (a follower forwarding a membership change)
+ * JOIN          u64 member id                        (answered by JOINED, then the connection closes)
+ * JOINED        u64 cluster id | membership bytes
+ * SNAPSHOT      raftpb.Message (MsgSnap) bytes       (on a dedicated connection, after HELLO)
+ * SNAP_CHUNK    store image bytes                    (in order, after SNAPSHOT)
+ * SNAP_END      empty                                (the image is complete)
+ * SNAP_ACK      u8 1 = stored, 0 = refused           (receiver to sender)
  * </pre>
  */
 final class PeerFrames {
   static final byte HELLO = 1;
   static final byte RAFT = 2;
   static final byte PROPOSAL = 3;
+  static final byte PROPOSAL_CONF = 4;
+  static final byte JOIN = 5;
+  static final byte JOINED = 6;
+  static final byte SNAPSHOT = 7;
+  static final byte SNAP_CHUNK = 8;
+  static final byte SNAP_END = 9;
+  static final byte SNAP_ACK = 10;
   /** Largest frame accepted: a Raft message is bounded by max-size-per-msg plus one large entry. */
   static final int MAX_FRAME_BYTES = 64 << 20;
 
   private PeerFrames() {}
 
   static Buffer frame(byte type, byte[] payload) {
-    return Buffer.buffer(5 + payload.length).appendInt(1 + payload.length).appendByte(type).appendBytes(payload);
+    return frame(type, Buffer.buffer(payload));
+  }
+
+  static Buffer frame(byte type, Buffer payload) {
+    return Buffer.buffer(5 + payload.length()).appendInt(1 + payload.length()).appendByte(type).appendBuffer(payload);
   }
 
   static Buffer hello(long clusterId, long memberId) {
-    return frame(HELLO, Buffer.buffer(16).appendLong(clusterId).appendLong(memberId).getBytes());
+    return frame(HELLO, Buffer.buffer(16).appendLong(clusterId).appendLong(memberId));
   }
 
-  static Buffer proposal(long id, byte[] data) {
-    return frame(PROPOSAL, Buffer.buffer(8 + data.length).appendLong(id).appendBytes(data).getBytes());
+  static Buffer proposal(ForwardedProposal p) {
+    return frame(p.confChange() ? PROPOSAL_CONF : PROPOSAL,
+        Buffer.buffer(8 + p.data().length).appendLong(p.id()).appendBytes(p.data()));
+  }
+
+  /**
+   * A parser of frames for a socket's handler: calls onFrame(type, payload) per frame, or onError with a reason
+   * for a length out of bounds (after which it stops).
+   */
+  static Handler<Buffer> reader(BiConsumer<Byte, Buffer> onFrame, Handler<String> onError) {
+    RecordParser parser = RecordParser.newFixed(4);
+    int[] expect = {-1};
+    parser.handler(buf -> {
+      if (expect[0] == -2) {
+        return; // failed already
+      }
+      if (expect[0] < 0) {
+        int len = buf.getInt(0);
+        if (len < 1 || len > MAX_FRAME_BYTES) {
+          expect[0] = -2;
+          onError.handle("bad frame length " + len);
+          return;
+        }
+        expect[0] = len;
+        parser.fixedSizeMode(len);
+        return;
+      }
+      expect[0] = -1;
+      parser.fixedSizeMode(4);
+      onFrame.accept(buf.getByte(0), buf.slice(1, buf.length()));
+    });
+    return parser;
   }
 }

@@ -9,13 +9,14 @@ import java.util.ArrayDeque;
 
 /**
  * The outbound connection to one peer, owned by the transport verticle's event loop. Connects lazily, redials with
- * exponential backoff, and never blocks or throws: while the link is down or its write queue is full, frames are
- * kept in a small bounded queue and the oldest are dropped past it. Raft resends what it needs; a dropped forwarded
- * proposal times out at its client.
+ * exponential backoff, and never blocks or throws: while the link is connecting or its write queue is full, frames
+ * are kept in a small bounded queue and the oldest are dropped past it; a failed dial drops them all, so a peer that
+ * is down costs no memory and gets no stale backlog when it returns. Raft resends what it needs; a dropped
+ * forwarded proposal times out at its client.
  */
 final class PeerLink {
   private static final System.Logger LOG = System.getLogger(PeerLink.class.getName());
-  private static final int MAX_QUEUED = 4096;
+  private static final int MAX_QUEUED = 1024;
   private static final long MIN_BACKOFF_MS = 50;
   private static final long MAX_BACKOFF_MS = 2000;
 
@@ -36,6 +37,10 @@ final class PeerLink {
     this.peerId = peerId;
     this.url = url;
     this.hello = hello;
+  }
+
+  URI url() {
+    return url;
   }
 
   void send(Buffer frame) {
@@ -64,6 +69,7 @@ final class PeerLink {
         return;
       }
       if (ar.failed()) {
+        queued.clear();
         LOG.log(System.Logger.Level.DEBUG, "peer {0} at {1} unreachable: {2}", Long.toHexString(peerId), url,
             ar.cause().getMessage());
         vertx.setTimer(backoffMs, t -> dial());

@@ -1,7 +1,17 @@
 package io.vetch.transport;
 
 /**
- * Event-bus addresses the transport uses. send/forward: the transport consumes RaftMessages / ForwardedProposal.
- * received/proposed: the transport publishes each inbound raftpb.Message / ForwardedProposal there.
+ * Event-bus addresses the transport uses. The transport consumes: send (RaftMessages), forward
+ * (ForwardedProposal), peers (PeerMap: the members to keep links to) and sendSnapshot (OutboundSnapshot, answered
+ * when the peer has stored it). It publishes: received (each inbound raftpb.Message), proposed (ForwardedProposal)
+ * and receivedSnapshot (InboundSnapshot).
  */
-public record TransportAddresses(String send, String forward, String received, String proposed) {}
+public record TransportAddresses(String send, String forward, String received, String proposed, String peers,
+    String sendSnapshot, String receivedSnapshot) {
+
+  public static TransportAddresses of(String prefix) {
+    return new TransportAddresses(prefix + "transport.send", prefix + "transport.forward", prefix + "raft.peer-message",
+        prefix + "raft.forwarded-proposal", prefix + "transport.peers", prefix + "transport.send-snapshot",
+        prefix + "raft.received-snapshot");
+  }
+}

@@ -10,16 +10,19 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Peer transport on an event loop: listens on the member's peer URL, keeps one outbound connection per peer
- * ({@link PeerLink}), and moves Raft messages and forwarded proposals between the wire and the event bus. Inbound
- * connections must say hello with this cluster's id first; a mismatch is logged ("cluster ID mismatch") and the
- * connection closed. Malformed frames close the connection; nothing a peer sends can throw into the Raft loop.
+ * ({@link PeerLink}), and moves Raft messages, forwarded proposals and snapshots between the wire and the event bus.
+ * The peers follow the membership (a {@link PeerMap} on the peers address replaces them). Inbound connections must
+ * say hello with this cluster's id first; a mismatch is logged ("cluster ID mismatch") and the connection closed.
+ * A JOIN is answered with the cluster id and membership. Malformed frames close the connection; nothing a peer
+ * sends can throw into the Raft loop.
  */
 public final class TransportVerticle extends VerticleBase {
   private static final System.Logger LOG = System.getLogger(TransportVerticle.class.getName());
@@ -27,30 +30,39 @@ public final class TransportVerticle extends VerticleBase {
   private final TransportAddresses addresses;
   private final long clusterId;
   private final long memberId;
-  private final Map<Long, URI> peers;
   private final String host;
   private final int port;
+  private final Path snapshotDir;
+  private final Supplier<byte[]> membership;
   private final Map<Long, PeerLink> links = new HashMap<>();
+  private Map<Long, URI> peers;
+  private Buffer hello;
   private NetServer server;
   private NetClient client;
 
-  /** peers: member id -> peer URL for every other member. */
+  /**
+   * peers: member id -> peer URL of every other member to begin with; snapshotDir: where received snapshot images
+   * go; membership: the bytes to answer a JOIN with.
+   */
   public TransportVerticle(TransportAddresses addresses, long clusterId, long memberId, Map<Long, URI> peers,
-      String host, int port) {
+      String host, int port, Path snapshotDir, Supplier<byte[]> membership) {
     this.addresses = addresses;
     this.clusterId = clusterId;
     this.memberId = memberId;
     this.peers = Map.copyOf(peers);
     this.host = host;
     this.port = port;
+    this.snapshotDir = snapshotDir;
+    this.membership = membership;
   }
 
   @Override
   public Future<?> start() {
     client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(1000));
-    Buffer hello = PeerFrames.hello(clusterId, memberId);
-    peers.forEach((id, url) -> links.put(id, new PeerLink(vertx, client, id, url, hello)));
-    vertx.eventBus().<RaftMessages>localConsumer(addresses.send(), m -> {
+    hello = PeerFrames.hello(clusterId, memberId);
+    setPeers(peers);
+    var bus = vertx.eventBus();
+    bus.<RaftMessages>localConsumer(addresses.send(), m -> {
       for (Message msg : m.body().messages()) {
         PeerLink link = links.get(msg.getTo());
         if (link != null) {
@@ -58,62 +70,94 @@ public final class TransportVerticle extends VerticleBase {
         }
       }
     });
-    vertx.eventBus().<ForwardedProposal>localConsumer(addresses.forward(), m -> {
+    bus.<ForwardedProposal>localConsumer(addresses.forward(), m -> {
       PeerLink link = links.get(m.body().to());
       if (link != null) {
-        link.send(PeerFrames.proposal(m.body().id(), m.body().data()));
+        link.send(PeerFrames.proposal(m.body()));
       }
+    });
+    bus.<PeerMap>localConsumer(addresses.peers(), m -> setPeers(m.body().peers()));
+    bus.<OutboundSnapshot>localConsumer(addresses.sendSnapshot(), m -> {
+      URI url = peers.get(m.body().message().getTo());
+      if (url == null) {
+        vertx.fileSystem().delete(m.body().image().toString());
+        m.fail(1, "unknown peer");
+        return;
+      }
+      SnapshotSender.send(vertx, client, url, hello, m.body()).onComplete(ar -> {
+        if (ar.succeeded()) {
+          m.reply(true);
+        } else {
+          m.fail(1, String.valueOf(ar.cause().getMessage()));
+        }
+      });
     });
     server = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
     return server.connectHandler(this::accept).listen();
   }
 
+  /** Opens links to new peers, closes links to removed ones, redials peers whose URL changed. */
+  private void setPeers(Map<Long, URI> next) {
+    links.entrySet().removeIf(e -> {
+      if (!e.getValue().url().equals(next.get(e.getKey()))) {
+        e.getValue().close();
+        return true;
+      }
+      return false;
+    });
+    next.forEach((id, url) -> links.computeIfAbsent(id, i -> new PeerLink(vertx, client, i, url, hello)));
+    peers = Map.copyOf(next);
+  }
+
   private void accept(NetSocket socket) {
     long[] from = {0};
-    RecordParser parser = RecordParser.newFixed(4);
-    int[] expect = {-1};
-    parser.handler(buf -> {
-      if (expect[0] < 0) {
-        int len = buf.getInt(0);
-        if (len < 1 || len > PeerFrames.MAX_FRAME_BYTES) {
-          drop(socket, "bad frame length " + len);
-          return;
-        }
-        expect[0] = len;
-        parser.fixedSizeMode(len);
-        return;
-      }
-      expect[0] = -1;
-      parser.fixedSizeMode(4);
-      byte type = buf.getByte(0);
-      Buffer payload = buf.slice(1, buf.length());
+    SnapshotReceiver[] snapshot = {null};
+    socket.handler(PeerFrames.reader((type, payload) -> {
       if (from[0] == 0) {
-        if (type != PeerFrames.HELLO || payload.length() != 16) {
-          drop(socket, "expected hello");
-        } else if (payload.getLong(0) != clusterId) {
-          LOG.log(System.Logger.Level.ERROR, "request from {0} rejected: cluster ID mismatch (local {1}, remote {2})",
-              socket.remoteAddress(), Long.toHexString(clusterId), Long.toHexString(payload.getLong(0)));
-          socket.close();
-        } else {
-          from[0] = payload.getLong(8);
+        greet(socket, type, payload, from);
+      } else if (snapshot[0] != null) {
+        snapshot[0].onFrame(type, payload);
+      } else if (type == PeerFrames.SNAPSHOT) {
+        snapshot[0] = SnapshotReceiver.start(vertx, socket, payload, snapshotDir,
+            s -> vertx.eventBus().send(addresses.receivedSnapshot(), s));
+        if (snapshot[0] == null) {
+          drop(socket, "unreadable snapshot message");
         }
-        return;
+      } else {
+        receive(socket, type, payload);
       }
-      receive(socket, type, payload);
-    });
-    socket.handler(parser);
+    }, why -> drop(socket, why)));
+  }
+
+  /** The first frame: HELLO from a member of this cluster, or JOIN from a member being added. */
+  private void greet(NetSocket socket, byte type, Buffer payload, long[] from) {
+    if (type == PeerFrames.JOIN && payload.length() == 8) {
+      byte[] members = membership.get();
+      socket.write(PeerFrames.frame(PeerFrames.JOINED,
+          Buffer.buffer(8 + members.length).appendLong(clusterId).appendBytes(members)));
+      socket.close();
+    } else if (type != PeerFrames.HELLO || payload.length() != 16) {
+      drop(socket, "expected hello");
+    } else if (payload.getLong(0) != clusterId) {
+      LOG.log(System.Logger.Level.ERROR, "request from {0} rejected: cluster ID mismatch (local {1}, remote {2})",
+          socket.remoteAddress(), Long.toHexString(clusterId), Long.toHexString(payload.getLong(0)));
+      socket.close();
+    } else {
+      from[0] = payload.getLong(8);
+    }
   }
 
   private void receive(NetSocket socket, byte type, Buffer payload) {
     try {
       switch (type) {
         case PeerFrames.RAFT -> vertx.eventBus().send(addresses.received(), Message.parseFrom(payload.getBytes()));
-        case PeerFrames.PROPOSAL -> vertx.eventBus().send(addresses.proposed(),
-            new ForwardedProposal(memberId, payload.getLong(0), payload.getBytes(8, payload.length())));
+        case PeerFrames.PROPOSAL, PeerFrames.PROPOSAL_CONF -> vertx.eventBus().send(addresses.proposed(),
+            new ForwardedProposal(memberId, payload.getLong(0), payload.getBytes(8, payload.length()),
+                type == PeerFrames.PROPOSAL_CONF));
         default -> drop(socket, "unknown frame type " + type);
       }
-    } catch (InvalidProtocolBufferException e) {
-      drop(socket, "unreadable raft message");
+    } catch (InvalidProtocolBufferException | IndexOutOfBoundsException e) {
+      drop(socket, "unreadable frame of type " + type);
     }
   }
 

@@ -77,7 +77,7 @@ class KvStoreImageTest {
         Path image = sourceImage(expected);
         Path target = tmp.resolve("target");
         try (KvStore s = KvStore.open(target, SMALL)) {
-            s.restoreImage(image);
+            s.restoreImage(image).close();
             assertEquals(expected, dump(s));
             assertEquals(List.of(8L, 5L, 9L), List.of(s.currentRevision(), s.compactRevision(), s.consistentIndex()));
             assertThrows(CompactedException.class, () -> s.range(ALL, ALL, 4, 0, false));
@@ -104,7 +104,7 @@ class KvStoreImageTest {
         Path image = sourceImage(expected);
         Path target = tmp.resolve("target");
         try (KvStore s = KvStore.open(target, SMALL)) {
-            s.restoreImage(image);
+            s.restoreImage(image).close();
         }
         try (KvStore s = KvStore.open(target, SMALL)) {
             assertEquals(expected, dump(s));
@@ -121,10 +121,10 @@ class KvStoreImageTest {
                 put(s, 100 + i, "other-" + i, "v" + i);
             }
             s.compact(20, 150);
-            s.restoreImage(image);
+            s.restoreImage(image).close();
             assertEquals(expected, dump(s));
             assertEquals(0, s.range(b("other-"), b("other."), 0, 0, true).count());
-            s.restoreImage(image); // a second restore replaces the first one's backend directory
+            s.restoreImage(image).close(); // a second restore replaces the first one's backend directory
             assertEquals(expected, dump(s));
         }
         assertEquals(List.of("CURRENT", "backend-2"), listing(target), "old backend files deleted");
@@ -143,7 +143,7 @@ class KvStoreImageTest {
         }
         try (KvStore s = KvStore.open(tmp.resolve("target"), SMALL)) {
             fillSource(s);
-            s.restoreImage(image);
+            s.restoreImage(image).close();
             assertEquals(empty, dump(s));
             assertEquals(2, put(s, 1, "x", "1"));
         }
@@ -202,7 +202,7 @@ class KvStoreImageTest {
         try (KvStore s = KvStore.open(target, SMALL)) {
             assertKv(get(s, "x", 0), "1", 2, 2, 1);
             assertEquals(List.of("meta.cm3", "revisions.cm3"), listing(target));
-            s.restoreImage(image);
+            s.restoreImage(image).close();
         }
         assertEquals(List.of("CURRENT", "backend-1"), listing(target));
         // crash after the switch, before the old backend files were deleted; plus a later restore's half-built

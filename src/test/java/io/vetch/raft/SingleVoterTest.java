@@ -154,7 +154,7 @@ class SingleVoterTest {
     RaftConfig cfg = new RaftConfig();
     cfg.id = 1;
     cfg.applied = 2;
-    storage.setConfState(io.vetch.api.raftpb.ConfState.getDefaultInstance()); // as a WAL without snapshot has it
+    storage.setConfState(io.vetch.api.raftpb.ConfState.getDefaultInstance(), java.util.Map.of()); // as a WAL without snapshot has it
     RawNode restarted = new RawNode(cfg, storage);
     assertEquals(List.of(1L), restarted.confState().getVotersList(), "replayed from the applied bootstrap entry");
     assertEquals(2, restarted.status().applied());
@@ -168,7 +168,8 @@ class SingleVoterTest {
   void followerWithoutLeaderDropsProposalsAndReads() {
     RaftConfig cfg = new RaftConfig();
     cfg.id = 1;
-    storage.setConfState(io.vetch.api.raftpb.ConfState.newBuilder().addVoters(1).addVoters(2).addVoters(3).build());
+    storage.setConfState(io.vetch.api.raftpb.ConfState.newBuilder().addVoters(1).addVoters(2).addVoters(3).build(),
+        java.util.Map.of());
     RawNode n = new RawNode(cfg, storage);
     assertThrows(ProposalDroppedException.class, () -> n.propose(bytes("a")));
     assertFalse(n.readIndex(bytes("r")));

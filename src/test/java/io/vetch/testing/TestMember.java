@@ -59,6 +59,24 @@ public final class TestMember implements AutoCloseable {
     return members;
   }
 
+  public ServerConfig config() {
+    return config;
+  }
+
+  /**
+   * A new member joining the cluster of existing (added first with MemberAdd on these peer URLs): same settings,
+   * its own data dir and ports, --initial-cluster-state existing.
+   */
+  public static TestMember join(Vertx vertx, TestMember existing, String name, Path dataDir, URI peerUrl)
+      throws Exception {
+    URI clientUrl = URI.create("http://127.0.0.1:" + freePort());
+    Map<String, List<URI>> cluster = new LinkedHashMap<>(existing.config.initialCluster());
+    cluster.put(name, List.of(peerUrl));
+    return start(vertx, existing.config.toBuilder().name(name).dataDir(dataDir).listenClientUrls(List.of(clientUrl))
+        .advertiseClientUrls(List.of(clientUrl)).listenPeerUrls(List.of(peerUrl))
+        .initialAdvertisePeerUrls(List.of(peerUrl)).initialCluster(cluster).initialClusterState("existing").build());
+  }
+
   private static TestMember start(Vertx vertx, ServerConfig cfg) throws Exception {
     VetchServer server = VetchServer.start(vertx, cfg).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     return new TestMember(vertx, cfg, server);

@@ -7,7 +7,7 @@ import io.vetch.api.etcdserverpb.RequestHeader;
 import io.vetch.api.etcdserverpb.ResponseHeader;
 import io.vetch.mvcc.KvStore;
 import io.vetch.server.EtcdErrors;
-import io.vetch.server.MemberAttributes;
+import io.vetch.server.Membership;
 import io.vetch.server.MemberStatus;
 import io.vetch.server.RequestIds;
 import io.vetch.server.bus.Addresses;
@@ -37,14 +37,12 @@ public final class ClientContext {
   private final int maxRequestBytes;
   private final int maxTxnOps;
   private final DeliveryOptions requestOptions;
-  private final List<Member> members;
-  private final MemberAttributes attributes;
+  private final Membership membership;
 
   public ClientContext(EventBus bus, Addresses addresses, KvStore store, MemberStatus status, long clusterId,
-      long memberId, RequestIds ids, List<Member> members, MemberAttributes attributes, int maxRequestBytes,
+      long memberId, RequestIds ids, Membership membership, int maxRequestBytes,
       int maxTxnOps, long requestTimeoutMs) {
-    this.members = List.copyOf(members);
-    this.attributes = attributes;
+    this.membership = membership;
     this.bus = bus;
     this.addresses = addresses;
     this.store = store;
@@ -65,18 +63,8 @@ public final class ClientContext {
 
   public long memberId() { return memberId; }
 
-  /**
-   * The cluster's members as configured at bootstrap, with the names and client URLs they published
-   * (membership changes come with the rest of the Cluster service).
-   */
-  public List<Member> members() {
-    List<Member> out = new java.util.ArrayList<>(members.size());
-    for (Member m : members) {
-      var a = attributes.get(m.getID());
-      out.add(a == null ? m : m.toBuilder().setName(a.getName()).addAllClientURLs(a.getClientUrlsList()).build());
-    }
-    return out;
-  }
+  /** The cluster's members as of this member's last applied conf change, with their published names and URLs. */
+  public Membership membership() { return membership; }
 
   public ResponseHeader header(long revision, long term) {
     return ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId).setRevision(revision)
@@ -96,6 +84,21 @@ public final class ClientContext {
         .compose(m -> m.body().error() != null
             ? Future.failedFuture(m.body().error())
             : Future.succeededFuture((T) m.body().response()));
+  }
+
+  /**
+   * Proposes a membership change (its id field set here); completes with the member list after it is applied on
+   * this member.
+   */
+  public Future<List<Member>> proposeConfChange(io.vetch.api.raftpb.ConfChange.Builder cc) {
+    long id = ids.next();
+    return bus.<ProposalResult>request(addresses.propose(), new Proposal(id, cc.setId(id).build().toByteArray(), true),
+            requestOptions)
+        .recover(ClientContext::busFailure)
+        .compose(m -> m.body().error() != null
+            ? Future.failedFuture(m.body().error())
+            : Future.succeededFuture(((io.vetch.api.etcdserverpb.MemberListResponse) m.body().response())
+                .getMembersList()));
   }
 
   /** Completes with the raft term once this member has applied everything committed before the call. */

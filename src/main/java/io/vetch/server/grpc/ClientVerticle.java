@@ -39,7 +39,7 @@ public final class ClientVerticle extends VerticleBase {
     grpc.addService(KVGrpcService.of(new KvService(ctx)));
     grpc.addService(MaintenanceGrpcService.builder(new MaintenanceServer(ctx)).bind(MaintenanceGrpcService.Status,
         MaintenanceGrpcService.HashKV, MaintenanceGrpcService.MoveLeader).build());
-    grpc.addService(ClusterGrpcService.builder(new ClusterServer(ctx)).bind(ClusterGrpcService.MemberList).build());
+    grpc.addService(ClusterGrpcService.of(new ClusterServer(ctx)));
     http = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
     return http.requestHandler(grpc).listen();
   }
