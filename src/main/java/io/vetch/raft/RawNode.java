@@ -229,6 +229,12 @@ public final class RawNode {
     return raft.id;
   }
 
+  /** On the leader, the highest index known to be replicated on member id (its own for itself); else -1. */
+  public long matchIndex(long id) {
+    Progress pr = raft.state == StateType.LEADER ? raft.trk.progress.get(id) : null;
+    return pr == null ? -1 : pr.match;
+  }
+
   public long leader() {
     return raft.lead;
   }

@@ -56,6 +56,9 @@ public final class EtcdErrors {
   public static StatusException memberNotLearner() {
     return failedPrecondition("etcdserver: can only promote a learner member");
   }
+  public static StatusException learnerNotReady() {
+    return failedPrecondition("etcdserver: can only promote a learner member which is in sync with leader");
+  }
   public static StatusException tooManyLearners() {
     return failedPrecondition("etcdserver: too many learner members in cluster");
   }

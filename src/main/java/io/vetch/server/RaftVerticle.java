@@ -160,6 +160,10 @@ final class RaftVerticle extends VerticleBase {
       m.reply(new ProposalResult(m.body().id(), null, EtcdErrors.noLeader()));
       return;
     }
+    if (leader == node.id() && m.body().confChange() && promotesLaggingLearner(m.body().data())) {
+      m.reply(new ProposalResult(m.body().id(), null, EtcdErrors.learnerNotReady()));
+      return;
+    }
     try {
       if (leader == node.id()) {
         propose(m.body().data(), m.body().confChange());
@@ -182,10 +186,27 @@ final class RaftVerticle extends VerticleBase {
       node.propose(data);
       return;
     }
+    ConfChange cc;
     try {
-      node.proposeConfChange(ConfChange.parseFrom(data));
+      cc = ConfChange.parseFrom(data);
     } catch (InvalidProtocolBufferException e) {
       throw new ProposalDroppedException("unreadable conf change");
+    }
+    node.proposeConfChange(cc);
+  }
+
+  /**
+   * etcd's isLearnerReady, on the leader: a conf change promoting a learner that has less than 90% of the leader's
+   * log is refused.
+   */
+  private boolean promotesLaggingLearner(byte[] data) {
+    try {
+      ConfChange cc = ConfChange.parseFrom(data);
+      return cc.getType() == io.vetch.api.raftpb.ConfChangeType.ConfChangeAddNode
+          && node.confState().getLearnersList().contains(cc.getNodeId())
+          && node.matchIndex(cc.getNodeId()) < 0.9 * node.matchIndex(node.id());
+    } catch (InvalidProtocolBufferException e) {
+      return false;
     }
   }
 
@@ -194,10 +215,15 @@ final class RaftVerticle extends VerticleBase {
     if (!node.isLeader()) {
       return;
     }
+    if (p.confChange() && promotesLaggingLearner(p.data())) {
+      LOG.log(System.Logger.Level.WARNING, "refusing a forwarded promotion of a learner that is not in sync");
+      return;
+    }
     try {
       propose(p.data(), p.confChange());
     } catch (ProposalDroppedException e) {
-      LOG.log(System.Logger.Level.DEBUG, "dropped forwarded proposal {0}", Long.toHexString(p.id()));
+      LOG.log(System.Logger.Level.WARNING, "dropped forwarded proposal {0}: {1}", Long.toHexString(p.id()),
+          e.getMessage());
     }
     afterEvent();
   }

@@ -29,7 +29,8 @@ import java.util.List;
  * ValidateConfigurationChange and strict reconfiguration check: a change must not leave fewer started voters than a
  * quorum), then proposed as Raft conf changes and answered once applied. Validation before proposing is advisory
  * (two racing requests can both pass); applying is deterministic on every member whatever the outcome.
- * Not yet checked: a learner's progress before promotion (etcd refuses a learner less than 90% caught up).
+ * The leader refuses to promote a learner with less than 90% of its log ("in sync with leader"); a promotion
+ * requested on a follower is forwarded, and if the leader refuses it the request times out.
  */
 public final class ClusterServer extends ClusterService {
   private static final int MAX_LEARNERS = 1;
