@@ -6,17 +6,23 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Runs src/test/e2e/etcdctl-kv.sh: the real etcdctl against a real etcd and against bin/vetch; output must match. */
+/**
+ * Runs the etcdctl scripts in src/test/e2e: etcdctl-kv.sh (the real etcdctl against a real etcd and against
+ * bin/vetch; output must match) and etcdctl-cluster.sh (membership changes, move-leader, --cluster endpoints and a
+ * leader kill on a bin/vetch cluster).
+ */
 class EtcdctlE2eIT {
   @TempDir Path dir;
 
-  @Test
-  void etcdctlSeesTheSameAsOnEtcd() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"etcdctl-kv.sh", "etcdctl-cluster.sh"})
+  void etcdctlScriptPasses(String script) throws Exception {
     Path out = dir.resolve("e2e.out");
-    Process p = new ProcessBuilder(new File("src/test/e2e/etcdctl-kv.sh").getAbsolutePath())
+    Process p = new ProcessBuilder(new File("src/test/e2e/" + script).getAbsolutePath())
         .redirectErrorStream(true).redirectOutput(out.toFile()).start();
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
       p.destroyForcibly();

@@ -136,7 +136,15 @@ class MembershipTest {
       assertEquals(members.get(0).server().clusterId(), joiner.server().clusterId());
       KVGrpcClient kv3 = KVGrpcClient.create(grpc, addr(joiner));
       eventually("the learner has every key", () -> count(kv3, true) == 200);
-      await(cluster0.memberPromote(MemberPromoteRequest.newBuilder().setID(joiner.server().memberId()).build()));
+      long learnerId = joiner.server().memberId();
+      eventually("the leader promotes the learner once it is in sync", () -> {
+        try {
+          await(cluster0.memberPromote(MemberPromoteRequest.newBuilder().setID(learnerId).build()));
+          return true;
+        } catch (Exception e) {
+          return false; // "can only promote a learner member which is in sync with leader" until it is
+        }
+      });
       putKeys(kv3, "b/", 50); // written through the new member, forwarded to the leader
       assertEquals(250, count(kv3, false), "linearizable read on the new member");
       List<Member> listed = await(ClusterGrpcClient.create(grpc, addr(joiner))
@@ -158,14 +166,17 @@ class MembershipTest {
       await(cluster0.memberRemove(MemberRemoveRequest.newBuilder().setID(leaving.server().memberId()).build()));
       leaving.close();
       members.remove(leaving);
+      eventually("a leader after the removal", () -> count(kv0, false) == 250);
       assertEquals(3, await(cluster0.memberList(MemberListRequest.getDefaultInstance())).getMembersCount());
 
       // A member stopped while the log moves on and is compacted catches up by snapshot after a restart.
       TestMember lagging = members.get(1);
       lagging.close();
+      members.remove(lagging);
+      eventually("a leader among the rest", () -> count(kv0, false) == 250);
       putKeys(kv0, "c/", 200);
       TestMember back = lagging.restart();
-      members.set(1, back);
+      members.add(back);
       KVGrpcClient kv1 = KVGrpcClient.create(grpc, addr(back));
       eventually("the restarted member caught up", () -> count(kv1, true) == 450);
 

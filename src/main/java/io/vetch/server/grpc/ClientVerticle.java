@@ -41,7 +41,9 @@ public final class ClientVerticle extends VerticleBase {
         MaintenanceGrpcService.HashKV, MaintenanceGrpcService.MoveLeader).build());
     grpc.addService(ClusterGrpcService.of(new ClusterServer(ctx)));
     http = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
-    return http.requestHandler(grpc).listen();
+    return http.connectionHandler(AuthorityNormalizer::install)
+        .requestHandler(new RequireLeaderHandler(() -> ctx.status().leader(), grpc))
+        .listen();
   }
 
   @Override
