@@ -208,4 +208,56 @@ class MembershipTest {
       }
     }
   }
+
+  @Test
+  void fiveMembersKeepServingWithTwoDown(Vertx vertx) throws Exception {
+    GrpcClient grpc = GrpcClient.client(vertx);
+    List<Path> dirs = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      dirs.add(dir.resolve("f" + i));
+    }
+    List<TestMember> members = new ArrayList<>(TestMember.cluster(vertx, dirs, b -> b.snapshotCount(30)));
+    try {
+      List<KVGrpcClient> kv = new ArrayList<>();
+      for (TestMember m : members) {
+        kv.add(KVGrpcClient.create(grpc, addr(m)));
+      }
+      eventually("a leader is elected", () -> count(kv.get(0), false) == 0);
+      putKeys(kv.get(0), "a/", 100);
+      // Stop the leader and one more member: three of five are a quorum.
+      long leader = await(MaintenanceGrpcClient.create(grpc, addr(members.get(0)))
+          .status(StatusRequest.getDefaultInstance())).getLeader();
+      int leaderIndex = java.util.stream.IntStream.range(0, 5)
+          .filter(i -> members.get(i).server().memberId() == leader).findFirst().orElseThrow();
+      List<Integer> down = List.of(leaderIndex, (leaderIndex + 1) % 5);
+      List<TestMember> stopped = new ArrayList<>();
+      for (int i : down) {
+        members.get(i).close();
+        stopped.add(members.get(i));
+      }
+      int alive = java.util.stream.IntStream.range(0, 5).filter(i -> !down.contains(i)).findFirst().orElseThrow();
+      eventually("a new leader among the three", () -> count(kv.get(alive), false) == 100);
+      putKeys(kv.get(alive), "b/", 100);
+      for (int i = 0; i < 5; i++) {
+        if (!down.contains(i)) {
+          assertEquals(200, count(kv.get(i), false), "linearizable read on member " + i);
+        }
+      }
+      // Both come back and catch up (by snapshot: the log moved on by more than the snapshot count).
+      for (int j = 0; j < down.size(); j++) {
+        int i = down.get(j);
+        members.set(i, stopped.get(j).restart());
+        KVGrpcClient back = kv.get(i);
+        eventually("member " + i + " caught up", () -> count(back, true) == 200);
+      }
+    } finally {
+      for (TestMember m : members) {
+        try {
+          m.close();
+        } catch (Exception e) {
+          // already closed
+        }
+      }
+    }
+  }
 }
