@@ -92,6 +92,28 @@ suite() {
   c compaction 1000
   c compaction 10 --physical
   c get "" --from-key
+  # watch: a watcher in the background sees the commands that follow it
+  w() {
+    local args="$1"; shift
+    echo "\$ etcdctl watch $args"
+    timeout 3 etcdctl --endpoints "$ep" watch $args > "$WORK/w.out" 2>&1 &
+    local wp=$!
+    sleep 1
+    for cmd in "$@"; do etcdctl --endpoints "$ep" $cmd >/dev/null 2>&1; done
+    wait "$wp" || true
+    grep -v '^{"level"' "$WORK/w.out" | sed -E 's/"(cluster_id|member_id|raft_term)":[0-9]+,?//g'
+  }
+  w "w/ --prefix" "put w/a 1" "put w/b 2" "del w/a" "put x 1"
+  w "w/ --prefix --prev-kv" "put w/b 3" "del w/b" "put w/b 4"
+  w "w/a" "put w/a 5" "put w/ab 6" "put w/a 7"
+  w "w/ --prefix --rev 14" "put w/c 8"
+  w "w/ w/b" "put w/a 9" "put w/b 10"
+  w "w/a --rev 12 -w json" "put w/a 11"
+  w "k1 --rev 3"
+  w "w/ --prefix --rev 11" 
+  c compaction 20
+  w "w/ --prefix --rev 19"
+  w "w/ --prefix --rev 20"
 }
 
 start etcd etcd

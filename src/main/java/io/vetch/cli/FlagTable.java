@@ -55,6 +55,9 @@ final class FlagTable {
       new Flag("quota-backend-bytes", "Member", "0",
           "Raise alarms when backend size exceeds the given quota (0 defaults to 2 GiB, negative disables).",
           (b, v) -> b.quotaBackendBytes(signed(v))),
+      new Flag("experimental-watch-progress-notify-interval", "Experimental", "10m",
+          "Duration of periodic watch progress notifications.",
+          (b, v) -> b.watchProgressNotifyIntervalMs(durationMs(v))),
       new Flag("initial-advertise-peer-urls", "Clustering", "http://127.0.0.1:2380",
           "List of this member's peer URLs to advertise to the rest of the cluster.",
           (b, v) -> b.initialAdvertisePeerUrls(Urls.parse(v))),
@@ -118,6 +121,27 @@ final class FlagTable {
     if (n < 0) throw new IllegalArgumentException("not an unsigned integer");
     if (n > max) throw new IllegalArgumentException("value out of range (max " + max + ")");
     return n;
+  }
+
+  /** A Go duration ("10m", "1m30s", "500ms", "2h"), in milliseconds. */
+  static long durationMs(String v) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)").matcher(v);
+    double total = 0;
+    int pos = 0;
+    while (m.find() && m.start() == pos) {
+      double n = Double.parseDouble(m.group(1));
+      total += n * switch (m.group(2)) {
+        case "ms" -> 1;
+        case "s" -> 1000;
+        case "m" -> 60_000;
+        default -> 3_600_000;
+      };
+      pos = m.end();
+    }
+    if (pos == 0 || pos != v.length()) {
+      throw new IllegalArgumentException("invalid duration \"" + v + "\"");
+    }
+    return (long) total;
   }
 
   private static long signed(String v) {

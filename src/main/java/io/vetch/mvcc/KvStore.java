@@ -179,6 +179,15 @@ public final class KvStore implements Closeable {
         return compactPoint.revision();
     }
 
+    /**
+     * The lowest revision whose events are all still here, for watchers: the compact revision if none of its events
+     * was a delete (compaction removes tombstones at it), else the one after it. 1 when nothing was compacted.
+     */
+    public long firstCompleteRevision() {
+        CompactPoint cp = compactPoint;
+        return cp.revision() == 0 ? 1 : cp.edgeComplete() ? cp.revision() : cp.revision() + 1;
+    }
+
     public long consistentIndex() {
         return consistentIndex;
     }
@@ -284,18 +293,21 @@ public final class KvStore implements Closeable {
             throw new FutureRevisionException();
         }
         backend.setMeta(MetaKey.SCHEDULED_COMPACT_REVISION, rev);
-        compactPoint = new CompactPoint(rev, subCount(rev) - 1);
+        compactPoint = compactPointAt(rev);
         compactor.schedule(rev, index.compact(rev));
         setConsistentIndex(raftIndex);
     }
 
-    /** Number of records at main revision rev; exact only while rev is above the compact revision (dense). */
-    private long subCount(long rev) {
+    /** The compact point for compacting at rev, which is above the current compact revision (dense). */
+    private CompactPoint compactPointAt(long rev) {
         long sub = 0;
-        while (backend.get(rev, sub) != null) {
+        boolean deletes = false;
+        byte[] record;
+        while ((record = backend.get(rev, sub)) != null) {
+            deletes |= BackendRecord.isTombstone(record);
             sub++;
         }
-        return sub;
+        return new CompactPoint(rev, sub - 1, !deletes);
     }
 
     /** Deletes at most maxDeletes compacted records; true when no physical compaction work is left. Writer. */
@@ -311,6 +323,17 @@ public final class KvStore implements Closeable {
      * surviving puts are returned (as in etcd, its tombstones are gone). Any thread.
      */
     public List<Event> events(long fromRev, long toRev, int maxEvents) throws CompactedException {
+        return readEvents(fromRev, toRev, maxEvents).events();
+    }
+
+    /** The events of main revisions fromRev..through, all of them; see {@link #readEvents}. */
+    public record EventChunk(List<Event> events, long through) {}
+
+    /**
+     * As {@link #events}, also saying how far it read: every event of revisions [fromRev, through] is in the
+     * chunk, and through is below fromRev only when fromRev is above the current revision. Any thread.
+     */
+    public EventChunk readEvents(long fromRev, long toRev, int maxEvents) throws CompactedException {
         int gen = generation;
         try {
             return eventsBetween(fromRev, toRev, maxEvents);
@@ -322,23 +345,25 @@ public final class KvStore implements Closeable {
         }
     }
 
-    private List<Event> eventsBetween(long fromRev, long toRev, int maxEvents) throws CompactedException {
+    private EventChunk eventsBetween(long fromRev, long toRev, int maxEvents) throws CompactedException {
         checkNotCompacted(fromRev);
         CompactPoint cp = compactPoint;
         long last = Math.min(toRev, currentRev);
         List<Event> out = new ArrayList<>();
+        long through = Math.max(1, fromRev) - 1;
         for (long main = Math.max(1, fromRev); main <= last; main++) {
             List<Event> revEvents = eventsAt(main, cp);
             if (!out.isEmpty() && out.size() + revEvents.size() > maxEvents) {
                 break;
             }
             out.addAll(revEvents);
+            through = main;
             if (out.size() >= maxEvents) {
                 break;
             }
         }
         checkNotCompacted(fromRev);
-        return out;
+        return new EventChunk(out, through);
     }
 
     private List<Event> eventsAt(long main, CompactPoint cp) {

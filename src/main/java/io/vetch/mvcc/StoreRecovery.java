@@ -72,7 +72,7 @@ final class StoreRecovery {
         CompactPoint compactPoint = CompactPoint.NONE;
         if (compactRev > 0) {
             pending.addAll(index.compact(compactRev));
-            compactPoint = new CompactPoint(compactRev, maxSubAtCompact);
+            compactPoint = new CompactPoint(compactRev, maxSubAtCompact, false);
         }
         return new Recovered(index, currentRev, compactPoint, pending, consistentIndex, index.liveKeys(), sizeBytes);
     }

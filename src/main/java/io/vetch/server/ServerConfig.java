@@ -54,6 +54,7 @@ public final class ServerConfig {
   private final int maxRequestBytes;
   private final int maxTxnOps;
   private final long quotaBackendBytes;
+  private final long watchProgressNotifyIntervalMs;
   private final String logLevel;
   private final List<URI> listenMetricsUrls;
 
@@ -79,6 +80,7 @@ public final class ServerConfig {
     maxRequestBytes = b.maxRequestBytes;
     maxTxnOps = b.maxTxnOps;
     quotaBackendBytes = b.quotaBackendBytes;
+    watchProgressNotifyIntervalMs = b.watchProgressNotifyIntervalMs;
     logLevel = b.logLevel;
     listenMetricsUrls = List.copyOf(b.listenMetricsUrls);
   }
@@ -105,6 +107,7 @@ public final class ServerConfig {
     b.maxRequestBytes = maxRequestBytes;
     b.maxTxnOps = maxTxnOps;
     b.quotaBackendBytes = quotaBackendBytes;
+    b.watchProgressNotifyIntervalMs = watchProgressNotifyIntervalMs;
     b.logLevel = logLevel;
     b.listenMetricsUrls = listenMetricsUrls;
     b.listenClientUrlsSet = true;
@@ -133,6 +136,8 @@ public final class ServerConfig {
   public int maxTxnOps() { return maxTxnOps; }
   /** The backend quota as configured: 0 means the default, negative disables the quota. */
   public long quotaBackendBytes() { return quotaBackendBytes; }
+  /** How often watchers that asked for progress_notify get one when idle (etcd: 10 minutes). */
+  public long watchProgressNotifyIntervalMs() { return watchProgressNotifyIntervalMs; }
   /** The quota in force: the default for 0, {@link Long#MAX_VALUE} when disabled. */
   public long effectiveQuotaBackendBytes() {
     if (quotaBackendBytes == 0) return DEFAULT_QUOTA_BACKEND_BYTES;
@@ -171,6 +176,7 @@ public final class ServerConfig {
     private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
     private int maxTxnOps = DEFAULT_MAX_TXN_OPS;
     private long quotaBackendBytes;
+    private long watchProgressNotifyIntervalMs = 10 * 60_000;
     private String logLevel = "info";
     private List<URI> listenMetricsUrls = List.of();
     private boolean listenClientUrlsSet;
@@ -194,6 +200,7 @@ public final class ServerConfig {
     public Builder maxRequestBytes(int v) { maxRequestBytes = v; return this; }
     public Builder maxTxnOps(int v) { maxTxnOps = v; return this; }
     public Builder quotaBackendBytes(long v) { quotaBackendBytes = v; return this; }
+    public Builder watchProgressNotifyIntervalMs(long v) { watchProgressNotifyIntervalMs = v; return this; }
     public Builder logLevel(String v) { logLevel = v; return this; }
     public Builder listenMetricsUrls(List<URI> v) { listenMetricsUrls = v; return this; }
 
@@ -219,6 +226,9 @@ public final class ServerConfig {
       }
       if (heartbeatIntervalMs <= 0) {
         throw new IllegalArgumentException("--heartbeat-interval must be >0 (set to " + heartbeatIntervalMs + "ms)");
+      }
+      if (watchProgressNotifyIntervalMs <= 0) {
+        throw new IllegalArgumentException("--experimental-watch-progress-notify-interval must be >0");
       }
       if (electionTimeoutMs <= 0) {
         throw new IllegalArgumentException("--election-timeout must be >0 (set to " + electionTimeoutMs + "ms)");

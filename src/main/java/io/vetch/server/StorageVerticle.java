@@ -16,6 +16,7 @@ import io.vetch.server.bus.Persisted;
 import io.vetch.server.bus.ProposalResult;
 import io.vetch.server.bus.StorageBatch;
 import io.vetch.server.bus.StorageImage;
+import io.vetch.server.bus.WatchEvents;
 import io.vetch.transport.PeerMap;
 import io.vetch.snap.Snapshotter;
 import io.vetch.wal.Wal;
@@ -116,7 +117,9 @@ final class StorageVerticle extends VerticleBase {
     snapshotter.save(snap);
     wal.saveSnapshot(index, snap.getMetadata().getTerm());
     wal.sync();
+    long before = store.currentRevision();
     Closeable retired = store.restoreImage(kept);
+    vertx.eventBus().publish(addresses.watchEvents(), new WatchEvents(before, store.currentRevision(), null));
     vertx.setTimer(RETIRE_MS, t -> closeQuietly(retired));
     membership.restore(snap.getData().toByteArray());
     vertx.eventBus().send(addresses.transport().peers(), new PeerMap(membership.peers(memberId)));
@@ -170,6 +173,8 @@ final class StorageVerticle extends VerticleBase {
   private Applied apply(StorageBatch batch) throws IOException {
     List<ProposalResult> results = new ArrayList<>();
     List<Entry> confChanges = new ArrayList<>();
+    List<WatchEvents.Revision> revisions = new ArrayList<>();
+    long revBefore = store.currentRevision();
     boolean membershipChanged = false;
     long last = 0;
     for (Entry e : batch.committedEntries()) {
@@ -185,10 +190,14 @@ final class StorageVerticle extends VerticleBase {
       } else if (e.getData().isEmpty()) {
         store.setConsistentIndex(e.getIndex()); // a new leader's empty entry
       } else {
-        applyNormal(e, results);
+        applyNormal(e, results, revisions);
       }
     }
     store.persistConsistentIndex();
+    if (!revisions.isEmpty()) {
+      vertx.eventBus().publish(addresses.watchEvents(),
+          new WatchEvents(revBefore, store.currentRevision(), revisions));
+    }
     if (membershipChanged) {
       vertx.eventBus().send(addresses.transport().peers(), new PeerMap(membership.peers(memberId)));
     }
@@ -212,7 +221,7 @@ final class StorageVerticle extends VerticleBase {
     return changed;
   }
 
-  private void applyNormal(Entry e, List<ProposalResult> results) {
+  private void applyNormal(Entry e, List<ProposalResult> results, List<WatchEvents.Revision> revisions) {
     InternalRaftRequest req;
     try {
       req = InternalRaftRequest.parseFrom(e.getData());
@@ -223,6 +232,9 @@ final class StorageVerticle extends VerticleBase {
       return;
     }
     Applier.Result r = applier.apply(req, e.getIndex(), e.getTerm());
+    if (!r.events().isEmpty()) {
+      revisions.add(new WatchEvents.Revision(r.events().get(0).getKv().getModRevision(), r.events()));
+    }
     ProposalResult result = new ProposalResult(req.getHeader().getID(), r.response(), r.error());
     if (r.physicalCompaction()) {
       awaitingCompaction.add(result);

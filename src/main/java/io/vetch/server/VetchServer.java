@@ -137,7 +137,8 @@ public final class VetchServer {
         .onSuccess(deployed::add);
     for (URI url : cfg.listenClientUrls()) {
       chain = chain.compose(id -> vertx.deployVerticle(
-              () -> new ClientVerticle(ctx, url.getHost(), url.getPort(), cfg.maxRequestBytes()),
+              () -> new ClientVerticle(ctx, url.getHost(), url.getPort(), cfg.maxRequestBytes(),
+                  cfg.watchProgressNotifyIntervalMs()),
               new DeploymentOptions().setInstances(instances)))
           .onSuccess(deployed::add);
     }

@@ -61,6 +61,11 @@ public final class ClientContext {
 
   public int maxTxnOps() { return maxTxnOps; }
 
+  public int maxRequestBytes() { return maxRequestBytes; }
+
+  /** Where the storage worker publishes applied events for watchers. */
+  public String watchEventsAddress() { return addresses.watchEvents(); }
+
   public long memberId() { return memberId; }
 
   /** The cluster's members as of this member's last applied conf change, with their published names and URLs. */

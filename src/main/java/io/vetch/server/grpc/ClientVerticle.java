@@ -3,6 +3,11 @@ package io.vetch.server.grpc;
 import io.vetch.api.etcdserverpb.ClusterGrpcService;
 import io.vetch.api.etcdserverpb.KVGrpcService;
 import io.vetch.api.etcdserverpb.MaintenanceGrpcService;
+import io.vetch.api.etcdserverpb.WatchGrpcService;
+import io.vetch.server.bus.WatchEvents;
+import io.vetch.server.watch.WatchServer;
+import io.vetch.server.watch.WatcherGroup;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -23,9 +28,13 @@ public final class ClientVerticle extends VerticleBase {
   private final String host;
   private final int port;
   private final int maxRequestBytes;
+  private final long watchProgressIntervalMs;
   private HttpServer http;
+  private WatcherGroup watchers;
+  private WorkerExecutor watchPool;
 
-  public ClientVerticle(ClientContext ctx, String host, int port, int maxRequestBytes) {
+  public ClientVerticle(ClientContext ctx, String host, int port, int maxRequestBytes, long watchProgressIntervalMs) {
+    this.watchProgressIntervalMs = watchProgressIntervalMs;
     this.ctx = ctx;
     this.host = host;
     this.port = port;
@@ -40,6 +49,11 @@ public final class ClientVerticle extends VerticleBase {
     grpc.addService(MaintenanceGrpcService.builder(new MaintenanceServer(ctx)).bind(MaintenanceGrpcService.Status,
         MaintenanceGrpcService.HashKV, MaintenanceGrpcService.MoveLeader).build());
     grpc.addService(ClusterGrpcService.of(new ClusterServer(ctx)));
+    watchPool = vertx.createSharedWorkerExecutor("vetch-watch-sync", 2);
+    watchers = new WatcherGroup(vertx, ctx.store(), rev -> ctx.header(rev, ctx.status().term()), watchPool,
+        watchProgressIntervalMs);
+    vertx.eventBus().<WatchEvents>localConsumer(ctx.watchEventsAddress(), m -> watchers.onEvents(m.body()));
+    grpc.addService(WatchGrpcService.of(new WatchServer(watchers, maxRequestBytes)));
     http = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
     return http.connectionHandler(AuthorityNormalizer::install)
         .requestHandler(new RequireLeaderHandler(() -> ctx.status().leader(), grpc))
@@ -48,6 +62,10 @@ public final class ClientVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (watchers != null) {
+      watchers.close();
+      watchPool.close();
+    }
     return http == null ? Future.succeededFuture() : http.close();
   }
 }

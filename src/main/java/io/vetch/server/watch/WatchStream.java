@@ -1,0 +1,239 @@
+package io.vetch.server.watch;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import io.vetch.api.etcdserverpb.WatchCreateRequest;
+import io.vetch.api.etcdserverpb.WatchRequest;
+import io.vetch.api.etcdserverpb.WatchResponse;
+import io.vetch.api.mvccpb.Event;
+import io.vetch.mvcc.CompactedException;
+import io.vetch.mvcc.FutureRevisionException;
+import io.vetch.mvcc.KvStore;
+import io.vetch.mvcc.RangeResult;
+import io.vertx.core.streams.ReadStream;
+import io.vertx.core.streams.WriteStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One Watch gRPC stream (etcd's serverWatchStream): creates, cancels and progress requests come in, responses go
+ * out. Watchers live in the event loop's {@link WatcherGroup}. Flow control: events are written only while the
+ * response's write queue has room (otherwise the group leaves the watcher unsynced, to catch up from the store
+ * once the stream drains), and requests stop being read while it is full, so a slow client holds a bounded
+ * amount of memory. Confined to the event loop the stream arrived on.
+ */
+final class WatchStream {
+  private static final System.Logger LOG = System.getLogger(WatchStream.class.getName());
+  static final String COMPACTED = "etcdserver: mvcc: required revision has been compacted";
+
+  private final WatcherGroup group;
+  private final KvStore store;
+  private final int maxResponseBytes;
+  private final ReadStream<WatchRequest> in;
+  private final WriteStream<WatchResponse> out;
+  private final Map<Long, Watcher> watchers = new HashMap<>();
+  private long nextId;
+  private int unsynced;
+  private boolean progressPending;
+  private boolean closed;
+
+  WatchStream(WatcherGroup group, KvStore store, int maxResponseBytes, ReadStream<WatchRequest> in,
+      WriteStream<WatchResponse> out) {
+    this.group = group;
+    this.store = store;
+    this.maxResponseBytes = maxResponseBytes;
+    this.in = in;
+    this.out = out;
+  }
+
+  void start() {
+    group.addStream(this);
+    in.handler(this::onRequest);
+    in.endHandler(v -> {
+      close();
+      out.end();
+    });
+    in.exceptionHandler(e -> close());
+    out.exceptionHandler(e -> close());
+    out.drainHandler(v -> {
+      in.resume();
+      group.sync();
+    });
+  }
+
+  private void onRequest(WatchRequest req) {
+    if (closed) {
+      return;
+    }
+    switch (req.getRequestUnionCase()) {
+      case CREATE_REQUEST -> create(req.getCreateRequest());
+      case CANCEL_REQUEST -> cancel(req.getCancelRequest().getWatchId());
+      case PROGRESS_REQUEST -> {
+        if (unsynced == 0) {
+          control(WatchResponse.newBuilder().setHeader(group.header(group.revision())).setWatchId(-1));
+        } else {
+          progressPending = true; // answered once every watcher here has caught up
+        }
+      }
+      default -> { }
+    }
+  }
+
+  private void create(WatchCreateRequest c) {
+    ByteString key = c.getKey().isEmpty() ? ByteString.copyFrom(new byte[] {0}) : c.getKey();
+    ByteString end = c.getRangeEnd();
+    if (end.isEmpty()) {
+      end = null;
+    } else if (end.size() == 1 && end.byteAt(0) == 0) {
+      end = ByteString.EMPTY;
+    }
+    long rev = store.currentRevision();
+    WatchResponse.Builder created = WatchResponse.newBuilder().setHeader(group.header(rev)).setCreated(true);
+    if (end != null && !end.isEmpty() && ByteString.unsignedLexicographicalComparator().compare(key, end) >= 0) {
+      control(created.setWatchId(-1).setCanceled(true).setCancelReason("mvcc: watcher range is empty"));
+      return;
+    }
+    long id = c.getWatchId();
+    if (id == 0) {
+      while (watchers.containsKey(nextId)) {
+        nextId++;
+      }
+      id = nextId++;
+    } else if (watchers.containsKey(id)) {
+      control(created.setWatchId(-1).setCanceled(true)
+          .setCancelReason("mvcc: duplicate watch ID provided on the WatchStream"));
+      return;
+    }
+    Watcher w = new Watcher(id, this, key, end, c, c.getStartRevision() > 0 ? c.getStartRevision() : rev + 1);
+    watchers.put(id, w);
+    control(created.setWatchId(id));
+    group.add(w);
+  }
+
+  private void cancel(long id) {
+    Watcher w = watchers.remove(id);
+    if (w != null) {
+      group.remove(w);
+      control(WatchResponse.newBuilder().setHeader(group.header(group.revision())).setWatchId(id).setCanceled(true));
+    }
+  }
+
+  /** The group canceled w: its start revision (or where it had got to) was compacted. */
+  void canceledCompacted(Watcher w, long compactRevision) {
+    watchers.remove(w.id);
+    control(WatchResponse.newBuilder().setHeader(group.header(group.revision())).setWatchId(w.id)
+        .setCanceled(true).setCompactRevision(compactRevision).setCancelReason(COMPACTED));
+  }
+
+  boolean writable() {
+    return !closed && !out.writeQueueFull();
+  }
+
+  /**
+   * Sends w's events (whole revisions, in order) in one response, or in fragments if w asked for them and the
+   * response is too large. Returns false, sending nothing, when the stream's write queue is full.
+   */
+  boolean sendEvents(Watcher w, List<Event> events, long rev) {
+    if (closed) {
+      return true;
+    }
+    if (out.writeQueueFull()) {
+      return false;
+    }
+    WatchResponse r = WatchResponse.newBuilder().setHeader(group.header(rev)).setWatchId(w.id)
+        .addAllEvents(w.prevKv ? withPrevKv(events) : events).build();
+    if (w.fragment && r.getSerializedSize() >= maxResponseBytes && r.getEventsCount() > 1) {
+      writeFragments(r);
+    } else {
+      out.write(r);
+    }
+    w.sentSinceProgress = true;
+    return true;
+  }
+
+  /** etcd's sendFragments: as many events per response as fit under the limit (at least one), fragment=true on all but the last. */
+  private void writeFragments(WatchResponse r) {
+    WatchResponse.Builder base = r.toBuilder().clearEvents().setFragment(true);
+    int baseSize = base.build().getSerializedSize();
+    WatchResponse.Builder cur = base.clone();
+    int size = baseSize;
+    for (Event ev : r.getEventsList()) {
+      int evSize = CodedOutputStream.computeMessageSize(WatchResponse.EVENTS_FIELD_NUMBER, ev);
+      if (cur.getEventsCount() > 0 && size + evSize >= maxResponseBytes) {
+        out.write(cur.build());
+        cur = base.clone();
+        size = baseSize;
+      }
+      cur.addEvents(ev);
+      size += evSize;
+    }
+    out.write(cur.setFragment(false).build());
+  }
+
+  /** Fills prev_kv as etcd does: the key at the revision before the event's, unless the event created the key. */
+  private List<Event> withPrevKv(List<Event> events) {
+    List<Event> out = new ArrayList<>(events.size());
+    for (Event ev : events) {
+      if (ev.getType() == Event.EventType.PUT && ev.getKv().getCreateRevision() == ev.getKv().getModRevision()) {
+        out.add(ev);
+        continue;
+      }
+      try {
+        RangeResult prev = store.range(ev.getKv().getKey().toByteArray(), null, ev.getKv().getModRevision() - 1, 1,
+            false);
+        out.add(prev.kvs().isEmpty() ? ev : ev.toBuilder().setPrevKv(prev.kvs().get(0)).build());
+      } catch (CompactedException | FutureRevisionException e) {
+        out.add(ev);
+      }
+    }
+    return out;
+  }
+
+  /** A progress notification for w (periodic, progress_notify), sent only if nothing was sent since the last. */
+  void progressTick(long rev) {
+    for (Watcher w : watchers.values()) {
+      if (w.progressNotify && w.synced && !w.sentSinceProgress && writable()) {
+        out.write(WatchResponse.newBuilder().setHeader(group.header(rev)).setWatchId(w.id).build());
+      }
+      w.sentSinceProgress = false;
+    }
+  }
+
+  /** The group moved one of this stream's watchers to unsynced. */
+  void watcherUnsynced() {
+    unsynced++;
+  }
+
+  /** One of this stream's unsynced watchers caught up, was canceled or removed. */
+  void watcherSynced() {
+    unsynced--;
+    if (unsynced == 0 && progressPending) {
+      progressPending = false;
+      control(WatchResponse.newBuilder().setHeader(group.header(group.revision())).setWatchId(-1));
+    }
+  }
+
+  /** Created, canceled and progress responses always go out; while the queue is full, requests wait. */
+  private void control(WatchResponse.Builder r) {
+    if (closed) {
+      return;
+    }
+    out.write(r.build());
+    if (out.writeQueueFull()) {
+      in.pause();
+    }
+  }
+
+  private void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    watchers.values().forEach(group::remove);
+    watchers.clear();
+    group.removeStream(this);
+    LOG.log(System.Logger.Level.DEBUG, "watch stream closed");
+  }
+}

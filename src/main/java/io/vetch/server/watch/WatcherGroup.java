@@ -1,0 +1,258 @@
+package io.vetch.server.watch;
+
+import com.google.protobuf.ByteString;
+import io.vetch.api.etcdserverpb.ResponseHeader;
+import io.vetch.api.mvccpb.Event;
+import io.vetch.mvcc.KvStore;
+import io.vetch.server.bus.WatchEvents;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongFunction;
+
+/**
+ * The watchers of one event loop (etcd's watchableStore, one per client verticle instance). Synced watchers are
+ * fed from the applied batches the storage worker publishes ({@link WatchEvents}), matched by key through a hash
+ * map for single keys and a scan of the range watchers, without touching the store. Unsynced watchers (a start
+ * revision in the past, a stream that was full, a store that jumped by a snapshot) catch up from the store in
+ * chunks of at most {@link #SYNC_MAX_EVENTS} events read on a worker thread, one read shared by all of them, until
+ * they reach the last published revision and become synced. A watcher whose next revision is no longer complete
+ * in the store (compacted) is canceled with the first revision it could watch from. Event-loop confined.
+ */
+public final class WatcherGroup {
+  static final int SYNC_MAX_EVENTS = 1000;
+  private static final long SYNC_MAX_REVISIONS = 1000;
+  private static final long SYNC_RETRY_MS = 100;
+
+  private final Vertx vertx;
+  private final KvStore store;
+  private final LongFunction<ResponseHeader> header;
+  private final WorkerExecutor pool;
+  private long rev;
+  private final Map<ByteString, Set<Watcher>> keyWatchers = new HashMap<>();
+  private final Set<Watcher> rangeWatchers = new LinkedHashSet<>();
+  private final Set<Watcher> unsynced = new LinkedHashSet<>();
+  private final Set<WatchStream> streams = new HashSet<>();
+  private boolean syncing;
+  private boolean syncAgain;
+  private final long syncTimer;
+  private final long progressTimer;
+
+  /**
+   * Starts at the store's current revision. header makes a response header for a revision; pool runs store reads;
+   * progressIntervalMs paces progress_notify. Call on the event loop it will serve.
+   */
+  public WatcherGroup(Vertx vertx, KvStore store, LongFunction<ResponseHeader> header, WorkerExecutor pool,
+      long progressIntervalMs) {
+    this.vertx = vertx;
+    this.store = store;
+    this.header = header;
+    this.pool = pool;
+    this.rev = store.currentRevision();
+    this.syncTimer = vertx.setPeriodic(SYNC_RETRY_MS, id -> {
+      if (!unsynced.isEmpty()) {
+        sync();
+      }
+    });
+    this.progressTimer = vertx.setPeriodic(progressIntervalMs, id -> streams.forEach(s -> s.progressTick(rev)));
+  }
+
+  public void close() {
+    vertx.cancelTimer(syncTimer);
+    vertx.cancelTimer(progressTimer);
+  }
+
+  /** The last revision published to this group: every synced watcher has been sent all its events up to it. */
+  long revision() {
+    return rev;
+  }
+
+  ResponseHeader header(long revision) {
+    return header.apply(revision);
+  }
+
+  KvStore store() {
+    return store;
+  }
+
+  void addStream(WatchStream s) {
+    streams.add(s);
+  }
+
+  void removeStream(WatchStream s) {
+    streams.remove(s);
+  }
+
+  /** An applied batch: the events of revisions after the last one seen go to the synced watchers they match. */
+  public void onEvents(WatchEvents e) {
+    if (e.revisions() == null || e.fromRev() > rev) {
+      // A snapshot install, or batches this group never saw: everyone catches up from the store.
+      for (Watcher w : new ArrayList<>(rangeWatchers)) {
+        toUnsynced(w, rev + 1);
+      }
+      for (Set<Watcher> ws : new ArrayList<>(keyWatchers.values())) {
+        for (Watcher w : new ArrayList<>(ws)) {
+          toUnsynced(w, rev + 1);
+        }
+      }
+      rev = Math.max(rev, e.toRev());
+      sync();
+      return;
+    }
+    if (e.toRev() <= rev) {
+      return;
+    }
+    Map<Watcher, List<Event>> matched = new LinkedHashMap<>();
+    for (WatchEvents.Revision r : e.revisions()) {
+      if (r.revision() <= rev) {
+        continue;
+      }
+      for (Event ev : r.events()) {
+        ByteString key = ev.getKv().getKey();
+        Set<Watcher> exact = keyWatchers.get(key);
+        if (exact != null) {
+          for (Watcher w : exact) {
+            if (w.wants(ev)) {
+              matched.computeIfAbsent(w, x -> new ArrayList<>()).add(ev);
+            }
+          }
+        }
+        for (Watcher w : rangeWatchers) {
+          if (w.contains(key) && w.wants(ev)) {
+            matched.computeIfAbsent(w, x -> new ArrayList<>()).add(ev);
+          }
+        }
+      }
+    }
+    rev = e.toRev();
+    matched.forEach((w, events) -> {
+      if (!w.stream.sendEvents(w, events, rev)) {
+        toUnsynced(w, events.get(0).getKv().getModRevision()); // the stream is full: catch up later
+      }
+    });
+  }
+
+  void add(Watcher w) {
+    if (w.nextRev > rev) {
+      index(w);
+    } else {
+      unsynced.add(w);
+      w.stream.watcherUnsynced();
+      sync();
+    }
+  }
+
+  void remove(Watcher w) {
+    if (w.synced) {
+      unindex(w);
+    } else if (unsynced.remove(w)) {
+      w.stream.watcherSynced();
+    }
+  }
+
+  /**
+   * One round of catching up: cancels compacted watchers, promotes caught-up ones, and reads the next chunk for
+   * those whose stream has room. At most one read is in flight; rounds repeat until nothing is left to do.
+   */
+  void sync() {
+    if (syncing) {
+      syncAgain = true;
+      return;
+    }
+    long first = store.firstCompleteRevision();
+    List<Watcher> ready = new ArrayList<>();
+    long from = Long.MAX_VALUE;
+    for (Watcher w : new ArrayList<>(unsynced)) {
+      if (w.nextRev < first) {
+        unsynced.remove(w);
+        w.stream.watcherSynced();
+        w.stream.canceledCompacted(w, first);
+      } else if (w.nextRev > rev) {
+        toSynced(w);
+      } else if (w.stream.writable()) {
+        ready.add(w);
+        from = Math.min(from, w.nextRev);
+      }
+    }
+    if (ready.isEmpty()) {
+      return;
+    }
+    long start = from;
+    long to = Math.min(rev, from + SYNC_MAX_REVISIONS - 1);
+    syncing = true;
+    pool.<KvStore.EventChunk>executeBlocking(() -> store.readEvents(start, to, SYNC_MAX_EVENTS), false)
+        .onComplete(ar -> {
+          syncing = false;
+          if (ar.succeeded()) {
+            deliver(ready, ar.result());
+          } // a compaction raced the read: the next round cancels who needs it
+          boolean progressed = ar.succeeded() && ar.result().through() >= start;
+          if (syncAgain || (progressed && !unsynced.isEmpty())) {
+            syncAgain = false;
+            vertx.runOnContext(v -> sync()); // otherwise the periodic retry picks it up
+          }
+        });
+  }
+
+  private void deliver(List<Watcher> ready, KvStore.EventChunk chunk) {
+    for (Watcher w : ready) {
+      if (w.synced || !unsynced.contains(w) || w.nextRev > chunk.through()) {
+        continue;
+      }
+      List<Event> events = new ArrayList<>();
+      for (Event ev : chunk.events()) {
+        if (w.contains(ev.getKv().getKey()) && w.wants(ev)) {
+          events.add(ev);
+        }
+      }
+      if (!events.isEmpty() && !w.stream.sendEvents(w, events, chunk.through())) {
+        continue; // full again: stays unsynced at the same revision
+      }
+      w.nextRev = chunk.through() + 1;
+      if (w.nextRev > rev) {
+        toSynced(w);
+      }
+    }
+  }
+
+  private void toUnsynced(Watcher w, long from) {
+    unindex(w);
+    w.nextRev = Math.max(w.nextRev, from);
+    unsynced.add(w);
+    w.stream.watcherUnsynced();
+  }
+
+  private void toSynced(Watcher w) {
+    unsynced.remove(w);
+    index(w);
+    w.stream.watcherSynced();
+  }
+
+  private void index(Watcher w) {
+    w.synced = true;
+    if (w.isSingleKey()) {
+      keyWatchers.computeIfAbsent(w.key, k -> new LinkedHashSet<>()).add(w);
+    } else {
+      rangeWatchers.add(w);
+    }
+  }
+
+  private void unindex(Watcher w) {
+    w.synced = false;
+    if (w.isSingleKey()) {
+      Set<Watcher> ws = keyWatchers.get(w.key);
+      if (ws != null && ws.remove(w) && ws.isEmpty()) {
+        keyWatchers.remove(w.key);
+      }
+    } else {
+      rangeWatchers.remove(w);
+    }
+  }
+}
