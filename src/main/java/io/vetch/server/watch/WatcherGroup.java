@@ -28,6 +28,8 @@ import java.util.function.LongFunction;
  */
 public final class WatcherGroup {
   static final int SYNC_MAX_EVENTS = 1000;
+  /** A catch-up response stops after the revision that reaches this size (a revision is never split). */
+  static final int SYNC_RESPONSE_BYTES = 1 << 20;
   private static final long SYNC_MAX_REVISIONS = 1000;
   private static final long SYNC_RETRY_MS = 100;
 
@@ -203,19 +205,27 @@ public final class WatcherGroup {
 
   private void deliver(List<Watcher> ready, KvStore.EventChunk chunk) {
     for (Watcher w : ready) {
-      if (w.synced || !unsynced.contains(w) || w.nextRev > chunk.through()) {
+      if (w.synced || !unsynced.contains(w) || w.nextRev > chunk.through() || !w.stream.writable()) {
         continue;
       }
       List<Event> events = new ArrayList<>();
+      long through = chunk.through();
+      int bytes = 0;
       for (Event ev : chunk.events()) {
+        long evRev = ev.getKv().getModRevision();
+        if (bytes >= SYNC_RESPONSE_BYTES && evRev != events.get(events.size() - 1).getKv().getModRevision()) {
+          through = evRev - 1; // the rest next round, whole revisions only
+          break;
+        }
         if (w.contains(ev.getKv().getKey()) && w.wants(ev)) {
           events.add(ev);
+          bytes += ev.getSerializedSize();
         }
       }
-      if (!events.isEmpty() && !w.stream.sendEvents(w, events, chunk.through())) {
+      if (!events.isEmpty() && !w.stream.sendEvents(w, events, through)) {
         continue; // full again: stays unsynced at the same revision
       }
-      w.nextRev = chunk.through() + 1;
+      w.nextRev = through + 1;
       if (w.nextRev > rev) {
         toSynced(w);
       }
