@@ -90,6 +90,16 @@ class KvStoreCompactionTest {
     }
 
     @Test
+    void compactRevisionWithoutDeletesStaysWatchable() throws Exception {
+        assertEquals(1, store.firstCompleteRevision());
+        store.compact(8, 9);
+        assertEquals(8, store.firstCompleteRevision(), "revision 8 was a put: all of its events survive");
+        KvStore.EventChunk chunk = store.readEvents(8, 100, 10);
+        assertEquals(9, chunk.through(), "read to the current revision");
+        assertEquals(2, chunk.events().size());
+    }
+
+    @Test
     void tombstoneAtCompactRevisionIsDroppedAndKeyForgotten() throws Exception {
         store.compact(9, 9);
         while (!store.compactStep(100)) {
@@ -98,6 +108,7 @@ class KvStoreCompactionTest {
         assertEquals(2, store.revisionCount(), "b@7 and c@6 survive");
         assertNull(get(store, "d", 9));
         assertEquals(List.of(), store.events(9, 9, 10), "as in etcd, the tombstone at the compact revision is gone");
+        assertEquals(10, store.firstCompleteRevision(), "so watchers may start only after it");
         put(store, 10, "d", "d2");
         assertKv(get(store, "d", 0), "d2", 10, 10, 1);
         put(store, 11, "b", "b3");

@@ -358,4 +358,40 @@ class WatchTest {
     assertEquals(10_000, byWatcher.size());
     byWatcher.values().forEach(v -> assertEquals(List.of("v0", "v1", "v2", "v3", "v4"), v));
   }
+
+  @Test
+  void compactionEdgeNeverDropsADelete() throws Exception {
+    await(kv.put(put("edge/a", "1")));
+    long del = await(kv.deleteRange(DeleteRangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("edge/a"))
+        .build())).getHeader().getRevision();
+    await(kv.put(put("edge/b", "2")));
+    await(kv.compact(io.vetch.api.etcdserverpb.CompactionRequest.newBuilder().setRevision(del).build()));
+    // The delete at the compact revision is gone from the store: a watcher there would miss it, so it is
+    // canceled, told to start after it.
+    WatchClientStream s = WatchClientStream.open(watch, watchPrefix("edge/").setStartRevision(del).build());
+    WatchResponse canceled = s.await(rs -> rs.stream().anyMatch(WatchResponse::getCanceled), 10_000).stream()
+        .filter(WatchResponse::getCanceled).findFirst().orElseThrow();
+    assertEquals(del + 1, canceled.getCompactRevision());
+    assertEquals(WatchStream.COMPACTED, canceled.getCancelReason());
+    s.create(watchPrefix("edge/").setStartRevision(del + 1).setWatchId(5).build());
+    List<WatchResponse> rs = s.await(x -> x.stream().anyMatch(r -> r.getWatchId() == 5 && r.getEventsCount() > 0),
+        10_000);
+    assertEquals("edge/b", rs.stream().filter(r -> r.getWatchId() == 5 && r.getEventsCount() > 0).findFirst()
+        .orElseThrow().getEvents(0).getKv().getKey().toStringUtf8());
+  }
+
+  @Test
+  void progressRequestReportsARevisionEverythingBeforeWhichWasSent() throws Exception {
+    long rev = await(kv.put(put("p/a", "1"))).getHeader().getRevision();
+    WatchClientStream s = WatchClientStream.open(watch, watchPrefix("p/").setStartRevision(1).build());
+    s.requestProgress();
+    List<WatchResponse> rs = s.await(x -> x.stream().filter(r -> r.getWatchId() == -1).count() == 2, 10_000);
+    int at = rs.size() - 1;
+    while (rs.get(at).getWatchId() != -1) {
+      at--;
+    }
+    assertTrue(rs.get(at).getHeader().getRevision() >= rev);
+    assertTrue(rs.subList(0, at).stream().anyMatch(r -> r.getEventsCount() > 0),
+        "the history the watcher replays comes before the progress notification: " + rs);
+  }
 }
