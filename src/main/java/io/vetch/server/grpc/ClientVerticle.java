@@ -3,9 +3,8 @@ package io.vetch.server.grpc;
 import io.vetch.api.etcdserverpb.ClusterGrpcService;
 import io.vetch.api.etcdserverpb.KVGrpcService;
 import io.vetch.api.etcdserverpb.MaintenanceGrpcService;
-import io.vetch.api.etcdserverpb.WatchGrpcService;
 import io.vetch.server.bus.WatchEvents;
-import io.vetch.server.watch.WatchServer;
+import io.vetch.server.watch.WatchHandler;
 import io.vetch.server.watch.WatcherGroup;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.Future;
@@ -53,10 +52,10 @@ public final class ClientVerticle extends VerticleBase {
     watchers = new WatcherGroup(vertx, ctx.store(), rev -> ctx.header(rev, ctx.status().term()), watchPool,
         watchProgressIntervalMs);
     vertx.eventBus().<WatchEvents>localConsumer(ctx.watchEventsAddress(), m -> watchers.onEvents(m.body()));
-    grpc.addService(WatchGrpcService.of(new WatchServer(watchers, maxRequestBytes)));
+    WatchHandler watch = new WatchHandler(watchers, maxRequestBytes + GRPC_OVERHEAD_BYTES, maxRequestBytes);
     http = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
     return http.connectionHandler(AuthorityNormalizer::install)
-        .requestHandler(new RequireLeaderHandler(() -> ctx.status().leader(), grpc))
+        .requestHandler(new RequireLeaderHandler(() -> ctx.status().leader(), watch.before(grpc)))
         .listen();
   }
 

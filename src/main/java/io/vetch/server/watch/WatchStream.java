@@ -10,8 +10,12 @@ import io.vetch.mvcc.CompactedException;
 import io.vetch.mvcc.FutureRevisionException;
 import io.vetch.mvcc.KvStore;
 import io.vetch.mvcc.RangeResult;
-import io.vertx.core.streams.ReadStream;
-import io.vertx.core.streams.WriteStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,52 +23,69 @@ import java.util.Map;
 
 /**
  * One Watch gRPC stream (etcd's serverWatchStream): creates, cancels and progress requests come in, responses go
- * out. Watchers live in the event loop's {@link WatcherGroup}. Flow control: events are written only while the
- * response's write queue has room (otherwise the group leaves the watcher unsynced, to catch up from the store
- * once the stream drains), and requests stop being read while it is full, so a slow client holds a bounded
- * amount of memory. Confined to the event loop the stream arrived on.
+ * out. Watchers live in the event loop's {@link WatcherGroup}. Responses made in one event-loop task (a batch of
+ * events fanned out to many watchers) are framed into one buffer and written once at the end of the task.
+ * Flow control: events are queued only while the HTTP/2 stream has room (otherwise the group leaves the watcher
+ * unsynced, to catch up from the store once the stream drains), and requests stop being read while it is full, so
+ * a slow client holds a bounded amount of memory. Confined to the event loop the stream arrived on.
  */
 final class WatchStream {
   private static final System.Logger LOG = System.getLogger(WatchStream.class.getName());
   static final String COMPACTED = "etcdserver: mvcc: required revision has been compacted";
 
+  /** Responses queued beyond this many bytes count as a full stream. */
+  private static final int PENDING_LIMIT = 1 << 20;
+
   private final WatcherGroup group;
   private final KvStore store;
+  private final int maxRequestBytes;
   private final int maxResponseBytes;
-  private final ReadStream<WatchRequest> in;
-  private final WriteStream<WatchResponse> out;
+  private final HttpServerRequest in;
+  private final HttpServerResponse out;
+  private final Context context;
+  private Buffer pending = Buffer.buffer();
+  private boolean flushScheduled;
+  /** Events were refused for lack of room since the last flush: catch-up should run once there is room. */
+  private boolean starved;
   private final Map<Long, Watcher> watchers = new HashMap<>();
   private long nextId;
   private int unsynced;
   private boolean progressPending;
   private boolean closed;
 
-  WatchStream(WatcherGroup group, KvStore store, int maxResponseBytes, ReadStream<WatchRequest> in,
-      WriteStream<WatchResponse> out) {
+  WatchStream(WatcherGroup group, KvStore store, int maxRequestBytes, int maxResponseBytes, HttpServerRequest in) {
     this.group = group;
     this.store = store;
+    this.maxRequestBytes = maxRequestBytes;
     this.maxResponseBytes = maxResponseBytes;
     this.in = in;
-    this.out = out;
+    this.out = in.response();
+    this.context = Vertx.currentContext();
   }
 
   void start() {
     group.addStream(this);
-    in.handler(this::onRequest);
-    in.endHandler(v -> {
-      close();
-      out.end();
-    });
+    out.putHeader("content-type", "application/grpc");
+    in.handler(GrpcFraming.parser(maxRequestBytes, this::onMessage, why -> finish(13, why)));
+    in.endHandler(v -> finish(0, null)); // the client is done sending: etcd ends the stream
     in.exceptionHandler(e -> close());
     out.exceptionHandler(e -> close());
+    out.closeHandler(v -> close());
     out.drainHandler(v -> {
       in.resume();
       group.sync();
     });
   }
 
-  private void onRequest(WatchRequest req) {
+  private void onMessage(Buffer bytes) {
     if (closed) {
+      return;
+    }
+    WatchRequest req;
+    try {
+      req = WatchRequest.parseFrom(bytes.getBytes());
+    } catch (InvalidProtocolBufferException e) {
+      finish(13, "grpc: error unmarshalling request: " + e.getMessage());
       return;
     }
     switch (req.getRequestUnionCase()) {
@@ -128,7 +149,7 @@ final class WatchStream {
   }
 
   boolean writable() {
-    return !closed && !out.writeQueueFull();
+    return !closed && !out.writeQueueFull() && pending.length() < PENDING_LIMIT;
   }
 
   /**
@@ -139,7 +160,8 @@ final class WatchStream {
     if (closed) {
       return true;
     }
-    if (out.writeQueueFull()) {
+    if (!writable()) {
+      starved = true;
       return false;
     }
     WatchResponse r = WatchResponse.newBuilder().setHeader(group.header(rev)).setWatchId(w.id)
@@ -147,7 +169,7 @@ final class WatchStream {
     if (w.fragment && r.getSerializedSize() >= maxResponseBytes && r.getEventsCount() > 1) {
       writeFragments(r);
     } else {
-      out.write(r);
+      queue(r);
     }
     w.sentSinceProgress = true;
     return true;
@@ -162,14 +184,36 @@ final class WatchStream {
     for (Event ev : r.getEventsList()) {
       int evSize = CodedOutputStream.computeMessageSize(WatchResponse.EVENTS_FIELD_NUMBER, ev);
       if (cur.getEventsCount() > 0 && size + evSize >= maxResponseBytes) {
-        out.write(cur.build());
+        queue(cur.build());
         cur = base.clone();
         size = baseSize;
       }
       cur.addEvents(ev);
       size += evSize;
     }
-    out.write(cur.setFragment(false).build());
+    queue(cur.setFragment(false).build());
+  }
+
+  /** Frames r into the pending buffer, written at the end of the current event-loop task. */
+  private void queue(WatchResponse r) {
+    GrpcFraming.append(pending, r);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      context.runOnContext(v -> flush());
+    }
+  }
+
+  private void flush() {
+    flushScheduled = false;
+    if (!closed && pending.length() > 0) {
+      Buffer b = pending;
+      pending = Buffer.buffer();
+      out.write(b);
+    }
+    if (starved && !closed && !out.writeQueueFull()) {
+      starved = false;
+      group.sync(); // room again without a drain event: the refused watchers catch up now
+    }
   }
 
   /** Fills prev_kv as etcd does: the key at the revision before the event's, unless the event created the key. */
@@ -195,7 +239,7 @@ final class WatchStream {
   void progressTick(long rev) {
     for (Watcher w : watchers.values()) {
       if (w.progressNotify && w.synced && !w.sentSinceProgress && writable()) {
-        out.write(WatchResponse.newBuilder().setHeader(group.header(rev)).setWatchId(w.id).build());
+        queue(WatchResponse.newBuilder().setHeader(group.header(rev)).setWatchId(w.id).build());
       }
       w.sentSinceProgress = false;
     }
@@ -220,10 +264,24 @@ final class WatchStream {
     if (closed) {
       return;
     }
-    out.write(r.build());
-    if (out.writeQueueFull()) {
+    queue(r.build());
+    if (!writable()) {
       in.pause();
     }
+  }
+
+  /** Ends the call with a gRPC status (0 = OK) after what is queued. */
+  private void finish(int status, String message) {
+    if (closed) {
+      return;
+    }
+    flush();
+    close();
+    out.putTrailer("grpc-status", Integer.toString(status));
+    if (message != null) {
+      out.putTrailer("grpc-message", message);
+    }
+    out.end();
   }
 
   private void close() {
