@@ -69,7 +69,7 @@ final class RaftVerticle extends VerticleBase {
   /** Ticks between attempts to publish this member's attributes until they are applied. */
   private static final int PUBLISH_RETRY_TICKS = 10;
 
-  private final Map<Long, Message<Proposal>> proposals = new HashMap<>();
+  private final PendingProposals proposals;
   private List<Message<Object>> readsQueued = new ArrayList<>();
   private final Map<Long, List<Message<Object>>> readsInFlight = new HashMap<>();
   private final TreeMap<Long, List<Message<Object>>> readsAwaitingApply = new TreeMap<>();
@@ -94,7 +94,8 @@ final class RaftVerticle extends VerticleBase {
 
   RaftVerticle(Addresses addresses, RawNode node, MemoryStorage raftLog, MemberStatus status, long tickMs,
       long applied, boolean singleVoter, Supplier<byte[]> publishAttributes, BooleanSupplier attributesPublished,
-      long catchUpEntries) {
+      long catchUpEntries, PendingProposals proposals) {
+    this.proposals = proposals;
     this.catchUpEntries = catchUpEntries;
     this.publishAttributes = publishAttributes;
     this.attributesPublished = attributesPublished;
@@ -145,8 +146,7 @@ final class RaftVerticle extends VerticleBase {
   public Future<?> stop() {
     stopped = true;
     vertx.cancelTimer(timer);
-    proposals.values().forEach(m -> m.reply(new ProposalResult(m.body().id(), null, EtcdErrors.stopped())));
-    proposals.clear();
+    proposals.failAll(EtcdErrors.stopped());
     return Future.succeededFuture();
   }
 
@@ -172,7 +172,7 @@ final class RaftVerticle extends VerticleBase {
         vertx.eventBus().send(addresses.transport().forward(), new ForwardedProposal(leader, m.body().id(),
             m.body().data(), m.body().confChange()));
       }
-      proposals.put(m.body().id(), m);
+      proposals.add(m);
     } catch (ProposalDroppedException e) {
       // A conf change is refused while another is pending; etcd's client would wait and time out.
       m.reply(new ProposalResult(m.body().id(), null,
@@ -348,7 +348,20 @@ final class RaftVerticle extends VerticleBase {
     inflight = rd;
     Path image = rd.snapshot == null ? null : receivedImages.remove(rd.snapshot.getMetadata().getIndex());
     vertx.eventBus().send(addresses.storageBatch(), new StorageBatch(++batchSeq, rd.hardState, rd.entries,
-        rd.snapshot, image, rd.committedEntries, rd.mustSync));
+        rd.snapshot, image, rd.committedEntries, rd.mustSync, committedOnPersist(rd)));
+  }
+
+  /**
+   * Whether rd's entries are committed the moment this member has them durable: it leads a cluster where it is the
+   * only voter, in a term already durable, and none of them changes the membership (which counts from when it is
+   * applied). Raft's own commit rule gives the same answer once the entries are persisted.
+   */
+  private boolean committedOnPersist(Ready rd) {
+    // sendBeforePersist: this leader's term and vote are durable already
+    return !rd.entries.isEmpty() && node.isLeader() && rd.sendBeforePersist
+        && confState.getVotersCount() == 1 && confState.getVoters(0) == node.id()
+        && rd.entries.stream().allMatch(e -> e.getType() == io.vetch.api.raftpb.EntryType.EntryNormal)
+        && rd.entries.get(0).getTerm() == node.term();
   }
 
   /**
@@ -357,8 +370,7 @@ final class RaftVerticle extends VerticleBase {
    */
   private void onLeaderChange(long lead) {
     if (knownLeader != 0 && lead != knownLeader && !proposals.isEmpty()) {
-      proposals.values().forEach(m -> m.reply(new ProposalResult(m.body().id(), null, EtcdErrors.leaderChanged())));
-      proposals.clear();
+      proposals.failAll(EtcdErrors.leaderChanged());
     }
     if (lead != 0) {
       knownLeader = lead;
@@ -373,8 +385,7 @@ final class RaftVerticle extends VerticleBase {
     if (p.error() != null) {
       LOG.log(System.Logger.Level.ERROR, "storage failed; member stops serving writes", p.error());
       stopped = true;
-      proposals.values().forEach(m -> m.reply(new ProposalResult(m.body().id(), null, EtcdErrors.stopped())));
-      proposals.clear();
+      proposals.failAll(EtcdErrors.stopped());
       return;
     }
     Ready rd = inflight;
@@ -414,12 +425,6 @@ final class RaftVerticle extends VerticleBase {
       LOG.log(System.Logger.Level.WARNING, "this member ({0}) has been removed from the cluster; it stops serving",
           Long.toHexString(node.id()));
       stop();
-    }
-    for (ProposalResult r : a.results()) {
-      Message<Proposal> m = proposals.remove(r.id());
-      if (m != null) {
-        m.reply(r);
-      }
     }
     if (a.snapshotIndex() > 0) {
       // Metadata only: a member that needs this snapshot gets a fresh store image instead (sendSnapshot).

@@ -57,6 +57,7 @@ final class StorageVerticle extends VerticleBase {
   private final KvStore store;
   private final Applier applier;
   private final Membership membership;
+  private final PendingProposals pending;
   private final long memberId;
   private final Path snapDir;
   private long imageSeq;
@@ -68,8 +69,10 @@ final class StorageVerticle extends VerticleBase {
   private boolean failed;
 
   StorageVerticle(Addresses addresses, Wal wal, Snapshotter snapshotter, KvStore store, Applier applier,
-      Membership membership, long memberId, Path snapDir, long snapshotCount, long snapshotIndex) {
+      Membership membership, PendingProposals pending, long memberId, Path snapDir, long snapshotCount,
+      long snapshotIndex) {
     this.addresses = addresses;
+    this.pending = pending;
     this.membership = membership;
     this.memberId = memberId;
     this.snapDir = snapDir;
@@ -154,7 +157,7 @@ final class StorageVerticle extends VerticleBase {
         install(batch.snapshot(), batch.snapshotImage());
       }
       if (!batch.committedEntries().isEmpty()) {
-        vertx.eventBus().send(addresses.applied(), apply(batch));
+        vertx.eventBus().send(addresses.applied(), apply(batch.committedEntries()));
       }
       if (batch.hardState() != null || !batch.entries().isEmpty()) {
         wal.save(batch.hardState(), batch.entries());
@@ -163,6 +166,11 @@ final class StorageVerticle extends VerticleBase {
         wal.sync();
       }
       vertx.eventBus().send(addresses.persisted(), new Persisted(batch.seq(), null));
+      if (batch.applyOnPersist() && !batch.entries().isEmpty()) {
+        // Committed the moment they are durable (a single voter's own entries): apply now rather than after a
+        // round trip through Raft; Raft delivers them again as committed entries, skipped then as applied.
+        vertx.eventBus().send(addresses.applied(), apply(batch.entries()));
+      }
     } catch (IOException | RuntimeException e) {
       failed = true;
       LOG.log(System.Logger.Level.ERROR, "storage failure; this member stops accepting writes", e);
@@ -170,14 +178,14 @@ final class StorageVerticle extends VerticleBase {
     }
   }
 
-  private Applied apply(StorageBatch batch) throws IOException {
+  private Applied apply(List<Entry> committed) throws IOException {
     List<ProposalResult> results = new ArrayList<>();
     List<Entry> confChanges = new ArrayList<>();
     List<WatchEvents.Revision> revisions = new ArrayList<>();
     long revBefore = store.currentRevision();
     boolean membershipChanged = false;
     long last = 0;
-    for (Entry e : batch.committedEntries()) {
+    for (Entry e : committed) {
       last = e.getIndex();
       lastAppliedTerm = e.getTerm();
       if (e.getIndex() <= store.consistentIndex()) {
@@ -202,7 +210,8 @@ final class StorageVerticle extends VerticleBase {
       vertx.eventBus().send(addresses.transport().peers(), new PeerMap(membership.peers(memberId)));
     }
     long snap = maybeSnapshot(last);
-    return new Applied(last, results, confChanges, snap);
+    results.forEach(pending::answer); // after the watch events: a client that saw its write sees its events
+    return new Applied(last, confChanges, snap);
   }
 
   /** Applies a committed conf change to the membership; answers its proposal (cc.id) with the member list. */
@@ -256,7 +265,7 @@ final class StorageVerticle extends VerticleBase {
         List<ProposalResult> done = new ArrayList<>(awaitingCompaction);
         awaitingCompaction.clear();
         if (!done.isEmpty()) {
-          vertx.eventBus().send(addresses.applied(), new Applied(store.consistentIndex(), done, List.of(), 0));
+          done.forEach(pending::answer);
         }
       } else {
         scheduleCompaction();

@@ -106,8 +106,9 @@ public final class VetchServer {
     };
     List<String> deployed = new ArrayList<>();
     Path snapDir = cfg.dataDir().resolve("member").resolve("snap");
+    PendingProposals pending = new PendingProposals();
     StorageVerticle storage = new StorageVerticle(addresses, o.wal(), o.snapshotter(), o.store(), applier,
-        membership, o.memberId(), snapDir, cfg.snapshotCount(), o.snapshotIndex());
+        membership, pending, o.memberId(), snapDir, cfg.snapshotCount(), o.snapshotIndex());
     long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();
     ClientContext ctx = new ClientContext(vertx.eventBus(), addresses, o.store(), status, o.clusterId(),
         o.memberId(), ids, membership, cfg.maxRequestBytes(), cfg.maxTxnOps(), requestTimeoutMs);
@@ -118,7 +119,7 @@ public final class VetchServer {
         .compose(id -> vertx.deployVerticle(new RaftVerticle(addresses, node, o.raftLog(), status,
             cfg.heartbeatIntervalMs(), o.store().consistentIndex(),
             node.confState().getVotersList().equals(List.of(o.memberId())), publish, published,
-            Math.min(5000, cfg.snapshotCount()))))
+            Math.min(5000, cfg.snapshotCount()), pending)))
         .onSuccess(deployed::add);
     URI peerUrl = cfg.listenPeerUrls().get(0);
     Map<Long, URI> peers = membership.peers(o.memberId());
