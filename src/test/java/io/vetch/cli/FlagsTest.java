@@ -281,4 +281,13 @@ class FlagsTest {
       if (f.setter() != null) assertTrue(keys.containsKey(f.name()), f.name());
     }
   }
+
+  @Test
+  void durationsAreGoDurations() {
+    assertEquals(600_000, FlagTable.durationMs("10m"));
+    assertEquals(90_500, FlagTable.durationMs("1m30.5s"));
+    assertEquals(250, FlagTable.durationMs("250ms"));
+    assertThrows(IllegalArgumentException.class, () -> FlagTable.durationMs("10"));
+    assertThrows(IllegalArgumentException.class, () -> FlagTable.durationMs("1mx"));
+  }
 }
