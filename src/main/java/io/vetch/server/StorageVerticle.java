@@ -202,6 +202,8 @@ final class StorageVerticle extends VerticleBase {
       }
     }
     store.persistConsistentIndex();
+    // Clients first: their replies must not queue behind the fan-out of the events on the same event loops.
+    results.forEach(pending::answer);
     if (!revisions.isEmpty()) {
       vertx.eventBus().publish(addresses.watchEvents(),
           new WatchEvents(revBefore, store.currentRevision(), revisions));
@@ -209,9 +211,7 @@ final class StorageVerticle extends VerticleBase {
     if (membershipChanged) {
       vertx.eventBus().send(addresses.transport().peers(), new PeerMap(membership.peers(memberId)));
     }
-    long snap = maybeSnapshot(last);
-    results.forEach(pending::answer); // after the watch events: a client that saw its write sees its events
-    return new Applied(last, confChanges, snap);
+    return new Applied(last, confChanges, maybeSnapshot(last));
   }
 
   /** Applies a committed conf change to the membership; answers its proposal (cc.id) with the member list. */

@@ -153,10 +153,10 @@ final class WatchStream {
   }
 
   /**
-   * Sends w's events (whole revisions, in order) in one response, or in fragments if w asked for them and the
-   * response is too large. Returns false, sending nothing, when the stream's write queue is full.
+   * Sends w the batch's events (whole revisions, in order) in one response, or in fragments if w asked for them
+   * and the response is too large. Returns false, sending nothing, when the stream's write queue is full.
    */
-  boolean sendEvents(Watcher w, List<Event> events, long rev) {
+  boolean sendEvents(Watcher w, EventBatch batch) {
     if (closed) {
       return true;
     }
@@ -164,12 +164,19 @@ final class WatchStream {
       starved = true;
       return false;
     }
-    WatchResponse r = WatchResponse.newBuilder().setHeader(group.header(rev)).setWatchId(w.id)
-        .addAllEvents(w.prevKv ? withPrevKv(events) : events).build();
-    if (w.fragment && r.getSerializedSize() >= maxResponseBytes && r.getEventsCount() > 1) {
-      writeFragments(r);
+    if (w.prevKv || w.fragment) {
+      WatchResponse r = w.prevKv
+          ? WatchResponse.newBuilder().setHeader(group.header(batch.revision)).setWatchId(w.id)
+              .addAllEvents(withPrevKv(batch.events)).build()
+          : batch.response(w.id);
+      if (w.fragment && r.getSerializedSize() >= maxResponseBytes && r.getEventsCount() > 1) {
+        writeFragments(r);
+      } else {
+        queue(r);
+      }
     } else {
-      queue(r);
+      batch.appendFramed(pending, w.id);
+      scheduleFlush();
     }
     w.sentSinceProgress = true;
     return true;
@@ -197,6 +204,10 @@ final class WatchStream {
   /** Frames r into the pending buffer, written at the end of the current event-loop task. */
   private void queue(WatchResponse r) {
     GrpcFraming.append(pending, r);
+    scheduleFlush();
+  }
+
+  private void scheduleFlush() {
     if (!flushScheduled) {
       flushScheduled = true;
       context.runOnContext(v -> flush());

@@ -134,8 +134,11 @@ public final class WatcherGroup {
       }
     }
     rev = e.toRev();
+    Map<List<Event>, EventBatch> batches = new HashMap<>(); // watchers seeing the same events share one batch
+    ResponseHeader h = header(rev);
     matched.forEach((w, events) -> {
-      if (!w.stream.sendEvents(w, events, rev)) {
+      EventBatch batch = batches.computeIfAbsent(events, evs -> new EventBatch(evs, rev, h));
+      if (!w.stream.sendEvents(w, batch)) {
         toUnsynced(w, events.get(0).getKv().getModRevision()); // the stream is full: catch up later
       }
     });
@@ -222,7 +225,7 @@ public final class WatcherGroup {
           bytes += ev.getSerializedSize();
         }
       }
-      if (!events.isEmpty() && !w.stream.sendEvents(w, events, through)) {
+      if (!events.isEmpty() && !w.stream.sendEvents(w, new EventBatch(events, through, header(through)))) {
         continue; // full again: stays unsynced at the same revision
       }
       w.nextRev = through + 1;
