@@ -34,7 +34,8 @@ final class Bootstrap {
 
   /** Everything opened; the caller owns (and must close) wal and store. */
   record Opened(Wal wal, Snapshotter snapshotter, KvStore store, MemoryStorage raftLog, long memberId,
-      long clusterId, List<Long> initialMembers, boolean newMember, long snapshotIndex, Membership membership) {}
+      long clusterId, List<Long> initialMembers, boolean newMember, long snapshotIndex, Membership membership,
+      io.vetch.server.lease.Lessor lessor) {}
 
   private Bootstrap() {}
 
@@ -93,12 +94,18 @@ final class Bootstrap {
           Long.toHexString(memberId), Long.toHexString(clusterId), newMember ? "new" : "restarted", snapshotIndex,
           wal.entries().size(), store.consistentIndex(), store.currentRevision());
       Membership membership = Membership.load(member.resolve("members"));
-      if (snap.isPresent()) {
-        finishInstall(snap.get(), store, membership, member.resolve("snap"));
-      }
+      boolean installed = snap.isPresent() && finishInstall(snap.get(), store, membership, member.resolve("snap"));
       deleteTree(member.resolve("snap").resolve("incoming"));
+      io.vetch.server.lease.Lessor lessor = io.vetch.server.lease.Lessor.load(member.resolve("leases"),
+          minLeaseTtl(cfg), liveKeys(store), System::nanoTime);
+      if (installed && snap.get().getData().size() > 0) {
+        byte[] leases = SnapshotData.decode(snap.get().getData().toByteArray()).leases();
+        if (leases != null) {
+          lessor.restore(leases, liveKeys(store));
+        }
+      }
       return new Opened(wal, snapshotter, store, raftLog, memberId, clusterId, initial, newMember, snapshotIndex,
-          membership);
+          membership, lessor);
     } catch (IOException | RuntimeException e) {
       wal.close();
       if (store != null) {
@@ -110,13 +117,15 @@ final class Bootstrap {
 
   /**
    * A leader's snapshot newer than the store means the member stopped while installing it (StorageVerticle keeps
-   * the image until the store has it): install it now. A snapshot's membership newer than ours replaces it.
+   * the image until the store has it): install it now, and return true (its leases are then restored too). A
+   * snapshot's membership newer than ours replaces it.
    */
-  private static void finishInstall(Snapshot snap, KvStore store, Membership membership, Path snapDir)
+  private static boolean finishInstall(Snapshot snap, KvStore store, Membership membership, Path snapDir)
       throws IOException {
     long index = snap.getMetadata().getIndex();
     Path image = StorageVerticle.imagePath(snapDir, index);
-    if (index > store.consistentIndex()) {
+    boolean installing = index > store.consistentIndex();
+    if (installing) {
       if (!Files.exists(image)) {
         throw new IOException("snapshot at index " + index + " is newer than the store (applied index "
             + store.consistentIndex() + ") and its store image " + image + " is missing");
@@ -125,8 +134,27 @@ final class Bootstrap {
       store.restoreImage(image).close();
     }
     Files.deleteIfExists(image);
-    if (!snap.getData().isEmpty() && Membership.decodeIndex(snap.getData().toByteArray()) > membership.index()) {
-      membership.restore(snap.getData().toByteArray());
+    if (!snap.getData().isEmpty()) {
+      byte[] members = SnapshotData.decode(snap.getData().toByteArray()).membership();
+      if (Membership.decodeIndex(members) > membership.index()) {
+        membership.restore(members);
+      }
+    }
+    return installing;
+  }
+
+  /** etcd's minimum lease TTL: 1.5 election timeouts, in whole seconds rounded up. */
+  static long minLeaseTtl(ServerConfig cfg) {
+    long ms = (3L * cfg.electionTicks() / 2) * cfg.heartbeatIntervalMs();
+    return (ms + 999) / 1000;
+  }
+
+  /** Every live key-value (for the lessor's key attachments). */
+  static List<io.vetch.api.mvccpb.KeyValue> liveKeys(KvStore store) throws IOException {
+    try {
+      return store.range(new byte[] {0}, new byte[] {0}, 0, 0, false).kvs();
+    } catch (io.vetch.mvcc.CompactedException | io.vetch.mvcc.FutureRevisionException e) {
+      throw new IOException("reading the store's keys", e);
     }
   }
 

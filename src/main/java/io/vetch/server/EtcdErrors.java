@@ -26,6 +26,12 @@ public final class EtcdErrors {
   public static StatusException leaseNotFound() {
     return new StatusException(GrpcStatus.NOT_FOUND, "etcdserver: requested lease not found");
   }
+  public static StatusException leaseExists() {
+    return new StatusException(GrpcStatus.FAILED_PRECONDITION, "etcdserver: lease already exists");
+  }
+  public static StatusException leaseTtlTooLarge() {
+    return new StatusException(GrpcStatus.OUT_OF_RANGE, "etcdserver: too large lease TTL");
+  }
   public static StatusException noSpace() {
     return new StatusException(GrpcStatus.RESOURCE_EXHAUSTED, "etcdserver: mvcc: database space exceeded");
   }

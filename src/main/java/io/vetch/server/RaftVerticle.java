@@ -89,13 +89,24 @@ final class RaftVerticle extends VerticleBase {
   /** Received snapshot images by snapshot index, until their Ready installs them. */
   private final Map<Long, Path> receivedImages = new HashMap<>();
   private boolean removed;
+  private final io.vetch.server.lease.Lessor lessor;
+  private final java.util.function.LongFunction<byte[]> revokeRequest;
+  /** Leases whose revoke this leader proposed, with the tick count when it did (proposed again if still there). */
+  private final Map<Long, Long> revoking = new HashMap<>();
+  private long ticks;
+  /** Ticks between expiry checks, and before an unapplied revoke is proposed again. */
+  private static final int EXPIRY_CHECK_TICKS = 5;
+  private static final int REVOKE_RETRY_TICKS = 30;
   /** Longest a snapshot may take to stream to a peer before the leader gives up and retries later. */
   private static final long SNAPSHOT_SEND_TIMEOUT_MS = 10 * 60_000;
 
   RaftVerticle(Addresses addresses, RawNode node, MemoryStorage raftLog, MemberStatus status, long tickMs,
       long applied, boolean singleVoter, Supplier<byte[]> publishAttributes, BooleanSupplier attributesPublished,
-      long catchUpEntries, PendingProposals proposals) {
+      long catchUpEntries, PendingProposals proposals, io.vetch.server.lease.Lessor lessor,
+      java.util.function.LongFunction<byte[]> revokeRequest) {
     this.proposals = proposals;
+    this.lessor = lessor;
+    this.revokeRequest = revokeRequest;
     this.catchUpEntries = catchUpEntries;
     this.publishAttributes = publishAttributes;
     this.attributesPublished = attributesPublished;
@@ -128,10 +139,14 @@ final class RaftVerticle extends VerticleBase {
     });
     bus.<ForwardedProposal>localConsumer(addresses.transport().proposed(), m -> onForwarded(m.body()));
     bus.<InboundSnapshot>localConsumer(addresses.transport().receivedSnapshot(), m -> onSnapshotReceived(m.body()));
+    bus.<Long>localConsumer(addresses.transport().keepAliveReceived(), m -> lessor.renew(m.body()));
     timer = vertx.setPeriodic(tickMs, id -> {
       node.tick();
       retryStaleReads();
       maybePublishAttributes();
+      if (++ticks % EXPIRY_CHECK_TICKS == 0) {
+        revokeExpiredLeases();
+      }
       afterEvent();
     });
     status.appliedIndex(applied);
@@ -299,6 +314,31 @@ final class RaftVerticle extends VerticleBase {
     submitReads();
   }
 
+  /**
+   * The leader alone decides expiry: each expired lease gets a revoke proposal (again if still not applied after a
+   * while); applying it deletes the lease and its keys on every member alike. A leader without quorum steps down
+   * (CheckQuorum), and a stopped one cannot commit, so neither revokes anything.
+   */
+  private void revokeExpiredLeases() {
+    if (!node.isLeader()) {
+      revoking.clear();
+      return;
+    }
+    revoking.keySet().removeIf(id -> !lessor.exists(id));
+    for (long id : lessor.expired()) {
+      Long since = revoking.get(id);
+      if (since != null && ticks - since < REVOKE_RETRY_TICKS) {
+        continue;
+      }
+      try {
+        node.propose(revokeRequest.apply(id));
+        revoking.put(id, ticks);
+      } catch (ProposalDroppedException e) {
+        return; // a leadership transfer: the next leader decides
+      }
+    }
+  }
+
   /** Like etcd, a member publishes its name and client URLs through Raft once a leader exists, until applied. */
   private void maybePublishAttributes() {
     if (publishTicks-- > 0 || node.leader() == 0 || attributesPublished.getAsBoolean()) {
@@ -371,6 +411,9 @@ final class RaftVerticle extends VerticleBase {
   private void onLeaderChange(long lead) {
     if (knownLeader != 0 && lead != knownLeader && !proposals.isEmpty()) {
       proposals.failAll(EtcdErrors.leaderChanged());
+    }
+    if (lead == node.id() && knownLeader != lead) {
+      lessor.refreshAll(); // a new leader restarts every lease at its full TTL, as etcd does
     }
     if (lead != 0) {
       knownLeader = lead;
@@ -471,7 +514,7 @@ final class RaftVerticle extends VerticleBase {
           StorageImage img = reply.body();
           Snapshot snap = Snapshot.newBuilder().setMetadata(SnapshotMetadata.newBuilder().setIndex(img.index())
                   .setTerm(raftLog.term(img.index())).setConfState(img.confState()))
-              .setData(com.google.protobuf.ByteString.copyFrom(img.membership())).build();
+              .setData(com.google.protobuf.ByteString.copyFrom(img.data())).build();
           LOG.log(System.Logger.Level.INFO, "sending snapshot at index {0} to {1}", img.index(), Long.toHexString(to));
           return vertx.eventBus().request(addresses.transport().sendSnapshot(),
               new OutboundSnapshot(m.toBuilder().setSnapshot(snap).build(), img.file()),

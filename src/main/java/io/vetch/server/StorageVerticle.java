@@ -57,6 +57,7 @@ final class StorageVerticle extends VerticleBase {
   private final KvStore store;
   private final Applier applier;
   private final Membership membership;
+  private final io.vetch.server.lease.Lessor lessor;
   private final PendingProposals pending;
   private final long memberId;
   private final Path snapDir;
@@ -69,9 +70,10 @@ final class StorageVerticle extends VerticleBase {
   private boolean failed;
 
   StorageVerticle(Addresses addresses, Wal wal, Snapshotter snapshotter, KvStore store, Applier applier,
-      Membership membership, PendingProposals pending, long memberId, Path snapDir, long snapshotCount,
-      long snapshotIndex) {
+      Membership membership, io.vetch.server.lease.Lessor lessor, PendingProposals pending, long memberId,
+      Path snapDir, long snapshotCount, long snapshotIndex) {
     this.addresses = addresses;
+    this.lessor = lessor;
     this.pending = pending;
     this.membership = membership;
     this.memberId = memberId;
@@ -102,7 +104,11 @@ final class StorageVerticle extends VerticleBase {
     store.persistConsistentIndex();
     Path file = snapDir.resolve(String.format("outgoing-%016x-%d.image", store.consistentIndex(), ++imageSeq));
     store.writeImage(file);
-    return new StorageImage(file, store.consistentIndex(), membership.toBytes(), membership.confState());
+    return new StorageImage(file, store.consistentIndex(), snapshotData(), membership.confState());
+  }
+
+  private byte[] snapshotData() {
+    return new SnapshotData(membership.toBytes(), lessor.toBytes()).encode();
   }
 
   /**
@@ -124,7 +130,9 @@ final class StorageVerticle extends VerticleBase {
     Closeable retired = store.restoreImage(kept);
     vertx.eventBus().publish(addresses.watchEvents(), new WatchEvents(before, store.currentRevision(), null));
     vertx.setTimer(RETIRE_MS, t -> closeQuietly(retired));
-    membership.restore(snap.getData().toByteArray());
+    SnapshotData data = SnapshotData.decode(snap.getData().toByteArray());
+    membership.restore(data.membership());
+    lessor.restore(data.leases() != null ? data.leases() : new byte[4], Bootstrap.liveKeys(store));
     vertx.eventBus().send(addresses.transport().peers(), new PeerMap(membership.peers(memberId)));
     Files.delete(kept);
     snapshotIndex = index;
@@ -281,7 +289,7 @@ final class StorageVerticle extends VerticleBase {
     store.sync();
     Snapshot snap = Snapshot.newBuilder().setMetadata(SnapshotMetadata.newBuilder()
         .setIndex(applied).setTerm(lastAppliedTerm).setConfState(membership.confState()))
-        .setData(com.google.protobuf.ByteString.copyFrom(membership.toBytes())).build();
+        .setData(com.google.protobuf.ByteString.copyFrom(snapshotData())).build();
     snapshotter.save(snap);
     wal.saveSnapshot(applied, lastAppliedTerm);
     wal.sync();

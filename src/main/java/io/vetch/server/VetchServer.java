@@ -88,9 +88,8 @@ public final class VetchServer {
     raftConfig.heartbeatTick = 1;
     raftConfig.applied = o.store().consistentIndex();
     RawNode node = new RawNode(raftConfig, o.raftLog());
-    // Leases arrive with the Lease service; until then no lease exists and a put naming one is refused.
     Membership membership = o.membership();
-    Applier applier = new Applier(o.store(), lease -> false, membership::applyAttributes, o.clusterId(),
+    Applier applier = new Applier(o.store(), o.lessor(), membership::applyAttributes, o.clusterId(),
         o.memberId());
     RequestIds ids = new RequestIds(o.memberId(), System.currentTimeMillis());
     Attributes own = Attributes.newBuilder().setName(cfg.name())
@@ -108,10 +107,10 @@ public final class VetchServer {
     Path snapDir = cfg.dataDir().resolve("member").resolve("snap");
     PendingProposals pending = new PendingProposals();
     StorageVerticle storage = new StorageVerticle(addresses, o.wal(), o.snapshotter(), o.store(), applier,
-        membership, pending, o.memberId(), snapDir, cfg.snapshotCount(), o.snapshotIndex());
+        membership, o.lessor(), pending, o.memberId(), snapDir, cfg.snapshotCount(), o.snapshotIndex());
     long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();
     ClientContext ctx = new ClientContext(vertx.eventBus(), addresses, o.store(), status, o.clusterId(),
-        o.memberId(), ids, membership, cfg.maxRequestBytes(), cfg.maxTxnOps(), requestTimeoutMs);
+        o.memberId(), ids, membership, o.lessor(), cfg.maxRequestBytes(), cfg.maxTxnOps(), requestTimeoutMs);
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     Future<String> chain = vertx.deployVerticle(storage, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
@@ -119,7 +118,10 @@ public final class VetchServer {
         .compose(id -> vertx.deployVerticle(new RaftVerticle(addresses, node, o.raftLog(), status,
             cfg.heartbeatIntervalMs(), o.store().consistentIndex(),
             node.confState().getVotersList().equals(List.of(o.memberId())), publish, published,
-            Math.min(5000, cfg.snapshotCount()), pending)))
+            Math.min(5000, cfg.snapshotCount()), pending, o.lessor(),
+            lease -> InternalRaftRequest.newBuilder().setHeader(RequestHeader.newBuilder().setID(ids.next()))
+                .setLeaseRevoke(io.vetch.api.etcdserverpb.LeaseRevokeRequest.newBuilder().setID(lease))
+                .build().toByteArray())))
         .onSuccess(deployed::add);
     URI peerUrl = cfg.listenPeerUrls().get(0);
     Map<Long, URI> peers = membership.peers(o.memberId());

@@ -19,6 +19,7 @@ import java.util.function.BiConsumer;
  * SNAP_CHUNK    store image bytes                    (in order, after SNAPSHOT)
  * SNAP_END      empty                                (the image is complete)
  * SNAP_ACK      u8 1 = stored, 0 = refused           (receiver to sender)
+ * KEEPALIVE     u64 lease id                         (a follower forwarding a lease keep-alive to the leader)
  * </pre>
  */
 final class PeerFrames {
@@ -32,6 +33,7 @@ final class PeerFrames {
   static final byte SNAP_CHUNK = 8;
   static final byte SNAP_END = 9;
   static final byte SNAP_ACK = 10;
+  static final byte KEEPALIVE = 11;
   /** Largest frame accepted: a Raft message is bounded by max-size-per-msg plus one large entry. */
   static final int MAX_FRAME_BYTES = 64 << 20;
 

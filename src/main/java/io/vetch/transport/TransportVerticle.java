@@ -77,6 +77,12 @@ public final class TransportVerticle extends VerticleBase {
       }
     });
     bus.<PeerMap>localConsumer(addresses.peers(), m -> setPeers(m.body().peers()));
+    bus.<ForwardedKeepAlive>localConsumer(addresses.keepAlive(), m -> {
+      PeerLink link = links.get(m.body().to());
+      if (link != null) {
+        link.send(PeerFrames.frame(PeerFrames.KEEPALIVE, Buffer.buffer(8).appendLong(m.body().leaseId())));
+      }
+    });
     bus.<OutboundSnapshot>localConsumer(addresses.sendSnapshot(), m -> {
       URI url = peers.get(m.body().message().getTo());
       if (url == null) {
@@ -154,6 +160,7 @@ public final class TransportVerticle extends VerticleBase {
         case PeerFrames.PROPOSAL, PeerFrames.PROPOSAL_CONF -> vertx.eventBus().send(addresses.proposed(),
             new ForwardedProposal(memberId, payload.getLong(0), payload.getBytes(8, payload.length()),
                 type == PeerFrames.PROPOSAL_CONF));
+        case PeerFrames.KEEPALIVE -> vertx.eventBus().send(addresses.keepAliveReceived(), payload.getLong(0));
         default -> drop(socket, "unknown frame type " + type);
       }
     } catch (InvalidProtocolBufferException | IndexOutOfBoundsException e) {

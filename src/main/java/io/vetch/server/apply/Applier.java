@@ -6,6 +6,9 @@ import io.vetch.api.etcdserverpb.CompactionResponse;
 import io.vetch.api.etcdserverpb.DeleteRangeRequest;
 import io.vetch.api.etcdserverpb.DeleteRangeResponse;
 import io.vetch.api.etcdserverpb.InternalRaftRequest;
+import io.vetch.api.etcdserverpb.LeaseGrantRequest;
+import io.vetch.api.etcdserverpb.LeaseGrantResponse;
+import io.vetch.api.etcdserverpb.LeaseRevokeResponse;
 import io.vetch.api.etcdserverpb.PutRequest;
 import io.vetch.api.etcdserverpb.PutResponse;
 import io.vetch.api.etcdserverpb.RangeResponse;
@@ -26,7 +29,6 @@ import io.vetch.server.EtcdErrors;
 import io.vertx.grpc.server.StatusException;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.LongPredicate;
 
 /**
  * Applies committed requests to the MVCC store with etcd's semantics (etcd's applierV3backend).
@@ -35,19 +37,19 @@ import java.util.function.LongPredicate;
  */
 public final class Applier {
   private final KvStore store;
-  private final LongPredicate leaseExists;
+  private final Leases leases;
   private final Consumer<ClusterMemberAttrSetRequest> memberAttributes;
   private final long clusterId;
   private final long memberId;
 
   /**
-   * leaseExists answers whether a lease id is granted (nothing attaches to a missing lease); memberAttributes
-   * receives the members' published attributes.
+   * leases grants and revokes leases and follows key attachments; memberAttributes receives the members'
+   * published attributes.
    */
-  public Applier(KvStore store, LongPredicate leaseExists, Consumer<ClusterMemberAttrSetRequest> memberAttributes,
+  public Applier(KvStore store, Leases leases, Consumer<ClusterMemberAttrSetRequest> memberAttributes,
       long clusterId, long memberId) {
     this.store = store;
-    this.leaseExists = leaseExists;
+    this.leases = leases;
     this.memberAttributes = memberAttributes;
     this.clusterId = clusterId;
     this.memberId = memberId;
@@ -63,6 +65,8 @@ public final class Applier {
       if (req.hasTxn()) return txn(req.getTxn(), index, term);
       if (req.hasCompaction()) return compact(req.getCompaction(), index, term);
       if (req.hasRange()) return read(req, index, term);
+      if (req.hasLeaseGrant()) return grant(req.getLeaseGrant(), index, term);
+      if (req.hasLeaseRevoke()) return revoke(req.getLeaseRevoke().getID(), index, term);
       if (req.hasClusterMemberAttrSet()) {
         memberAttributes.accept(req.getClusterMemberAttrSet());
         store.setConsistentIndex(index);
@@ -91,8 +95,25 @@ public final class Applier {
       throw e;
     }
     List<Event> events = txn.end();
+    leases.onEvents(events);
     setHeader(b, txn.revision(), term);
     return new Result(b.build(), null, events, false);
+  }
+
+  private Result grant(LeaseGrantRequest g, long index, long term) throws StatusException {
+    store.setConsistentIndex(index);
+    long ttl = leases.grant(g.getID(), g.getTTL());
+    return new Result(LeaseGrantResponse.newBuilder().setHeader(header(store.currentRevision(), term))
+        .setID(g.getID()).setTTL(ttl).build(), null, List.of(), false);
+  }
+
+  /** etcd's lease revoke: the lease goes, and every key attached to it is deleted in one revision. */
+  private Result revoke(long id, long index, long term) throws StatusException {
+    List<byte[]> keys = leases.revoke(id);
+    return write(index, term, txn -> {
+      keys.forEach(k -> txn.deleteRange(k, null));
+      return LeaseRevokeResponse.newBuilder();
+    });
   }
 
   private Result read(InternalRaftRequest req, long index, long term) throws StatusException {
@@ -121,7 +142,7 @@ public final class Applier {
     if (p.getIgnoreValue() || p.getIgnoreLease()) {
       if (get(txn, p.getKey().toByteArray()) == null) throw EtcdErrors.keyNotFound();
     }
-    if (p.getLease() != 0 && !leaseExists.test(p.getLease())) throw EtcdErrors.leaseNotFound();
+    if (p.getLease() != 0 && !leases.exists(p.getLease())) throw EtcdErrors.leaseNotFound();
   }
 
   private DeleteRangeResponse.Builder deleteRange(WriteTxn txn, DeleteRangeRequest d) throws StatusException {
@@ -145,6 +166,7 @@ public final class Applier {
       throw e;
     }
     List<Event> events = txn.end();
+    leases.onEvents(events);
     resp.setHeader(header(txn.revision(), term));
     return new Result(resp.build(), null, events, false);
   }

@@ -17,7 +17,8 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
       Proposal.class, ProposalResult.class, StorageBatch.class, Applied.class, Persisted.class, ReadIndexReply.class,
       io.vetch.api.raftpb.Message.class, RaftMessages.class, ForwardedProposal.class,
       io.vetch.transport.PeerMap.class, io.vetch.transport.OutboundSnapshot.class,
-      io.vetch.transport.InboundSnapshot.class, StorageImage.class, WatchEvents.class);
+      io.vetch.transport.InboundSnapshot.class, StorageImage.class, WatchEvents.class,
+      io.vetch.transport.ForwardedKeepAlive.class);
 
   private final String name;
 

@@ -38,11 +38,13 @@ public final class ClientContext {
   private final int maxTxnOps;
   private final DeliveryOptions requestOptions;
   private final Membership membership;
+  private final io.vetch.server.lease.Lessor lessor;
 
   public ClientContext(EventBus bus, Addresses addresses, KvStore store, MemberStatus status, long clusterId,
-      long memberId, RequestIds ids, Membership membership, int maxRequestBytes,
-      int maxTxnOps, long requestTimeoutMs) {
+      long memberId, RequestIds ids, Membership membership, io.vetch.server.lease.Lessor lessor,
+      int maxRequestBytes, int maxTxnOps, long requestTimeoutMs) {
     this.membership = membership;
+    this.lessor = lessor;
     this.bus = bus;
     this.addresses = addresses;
     this.store = store;
@@ -63,6 +65,19 @@ public final class ClientContext {
 
   public int maxRequestBytes() { return maxRequestBytes; }
 
+  /** A new lease id when the client leaves it to the server: positive, unique like request ids. */
+  public long newLeaseId() {
+    return ids.next() & Long.MAX_VALUE;
+  }
+
+  /** Hands a keep-alive of lease id to the leader (fire and forget: a lost one is made up by the next). */
+  public void forwardKeepAlive(long id) {
+    long leader = status.leader();
+    if (leader != 0 && leader != memberId) {
+      bus.send(addresses.transport().keepAlive(), new io.vetch.transport.ForwardedKeepAlive(leader, id));
+    }
+  }
+
   /** Where the storage worker publishes applied events for watchers. */
   public String watchEventsAddress() { return addresses.watchEvents(); }
 
@@ -70,6 +85,8 @@ public final class ClientContext {
 
   /** The cluster's members as of this member's last applied conf change, with their published names and URLs. */
   public Membership membership() { return membership; }
+
+  public io.vetch.server.lease.Lessor lessor() { return lessor; }
 
   public ResponseHeader header(long revision, long term) {
     return ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId).setRevision(revision)

@@ -48,6 +48,7 @@ public final class ClientVerticle extends VerticleBase {
     grpc.addService(MaintenanceGrpcService.builder(new MaintenanceServer(ctx)).bind(MaintenanceGrpcService.Status,
         MaintenanceGrpcService.HashKV, MaintenanceGrpcService.MoveLeader).build());
     grpc.addService(ClusterGrpcService.of(new ClusterServer(ctx)));
+    grpc.addService(io.vetch.api.etcdserverpb.LeaseGrpcService.of(new LeaseServer(ctx, ctx.lessor())));
     watchPool = vertx.createSharedWorkerExecutor("vetch-watch-sync", 2);
     watchers = new WatcherGroup(vertx, ctx.store(), rev -> ctx.header(rev, ctx.status().term()), watchPool,
         watchProgressIntervalMs);

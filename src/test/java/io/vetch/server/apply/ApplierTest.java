@@ -35,8 +35,11 @@ class ApplierTest {
 
   @BeforeEach
   void open() throws Exception {
-    store = KvStore.open(dir, new StoreOptions(1000, 32));
-    applier = new Applier(store, lease -> lease == 7, attrs -> { }, 11, 22);
+    store = KvStore.open(dir.resolve("store"), new StoreOptions(1000, 32));
+    io.vetch.server.lease.Lessor leases = io.vetch.server.lease.Lessor.load(dir.resolve("leases"), 2,
+        java.util.List.of(), System::nanoTime);
+    leases.grant(7, 10);
+    applier = new Applier(store, leases, attrs -> { }, 11, 22);
   }
 
   @AfterEach

@@ -1,0 +1,19 @@
+package io.vetch.server.apply;
+
+import io.vetch.api.mvccpb.Event;
+import io.vertx.grpc.server.StatusException;
+import java.util.List;
+
+/** What applying entries needs of the leases (etcd's lessor), on the storage worker. */
+public interface Leases {
+  boolean exists(long id);
+
+  /** Grants lease id with ttl seconds (raised to the minimum TTL); returns the TTL granted. */
+  long grant(long id, long ttl) throws StatusException;
+
+  /** Removes lease id; returns the keys attached to it, to delete in the same revision. */
+  List<byte[]> revoke(long id) throws StatusException;
+
+  /** Follows the keys' attachments through a write's events. */
+  void onEvents(List<Event> events);
+}

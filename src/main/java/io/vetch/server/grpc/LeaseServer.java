@@ -1,0 +1,91 @@
+package io.vetch.server.grpc;
+
+import io.vetch.api.etcdserverpb.InternalRaftRequest;
+import io.vetch.api.etcdserverpb.LeaseGrantRequest;
+import io.vetch.api.etcdserverpb.LeaseGrantResponse;
+import io.vetch.api.etcdserverpb.LeaseKeepAliveRequest;
+import io.vetch.api.etcdserverpb.LeaseKeepAliveResponse;
+import io.vetch.api.etcdserverpb.LeaseLeasesRequest;
+import io.vetch.api.etcdserverpb.LeaseLeasesResponse;
+import io.vetch.api.etcdserverpb.LeaseRevokeRequest;
+import io.vetch.api.etcdserverpb.LeaseRevokeResponse;
+import io.vetch.api.etcdserverpb.LeaseService;
+import io.vetch.api.etcdserverpb.LeaseStatus;
+import io.vetch.api.etcdserverpb.LeaseTimeToLiveRequest;
+import io.vetch.api.etcdserverpb.LeaseTimeToLiveResponse;
+import io.vetch.server.EtcdErrors;
+import io.vetch.server.lease.Lessor;
+import io.vertx.core.Future;
+import io.vertx.core.streams.ReadStream;
+import io.vertx.core.streams.WriteStream;
+
+/**
+ * etcd's Lease service. Grant and revoke go through Raft. Keep-alives renew the lease on the leader: on a follower
+ * they are forwarded to the leader (and renew the local deadline, from which this member reports TTLs).
+ * TimeToLive and Leases answer from this member's lessor, whose lease set is the same on every member.
+ */
+public final class LeaseServer extends LeaseService {
+  private final ClientContext ctx;
+  private final Lessor lessor;
+
+  public LeaseServer(ClientContext ctx, Lessor lessor) {
+    this.ctx = ctx;
+    this.lessor = lessor;
+  }
+
+  @Override
+  public Future<LeaseGrantResponse> leaseGrant(LeaseGrantRequest r) {
+    if (r.getTTL() > Lessor.MAX_TTL) {
+      return Future.failedFuture(EtcdErrors.leaseTtlTooLarge());
+    }
+    long id = r.getID() != 0 ? r.getID() : ctx.newLeaseId();
+    return ctx.propose(InternalRaftRequest.newBuilder().setLeaseGrant(r.toBuilder().setID(id)));
+  }
+
+  @Override
+  public Future<LeaseRevokeResponse> leaseRevoke(LeaseRevokeRequest r) {
+    return ctx.propose(InternalRaftRequest.newBuilder().setLeaseRevoke(r));
+  }
+
+  @Override
+  protected void leaseKeepAlive(ReadStream<LeaseKeepAliveRequest> requests,
+      WriteStream<LeaseKeepAliveResponse> responses) {
+    requests.handler(r -> {
+      // The header first: a lease revoked at revision n never answers a keep-alive with a later revision.
+      var header = ctx.header(ctx.store().currentRevision(), ctx.status().term());
+      long ttl = lessor.renew(r.getID());
+      if (ttl > 0 && ctx.status().leader() != ctx.memberId()) {
+        ctx.forwardKeepAlive(r.getID());
+      }
+      responses.write(LeaseKeepAliveResponse.newBuilder().setHeader(header).setID(r.getID()).setTTL(ttl).build());
+      if (responses.writeQueueFull()) {
+        requests.pause();
+        responses.drainHandler(v -> requests.resume());
+      }
+    });
+    requests.endHandler(v -> responses.end());
+  }
+
+  @Override
+  public Future<LeaseTimeToLiveResponse> leaseTimeToLive(LeaseTimeToLiveRequest r) {
+    LeaseTimeToLiveResponse.Builder b = LeaseTimeToLiveResponse.newBuilder()
+        .setHeader(ctx.header(ctx.store().currentRevision(), ctx.status().term())).setID(r.getID());
+    Lessor.Lease l = lessor.get(r.getID());
+    if (l == null) {
+      return Future.succeededFuture(b.setTTL(-1).build());
+    }
+    b.setTTL(l.remaining(lessor.now())).setGrantedTTL(l.ttl);
+    if (r.getKeys()) {
+      b.addAllKeys(l.keys());
+    }
+    return Future.succeededFuture(b.build());
+  }
+
+  @Override
+  public Future<LeaseLeasesResponse> leaseLeases(LeaseLeasesRequest r) {
+    LeaseLeasesResponse.Builder b = LeaseLeasesResponse.newBuilder()
+        .setHeader(ctx.header(ctx.store().currentRevision(), ctx.status().term()));
+    lessor.all().forEach(l -> b.addLeases(LeaseStatus.newBuilder().setID(l.id)));
+    return Future.succeededFuture(b.build());
+  }
+}

@@ -1,0 +1,254 @@
+package io.vetch.server.lease;
+
+import com.google.protobuf.ByteString;
+import io.vetch.api.mvccpb.Event;
+import io.vetch.api.mvccpb.KeyValue;
+import io.vetch.server.EtcdErrors;
+import io.vetch.server.apply.Leases;
+import io.vertx.grpc.server.StatusException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * etcd's lessor. Leases are granted and revoked only by applied Raft entries, so every member holds the same set;
+ * the keys attached to each follow the applied writes (a key's lease is in its KeyValue; at startup the map is rebuilt
+ * from the store). Expiry is a local deadline: on the leader it decides when to propose a revoke, keep-alives push
+ * it forward, and a new leader restarts every deadline at a full TTL (as etcd does). The lease set (id, TTL) is
+ * persisted in member/leases after each grant or revoke (temporary file, fsync, rename).
+ *
+ * <p>Threads: grant, revoke and onEvents on the storage worker; the rest from any thread.
+ */
+public final class Lessor implements Leases {
+  /** etcd's MaxLeaseTTL. */
+  public static final long MAX_TTL = 9_000_000_000L;
+
+  /** One lease: its granted TTL (seconds) and local deadline (System.nanoTime()). */
+  public static final class Lease {
+    public final long id;
+    public final long ttl;
+    volatile long deadline;
+    final Set<ByteString> keys = ConcurrentHashMap.newKeySet();
+
+    Lease(long id, long ttl, long deadline) {
+      this.id = id;
+      this.ttl = ttl;
+      this.deadline = deadline;
+    }
+
+    /** Seconds left before the deadline, rounded up, at least 0. */
+    public long remaining(long now) {
+      long left = deadline - now;
+      return left <= 0 ? 0 : (left + 999_999_999L) / 1_000_000_000L;
+    }
+
+    public List<ByteString> keys() {
+      return List.copyOf(keys);
+    }
+  }
+
+  private final Path file;
+  private final long minTtl;
+  private final LongSupplier clock;
+  private final Map<Long, Lease> leases = new ConcurrentHashMap<>();
+  private final Map<ByteString, Long> keyLease = new ConcurrentHashMap<>();
+
+  private Lessor(Path file, long minTtl, LongSupplier clock) {
+    this.file = file;
+    this.minTtl = minTtl;
+    this.clock = clock;
+  }
+
+  /**
+   * Loads the persisted leases (deadlines start at a full TTL) and attaches the store's keys: liveKeys are the
+   * current key-values. minTtl is etcd's minimum lease TTL in seconds.
+   */
+  public static Lessor load(Path file, long minTtl, List<KeyValue> liveKeys, LongSupplier clock) throws IOException {
+    Lessor l = new Lessor(file, minTtl, clock);
+    if (Files.exists(file)) {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(Files.readAllBytes(file)));
+      for (int n = in.readInt(); n > 0; n--) {
+        long id = in.readLong();
+        long ttl = in.readLong();
+        l.leases.put(id, new Lease(id, ttl, clock.getAsLong() + ttl * 1_000_000_000L));
+      }
+    }
+    for (KeyValue kv : liveKeys) {
+      if (kv.getLease() != 0) {
+        l.attach(kv.getKey(), kv.getLease());
+      }
+    }
+    return l;
+  }
+
+  public long minTtl() {
+    return minTtl;
+  }
+
+  public Lease get(long id) {
+    return leases.get(id);
+  }
+
+  public List<Lease> all() {
+    return List.copyOf(leases.values());
+  }
+
+  @Override
+  public boolean exists(long id) {
+    return leases.containsKey(id);
+  }
+
+  @Override
+  public long grant(long id, long ttl) throws StatusException {
+    if (leases.containsKey(id)) {
+      throw EtcdErrors.leaseExists();
+    }
+    long granted = Math.max(ttl, minTtl);
+    leases.put(id, new Lease(id, granted, clock.getAsLong() + granted * 1_000_000_000L));
+    persist();
+    return granted;
+  }
+
+  /**
+   * Removes the lease and returns its keys. A lease already gone whose keys are still attached in the store (a
+   * restart replaying its revoke) is revoked again, so the keys go with it.
+   */
+  @Override
+  public List<byte[]> revoke(long id) throws StatusException {
+    Lease l = leases.remove(id);
+    List<byte[]> keys = new ArrayList<>();
+    keyLease.forEach((k, lease) -> {
+      if (lease == id) {
+        keys.add(k.toByteArray());
+      }
+    });
+    if (l == null && keys.isEmpty()) {
+      throw EtcdErrors.leaseNotFound();
+    }
+    if (l != null) {
+      persist();
+    }
+    keys.sort(java.util.Arrays::compareUnsigned);
+    return keys;
+  }
+
+  @Override
+  public void onEvents(List<Event> events) {
+    for (Event e : events) {
+      ByteString key = e.getKv().getKey();
+      Long old = keyLease.remove(key);
+      if (old != null) {
+        Lease l = leases.get(old);
+        if (l != null) {
+          l.keys.remove(key);
+        }
+      }
+      if (e.getType() == Event.EventType.PUT && e.getKv().getLease() != 0) {
+        attach(key, e.getKv().getLease());
+      }
+    }
+  }
+
+  private void attach(ByteString key, long leaseId) {
+    keyLease.put(key, leaseId);
+    Lease l = leases.get(leaseId);
+    if (l != null) {
+      l.keys.add(key);
+    }
+  }
+
+  /** A keep-alive: the lease's deadline moves to a full TTL from now. Returns the TTL, or 0 if there is no such lease. */
+  public long renew(long id) {
+    Lease l = leases.get(id);
+    if (l == null) {
+      return 0;
+    }
+    l.deadline = clock.getAsLong() + l.ttl * 1_000_000_000L;
+    return l.ttl;
+  }
+
+  /** A new leader: every deadline restarts at a full TTL (etcd's Promote). */
+  public void refreshAll() {
+    long now = clock.getAsLong();
+    leases.values().forEach(l -> l.deadline = now + l.ttl * 1_000_000_000L);
+  }
+
+  /** Leases past their deadline. */
+  public List<Long> expired() {
+    long now = clock.getAsLong();
+    List<Long> out = new ArrayList<>();
+    leases.values().forEach(l -> {
+      if (l.deadline - now <= 0) {
+        out.add(l.id);
+      }
+    });
+    return out;
+  }
+
+  public long now() {
+    return clock.getAsLong();
+  }
+
+  /** The lease set as bytes (u32 count, then u64 id and u64 TTL each), for snapshots. */
+  public byte[] toBytes() {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream out = new DataOutputStream(bytes);
+      List<Lease> all = all();
+      out.writeInt(all.size());
+      for (Lease l : all) {
+        out.writeLong(l.id);
+        out.writeLong(l.ttl);
+      }
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Replaces everything with a snapshot's leases and the installed store's keys (storage worker). */
+  public void restore(byte[] data, List<KeyValue> liveKeys) throws IOException {
+    leases.clear();
+    keyLease.clear();
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+    long now = clock.getAsLong();
+    for (int n = in.readInt(); n > 0; n--) {
+      long id = in.readLong();
+      long ttl = in.readLong();
+      leases.put(id, new Lease(id, ttl, now + ttl * 1_000_000_000L));
+    }
+    for (KeyValue kv : liveKeys) {
+      if (kv.getLease() != 0) {
+        attach(kv.getKey(), kv.getLease());
+      }
+    }
+    persist();
+  }
+
+  private void persist() {
+    try {
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.write(tmp, toBytes());
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("persisting leases to " + file, e);
+    }
+  }
+}
