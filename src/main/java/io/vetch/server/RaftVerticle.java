@@ -90,7 +90,9 @@ final class RaftVerticle extends VerticleBase {
   private final Map<Long, Path> receivedImages = new HashMap<>();
   private boolean removed;
   private final io.vetch.server.lease.Lessor lessor;
-  private final java.util.function.LongFunction<byte[]> revokeRequest;
+  private final LeaseProposals leaseProposals;
+  /** Ticks between checkpoints of the leases' remaining TTLs (5 s at the default heartbeat). */
+  private static final int CHECKPOINT_TICKS = 50;
   /** Leases whose revoke this leader proposed, with the tick count when it did (proposed again if still there). */
   private final Map<Long, Long> revoking = new HashMap<>();
   private long ticks;
@@ -103,10 +105,10 @@ final class RaftVerticle extends VerticleBase {
   RaftVerticle(Addresses addresses, RawNode node, MemoryStorage raftLog, MemberStatus status, long tickMs,
       long applied, boolean singleVoter, Supplier<byte[]> publishAttributes, BooleanSupplier attributesPublished,
       long catchUpEntries, PendingProposals proposals, io.vetch.server.lease.Lessor lessor,
-      java.util.function.LongFunction<byte[]> revokeRequest) {
+      LeaseProposals leaseProposals) {
     this.proposals = proposals;
     this.lessor = lessor;
-    this.revokeRequest = revokeRequest;
+    this.leaseProposals = leaseProposals;
     this.catchUpEntries = catchUpEntries;
     this.publishAttributes = publishAttributes;
     this.attributesPublished = attributesPublished;
@@ -139,13 +141,17 @@ final class RaftVerticle extends VerticleBase {
     });
     bus.<ForwardedProposal>localConsumer(addresses.transport().proposed(), m -> onForwarded(m.body()));
     bus.<InboundSnapshot>localConsumer(addresses.transport().receivedSnapshot(), m -> onSnapshotReceived(m.body()));
-    bus.<Long>localConsumer(addresses.transport().keepAliveReceived(), m -> lessor.renew(m.body()));
+    bus.<Long>localConsumer(addresses.transport().keepAliveReceived(), m -> onKeepAlive(m.body()));
+    bus.<Long>localConsumer(addresses.keepAlive(), m -> onKeepAlive(m.body()));
     timer = vertx.setPeriodic(tickMs, id -> {
       node.tick();
       retryStaleReads();
       maybePublishAttributes();
       if (++ticks % EXPIRY_CHECK_TICKS == 0) {
         revokeExpiredLeases();
+      }
+      if (ticks % CHECKPOINT_TICKS == 0) {
+        checkpointLeases();
       }
       afterEvent();
     });
@@ -331,10 +337,47 @@ final class RaftVerticle extends VerticleBase {
         continue;
       }
       try {
-        node.propose(revokeRequest.apply(id));
+        node.propose(leaseProposals.revoke(id));
         revoking.put(id, ticks);
       } catch (ProposalDroppedException e) {
         return; // a leadership transfer: the next leader decides
+      }
+    }
+  }
+
+  /**
+   * A keep-alive reached the leader (from a client here or forwarded by a follower): the deadline moves, and a
+   * checkpoint taken before it is cleared through Raft, so a new leader would not expire the lease early.
+   */
+  private void onKeepAlive(long id) {
+    if (lessor.renew(id) > 0 && node.isLeader() && lessor.checkpointed(id)) {
+      try {
+        node.propose(leaseProposals.checkpoint(Map.of(id, 0L)));
+      } catch (ProposalDroppedException e) {
+        LOG.log(System.Logger.Level.DEBUG, "lease checkpoint dropped");
+      }
+      afterEvent();
+    }
+  }
+
+  /** The leader records every lease's remaining TTL through Raft (etcd's lease checkpoints, always on here). */
+  private void checkpointLeases() {
+    if (!node.isLeader()) {
+      return;
+    }
+    Map<Long, Long> remaining = new HashMap<>();
+    long now = lessor.now();
+    lessor.all().forEach(l -> {
+      long left = l.remaining(now);
+      if (left > 0 && left < l.ttl) {
+        remaining.put(l.id, left);
+      }
+    });
+    if (!remaining.isEmpty()) {
+      try {
+        node.propose(leaseProposals.checkpoint(remaining));
+      } catch (ProposalDroppedException e) {
+        LOG.log(System.Logger.Level.DEBUG, "lease checkpoint dropped");
       }
     }
   }

@@ -118,10 +118,7 @@ public final class VetchServer {
         .compose(id -> vertx.deployVerticle(new RaftVerticle(addresses, node, o.raftLog(), status,
             cfg.heartbeatIntervalMs(), o.store().consistentIndex(),
             node.confState().getVotersList().equals(List.of(o.memberId())), publish, published,
-            Math.min(5000, cfg.snapshotCount()), pending, o.lessor(),
-            lease -> InternalRaftRequest.newBuilder().setHeader(RequestHeader.newBuilder().setID(ids.next()))
-                .setLeaseRevoke(io.vetch.api.etcdserverpb.LeaseRevokeRequest.newBuilder().setID(lease))
-                .build().toByteArray())))
+            Math.min(5000, cfg.snapshotCount()), pending, o.lessor(), new LeaseProposals(ids))))
         .onSuccess(deployed::add);
     URI peerUrl = cfg.listenPeerUrls().get(0);
     Map<Long, URI> peers = membership.peers(o.memberId());

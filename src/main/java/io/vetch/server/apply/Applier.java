@@ -67,6 +67,11 @@ public final class Applier {
       if (req.hasRange()) return read(req, index, term);
       if (req.hasLeaseGrant()) return grant(req.getLeaseGrant(), index, term);
       if (req.hasLeaseRevoke()) return revoke(req.getLeaseRevoke().getID(), index, term);
+      if (req.hasLeaseCheckpoint()) {
+        req.getLeaseCheckpoint().getCheckpointsList().forEach(c -> leases.checkpoint(c.getID(), c.getRemainingTTL()));
+        store.setConsistentIndex(index);
+        return new Result(null, null, List.of(), false);
+      }
       if (req.hasClusterMemberAttrSet()) {
         memberAttributes.accept(req.getClusterMemberAttrSet());
         store.setConsistentIndex(index);

@@ -14,6 +14,9 @@ public interface Leases {
   /** Removes lease id; returns the keys attached to it, to delete in the same revision. */
   List<byte[]> revoke(long id) throws StatusException;
 
+  /** A leader's checkpoint of a lease's remaining seconds (0 clears it). */
+  void checkpoint(long id, long remaining);
+
   /** Follows the keys' attachments through a write's events. */
   void onEvents(List<Event> events);
 }

@@ -70,10 +70,15 @@ public final class ClientContext {
     return ids.next() & Long.MAX_VALUE;
   }
 
-  /** Hands a keep-alive of lease id to the leader (fire and forget: a lost one is made up by the next). */
-  public void forwardKeepAlive(long id) {
+  /**
+   * Hands a keep-alive of lease id to the leader: this member's raft verticle if it leads, else the leader over the
+   * peer transport (fire and forget: a lost one is made up by the next).
+   */
+  public void keepAliveOnLeader(long id) {
     long leader = status.leader();
-    if (leader != 0 && leader != memberId) {
+    if (leader == memberId) {
+      bus.send(addresses.keepAlive(), id);
+    } else if (leader != 0) {
       bus.send(addresses.transport().keepAlive(), new io.vetch.transport.ForwardedKeepAlive(leader, id));
     }
   }

@@ -20,8 +20,8 @@ import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 
 /**
- * etcd's Lease service. Grant and revoke go through Raft. Keep-alives renew the lease on the leader: on a follower
- * they are forwarded to the leader (and renew the local deadline, from which this member reports TTLs).
+ * etcd's Lease service. Grant and revoke go through Raft. Keep-alives renew the local deadline (from which this
+ * member reports TTLs) and go to the leader's raft verticle, here or over the peer transport, which renews there.
  * TimeToLive and Leases answer from this member's lessor, whose lease set is the same on every member.
  */
 public final class LeaseServer extends LeaseService {
@@ -54,8 +54,8 @@ public final class LeaseServer extends LeaseService {
       // The header first: a lease revoked at revision n never answers a keep-alive with a later revision.
       var header = ctx.header(ctx.store().currentRevision(), ctx.status().term());
       long ttl = lessor.renew(r.getID());
-      if (ttl > 0 && ctx.status().leader() != ctx.memberId()) {
-        ctx.forwardKeepAlive(r.getID());
+      if (ttl > 0) {
+        ctx.keepAliveOnLeader(r.getID());
       }
       responses.write(LeaseKeepAliveResponse.newBuilder().setHeader(header).setID(r.getID()).setTTL(ttl).build());
       if (responses.writeQueueFull()) {

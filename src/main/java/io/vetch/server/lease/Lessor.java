@@ -28,8 +28,9 @@ import java.util.function.LongSupplier;
  * etcd's lessor. Leases are granted and revoked only by applied Raft entries, so every member holds the same set;
  * the keys attached to each follow the applied writes (a key's lease is in its KeyValue; at startup the map is rebuilt
  * from the store). Expiry is a local deadline: on the leader it decides when to propose a revoke, keep-alives push
- * it forward, and a new leader restarts every deadline at a full TTL (as etcd does). The lease set (id, TTL) is
- * persisted in member/leases after each grant or revoke (temporary file, fsync, rename).
+ * it forward. Beyond etcd's default, the leader checkpoints remaining TTLs through Raft, so a new leader restarts
+ * each deadline at its last checkpoint instead of at a full TTL (a keep-alive clears the checkpoint). The lease set
+ * (id, TTL, checkpoint) is persisted in member/leases after each change (temporary file, fsync, rename).
  *
  * <p>Threads: grant, revoke and onEvents on the storage worker; the rest from any thread.
  */
@@ -42,6 +43,8 @@ public final class Lessor implements Leases {
     public final long id;
     public final long ttl;
     volatile long deadline;
+    /** Seconds left as of the last checkpoint applied through Raft; 0 = none (a new leader gives the full TTL). */
+    volatile long checkpointed;
     final Set<ByteString> keys = ConcurrentHashMap.newKeySet();
 
     Lease(long id, long ttl, long deadline) {
@@ -81,11 +84,7 @@ public final class Lessor implements Leases {
     Lessor l = new Lessor(file, minTtl, clock);
     if (Files.exists(file)) {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(Files.readAllBytes(file)));
-      for (int n = in.readInt(); n > 0; n--) {
-        long id = in.readLong();
-        long ttl = in.readLong();
-        l.leases.put(id, new Lease(id, ttl, clock.getAsLong() + ttl * 1_000_000_000L));
-      }
+      l.read(in);
     }
     for (KeyValue kv : liveKeys) {
       if (kv.getLease() != 0) {
@@ -171,6 +170,21 @@ public final class Lessor implements Leases {
     }
   }
 
+  /** Applies a leader's checkpoint of lease id: remaining seconds (0 clears it). Storage worker. */
+  public void checkpoint(long id, long remaining) {
+    Lease l = leases.get(id);
+    if (l != null && l.checkpointed != remaining) {
+      l.checkpointed = remaining;
+      persist();
+    }
+  }
+
+  /** Whether lease id carries a checkpoint that a keep-alive should clear (through Raft, by the leader). */
+  public boolean checkpointed(long id) {
+    Lease l = leases.get(id);
+    return l != null && l.checkpointed > 0;
+  }
+
   /** A keep-alive: the lease's deadline moves to a full TTL from now. Returns the TTL, or 0 if there is no such lease. */
   public long renew(long id) {
     Lease l = leases.get(id);
@@ -181,10 +195,10 @@ public final class Lessor implements Leases {
     return l.ttl;
   }
 
-  /** A new leader: every deadline restarts at a full TTL (etcd's Promote). */
+  /** A new leader: every deadline restarts at its last checkpoint, or at a full TTL without one (etcd's Promote). */
   public void refreshAll() {
     long now = clock.getAsLong();
-    leases.values().forEach(l -> l.deadline = now + l.ttl * 1_000_000_000L);
+    leases.values().forEach(l -> l.deadline = now + (l.checkpointed > 0 ? l.checkpointed : l.ttl) * 1_000_000_000L);
   }
 
   /** Leases past their deadline. */
@@ -203,7 +217,7 @@ public final class Lessor implements Leases {
     return clock.getAsLong();
   }
 
-  /** The lease set as bytes (u32 count, then u64 id and u64 TTL each), for snapshots. */
+  /** The lease set as bytes (u32 count, then u64 id, u64 TTL, u64 checkpoint each), for snapshots. */
   public byte[] toBytes() {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -213,6 +227,7 @@ public final class Lessor implements Leases {
       for (Lease l : all) {
         out.writeLong(l.id);
         out.writeLong(l.ttl);
+        out.writeLong(l.checkpointed);
       }
       return bytes.toByteArray();
     } catch (IOException e) {
@@ -224,19 +239,24 @@ public final class Lessor implements Leases {
   public void restore(byte[] data, List<KeyValue> liveKeys) throws IOException {
     leases.clear();
     keyLease.clear();
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
-    long now = clock.getAsLong();
-    for (int n = in.readInt(); n > 0; n--) {
-      long id = in.readLong();
-      long ttl = in.readLong();
-      leases.put(id, new Lease(id, ttl, now + ttl * 1_000_000_000L));
-    }
+    read(new DataInputStream(new ByteArrayInputStream(data)));
     for (KeyValue kv : liveKeys) {
       if (kv.getLease() != 0) {
         attach(kv.getKey(), kv.getLease());
       }
     }
     persist();
+  }
+
+  /** Reads leases written by {@link #toBytes()}; deadlines start at the checkpoint, or a full TTL. */
+  private void read(DataInputStream in) throws IOException {
+    long now = clock.getAsLong();
+    for (int n = in.readInt(); n > 0; n--) {
+      Lease l = new Lease(in.readLong(), in.readLong(), 0);
+      l.checkpointed = in.readLong();
+      l.deadline = now + (l.checkpointed > 0 ? l.checkpointed : l.ttl) * 1_000_000_000L;
+      leases.put(l.id, l);
+    }
   }
 
   private void persist() {

@@ -1,0 +1,30 @@
+package io.vetch.server;
+
+import io.vetch.api.etcdserverpb.InternalRaftRequest;
+import io.vetch.api.etcdserverpb.LeaseCheckpoint;
+import io.vetch.api.etcdserverpb.LeaseCheckpointRequest;
+import io.vetch.api.etcdserverpb.LeaseRevokeRequest;
+import io.vetch.api.etcdserverpb.RequestHeader;
+import java.util.Map;
+
+/** The Raft entries the leader proposes on its own for leases: revokes of expired ones and TTL checkpoints. */
+final class LeaseProposals {
+  private final RequestIds ids;
+
+  LeaseProposals(RequestIds ids) {
+    this.ids = ids;
+  }
+
+  byte[] revoke(long lease) {
+    return InternalRaftRequest.newBuilder().setHeader(RequestHeader.newBuilder().setID(ids.next()))
+        .setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(lease)).build().toByteArray();
+  }
+
+  /** remaining: lease id to remaining seconds (0 clears a checkpoint). */
+  byte[] checkpoint(Map<Long, Long> remaining) {
+    LeaseCheckpointRequest.Builder cp = LeaseCheckpointRequest.newBuilder();
+    remaining.forEach((id, ttl) -> cp.addCheckpoints(LeaseCheckpoint.newBuilder().setID(id).setRemainingTTL(ttl)));
+    return InternalRaftRequest.newBuilder().setHeader(RequestHeader.newBuilder().setID(ids.next()))
+        .setLeaseCheckpoint(cp).build().toByteArray();
+  }
+}
