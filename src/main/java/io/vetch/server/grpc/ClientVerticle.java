@@ -54,7 +54,10 @@ public final class ClientVerticle extends VerticleBase {
         watchProgressIntervalMs);
     vertx.eventBus().<WatchEvents>localConsumer(ctx.watchEventsAddress(), m -> watchers.onEvents(m.body()));
     WatchHandler watch = new WatchHandler(watchers, maxRequestBytes + GRPC_OVERHEAD_BYTES, maxRequestBytes);
-    http = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
+    // etcd allows 2^32-1 concurrent streams per connection (--max-concurrent-streams): clients such as jetcd open a
+    // stream per watcher and expect unary calls to go through beside hundreds of them.
+    http = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
+        .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxConcurrentStreams(0xFFFFFFFFL)));
     return http.connectionHandler(AuthorityNormalizer::install)
         .requestHandler(new RequireLeaderHandler(() -> ctx.status().leader(), watch.before(grpc)))
         .listen();
