@@ -5,8 +5,6 @@ import io.vetch.api.raftpb.ConfChange;
 import io.vetch.api.raftpb.ConfState;
 import io.vetch.api.raftpb.Entry;
 import io.vetch.api.raftpb.MessageType;
-import io.vetch.api.raftpb.Snapshot;
-import io.vetch.api.raftpb.SnapshotMetadata;
 import io.vetch.raft.MemoryStorage;
 import io.vetch.raft.ProposalDroppedException;
 import io.vetch.raft.RawNode;
@@ -20,12 +18,9 @@ import io.vetch.server.bus.Proposal;
 import io.vetch.server.bus.ProposalResult;
 import io.vetch.server.bus.ReadIndexReply;
 import io.vetch.server.bus.StorageBatch;
-import io.vetch.server.bus.StorageImage;
 import io.vetch.transport.ForwardedProposal;
 import io.vetch.transport.InboundSnapshot;
-import io.vetch.transport.OutboundSnapshot;
 import io.vetch.transport.RaftMessages;
-import io.vertx.core.eventbus.DeliveryOptions;
 import java.nio.file.Path;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -86,29 +81,16 @@ final class RaftVerticle extends VerticleBase {
   private long knownLeader;
   private final Map<Long, List<Message<Long>>> leaderTransfers = new HashMap<>();
   private final long transferTimeoutMs;
-  /** Received snapshot images by snapshot index, until their Ready installs them. */
-  private final Map<Long, Path> receivedImages = new HashMap<>();
+  private SnapshotShipper snapshots;
   private boolean removed;
-  private final io.vetch.server.lease.Lessor lessor;
-  private final LeaseProposals leaseProposals;
-  /** Ticks between checkpoints of the leases' remaining TTLs (5 s at the default heartbeat). */
-  private static final int CHECKPOINT_TICKS = 50;
-  /** Leases whose revoke this leader proposed, with the tick count when it did (proposed again if still there). */
-  private final Map<Long, Long> revoking = new HashMap<>();
-  private long ticks;
-  /** Ticks between expiry checks, and before an unapplied revoke is proposed again. */
-  private static final int EXPIRY_CHECK_TICKS = 5;
-  private static final int REVOKE_RETRY_TICKS = 30;
-  /** Longest a snapshot may take to stream to a peer before the leader gives up and retries later. */
-  private static final long SNAPSHOT_SEND_TIMEOUT_MS = 10 * 60_000;
+  private final LeaseKeeper leases;
 
   RaftVerticle(Addresses addresses, RawNode node, MemoryStorage raftLog, MemberStatus status, long tickMs,
       long applied, boolean singleVoter, Supplier<byte[]> publishAttributes, BooleanSupplier attributesPublished,
       long catchUpEntries, PendingProposals proposals, io.vetch.server.lease.Lessor lessor,
       LeaseProposals leaseProposals) {
     this.proposals = proposals;
-    this.lessor = lessor;
-    this.leaseProposals = leaseProposals;
+    this.leases = new LeaseKeeper(node, lessor, leaseProposals);
     this.catchUpEntries = catchUpEntries;
     this.publishAttributes = publishAttributes;
     this.attributesPublished = attributesPublished;
@@ -140,19 +122,28 @@ final class RaftVerticle extends VerticleBase {
       afterEvent();
     });
     bus.<ForwardedProposal>localConsumer(addresses.transport().proposed(), m -> onForwarded(m.body()));
-    bus.<InboundSnapshot>localConsumer(addresses.transport().receivedSnapshot(), m -> onSnapshotReceived(m.body()));
+    snapshots = new SnapshotShipper(vertx, addresses, raftLog, (to, failed) -> {
+      if (!stopped) {
+        node.reportSnapshot(to, failed);
+        afterEvent();
+      }
+    });
+    bus.<InboundSnapshot>localConsumer(addresses.transport().receivedSnapshot(), m -> {
+      snapshots.received(m.body()); // kept for the Ready that installs it; then Raft sees the message
+      try {
+        node.step(m.body().message());
+      } catch (IllegalArgumentException e) {
+        LOG.log(System.Logger.Level.WARNING, "ignoring a snapshot Raft refuses: {0}", e.getMessage());
+      }
+      afterEvent();
+    });
     bus.<Long>localConsumer(addresses.transport().keepAliveReceived(), m -> onKeepAlive(m.body()));
     bus.<Long>localConsumer(addresses.keepAlive(), m -> onKeepAlive(m.body()));
     timer = vertx.setPeriodic(tickMs, id -> {
       node.tick();
       retryStaleReads();
       maybePublishAttributes();
-      if (++ticks % EXPIRY_CHECK_TICKS == 0) {
-        revokeExpiredLeases();
-      }
-      if (ticks % CHECKPOINT_TICKS == 0) {
-        checkpointLeases();
-      }
+      leases.tick();
       afterEvent();
     });
     status.appliedIndex(applied);
@@ -320,65 +311,9 @@ final class RaftVerticle extends VerticleBase {
     submitReads();
   }
 
-  /**
-   * The leader alone decides expiry: each expired lease gets a revoke proposal (again if still not applied after a
-   * while); applying it deletes the lease and its keys on every member alike. A leader without quorum steps down
-   * (CheckQuorum), and a stopped one cannot commit, so neither revokes anything.
-   */
-  private void revokeExpiredLeases() {
-    if (!node.isLeader()) {
-      revoking.clear();
-      return;
-    }
-    revoking.keySet().removeIf(id -> !lessor.exists(id));
-    for (long id : lessor.expired()) {
-      Long since = revoking.get(id);
-      if (since != null && ticks - since < REVOKE_RETRY_TICKS) {
-        continue;
-      }
-      try {
-        node.propose(leaseProposals.revoke(id));
-        revoking.put(id, ticks);
-      } catch (ProposalDroppedException e) {
-        return; // a leadership transfer: the next leader decides
-      }
-    }
-  }
-
-  /**
-   * A keep-alive reached the leader (from a client here or forwarded by a follower): the deadline moves, and a
-   * checkpoint taken before it is cleared through Raft, so a new leader would not expire the lease early.
-   */
   private void onKeepAlive(long id) {
-    if (lessor.renew(id) > 0 && node.isLeader() && lessor.checkpointed(id)) {
-      try {
-        node.propose(leaseProposals.checkpoint(Map.of(id, 0L)));
-      } catch (ProposalDroppedException e) {
-        LOG.log(System.Logger.Level.DEBUG, "lease checkpoint dropped");
-      }
+    if (leases.keepAlive(id)) {
       afterEvent();
-    }
-  }
-
-  /** The leader records every lease's remaining TTL through Raft (etcd's lease checkpoints, always on here). */
-  private void checkpointLeases() {
-    if (!node.isLeader()) {
-      return;
-    }
-    Map<Long, Long> remaining = new HashMap<>();
-    long now = lessor.now();
-    lessor.all().forEach(l -> {
-      long left = l.remaining(now);
-      if (left > 0 && left < l.ttl) {
-        remaining.put(l.id, left);
-      }
-    });
-    if (!remaining.isEmpty()) {
-      try {
-        node.propose(leaseProposals.checkpoint(remaining));
-      } catch (ProposalDroppedException e) {
-        LOG.log(System.Logger.Level.DEBUG, "lease checkpoint dropped");
-      }
     }
   }
 
@@ -429,7 +364,7 @@ final class RaftVerticle extends VerticleBase {
       send(rd.messages);
     }
     inflight = rd;
-    Path image = rd.snapshot == null ? null : receivedImages.remove(rd.snapshot.getMetadata().getIndex());
+    Path image = rd.snapshot == null ? null : snapshots.take(rd.snapshot.getMetadata().getIndex());
     vertx.eventBus().send(addresses.storageBatch(), new StorageBatch(++batchSeq, rd.hardState, rd.entries,
         rd.snapshot, image, rd.committedEntries, rd.mustSync, committedOnPersist(rd)));
   }
@@ -456,7 +391,7 @@ final class RaftVerticle extends VerticleBase {
       proposals.failAll(EtcdErrors.leaderChanged());
     }
     if (lead == node.id() && knownLeader != lead) {
-      lessor.refreshAll(); // a new leader restarts every lease at its full TTL, as etcd does
+      leases.promoted();
     }
     if (lead != 0) {
       knownLeader = lead;
@@ -480,7 +415,7 @@ final class RaftVerticle extends VerticleBase {
       confState = rd.snapshot.getMetadata().getConfState();
       applied = Math.max(applied, rd.snapshot.getMetadata().getIndex());
       status.appliedIndex(applied);
-      discardReceivedImages(rd.snapshot.getMetadata().getIndex());
+      snapshots.discardUpTo(rd.snapshot.getMetadata().getIndex());
       serveReads();
     }
     raftLog.append(rd.entries);
@@ -513,7 +448,7 @@ final class RaftVerticle extends VerticleBase {
       stop();
     }
     if (a.snapshotIndex() > 0) {
-      // Metadata only: a member that needs this snapshot gets a fresh store image instead (sendSnapshot).
+      // Metadata only: a member that needs this snapshot gets a fresh store image instead (SnapshotShipper).
       raftLog.createSnapshot(a.snapshotIndex(), confState, new byte[0]);
       if (a.snapshotIndex() - catchUpEntries > raftLog.firstIndex()) {
         raftLog.compact(a.snapshotIndex() - catchUpEntries);
@@ -536,66 +471,11 @@ final class RaftVerticle extends VerticleBase {
     for (io.vetch.api.raftpb.Message m : messages) {
       if (m.getType() == MessageType.MsgSnap) {
         plain = messages.stream().filter(x -> x.getType() != MessageType.MsgSnap).toList();
-        sendSnapshot(m);
+        snapshots.send(m);
       }
     }
     if (!plain.isEmpty()) {
       vertx.eventBus().send(addresses.transport().send(), new RaftMessages(plain));
     }
-  }
-
-  /**
-   * Sends a member the state machine as it is now: the storage worker writes a store image at its applied index,
-   * which becomes the snapshot's index (at least the core's snapshot index, so the core's bookkeeping holds), with
-   * that index's term and membership; the transport streams it. The outcome goes back to the core.
-   */
-  private void sendSnapshot(io.vetch.api.raftpb.Message m) {
-    long to = m.getTo();
-    vertx.eventBus().<StorageImage>request(addresses.storageImage(), null,
-            new DeliveryOptions().setSendTimeout(SNAPSHOT_SEND_TIMEOUT_MS))
-        .compose(reply -> {
-          StorageImage img = reply.body();
-          Snapshot snap = Snapshot.newBuilder().setMetadata(SnapshotMetadata.newBuilder().setIndex(img.index())
-                  .setTerm(raftLog.term(img.index())).setConfState(img.confState()))
-              .setData(com.google.protobuf.ByteString.copyFrom(img.data())).build();
-          LOG.log(System.Logger.Level.INFO, "sending snapshot at index {0} to {1}", img.index(), Long.toHexString(to));
-          return vertx.eventBus().request(addresses.transport().sendSnapshot(),
-              new OutboundSnapshot(m.toBuilder().setSnapshot(snap).build(), img.file()),
-              new DeliveryOptions().setSendTimeout(SNAPSHOT_SEND_TIMEOUT_MS));
-        })
-        .onComplete(ar -> {
-          if (ar.failed()) {
-            LOG.log(System.Logger.Level.WARNING, "sending a snapshot to {0} failed: {1}", Long.toHexString(to),
-                ar.cause().getMessage());
-          } else {
-            LOG.log(System.Logger.Level.INFO, "snapshot sent to {0}", Long.toHexString(to));
-          }
-          if (!stopped) {
-            node.reportSnapshot(to, ar.failed());
-            afterEvent();
-          }
-        });
-  }
-
-  /** A leader's snapshot arrived in full: keep its image for the Ready that installs it, then let Raft see it. */
-  private void onSnapshotReceived(InboundSnapshot s) {
-    receivedImages.put(s.message().getSnapshot().getMetadata().getIndex(), s.image());
-    try {
-      node.step(s.message());
-    } catch (IllegalArgumentException e) {
-      LOG.log(System.Logger.Level.WARNING, "ignoring a snapshot Raft refuses: {0}", e.getMessage());
-    }
-    afterEvent();
-  }
-
-  /** Images at or below an installed snapshot's index will never be installed. */
-  private void discardReceivedImages(long upTo) {
-    receivedImages.entrySet().removeIf(e -> {
-      if (e.getKey() <= upTo) {
-        vertx.fileSystem().delete(e.getValue().toString());
-        return true;
-      }
-      return false;
-    });
   }
 }
