@@ -1,67 +1,41 @@
 package io.vetch.it;
 
-import io.vetch.testing.IsolatedJetcd;
-import io.vetch.testing.TestMember;
-import io.vertx.core.Vertx;
-import io.vertx.junit5.VertxExtension;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** etcd's KV API through the real Java etcd client (jetcd) against an in-process single-member server. */
-@ExtendWith(VertxExtension.class)
-class JetcdKvTest {
-  private static final String SCENARIOS = "io.vetch.it.jetcd.KvScenarios";
-  @TempDir static Path dir;
-  static TestMember member;
-
-  @BeforeAll
-  static void start(Vertx vertx) throws Exception {
-    member = TestMember.start(vertx, dir.resolve("data"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (member != null) {
-      member.close();
-    }
-  }
-
+class JetcdKvTest extends JetcdHarness {
   @Test
   void putGetRevisions() throws Throwable {
-    IsolatedJetcd.run(SCENARIOS, "putGetRevisions", member.endpoint());
+    run("KvScenarios", "putGetRevisions");
   }
 
   @Test
   void prefixLimitSort() throws Throwable {
-    IsolatedJetcd.run(SCENARIOS, "prefixLimitSort", member.endpoint());
+    run("KvScenarios", "prefixLimitSort");
   }
 
   @Test
   void txn() throws Throwable {
-    IsolatedJetcd.run(SCENARIOS, "txn", member.endpoint());
+    run("KvScenarios", "txn");
   }
 
   @Test
   void compaction() throws Throwable {
-    IsolatedJetcd.run(SCENARIOS, "compaction", member.endpoint());
+    run("KvScenarios", "compaction");
   }
 
   @Test
   void unimplementedServicesFailFast() throws Throwable {
-    IsolatedJetcd.run(SCENARIOS, "unimplementedServicesFailFast", member.endpoint());
+    run("KvScenarios", "unimplementedServicesFailFast");
   }
 
   @Test
   void memberListAndStatus() throws Throwable {
-    IsolatedJetcd.run(SCENARIOS, "memberListAndStatus", member.endpoint());
+    run("KvScenarios", "memberListAndStatus");
   }
 
   @Test
   void errors() throws Throwable {
-    IsolatedJetcd.run(SCENARIOS, "errors", member.endpoint());
+    run("KvScenarios", "errors");
   }
 }

@@ -1,29 +1,21 @@
 package io.vetch.it.jetcd;
 
+import static io.vetch.it.jetcd.KvScenarios.b;
+import static io.vetch.it.jetcd.KvScenarios.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.lease.LeaseTimeToLiveResponse;
 import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /** Lease scenarios run by jetcd against a vetch endpoint (in jetcd's own class loader; see IsolatedJetcd). */
 public final class LeaseScenarios {
   private LeaseScenarios() {}
-
-  static ByteSequence b(String s) {
-    return ByteSequence.from(s, StandardCharsets.UTF_8);
-  }
-
-  static <T> T get(java.util.concurrent.CompletableFuture<T> f) throws Exception {
-    return f.get(10, TimeUnit.SECONDS);
-  }
 
   /** Grant, attach keys, TimeToLive with keys, keep-alive once, revoke deleting the keys. */
   public static void grantKeepAliveRevoke(String endpoint) throws Exception {

@@ -1,15 +1,16 @@
 package io.vetch.it.jetcd;
 
+import static io.vetch.it.jetcd.KvScenarios.b;
+import static io.vetch.it.jetcd.KvScenarios.get;
+import static io.vetch.it.jetcd.KvScenarios.s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -18,18 +19,6 @@ import java.util.function.BooleanSupplier;
 /** Watch scenarios run by jetcd against a vetch endpoint (in jetcd's own class loader; see IsolatedJetcd). */
 public final class WatchScenarios {
   private WatchScenarios() {}
-
-  static ByteSequence b(String s) {
-    return ByteSequence.from(s, StandardCharsets.UTF_8);
-  }
-
-  static String s(ByteSequence b) {
-    return b.toString(StandardCharsets.UTF_8);
-  }
-
-  static <T> T get(java.util.concurrent.CompletableFuture<T> f) throws Exception {
-    return f.get(10, TimeUnit.SECONDS);
-  }
 
   static void await(String what, BooleanSupplier done) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
