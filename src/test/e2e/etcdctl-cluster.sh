@@ -96,7 +96,10 @@ echo "--- member remove m2"
 M2ID=$(ctl --endpoints "$(ep m1)" member list | awk -F', ' '$3 == "m2" {print $1}')
 [ -n "$M2ID" ] || fail "no id for m2"
 ctl --endpoints "$(ep m1)" member remove "$M2ID" || fail "member remove"
-kill -9 "${PID[m2]}"; unset 'PID[m2]'
+for _ in $(seq 1 40); do kill -0 "${PID[m2]}" 2>/dev/null || break; sleep 0.5; done
+kill -0 "${PID[m2]}" 2>/dev/null && fail "the removed member m2 did not exit"
+grep -q 'permanently removed' "$WORK/m2.log" || fail "m2 did not log its removal"
+unset 'PID[m2]'
 [ "$(ctl --endpoints "$(ep m1)" member list | wc -l)" = 3 ] || fail "member list after remove is not 3"
 ALL="$(ep m1),$(ep m3),$(ep m4)"
 

@@ -87,6 +87,10 @@ public final class Main {
     }
     LOG.info(() -> "vetch member " + cfg.name() + " serving client requests on "
         + cfg.listenClientUrls().stream().map(URI::toString).collect(Collectors.joining(",")));
+    server.removed().onSuccess(v -> {
+      LOG.warning(() -> "member " + cfg.name() + " has been permanently removed from the cluster; exiting");
+      new Thread(() -> System.exit(0), "vetch-removed").start(); // the shutdown hook stops the member
+    });
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

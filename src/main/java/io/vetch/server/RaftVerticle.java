@@ -84,11 +84,13 @@ final class RaftVerticle extends VerticleBase {
   private SnapshotShipper snapshots;
   private boolean removed;
   private final LeaseKeeper leases;
+  private final Runnable onRemoved;
 
   RaftVerticle(Addresses addresses, RawNode node, MemoryStorage raftLog, MemberStatus status, long tickMs,
       long applied, boolean singleVoter, Supplier<byte[]> publishAttributes, BooleanSupplier attributesPublished,
       long catchUpEntries, PendingProposals proposals, io.vetch.server.lease.Lessor lessor,
-      LeaseProposals leaseProposals) {
+      LeaseProposals leaseProposals, Runnable onRemoved) {
+    this.onRemoved = onRemoved;
     this.proposals = proposals;
     this.leases = new LeaseKeeper(node, lessor, leaseProposals);
     this.catchUpEntries = catchUpEntries;
@@ -442,10 +444,11 @@ final class RaftVerticle extends VerticleBase {
     }
     if (!a.confChanges().isEmpty() && !removed && !confState.getVotersList().contains(node.id())
         && !confState.getLearnersList().contains(node.id()) && confState.getVotersCount() > 0) {
-      removed = true; // etcd's removed member stops; this one stops serving and leaves its data as it is
-      LOG.log(System.Logger.Level.WARNING, "this member ({0}) has been removed from the cluster; it stops serving",
+      removed = true; // as etcd's, a removed member stops; its data stays as it is
+      LOG.log(System.Logger.Level.WARNING, "this member ({0}) has been permanently removed from the cluster",
           Long.toHexString(node.id()));
       stop();
+      onRemoved.run();
     }
     if (a.snapshotIndex() > 0) {
       // Metadata only: a member that needs this snapshot gets a fresh store image instead (SnapshotShipper).

@@ -18,6 +18,7 @@ import com.google.protobuf.ByteString;
 import java.nio.file.Path;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import java.net.URI;
@@ -42,7 +43,11 @@ public final class VetchServer {
   private final long clusterId;
   private final List<String> deployments;
 
-  private VetchServer(Vertx vertx, ServerConfig config, long memberId, long clusterId, List<String> deployments) {
+  private final Future<Void> removed;
+
+  private VetchServer(Vertx vertx, ServerConfig config, long memberId, long clusterId, List<String> deployments,
+      Future<Void> removed) {
+    this.removed = removed;
     this.vertx = vertx;
     this.config = config;
     this.memberId = memberId;
@@ -106,6 +111,7 @@ public final class VetchServer {
     List<String> deployed = new ArrayList<>();
     Path snapDir = cfg.dataDir().resolve("member").resolve("snap");
     PendingProposals pending = new PendingProposals();
+    Promise<Void> removed = Promise.promise();
     StorageVerticle storage = new StorageVerticle(addresses, o.wal(), o.snapshotter(), o.store(), applier,
         membership, o.lessor(), pending, o.memberId(), snapDir, cfg.snapshotCount(), o.snapshotIndex());
     long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();
@@ -118,7 +124,7 @@ public final class VetchServer {
         .compose(id -> vertx.deployVerticle(new RaftVerticle(addresses, node, o.raftLog(), status,
             cfg.heartbeatIntervalMs(), o.store().consistentIndex(),
             node.confState().getVotersList().equals(List.of(o.memberId())), publish, published,
-            Math.min(5000, cfg.snapshotCount()), pending, o.lessor(), new LeaseProposals(ids))))
+            Math.min(5000, cfg.snapshotCount()), pending, o.lessor(), new LeaseProposals(ids), removed::tryComplete)))
         .onSuccess(deployed::add);
     URI peerUrl = cfg.listenPeerUrls().get(0);
     Map<Long, URI> peers = membership.peers(o.memberId());
@@ -142,7 +148,7 @@ public final class VetchServer {
               new DeploymentOptions().setInstances(instances)))
           .onSuccess(deployed::add);
     }
-    VetchServer server = new VetchServer(vertx, cfg, o.memberId(), o.clusterId(), deployed);
+    VetchServer server = new VetchServer(vertx, cfg, o.memberId(), o.clusterId(), deployed, removed.future());
     return chain
         .map(id -> {
           LOG.log(System.Logger.Level.INFO, "member {0} ready to serve client requests on {1}",
@@ -169,6 +175,9 @@ public final class VetchServer {
   public long clusterId() { return clusterId; }
 
   public ServerConfig config() { return config; }
+
+  /** Completes when this member has been removed from the cluster (it then serves nothing; etcd's would exit). */
+  public Future<Void> removed() { return removed; }
 
   /** Undeploys the member's verticles, client side first; the storage worker closes the WAL and store last. */
   public Future<Void> close() {
