@@ -42,6 +42,9 @@ public final class Main {
    * this blocks until the JVM shuts down (signal) and the member has been closed.
    */
   static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    if (args.length > 0 && args[0].equals("snapshot")) {
+      return SnapshotCommand.run(java.util.List.of(args).subList(1, args.length), out, err);
+    }
     Command cmd;
     try {
       cmd = Flags.parse(args, env);

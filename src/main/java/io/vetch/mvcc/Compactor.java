@@ -12,12 +12,17 @@ import java.util.Collection;
  * compacting the rebuilt key index at the persisted scheduled revision. Writer thread only.
  */
 final class Compactor {
-    private final Backend backend;
+    private Backend backend;
     private final ArrayDeque<Revision> pending = new ArrayDeque<>();
     private long scheduledRevision;
 
     Compactor(Backend backend) {
         this.backend = backend;
+    }
+
+    /** Continues on a copy of the backend (after a defragmentation); the queue is unchanged. */
+    void retarget(Backend copy) {
+        backend = copy;
     }
 
     /** Queues the records removed by a compaction at revision rev (after any still pending). */

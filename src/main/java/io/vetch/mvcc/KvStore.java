@@ -66,6 +66,9 @@ public final class KvStore implements Closeable {
     private volatile long consistentIndex;
     private volatile long liveKeys;
     private volatile long sizeBytes;
+    /** etcd's db size: the high-water mark of {@link #sizeBytes} since the backend was (re)built. */
+    private volatile long dbSizeBytes;
+    private Defragmentation defrag;
     /** Bumped by every {@link #restoreImage}: a read that saw it change may have mixed old and new state. */
     private volatile int generation;
     private StoreTxnWrite openTxn;
@@ -84,6 +87,7 @@ public final class KvStore implements Closeable {
         consistentIndex = r.consistentIndex();
         liveKeys = r.liveKeys();
         sizeBytes = r.sizeBytes();
+        dbSizeBytes = sizeBytes;
         currentRev = r.currentRevision();
         if (r.compactPoint().revision() > 0) {
             compactor.schedule(r.compactPoint().revision(), r.pendingDeletes());
@@ -136,6 +140,7 @@ public final class KvStore implements Closeable {
         if (openTxn != null) {
             throw new IllegalStateException("restore inside an open write txn");
         }
+        abortDefrag();
         StoreImage.Header h = StoreImage.readHeader(file);
         long records = Math.max(1, h.recordCount());
         long imageAverage = (Files.size(file) - StoreImage.HEADER_BYTES - StoreImage.TRAILER_BYTES) / records
@@ -148,7 +153,7 @@ public final class KvStore implements Closeable {
         try {
             fresh = Backend.open(newDir, Math.max(opts.expectedKeys() * RECORDS_PER_KEY, 2 * records),
                     averageRecordBytes);
-            StoreImage.load(file, fresh);
+            StoreImage.load(file, fresh, false);
             recovered = StoreRecovery.recover(fresh);
             fresh.sync();
         } catch (IOException | RuntimeException e) {
@@ -169,6 +174,88 @@ public final class KvStore implements Closeable {
         generation++;
         BackendDir.resolve(dir);
         return old::close;
+    }
+
+    /**
+     * Creates a store in dir (which must hold none) from the image in file, as a restore from a backup does: the
+     * same keys, revisions and compaction, but applied index 0, ready for a new cluster's Raft log. The store is
+     * synced and closed.
+     */
+    public static void createFromImage(Path dir, Path file) throws IOException {
+        if (Files.exists(dir.resolve(Backend.REVISIONS_FILE))) {
+            throw new IOException(dir + " already holds a store");
+        }
+        StoreImage.Header h = StoreImage.readHeader(file);
+        try (Backend fresh = Backend.open(dir, Math.max(1024, h.recordCount() * 2L),
+                BackendRecord.PAYLOAD_OFFSET + RECORD_OVERHEAD_BYTES + StoreOptions.defaults().averageValueBytes())) {
+            StoreImage.load(file, fresh, true);
+            fresh.sync();
+        }
+    }
+
+    /**
+     * Starts a defragmentation (see {@link Defragmentation}): the caller runs its {@link Defragmentation#copy} on
+     * another thread, then calls {@link #finishDefrag} (or {@link #abortDefrag}) here. Writer thread, one at a
+     * time.
+     */
+    public Defragmentation beginDefrag() throws IOException {
+        if (defrag != null) {
+            throw new IllegalStateException("a defragmentation is already running");
+        }
+        long records = Math.max(1, backend.recordCount());
+        int average = (int) Math.max(BackendRecord.PAYLOAD_OFFSET + RECORD_OVERHEAD_BYTES,
+                sizeBytes / records - REVISION_KEY_BYTES);
+        Path newDir = BackendDir.create(dir);
+        Backend fresh;
+        try {
+            fresh = Backend.open(newDir, Math.max(1024, records + records / 4), average);
+        } catch (IOException | RuntimeException e) {
+            BackendDir.deleteTree(newDir);
+            throw e;
+        }
+        defrag = new Defragmentation(backend, fresh, newDir, currentRev);
+        backend.startMirroring(fresh);
+        return defrag;
+    }
+
+    /**
+     * Switches to the defragmented backend once its copy is done: returns the old backend for the caller to close
+     * a few seconds later (readers may still hold it). Writer thread, no write txn open.
+     */
+    public Closeable finishDefrag(Defragmentation d) throws IOException {
+        if (defrag != d || openTxn != null) {
+            throw new IllegalStateException("not the running defragmentation, or a write txn is open");
+        }
+        persistConsistentIndex();
+        d.source.stopMirroring(true);
+        defrag = null;
+        try {
+            d.target.sync();
+            BackendDir.switchTo(dir, d.targetDir);
+        } catch (IOException | RuntimeException e) {
+            d.target.close(); // the switch may or may not have happened: the next open resolves it
+            throw e;
+        }
+        Backend old = backend;
+        backend = d.target;
+        compactor.retarget(d.target);
+        dbSizeBytes = sizeBytes;
+        generation++;
+        BackendDir.resolve(dir);
+        return old::close;
+    }
+
+    /** Abandons a running defragmentation, if any, and deletes its files. Writer thread. */
+    public void abortDefrag() throws IOException {
+        Defragmentation d = defrag;
+        if (d == null) {
+            return;
+        }
+        defrag = null;
+        d.cancel();
+        d.source.stopMirroring(false);
+        d.target.close();
+        BackendDir.deleteTree(d.targetDir);
     }
 
     public long currentRevision() {
@@ -254,6 +341,7 @@ public final class KvStore implements Closeable {
         if (changed) {
             liveKeys += liveKeyDelta;
             sizeBytes += addedBytes;
+            dbSizeBytes = Math.max(dbSizeBytes, sizeBytes);
             currentRev = currentRev + 1;
         }
     }
@@ -406,6 +494,15 @@ public final class KvStore implements Closeable {
         return sizeBytes;
     }
 
+    /**
+     * etcd's db size: the space the backend holds, in use or free. A Chronicle Map reuses the space of deleted
+     * records but never gives it back, so this is the high-water mark of {@link #sizeBytes} since the backend was
+     * last rebuilt (opened, restored or defragmented). Any thread.
+     */
+    public long dbSizeBytes() {
+        return dbSizeBytes;
+    }
+
     /** Records in the backend (all kept revisions, including tombstones and not yet deleted compacted ones). */
     public long revisionCount() {
         return backend.recordCount();
@@ -418,6 +515,7 @@ public final class KvStore implements Closeable {
     /** Closes the backend files. Writer thread; an open txn is abandoned (its records are dropped at next open). */
     @Override
     public void close() throws IOException {
+        abortDefrag();
         persistConsistentIndex();
         backend.close();
     }

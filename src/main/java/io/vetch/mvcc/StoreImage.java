@@ -110,9 +110,10 @@ final class StoreImage {
     /**
      * Puts every record of the image into target (expected empty) and sets its meta values, verifying the
      * format, the record count and the CRC as it goes. Throws IOException on any damage; target then holds
-     * part of the image and must be discarded by the caller. Does not sync target.
+     * part of the image and must be discarded by the caller. Does not sync target. With rebase, the records and
+     * the consistent index are labelled Raft index 0, for a store that starts a new cluster's log.
      */
-    static Header load(Path file, Backend target) throws IOException {
+    static Header load(Path file, Backend target, boolean rebase) throws IOException {
         long fileSize = Files.size(file);
         CRC32C crc = new CRC32C();
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
@@ -132,6 +133,9 @@ final class StoreImage {
                 if (BackendRecord.raftIndex(record) > h.consistentIndex()) {
                     throw new IOException(file + ": record " + main + "." + sub + " is newer than the image");
                 }
+                if (rebase) {
+                    BackendRecord.setRaftIndex(record, 0);
+                }
                 target.put(main, sub, record);
                 pos += RECORD_PREFIX_BYTES + len;
             }
@@ -146,7 +150,7 @@ final class StoreImage {
             if (target.recordCount() != h.recordCount()) {
                 throw new IOException(file + ": duplicate revisions in image");
             }
-            target.setMeta(MetaKey.CONSISTENT_INDEX, h.consistentIndex());
+            target.setMeta(MetaKey.CONSISTENT_INDEX, rebase ? 0 : h.consistentIndex());
             target.setMeta(MetaKey.SCHEDULED_COMPACT_REVISION, h.scheduledCompactRev());
             target.setMeta(MetaKey.FINISHED_COMPACT_REVISION, h.finishedCompactRev());
             return h;

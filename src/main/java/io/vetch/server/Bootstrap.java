@@ -3,6 +3,7 @@ package io.vetch.server;
 import io.vetch.api.raftpb.Snapshot;
 import io.vetch.mvcc.KvStore;
 import io.vetch.mvcc.StoreOptions;
+import io.vetch.server.alarm.AlarmStore;
 import io.vetch.raft.MemoryStorage;
 import io.vetch.snap.Snapshotter;
 import io.vetch.wal.Wal;
@@ -22,6 +23,8 @@ import java.util.Optional;
  * data-dir/member/snap/   snapshot metadata   -> where the log starts
  * data-dir/member/store/  MVCC Chronicle Map  -> applied state up to its consistent index
  * data-dir/member/members     the membership as of its last applied change ({@link Membership})
+ * data-dir/member/leases      the leases ({@link io.vetch.server.lease.Lessor})
+ * data-dir/member/alarms      the raised alarms ({@link AlarmStore})
  * data-dir/member/snap/incoming/  snapshot images being received (discarded at start)
  * </pre>
  * A member joining an existing cluster (--initial-cluster-state existing, no WAL yet) takes the cluster id from
@@ -35,7 +38,7 @@ final class Bootstrap {
   /** Everything opened; the caller owns (and must close) wal and store. */
   record Opened(Wal wal, Snapshotter snapshotter, KvStore store, MemoryStorage raftLog, long memberId,
       long clusterId, List<Long> initialMembers, boolean newMember, long snapshotIndex, Membership membership,
-      io.vetch.server.lease.Lessor lessor) {}
+      io.vetch.server.lease.Lessor lessor, AlarmStore alarms) {}
 
   private Bootstrap() {}
 
@@ -98,14 +101,16 @@ final class Bootstrap {
       deleteTree(member.resolve("snap").resolve("incoming"));
       io.vetch.server.lease.Lessor lessor = io.vetch.server.lease.Lessor.load(member.resolve("leases"),
           minLeaseTtl(cfg), liveKeys(store), System::nanoTime);
+      AlarmStore alarms = AlarmStore.load(member.resolve("alarms"));
       if (installed && snap.get().getData().size() > 0) {
-        byte[] leases = SnapshotData.decode(snap.get().getData().toByteArray()).leases();
-        if (leases != null) {
-          lessor.restore(leases, liveKeys(store));
+        SnapshotData data = SnapshotData.decode(snap.get().getData().toByteArray());
+        if (data.leases() != null) {
+          lessor.restore(data.leases(), liveKeys(store));
         }
+        alarms.restore(data.alarms() != null ? data.alarms() : new byte[4]);
       }
       return new Opened(wal, snapshotter, store, raftLog, memberId, clusterId, initial, newMember, snapshotIndex,
-          membership, lessor);
+          membership, lessor, alarms);
     } catch (IOException | RuntimeException e) {
       wal.close();
       if (store != null) {

@@ -9,6 +9,7 @@ import io.vetch.api.raftpb.EntryType;
 import io.vetch.api.raftpb.Snapshot;
 import io.vetch.api.raftpb.SnapshotMetadata;
 import io.vetch.mvcc.KvStore;
+import io.vetch.server.alarm.AlarmStore;
 import io.vetch.server.apply.Applier;
 import io.vetch.server.bus.Addresses;
 import io.vetch.server.bus.Applied;
@@ -58,6 +59,7 @@ final class StorageVerticle extends VerticleBase {
   private final Applier applier;
   private final Membership membership;
   private final io.vetch.server.lease.Lessor lessor;
+  private final AlarmStore alarms;
   private final PendingProposals pending;
   private final long memberId;
   private final Path snapDir;
@@ -68,11 +70,13 @@ final class StorageVerticle extends VerticleBase {
   private final ArrayDeque<ProposalResult> awaitingCompaction = new ArrayDeque<>();
   private boolean compactionScheduled;
   private boolean failed;
+  private Future<Void> defragmenting;
 
   StorageVerticle(Addresses addresses, Wal wal, Snapshotter snapshotter, KvStore store, Applier applier,
-      Membership membership, io.vetch.server.lease.Lessor lessor, PendingProposals pending, long memberId,
-      Path snapDir, long snapshotCount, long snapshotIndex) {
+      Membership membership, io.vetch.server.lease.Lessor lessor, AlarmStore alarms, PendingProposals pending,
+      long memberId, Path snapDir, long snapshotCount, long snapshotIndex) {
     this.addresses = addresses;
+    this.alarms = alarms;
     this.lessor = lessor;
     this.pending = pending;
     this.membership = membership;
@@ -96,7 +100,56 @@ final class StorageVerticle extends VerticleBase {
         m.fail(1, String.valueOf(e.getMessage()));
       }
     });
+    vertx.eventBus().<Void>localConsumer(addresses.defragment(), m -> defragment().onComplete(ar -> {
+      if (ar.succeeded()) {
+        m.reply(null);
+      } else {
+        m.fail(1, String.valueOf(ar.cause().getMessage()));
+      }
+    }));
     return vertx.eventBus().<StorageBatch>localConsumer(addresses.storageBatch(), m -> handle(m.body())).completion();
+  }
+
+  /**
+   * Defragments the store without stopping writes: the long copy runs on a worker thread while this verticle goes
+   * on applying batches; only the start and the switch run here. A request while one runs joins it.
+   */
+  private Future<Void> defragment() {
+    if (defragmenting != null) {
+      return defragmenting;
+    }
+    long before = store.dbSizeBytes();
+    long started = System.nanoTime();
+    io.vetch.mvcc.Defragmentation d;
+    try {
+      d = store.beginDefrag();
+    } catch (IOException | RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "starting a defragmentation", e);
+      return Future.failedFuture(e);
+    }
+    defragmenting = vertx.executeBlocking(d::copy, false)
+        .compose(copied -> {
+          try {
+            Closeable old = store.finishDefrag(d);
+            vertx.setTimer(RETIRE_MS, t -> closeQuietly(old));
+            LOG.log(System.Logger.Level.INFO, "defragmented the store in {0} ms: {1} records, db size {2} -> {3} bytes",
+                (System.nanoTime() - started) / 1_000_000, copied, before, store.dbSizeBytes());
+            return Future.<Void>succeededFuture();
+          } catch (IOException | RuntimeException e) {
+            return Future.<Void>failedFuture(e);
+          }
+        })
+        .recover(e -> {
+          LOG.log(System.Logger.Level.ERROR, "defragmentation failed; the store is unchanged", e);
+          try {
+            store.abortDefrag();
+          } catch (IOException | RuntimeException e2) {
+            LOG.log(System.Logger.Level.WARNING, "removing an abandoned defragmentation", e2);
+          }
+          return Future.failedFuture(e);
+        })
+        .andThen(ar -> defragmenting = null);
+    return defragmenting;
   }
 
   /** A store image as of the last applied entry, for the leader to send to a member that needs a snapshot. */
@@ -108,7 +161,7 @@ final class StorageVerticle extends VerticleBase {
   }
 
   private byte[] snapshotData() {
-    return new SnapshotData(membership.toBytes(), lessor.toBytes()).encode();
+    return new SnapshotData(membership.toBytes(), lessor.toBytes(), alarms.toBytes()).encode();
   }
 
   /**
@@ -133,6 +186,7 @@ final class StorageVerticle extends VerticleBase {
     SnapshotData data = SnapshotData.decode(snap.getData().toByteArray());
     membership.restore(data.membership());
     lessor.restore(data.leases() != null ? data.leases() : new byte[4], Bootstrap.liveKeys(store));
+    alarms.restore(data.alarms() != null ? data.alarms() : new byte[4]);
     vertx.eventBus().send(addresses.transport().peers(), new PeerMap(membership.peers(memberId)));
     Files.delete(kept);
     snapshotIndex = index;

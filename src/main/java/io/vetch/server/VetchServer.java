@@ -94,7 +94,7 @@ public final class VetchServer {
     raftConfig.applied = o.store().consistentIndex();
     RawNode node = new RawNode(raftConfig, o.raftLog());
     Membership membership = o.membership();
-    Applier applier = new Applier(o.store(), o.lessor(), membership::applyAttributes, o.clusterId(),
+    Applier applier = new Applier(o.store(), o.lessor(), o.alarms(), membership::applyAttributes, o.clusterId(),
         o.memberId());
     RequestIds ids = new RequestIds(o.memberId(), System.currentTimeMillis());
     Attributes own = Attributes.newBuilder().setName(cfg.name())
@@ -113,10 +113,10 @@ public final class VetchServer {
     PendingProposals pending = new PendingProposals();
     Promise<Void> removed = Promise.promise();
     StorageVerticle storage = new StorageVerticle(addresses, o.wal(), o.snapshotter(), o.store(), applier,
-        membership, o.lessor(), pending, o.memberId(), snapDir, cfg.snapshotCount(), o.snapshotIndex());
+        membership, o.lessor(), o.alarms(), pending, o.memberId(), snapDir, cfg.snapshotCount(), o.snapshotIndex());
     long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();
     ClientContext ctx = new ClientContext(vertx.eventBus(), addresses, o.store(), status, o.clusterId(),
-        o.memberId(), ids, membership, o.lessor(), cfg.maxRequestBytes(), cfg.maxTxnOps(), requestTimeoutMs);
+        o.memberId(), ids, membership, o.lessor(), o.alarms(), cfg.effectiveQuotaBackendBytes(), cfg.maxRequestBytes(), cfg.maxTxnOps(), requestTimeoutMs);
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     Future<String> chain = vertx.deployVerticle(storage, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))

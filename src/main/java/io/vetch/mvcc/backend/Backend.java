@@ -30,7 +30,8 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
  * every mutating method, {@link #forEach} and {@link #sync} belong to the single writer thread.
  */
 public final class Backend implements Closeable {
-    static final String REVISIONS_FILE = "revisions.cm3";
+    /** The file whose presence says a directory holds a backend. */
+    public static final String REVISIONS_FILE = "revisions.cm3";
     static final String META_FILE = "meta.cm3";
     private static final int REVISION_KEY_BYTES = 16;
     private static final double MAX_BLOAT_FACTOR = 1000;
@@ -39,6 +40,10 @@ public final class Backend implements Closeable {
     private final ChronicleMap<byte[], byte[]> meta;
     private final FileChannel revisionsChannel;
     private final FileChannel metaChannel;
+    /** While a defragmentation copies this backend: the copy, which receives every put too. Writer thread. */
+    private Backend mirror;
+    /** Revisions deleted while mirroring, replayed on the copy by {@link #stopMirroring}. */
+    private final java.util.List<long[]> mirroredDeletes = new java.util.ArrayList<>();
 
     private Backend(ChronicleMap<byte[], byte[]> revisions, ChronicleMap<byte[], byte[]> meta,
                     FileChannel revisionsChannel, FileChannel metaChannel) {
@@ -90,7 +95,11 @@ public final class Backend implements Closeable {
     }
 
     public void put(long main, long sub, byte[] record) {
-        revisions.put(revisionKey(main, sub), record);
+        byte[] key = revisionKey(main, sub);
+        revisions.put(key, record);
+        if (mirror != null) {
+            mirror.revisions.put(key, record);
+        }
     }
 
     /** The record at (main, sub), or null when absent. Any thread. */
@@ -100,8 +109,50 @@ public final class Backend implements Closeable {
 
     /** Deletes the record at (main, sub); returns its length, or -1 when there was none. */
     public int delete(long main, long sub) {
+        if (mirror != null) {
+            mirroredDeletes.add(new long[] {main, sub});
+        }
         byte[] old = revisions.remove(revisionKey(main, sub));
         return old == null ? -1 : old.length;
+    }
+
+    /**
+     * Starts mirroring into copy (an empty backend being filled from this one by another thread): from now on
+     * every put also goes to copy, and deletes are remembered for {@link #stopMirroring}, which applies them once
+     * the copying thread is done (a delete applied earlier could be overtaken by that thread's copy). Writer.
+     */
+    public void startMirroring(Backend copy) {
+        mirror = copy;
+        mirroredDeletes.clear();
+    }
+
+    /** Ends mirroring; with apply, deletes the remembered revisions from the copy and copies the meta values. */
+    public void stopMirroring(boolean apply) {
+        Backend copy = mirror;
+        mirror = null;
+        if (apply) {
+            mirroredDeletes.forEach(r -> copy.revisions.remove(revisionKey(r[0], r[1])));
+            meta.forEach((k, v) -> copy.meta.put(k, v));
+        }
+        mirroredDeletes.clear();
+    }
+
+    /**
+     * Copies every record with main revision at most maxMain into copy. Any thread, concurrently with the writer
+     * (Chronicle Map iterates segment by segment under its own locks); used with {@link #startMirroring}.
+     * Returns the number of records copied.
+     */
+    public long copyTo(Backend copy, long maxMain, java.util.function.BooleanSupplier cancelled) {
+        long[] n = {0};
+        revisions.forEachEntryWhile(e -> {
+            byte[] key = e.key().get();
+            if (BackendRecord.getLong(key, 0) <= maxMain) {
+                copy.revisions.put(key, e.value().get());
+                n[0]++;
+            }
+            return !cancelled.getAsBoolean();
+        });
+        return n[0];
     }
 
     /** Visits every record, in no particular order. Writer thread; the visitor must not modify the backend. */

@@ -29,6 +29,11 @@ public final class BackendRecord {
         return getLong(record, 0);
     }
 
+    /** Relabels record (in place) as written by the entry at raftIndex. */
+    public static void setRaftIndex(byte[] record, long raftIndex) {
+        putLong(record, 0, raftIndex);
+    }
+
     public static boolean isTombstone(byte[] record) {
         return (record[8] & TOMBSTONE) != 0;
     }

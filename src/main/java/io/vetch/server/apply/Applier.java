@@ -1,6 +1,10 @@
 package io.vetch.server.apply;
 
 import com.google.protobuf.Message;
+import io.vetch.api.etcdserverpb.AlarmMember;
+import io.vetch.api.etcdserverpb.AlarmRequest;
+import io.vetch.api.etcdserverpb.AlarmResponse;
+import io.vetch.api.etcdserverpb.AlarmType;
 import io.vetch.api.etcdserverpb.CompactionRequest;
 import io.vetch.api.etcdserverpb.CompactionResponse;
 import io.vetch.api.etcdserverpb.DeleteRangeRequest;
@@ -26,6 +30,7 @@ import io.vetch.mvcc.KvStore;
 import io.vetch.mvcc.RangeResult;
 import io.vetch.mvcc.WriteTxn;
 import io.vetch.server.EtcdErrors;
+import io.vetch.server.alarm.AlarmStore;
 import io.vertx.grpc.server.StatusException;
 import java.util.List;
 import java.util.function.Consumer;
@@ -38,6 +43,7 @@ import java.util.function.Consumer;
 public final class Applier {
   private final KvStore store;
   private final Leases leases;
+  private final AlarmStore alarms;
   private final Consumer<ClusterMemberAttrSetRequest> memberAttributes;
   private final long clusterId;
   private final long memberId;
@@ -46,10 +52,11 @@ public final class Applier {
    * leases grants and revokes leases and follows key attachments; memberAttributes receives the members'
    * published attributes.
    */
-  public Applier(KvStore store, Leases leases, Consumer<ClusterMemberAttrSetRequest> memberAttributes,
-      long clusterId, long memberId) {
+  public Applier(KvStore store, Leases leases, AlarmStore alarms,
+      Consumer<ClusterMemberAttrSetRequest> memberAttributes, long clusterId, long memberId) {
     this.store = store;
     this.leases = leases;
+    this.alarms = alarms;
     this.memberAttributes = memberAttributes;
     this.clusterId = clusterId;
     this.memberId = memberId;
@@ -60,6 +67,8 @@ public final class Applier {
 
   public Result apply(InternalRaftRequest req, long index, long term) {
     try {
+      checkAlarms(req);
+      if (req.hasAlarm()) return alarm(req.getAlarm(), index, term);
       if (req.hasPut()) return write(index, term, txn -> put(txn, req.getPut()));
       if (req.hasDeleteRange()) return write(index, term, txn -> deleteRange(txn, req.getDeleteRange()));
       if (req.hasTxn()) return txn(req.getTxn(), index, term);
@@ -83,6 +92,46 @@ public final class Applier {
       store.setConsistentIndex(index);
       return new Result(null, e, List.of(), false);
     }
+  }
+
+  /**
+   * etcd's capped and corrupt appliers: with NOSPACE raised, requests that add data (puts, txns with a put, lease
+   * grants) fail; with CORRUPT raised, every KV and lease request fails.
+   */
+  private void checkAlarms(InternalRaftRequest req) throws StatusException {
+    if (req.hasAlarm() || req.hasClusterMemberAttrSet() || req.hasLeaseCheckpoint()) {
+      return;
+    }
+    if (alarms.active(AlarmType.CORRUPT)) {
+      throw EtcdErrors.corrupt();
+    }
+    if (alarms.active(AlarmType.NOSPACE)
+        && (req.hasPut() || req.hasLeaseGrant() || req.hasTxn() && Quota.hasPut(req.getTxn()))) {
+      throw EtcdErrors.noSpace();
+    }
+  }
+
+  /** etcd's applierV3backend.Alarm: GET lists, ACTIVATE/DEACTIVATE answer with the alarm they changed. */
+  private Result alarm(AlarmRequest a, long index, long term) {
+    store.setConsistentIndex(index);
+    AlarmResponse.Builder resp = AlarmResponse.newBuilder().setHeader(header(store.currentRevision(), term));
+    switch (a.getAction()) {
+      case GET -> resp.addAllAlarms(alarms.get(a.getAlarm()));
+      case ACTIVATE -> {
+        AlarmMember m = a.getAlarm() == AlarmType.NONE ? null : alarms.activate(a.getMemberID(), a.getAlarm());
+        if (m != null) {
+          resp.addAlarms(m);
+        }
+      }
+      case DEACTIVATE -> {
+        AlarmMember m = alarms.deactivate(a.getMemberID(), a.getAlarm());
+        if (m != null) {
+          resp.addAlarms(m);
+        }
+      }
+      default -> { }
+    }
+    return new Result(resp.build(), null, List.of(), false);
   }
 
   private interface Op {

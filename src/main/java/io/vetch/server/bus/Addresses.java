@@ -13,12 +13,12 @@ import io.vetch.transport.TransportAddresses;
  * </pre>
  */
 public record Addresses(String propose, String readIndex, String moveLeader, String storageBatch, String applied,
-    String persisted, String storageImage, String watchEvents, String keepAlive, TransportAddresses transport) {
+    String persisted, String storageImage, String defragment, String watchEvents, String keepAlive, TransportAddresses transport) {
   public static Addresses of(long memberId) {
     String p = "vetch." + Long.toHexString(memberId) + ".";
     return new Addresses(p + "raft.propose", p + "raft.read-index", p + "raft.move-leader", p + "storage.batch",
         p + "raft.applied",
-        p + "raft.persisted", p + "storage.image", p + "watch.events", p + "raft.keep-alive",
+        p + "raft.persisted", p + "storage.image", p + "storage.defragment", p + "watch.events", p + "raft.keep-alive",
         TransportAddresses.of(p));
   }
 }

@@ -1,7 +1,12 @@
 package io.vetch.server.grpc;
 
 import com.google.protobuf.Message;
+import io.vetch.api.etcdserverpb.AlarmRequest;
+import io.vetch.api.etcdserverpb.AlarmType;
 import io.vetch.api.etcdserverpb.InternalRaftRequest;
+import io.vetch.server.alarm.AlarmStore;
+import io.vetch.server.bus.StorageImage;
+import io.vertx.grpc.server.StatusException;
 import io.vetch.api.etcdserverpb.Member;
 import io.vetch.api.etcdserverpb.RequestHeader;
 import io.vetch.api.etcdserverpb.ResponseHeader;
@@ -37,12 +42,20 @@ public final class ClientContext {
   private final int maxRequestBytes;
   private final int maxTxnOps;
   private final DeliveryOptions requestOptions;
+  /** For the storage worker's long jobs (images, defragmentation), which take time proportional to the store. */
+  private final DeliveryOptions longOptions;
+  private static final long LONG_REQUEST_MS = 30 * 60_000;
+  private static final System.Logger LOG = System.getLogger(ClientContext.class.getName());
   private final Membership membership;
   private final io.vetch.server.lease.Lessor lessor;
+  private final AlarmStore alarms;
+  private final long quotaBytes;
 
   public ClientContext(EventBus bus, Addresses addresses, KvStore store, MemberStatus status, long clusterId,
       long memberId, RequestIds ids, Membership membership, io.vetch.server.lease.Lessor lessor,
-      int maxRequestBytes, int maxTxnOps, long requestTimeoutMs) {
+      AlarmStore alarms, long quotaBytes, int maxRequestBytes, int maxTxnOps, long requestTimeoutMs) {
+    this.alarms = alarms;
+    this.quotaBytes = quotaBytes;
     this.membership = membership;
     this.lessor = lessor;
     this.bus = bus;
@@ -55,6 +68,7 @@ public final class ClientContext {
     this.maxRequestBytes = maxRequestBytes;
     this.maxTxnOps = maxTxnOps;
     this.requestOptions = new DeliveryOptions().setSendTimeout(requestTimeoutMs);
+    this.longOptions = new DeliveryOptions().setSendTimeout(LONG_REQUEST_MS);
   }
 
   public KvStore store() { return store; }
@@ -62,6 +76,40 @@ public final class ClientContext {
   public MemberStatus status() { return status; }
 
   public int maxTxnOps() { return maxTxnOps; }
+
+  public AlarmStore alarms() { return alarms; }
+
+  /** The backend quota in force (Long.MAX_VALUE when disabled). */
+  public long quotaBytes() { return quotaBytes; }
+
+  /**
+   * etcd's quota check before proposing a request that adds cost bytes: when the store would exceed the quota, the
+   * NOSPACE alarm is raised for this member (through Raft, unless already raised) and the request fails.
+   */
+  public StatusException checkQuota(long cost) {
+    if (store.dbSizeBytes() + cost <= quotaBytes) {
+      return null;
+    }
+    boolean raised = alarms.get(AlarmType.NOSPACE).stream().anyMatch(a -> a.getMemberID() == memberId);
+    if (!raised) {
+      LOG.log(System.Logger.Level.WARNING, "database space exceeded (db size {0} bytes, quota {1}): raising NOSPACE",
+          store.dbSizeBytes(), quotaBytes);
+      propose(InternalRaftRequest.newBuilder().setAlarm(AlarmRequest.newBuilder()
+          .setAction(AlarmRequest.AlarmAction.ACTIVATE).setMemberID(memberId).setAlarm(AlarmType.NOSPACE)))
+          .onFailure(e -> LOG.log(System.Logger.Level.WARNING, "raising the NOSPACE alarm failed: {0}", e.toString()));
+    }
+    return EtcdErrors.noSpace();
+  }
+
+  /** Asks the storage worker for a store image as of its applied index (a file the caller deletes). */
+  public Future<StorageImage> storeImage() {
+    return bus.<StorageImage>request(addresses.storageImage(), null, longOptions).map(m -> m.body());
+  }
+
+  /** Defragments the store (storage worker); completes when the new backend is live. */
+  public Future<Void> defragment() {
+    return bus.request(addresses.defragment(), null, longOptions).mapEmpty();
+  }
 
   public int maxRequestBytes() { return maxRequestBytes; }
 

@@ -46,7 +46,8 @@ public final class ClientVerticle extends VerticleBase {
         .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES));
     grpc.addService(KVGrpcService.of(new KvService(ctx)));
     grpc.addService(MaintenanceGrpcService.builder(new MaintenanceServer(ctx)).bind(MaintenanceGrpcService.Status,
-        MaintenanceGrpcService.HashKV, MaintenanceGrpcService.MoveLeader).build());
+        MaintenanceGrpcService.HashKV, MaintenanceGrpcService.Hash, MaintenanceGrpcService.MoveLeader,
+        MaintenanceGrpcService.Alarm, MaintenanceGrpcService.Defragment, MaintenanceGrpcService.Snapshot).build());
     grpc.addService(ClusterGrpcService.of(new ClusterServer(ctx)));
     grpc.addService(io.vetch.api.etcdserverpb.LeaseGrpcService.of(new LeaseServer(ctx, ctx.lessor())));
     watchPool = vertx.createSharedWorkerExecutor("vetch-watch-sync", 2);

@@ -12,6 +12,7 @@ import io.vetch.api.etcdserverpb.RangeRequest;
 import io.vetch.api.etcdserverpb.RangeResponse;
 import io.vetch.api.etcdserverpb.TxnRequest;
 import io.vetch.api.etcdserverpb.TxnResponse;
+import io.vetch.server.apply.Quota;
 import io.vetch.server.apply.ReadOnlyTxn;
 import io.vetch.server.apply.RangeQuery;
 import io.vetch.server.apply.RequestChecks;
@@ -55,6 +56,10 @@ public final class KvService extends KVService {
     } catch (StatusException e) {
       return Future.failedFuture(e);
     }
+    StatusException full = ctx.checkQuota(Quota.cost(r));
+    if (full != null) {
+      return Future.failedFuture(full);
+    }
     return ctx.propose(InternalRaftRequest.newBuilder().setPut(r));
   }
 
@@ -76,6 +81,10 @@ public final class KvService extends KVService {
       return Future.failedFuture(e);
     }
     if (!ReadOnlyTxn.isReadOnly(r)) {
+      StatusException full = ctx.checkQuota(Quota.cost(r));
+      if (full != null) {
+        return Future.failedFuture(full);
+      }
       return ctx.propose(InternalRaftRequest.newBuilder().setTxn(r));
     }
     Future<Long> term = ReadOnlyTxn.isSerializable(r) ? Future.succeededFuture(ctx.status().term()) : ctx.readIndex();

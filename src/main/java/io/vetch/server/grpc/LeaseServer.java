@@ -38,6 +38,10 @@ public final class LeaseServer extends LeaseService {
     if (r.getTTL() > Lessor.MAX_TTL) {
       return Future.failedFuture(EtcdErrors.leaseTtlTooLarge());
     }
+    io.vertx.grpc.server.StatusException full = ctx.checkQuota(io.vetch.server.apply.Quota.LEASE_OVERHEAD);
+    if (full != null) {
+      return Future.failedFuture(full);
+    }
     long id = r.getID() != 0 ? r.getID() : ctx.newLeaseId();
     return ctx.propose(InternalRaftRequest.newBuilder().setLeaseGrant(r.toBuilder().setID(id)));
   }

@@ -1,25 +1,35 @@
 package io.vetch.server.grpc;
 
+import io.vetch.api.etcdserverpb.AlarmMember;
+import io.vetch.api.etcdserverpb.AlarmRequest;
+import io.vetch.api.etcdserverpb.AlarmResponse;
+import io.vetch.api.etcdserverpb.DefragmentRequest;
+import io.vetch.api.etcdserverpb.DefragmentResponse;
 import io.vetch.api.etcdserverpb.HashKVRequest;
 import io.vetch.api.etcdserverpb.HashKVResponse;
+import io.vetch.api.etcdserverpb.HashRequest;
+import io.vetch.api.etcdserverpb.HashResponse;
+import io.vetch.api.etcdserverpb.InternalRaftRequest;
 import io.vetch.api.etcdserverpb.MaintenanceService;
-import io.vetch.api.mvccpb.KeyValue;
-import io.vetch.mvcc.CompactedException;
-import io.vetch.mvcc.FutureRevisionException;
-import io.vetch.mvcc.RangeResult;
-import io.vetch.server.EtcdErrors;
-import io.vertx.core.Vertx;
-import java.util.zip.CRC32C;
+import io.vetch.api.etcdserverpb.Member;
 import io.vetch.api.etcdserverpb.MoveLeaderRequest;
 import io.vetch.api.etcdserverpb.MoveLeaderResponse;
+import io.vetch.api.etcdserverpb.SnapshotRequest;
+import io.vetch.api.etcdserverpb.SnapshotResponse;
 import io.vetch.api.etcdserverpb.StatusRequest;
 import io.vetch.api.etcdserverpb.StatusResponse;
+import io.vetch.mvcc.CompactedException;
+import io.vetch.mvcc.FutureRevisionException;
+import io.vetch.mvcc.KvHash;
+import io.vetch.server.EtcdErrors;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.streams.ReadStream;
 
-/** etcd's Maintenance service: Status, HashKV and MoveLeader so far. Other methods are not bound yet. */
+/** etcd's Maintenance service. Downgrade is not bound (UNIMPLEMENTED). */
 public final class MaintenanceServer extends MaintenanceService {
   /** The etcd API version vetch speaks, as etcd reports its server version. */
-  static final String VERSION = "3.5.0";
+  public static final String VERSION = "3.5.0";
 
   private final ClientContext ctx;
 
@@ -30,51 +40,76 @@ public final class MaintenanceServer extends MaintenanceService {
   @Override
   public Future<MoveLeaderResponse> moveLeader(MoveLeaderRequest request) {
     return ctx.moveLeader(request.getTargetID()).map(v -> MoveLeaderResponse.newBuilder()
-        .setHeader(ctx.header(ctx.store().currentRevision(), ctx.status().term())).build());
+        .setHeader(header()).build());
   }
 
-  /**
-   * A CRC32C over every key-value (key order) at the revision, so members can be compared: equal histories give
-   * equal hashes. Runs on a worker thread: it reads the whole key space.
-   */
+  /** Through Raft (as etcd), so a GET sees every alarm raised before it and all members agree on changes. */
+  @Override
+  public Future<AlarmResponse> alarm(AlarmRequest request) {
+    return ctx.propose(InternalRaftRequest.newBuilder().setAlarm(request));
+  }
+
+  /** etcd's HashKV (see {@link KvHash}). Runs on a worker thread: it reads the whole kept history. */
   @Override
   public Future<HashKVResponse> hashKV(HashKVRequest request) {
-    var store = ctx.store();
+    return hash(request.getRevision()).map(h -> HashKVResponse.newBuilder().setHeader(header())
+        .setHash(h.hash()).setCompactRevision(h.compactRevision()).setHashRevision(h.revision()).build());
+  }
+
+  /** etcd's Hash covers the whole backend; here it is the HashKV of the current revision. */
+  @Override
+  public Future<HashResponse> hash(HashRequest request) {
+    return hash(0).map(h -> HashResponse.newBuilder().setHeader(header()).setHash(h.hash()).build());
+  }
+
+  private Future<KvHash.Result> hash(long revision) {
     return Vertx.currentContext().owner().executeBlocking(() -> {
-      long rev = request.getRevision() == 0 ? store.currentRevision() : request.getRevision();
-      RangeResult all;
       try {
-        all = store.range(new byte[] {0}, new byte[] {0}, rev, 0, false);
+        return KvHash.compute(ctx.store(), revision);
       } catch (CompactedException e) {
         throw EtcdErrors.compacted();
       } catch (FutureRevisionException e) {
         throw EtcdErrors.futureRev();
       }
-      CRC32C crc = new CRC32C();
-      for (KeyValue kv : all.kvs()) {
-        crc.update(kv.toByteArray());
-      }
-      return HashKVResponse.newBuilder()
-          .setHeader(ctx.header(store.currentRevision(), ctx.status().term()))
-          .setHash((int) crc.getValue())
-          .setCompactRevision(store.compactRevision())
-          .build();
     }, false);
+  }
+
+  @Override
+  public Future<DefragmentResponse> defragment(DefragmentRequest request) {
+    return ctx.defragment().map(v -> DefragmentResponse.newBuilder().setHeader(header()).build());
+  }
+
+  @Override
+  public Future<ReadStream<SnapshotResponse>> snapshot(SnapshotRequest request) {
+    Vertx vertx = Vertx.currentContext().owner();
+    return ctx.storeImage().compose(image -> SnapshotStream.open(vertx, image, header()));
   }
 
   @Override
   public Future<StatusResponse> status(StatusRequest request) {
     var s = ctx.status();
-    long size = ctx.store().sizeBytes();
-    return Future.succeededFuture(StatusResponse.newBuilder()
-        .setHeader(ctx.header(ctx.store().currentRevision(), s.term()))
+    StatusResponse.Builder b = StatusResponse.newBuilder()
+        .setHeader(header())
         .setVersion(VERSION)
-        .setDbSize(size)
-        .setDbSizeInUse(size)
+        .setDbSize(ctx.store().dbSizeBytes())
+        .setDbSizeInUse(ctx.store().sizeBytes())
         .setLeader(s.leader())
         .setRaftIndex(s.commitIndex())
         .setRaftTerm(s.term())
         .setRaftAppliedIndex(s.appliedIndex())
-        .build());
+        .setDbSizeQuota(ctx.quotaBytes() == Long.MAX_VALUE ? 0 : ctx.quotaBytes());
+    Member self = ctx.membership().member(ctx.memberId());
+    b.setIsLearner(self != null && self.getIsLearner());
+    if (s.leader() == 0) {
+      b.addErrors(EtcdErrors.noLeader().getMessage());
+    }
+    for (AlarmMember a : ctx.alarms().get(io.vetch.api.etcdserverpb.AlarmType.NONE)) {
+      b.addErrors("memberID:" + Long.toUnsignedString(a.getMemberID()) + " alarm:" + a.getAlarm() + " ");
+    }
+    return Future.succeededFuture(b.build());
+  }
+
+  private io.vetch.api.etcdserverpb.ResponseHeader header() {
+    return ctx.header(ctx.store().currentRevision(), ctx.status().term());
   }
 }

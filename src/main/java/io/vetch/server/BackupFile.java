@@ -1,0 +1,140 @@
+package io.vetch.server;
+
+import io.vetch.mvcc.KvHash;
+import io.vetch.mvcc.KvStore;
+import io.vetch.mvcc.StoreOptions;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+
+/**
+ * A backup of a member (what Maintenance.Snapshot streams and {@code etcdctl snapshot save} writes), all integers
+ * big-endian:
+ * <pre>
+ *   u32 magic "VBK1" | u64 Raft index | u32 length | snapshot data (membership, leases, alarms)
+ *   | store image (the StoreImage format, to the end less 32 bytes) | SHA-256 of every byte before it
+ * </pre>
+ * As etcd's, the stream ends with a SHA-256 of what precedes it, checked by restore. {@link #restore} rebuilds a
+ * data directory from it for a new cluster (as {@code etcdutl snapshot restore}); {@link #status} reads its hash,
+ * revision and key count.
+ */
+public final class BackupFile {
+  static final int MAGIC = 0x56424B31; // "VBK1"
+  public static final int SHA256_BYTES = 32;
+
+  private BackupFile() {}
+
+  /** What precedes the store image: magic, index and the snapshot data. */
+  public static byte[] prefix(long index, byte[] snapshotData) {
+    return ByteBuffer.allocate(16 + snapshotData.length).putInt(MAGIC).putLong(index).putInt(snapshotData.length)
+        .put(snapshotData).array();
+  }
+
+  /** A new SHA-256 digest for the trailer. */
+  public static MessageDigest digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK always has SHA-256", e);
+    }
+  }
+
+  /** What {@link #status} reports: as etcdutl's snapshot status. */
+  public record Status(int hash, long revision, long totalKeys, long totalSize) {}
+
+  /** A backup's parts once checked: the Raft index, the snapshot data, and the store image in imageFile. */
+  private record Opened(long index, SnapshotData data) {}
+
+  /**
+   * Restores backup into dataDir (which must not exist or be empty) for a new cluster: the store with the backup's
+   * keys and revisions, and its leases; the membership comes from the new cluster's --initial-cluster when the member
+   * starts, as with etcd. Throws IOException when the backup is damaged (its SHA-256 or image CRC does not match).
+   */
+  public static void restore(Path backup, Path dataDir) throws IOException {
+    if (Files.exists(dataDir)) {
+      try (var entries = Files.list(dataDir)) {
+        if (entries.findAny().isPresent()) {
+          throw new IOException("data-dir \"" + dataDir + "\" exists");
+        }
+      }
+    }
+    Path member = dataDir.resolve("member");
+    Files.createDirectories(member);
+    Path image = member.resolve("restore.image");
+    try {
+      Opened o = extract(backup, image);
+      KvStore.createFromImage(member.resolve("store"), image);
+      if (o.data().leases() != null) {
+        Files.write(member.resolve("leases"), o.data().leases());
+      }
+    } finally {
+      Files.deleteIfExists(image);
+    }
+  }
+
+  /** Checks the backup and reads its status: the store's HashKV at its revision, keys, and the file's size. */
+  public static Status status(Path backup) throws IOException {
+    Path tmp = Files.createTempDirectory("vetch-snapshot-status");
+    try {
+      Path image = tmp.resolve("image");
+      extract(backup, image);
+      KvStore.createFromImage(tmp.resolve("store"), image);
+      try (KvStore store = KvStore.open(tmp.resolve("store"), StoreOptions.defaults())) {
+        KvHash.Result h = KvHash.compute(store, 0);
+        return new Status(h.hash(), store.currentRevision(), store.keyCount(), Files.size(backup));
+      } catch (io.vetch.mvcc.CompactedException | io.vetch.mvcc.FutureRevisionException e) {
+        throw new IOException("hashing the backup's store", e);
+      }
+    } finally {
+      Bootstrap.deleteTree(tmp);
+    }
+  }
+
+  /** Verifies the SHA-256 and header, writes the store image part to image, and returns the rest. */
+  private static Opened extract(Path backup, Path image) throws IOException {
+    long size = Files.size(backup);
+    if (size < 16 + SHA256_BYTES) {
+      throw new IOException(backup + ": too short for a vetch snapshot (" + size + " bytes)");
+    }
+    MessageDigest sha = digest();
+    try (InputStream raw = Files.newInputStream(backup);
+         DataInputStream in = new DataInputStream(new DigestInputStream(raw, sha))) {
+      if (in.readInt() != MAGIC) {
+        throw new IOException(backup + ": not a vetch snapshot (bad magic)");
+      }
+      long index = in.readLong();
+      int dataLength = in.readInt();
+      if (dataLength < 0 || 16L + dataLength + SHA256_BYTES > size) {
+        throw new IOException(backup + ": bad snapshot data length " + dataLength);
+      }
+      byte[] data = in.readNBytes(dataLength);
+      long imageBytes = size - 16 - dataLength - SHA256_BYTES;
+      try (OutputStream out = Files.newOutputStream(image)) {
+        byte[] buf = new byte[1 << 16];
+        long left = imageBytes;
+        while (left > 0) {
+          int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+          if (n < 0) {
+            throw new IOException(backup + ": truncated");
+          }
+          out.write(buf, 0, n);
+          left -= n;
+        }
+      }
+      byte[] computed = sha.digest();
+      byte[] stored = raw.readNBytes(SHA256_BYTES);
+      if (!Arrays.equals(computed, stored)) {
+        throw new IOException(backup + ": SHA-256 mismatch (the snapshot is damaged or incomplete)");
+      }
+      return new Opened(index, SnapshotData.decode(data));
+    }
+  }
+}

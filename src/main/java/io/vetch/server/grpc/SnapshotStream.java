@@ -1,0 +1,125 @@
+package io.vetch.server.grpc;
+
+import com.google.protobuf.ByteString;
+import io.vetch.api.etcdserverpb.ResponseHeader;
+import io.vetch.api.etcdserverpb.SnapshotResponse;
+import io.vetch.server.BackupFile;
+import io.vetch.server.bus.StorageImage;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.streams.ReadStream;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+
+/**
+ * Maintenance.Snapshot's response stream: a {@link BackupFile} sent in chunks of about 32 KiB (as etcd) read from
+ * the store image file, with remaining_bytes the bytes still to come after each message. The image file is unlinked
+ * as soon as it is open, so nothing is left behind however the stream ends. Backpressure is the file's own: the
+ * gRPC response pauses it while the client is slow.
+ */
+final class SnapshotStream implements ReadStream<SnapshotResponse> {
+  private static final int CHUNK_BYTES = 32 * 1024;
+
+  private final AsyncFile file;
+  private final MessageDigest sha = BackupFile.digest();
+  private final ResponseHeader header;
+  private byte[] prefix;
+  private long remaining;
+  private Handler<SnapshotResponse> handler;
+  private Handler<Void> endHandler;
+
+  private SnapshotStream(AsyncFile file, byte[] prefix, long imageBytes, ResponseHeader header) {
+    this.file = file;
+    this.prefix = prefix;
+    this.header = header;
+    this.remaining = prefix.length + imageBytes + BackupFile.SHA256_BYTES;
+    file.setReadBufferSize(CHUNK_BYTES);
+    file.endHandler(v -> {
+      byte[] trailer = sha.digest();
+      emit(trailer, trailer.length);
+      file.close();
+      if (endHandler != null) {
+        endHandler.handle(null);
+      }
+    });
+  }
+
+  static Future<ReadStream<SnapshotResponse>> open(Vertx vertx, StorageImage image, ResponseHeader header) {
+    long size;
+    try {
+      size = Files.size(image.file());
+    } catch (java.io.IOException e) {
+      return Future.failedFuture(e);
+    }
+    byte[] prefix = BackupFile.prefix(image.index(), image.data());
+    return vertx.fileSystem().open(image.file().toString(), new OpenOptions().setRead(true).setWrite(false))
+        .compose(f -> vertx.fileSystem().delete(image.file().toString())
+            .map(v -> new SnapshotStream(f, prefix, size, header)));
+  }
+
+  private void chunk(Buffer b) {
+    byte[] bytes = b.getBytes();
+    if (prefix != null) {
+      byte[] joined = new byte[prefix.length + bytes.length];
+      System.arraycopy(prefix, 0, joined, 0, prefix.length);
+      System.arraycopy(bytes, 0, joined, prefix.length, bytes.length);
+      bytes = joined;
+      prefix = null;
+    }
+    sha.update(bytes);
+    emit(bytes, bytes.length);
+  }
+
+  private void emit(byte[] bytes, int length) {
+    remaining -= length;
+    SnapshotResponse.Builder r = SnapshotResponse.newBuilder().setRemainingBytes(remaining)
+        .setBlob(ByteString.copyFrom(bytes, 0, length));
+    if (header != null) {
+      r.setHeader(header);
+    }
+    if (handler != null) {
+      handler.handle(r.build());
+    }
+  }
+
+  @Override
+  public ReadStream<SnapshotResponse> exceptionHandler(Handler<Throwable> h) {
+    file.exceptionHandler(h);
+    return this;
+  }
+
+  @Override
+  public ReadStream<SnapshotResponse> handler(Handler<SnapshotResponse> h) {
+    handler = h;
+    file.handler(h == null ? null : this::chunk); // the file starts reading once it has a handler
+    return this;
+  }
+
+  @Override
+  public ReadStream<SnapshotResponse> pause() {
+    file.pause();
+    return this;
+  }
+
+  @Override
+  public ReadStream<SnapshotResponse> resume() {
+    file.resume();
+    return this;
+  }
+
+  @Override
+  public ReadStream<SnapshotResponse> fetch(long amount) {
+    file.fetch(amount);
+    return this;
+  }
+
+  @Override
+  public ReadStream<SnapshotResponse> endHandler(Handler<Void> h) {
+    endHandler = h;
+    return this;
+  }
+}
