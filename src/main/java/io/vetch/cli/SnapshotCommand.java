@@ -50,6 +50,9 @@ final class SnapshotCommand {
     }
     try {
       return args.get(0).equals("restore") ? restore(file, flags, out, err) : status(file, flags, out, err);
+    } catch (java.nio.file.NoSuchFileException e) {
+      err.println("vetch snapshot " + args.get(0) + ": open " + e.getFile() + ": no such file or directory");
+      return 1;
     } catch (IOException | RuntimeException e) {
       err.println("vetch snapshot " + args.get(0) + ": " + e.getMessage());
       return 1;
@@ -97,9 +100,9 @@ final class SnapshotCommand {
           line.append("-".repeat(w[i])).append('+');
         }
         out.println(line);
-        out.println(cells(head, w, true));
+        out.println(cells(head, w, new boolean[4]));
         out.println(line);
-        out.println(cells(row, w, false));
+        out.println(cells(row, w, new boolean[] {false, true, true, false}));
         out.println(line);
       }
       default -> {
@@ -110,11 +113,13 @@ final class SnapshotCommand {
     return 0;
   }
 
-  private static String cells(String[] values, int[] widths, boolean center) {
+  /** A table row as etcdctl prints it: headers centred, numbers (right) right-aligned, the rest left-aligned. */
+  private static String cells(String[] values, int[] widths, boolean[] right) {
+    boolean header = values[0].equals("HASH");
     StringBuilder b = new StringBuilder("|");
     for (int i = 0; i < values.length; i++) {
       int pad = widths[i] - values[i].length();
-      int left = center ? pad / 2 : 1;
+      int left = header ? pad / 2 : right[i] ? pad - 1 : 1;
       b.append(" ".repeat(left)).append(values[i]).append(" ".repeat(pad - left)).append('|');
     }
     return b.toString();

@@ -20,9 +20,11 @@ import java.util.Arrays;
  * big-endian:
  * <pre>
  *   u32 magic "VBK1" | u64 Raft index | u32 length | snapshot data (membership, leases, alarms)
- *   | store image (the StoreImage format, to the end less 32 bytes) | SHA-256 of every byte before it
+ *   | u32 length | zero padding | store image (the StoreImage format, to the end less 32 bytes)
+ *   | SHA-256 of every byte before it
  * </pre>
- * As etcd's, the stream ends with a SHA-256 of what precedes it, checked by restore. {@link #restore} rebuilds a
+ * As etcd's, the stream ends with a SHA-256 of what precedes it, checked by restore; and as etcd's (bolt pages),
+ * what precedes it is a multiple of 512 bytes, which {@code etcdctl snapshot save} checks. {@link #restore} rebuilds a
  * data directory from it for a new cluster (as {@code etcdutl snapshot restore}); {@link #status} reads its hash,
  * revision and key count.
  */
@@ -32,10 +34,12 @@ public final class BackupFile {
 
   private BackupFile() {}
 
-  /** What precedes the store image: magic, index and the snapshot data. */
-  public static byte[] prefix(long index, byte[] snapshotData) {
-    return ByteBuffer.allocate(16 + snapshotData.length).putInt(MAGIC).putLong(index).putInt(snapshotData.length)
-        .put(snapshotData).array();
+  /** What precedes a store image of imageBytes: magic, index, the snapshot data and the padding. */
+  public static byte[] prefix(long index, byte[] snapshotData, long imageBytes) {
+    int unpadded = 20 + snapshotData.length;
+    int pad = (int) Math.floorMod(-(unpadded + imageBytes), 512L);
+    return ByteBuffer.allocate(unpadded + pad).putInt(MAGIC).putLong(index).putInt(snapshotData.length)
+        .put(snapshotData).putInt(pad).array();
   }
 
   /** A new SHA-256 digest for the trailer. */
@@ -101,7 +105,7 @@ public final class BackupFile {
   /** Verifies the SHA-256 and header, writes the store image part to image, and returns the rest. */
   private static Opened extract(Path backup, Path image) throws IOException {
     long size = Files.size(backup);
-    if (size < 16 + SHA256_BYTES) {
+    if (size < 20 + SHA256_BYTES) {
       throw new IOException(backup + ": too short for a vetch snapshot (" + size + " bytes)");
     }
     MessageDigest sha = digest();
@@ -112,11 +116,15 @@ public final class BackupFile {
       }
       long index = in.readLong();
       int dataLength = in.readInt();
-      if (dataLength < 0 || 16L + dataLength + SHA256_BYTES > size) {
+      if (dataLength < 0 || 20L + dataLength + SHA256_BYTES > size) {
         throw new IOException(backup + ": bad snapshot data length " + dataLength);
       }
       byte[] data = in.readNBytes(dataLength);
-      long imageBytes = size - 16 - dataLength - SHA256_BYTES;
+      int pad = in.readInt();
+      if (pad < 0 || pad >= 512 || in.readNBytes(pad).length != pad) { // read, not skipped: digested
+        throw new IOException(backup + ": bad padding length " + pad);
+      }
+      long imageBytes = size - 20 - dataLength - pad - SHA256_BYTES;
       try (OutputStream out = Files.newOutputStream(image)) {
         byte[] buf = new byte[1 << 16];
         long left = imageBytes;

@@ -307,9 +307,11 @@ final class StorageVerticle extends VerticleBase {
       revisions.add(new WatchEvents.Revision(r.events().get(0).getKv().getModRevision(), r.events()));
     }
     ProposalResult result = new ProposalResult(req.getHeader().getID(), r.response(), r.error());
+    if (req.hasCompaction() && r.error() == null) {
+      scheduleCompaction(); // physical deletes run in steps between batches, whether or not the client waits
+    }
     if (r.physicalCompaction()) {
       awaitingCompaction.add(result);
-      scheduleCompaction();
     } else {
       results.add(result);
     }

@@ -41,6 +41,7 @@ import java.util.function.Consumer;
  * Single-threaded: called only by the storage worker, the store's only writer.
  */
 public final class Applier {
+  private static final System.Logger LOG = System.getLogger(Applier.class.getName());
   private final KvStore store;
   private final Leases leases;
   private final AlarmStore alarms;
@@ -120,12 +121,16 @@ public final class Applier {
       case ACTIVATE -> {
         AlarmMember m = a.getAlarm() == AlarmType.NONE ? null : alarms.activate(a.getMemberID(), a.getAlarm());
         if (m != null) {
+          LOG.log(System.Logger.Level.WARNING, "alarm raised: {0} for member {1}", a.getAlarm(),
+              Long.toHexString(a.getMemberID()));
           resp.addAlarms(m);
         }
       }
       case DEACTIVATE -> {
         AlarmMember m = alarms.deactivate(a.getMemberID(), a.getAlarm());
         if (m != null) {
+          LOG.log(System.Logger.Level.INFO, "alarm disarmed: {0} for member {1}", a.getAlarm(),
+              Long.toHexString(a.getMemberID()));
           resp.addAlarms(m);
         }
       }

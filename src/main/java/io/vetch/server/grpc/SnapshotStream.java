@@ -55,7 +55,7 @@ final class SnapshotStream implements ReadStream<SnapshotResponse> {
     } catch (java.io.IOException e) {
       return Future.failedFuture(e);
     }
-    byte[] prefix = BackupFile.prefix(image.index(), image.data());
+    byte[] prefix = BackupFile.prefix(image.index(), image.data(), size);
     return vertx.fileSystem().open(image.file().toString(), new OpenOptions().setRead(true).setWrite(false))
         .compose(f -> vertx.fileSystem().delete(image.file().toString())
             .map(v -> new SnapshotStream(f, prefix, size, header)));
