@@ -9,6 +9,7 @@ public final class MemberStatus {
   private volatile long leader;
   private volatile long commitIndex;
   private volatile long appliedIndex;
+  private volatile long leaderChanges;
 
   public long term() { return term; }
 
@@ -27,7 +28,13 @@ public final class MemberStatus {
     this.appliedIndex = index;
   }
 
+  /** How many times a new leader has been seen (etcd_server_leader_changes_seen_total). */
+  public long leaderChanges() { return leaderChanges; }
+
   void update(long term, long leader) {
+    if (leader != 0 && leader != this.leader) {
+      leaderChanges++; // single writer: the raft verticle
+    }
     this.term = term;
     this.leader = leader;
   }

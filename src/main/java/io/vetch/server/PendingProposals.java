@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class PendingProposals {
   private final ConcurrentHashMap<Long, Message<Proposal>> waiting = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.LongAdder failed = new java.util.concurrent.atomic.LongAdder();
 
   void add(Message<Proposal> m) {
     waiting.put(m.body().id(), m);
@@ -29,8 +30,22 @@ final class PendingProposals {
   /** Fails every waiting proposal with error. */
   void failAll(StatusException error) {
     for (Long id : waiting.keySet()) {
-      answer(new ProposalResult(id, null, error));
+      Message<Proposal> m = waiting.remove(id);
+      if (m != null) {
+        failed.increment();
+        m.reply(new ProposalResult(id, null, error));
+      }
     }
+  }
+
+  /** Proposals waiting to be applied (etcd_server_proposals_pending). */
+  int size() {
+    return waiting.size();
+  }
+
+  /** Proposals failed so far (etcd_server_proposals_failed_total). */
+  long failed() {
+    return failed.sum();
   }
 
   boolean isEmpty() {

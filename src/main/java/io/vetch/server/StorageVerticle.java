@@ -11,6 +11,7 @@ import io.vetch.api.raftpb.SnapshotMetadata;
 import io.vetch.mvcc.KvStore;
 import io.vetch.server.alarm.AlarmStore;
 import io.vetch.server.apply.Applier;
+import io.vetch.server.metrics.ServerMetrics;
 import io.vetch.server.bus.Addresses;
 import io.vetch.server.bus.Applied;
 import io.vetch.server.bus.Persisted;
@@ -71,11 +72,13 @@ final class StorageVerticle extends VerticleBase {
   private boolean compactionScheduled;
   private boolean failed;
   private Future<Void> defragmenting;
+  private final ServerMetrics metrics;
 
   StorageVerticle(Addresses addresses, Wal wal, Snapshotter snapshotter, KvStore store, Applier applier,
       Membership membership, io.vetch.server.lease.Lessor lessor, AlarmStore alarms, PendingProposals pending,
-      long memberId, Path snapDir, long snapshotCount, long snapshotIndex) {
+      long memberId, Path snapDir, long snapshotCount, long snapshotIndex, ServerMetrics metrics) {
     this.addresses = addresses;
+    this.metrics = metrics;
     this.alarms = alarms;
     this.lessor = lessor;
     this.pending = pending;
@@ -225,7 +228,9 @@ final class StorageVerticle extends VerticleBase {
         wal.save(batch.hardState(), batch.entries());
       }
       if (batch.mustSync()) {
+        long t = System.nanoTime();
         wal.sync();
+        metrics.walFsync(System.nanoTime() - t);
       }
       vertx.eventBus().send(addresses.persisted(), new Persisted(batch.seq(), null));
       if (batch.applyOnPersist() && !batch.entries().isEmpty()) {
@@ -342,7 +347,9 @@ final class StorageVerticle extends VerticleBase {
     if (applied - snapshotIndex < snapshotCount) {
       return 0;
     }
+    long t = System.nanoTime();
     store.sync();
+    metrics.backendCommit(System.nanoTime() - t);
     Snapshot snap = Snapshot.newBuilder().setMetadata(SnapshotMetadata.newBuilder()
         .setIndex(applied).setTerm(lastAppliedTerm).setConfState(membership.confState()))
         .setData(com.google.protobuf.ByteString.copyFrom(snapshotData())).build();

@@ -11,6 +11,7 @@ import io.vetch.server.apply.Applier;
 import io.vetch.server.bus.Addresses;
 import io.vetch.server.bus.LocalCodec;
 import io.vetch.server.grpc.ClientContext;
+import io.vetch.server.metrics.ServerMetrics;
 import io.vetch.server.grpc.ClientVerticle;
 import io.vetch.transport.ClusterJoin;
 import io.vetch.transport.TransportVerticle;
@@ -112,11 +113,14 @@ public final class VetchServer {
     Path snapDir = cfg.dataDir().resolve("member").resolve("snap");
     PendingProposals pending = new PendingProposals();
     Promise<Void> removed = Promise.promise();
+    ServerMetrics metrics = new ServerMetrics(new ServerMetrics.Sources(o.memberId(), status::leader,
+        status::leaderChanges, status::commitIndex, status::appliedIndex, pending::size, pending::failed,
+        cfg.effectiveQuotaBackendBytes(), o.store()::dbSizeBytes, o.store()::sizeBytes, o.store()::keyCount));
     StorageVerticle storage = new StorageVerticle(addresses, o.wal(), o.snapshotter(), o.store(), applier,
-        membership, o.lessor(), o.alarms(), pending, o.memberId(), snapDir, cfg.snapshotCount(), o.snapshotIndex());
+        membership, o.lessor(), o.alarms(), pending, o.memberId(), snapDir, cfg.snapshotCount(), o.snapshotIndex(), metrics);
     long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();
     ClientContext ctx = new ClientContext(vertx.eventBus(), addresses, o.store(), status, o.clusterId(),
-        o.memberId(), ids, membership, o.lessor(), o.alarms(), cfg.effectiveQuotaBackendBytes(), cfg.maxRequestBytes(), cfg.maxTxnOps(), requestTimeoutMs);
+        o.memberId(), ids, membership, o.lessor(), o.alarms(), cfg.effectiveQuotaBackendBytes(), metrics, cfg.maxRequestBytes(), cfg.maxTxnOps(), requestTimeoutMs);
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     Future<String> chain = vertx.deployVerticle(storage, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
@@ -139,13 +143,18 @@ public final class VetchServer {
     }
     chain = chain.compose(id -> vertx.deployVerticle(new TransportVerticle(addresses.transport(), o.clusterId(),
             o.memberId(), peers, peerUrl.getHost(), peerUrl.getPort(), snapDir.resolve("incoming"),
-            membership::toBytes)))
+            membership::toBytes, metrics)))
         .onSuccess(deployed::add);
     for (URI url : cfg.listenClientUrls()) {
       chain = chain.compose(id -> vertx.deployVerticle(
               () -> new ClientVerticle(ctx, url.getHost(), url.getPort(), cfg.maxRequestBytes(),
                   cfg.watchProgressNotifyIntervalMs()),
               new DeploymentOptions().setInstances(instances)))
+          .onSuccess(deployed::add);
+    }
+    for (URI url : cfg.listenMetricsUrls()) {
+      chain = chain.compose(id -> vertx.deployVerticle(
+              new io.vetch.server.http.MetricsVerticle(ctx, url.getHost(), url.getPort())))
           .onSuccess(deployed::add);
     }
     VetchServer server = new VetchServer(vertx, cfg, o.memberId(), o.clusterId(), deployed, removed.future());

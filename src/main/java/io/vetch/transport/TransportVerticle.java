@@ -38,6 +38,9 @@ public final class TransportVerticle extends VerticleBase {
   private Map<Long, URI> peers;
   private Buffer hello;
   private NetServer server;
+  private final PeerStats stats;
+  /** When the oldest unanswered heartbeat to each peer was sent (nanoTime), for round-trip times. */
+  private final Map<Long, Long> heartbeatSent = new java.util.HashMap<>();
   private NetClient client;
 
   /**
@@ -45,8 +48,9 @@ public final class TransportVerticle extends VerticleBase {
    * go; membership: the bytes to answer a JOIN with.
    */
   public TransportVerticle(TransportAddresses addresses, long clusterId, long memberId, Map<Long, URI> peers,
-      String host, int port, Path snapshotDir, Supplier<byte[]> membership) {
+      String host, int port, Path snapshotDir, Supplier<byte[]> membership, PeerStats stats) {
     this.addresses = addresses;
+    this.stats = stats;
     this.clusterId = clusterId;
     this.memberId = memberId;
     this.peers = Map.copyOf(peers);
@@ -66,7 +70,12 @@ public final class TransportVerticle extends VerticleBase {
       for (Message msg : m.body().messages()) {
         PeerLink link = links.get(msg.getTo());
         if (link != null) {
-          link.send(PeerFrames.frame(PeerFrames.RAFT, msg.toByteArray()));
+          Buffer frame = PeerFrames.frame(PeerFrames.RAFT, msg.toByteArray());
+          link.send(frame);
+          stats.sent(msg.getTo(), frame.length());
+          if (msg.getType() == io.vetch.api.raftpb.MessageType.MsgHeartbeat) {
+            heartbeatSent.putIfAbsent(msg.getTo(), System.nanoTime());
+          }
         }
       }
     });
@@ -130,6 +139,7 @@ public final class TransportVerticle extends VerticleBase {
           drop(socket, "unreadable snapshot message");
         }
       } else {
+        stats.received(from[0], payload.length());
         receive(socket, type, payload);
       }
     }, why -> drop(socket, why)));
@@ -156,7 +166,16 @@ public final class TransportVerticle extends VerticleBase {
   private void receive(NetSocket socket, byte type, Buffer payload) {
     try {
       switch (type) {
-        case PeerFrames.RAFT -> vertx.eventBus().send(addresses.received(), Message.parseFrom(payload.getBytes()));
+        case PeerFrames.RAFT -> {
+          Message m = Message.parseFrom(payload.getBytes());
+          if (m.getType() == io.vetch.api.raftpb.MessageType.MsgHeartbeatResp) {
+            Long sent = heartbeatSent.remove(m.getFrom());
+            if (sent != null) {
+              stats.roundTrip(m.getFrom(), System.nanoTime() - sent);
+            }
+          }
+          vertx.eventBus().send(addresses.received(), m);
+        }
         case PeerFrames.PROPOSAL, PeerFrames.PROPOSAL_CONF -> vertx.eventBus().send(addresses.proposed(),
             new ForwardedProposal(memberId, payload.getLong(0), payload.getBytes(8, payload.length()),
                 type == PeerFrames.PROPOSAL_CONF));

@@ -5,6 +5,7 @@ import io.vetch.api.etcdserverpb.AlarmRequest;
 import io.vetch.api.etcdserverpb.AlarmType;
 import io.vetch.api.etcdserverpb.InternalRaftRequest;
 import io.vetch.server.alarm.AlarmStore;
+import io.vetch.server.metrics.ServerMetrics;
 import io.vetch.server.bus.StorageImage;
 import io.vertx.grpc.server.StatusException;
 import io.vetch.api.etcdserverpb.Member;
@@ -49,11 +50,14 @@ public final class ClientContext {
   private final Membership membership;
   private final io.vetch.server.lease.Lessor lessor;
   private final AlarmStore alarms;
+  private final ServerMetrics metrics;
   private final long quotaBytes;
 
   public ClientContext(EventBus bus, Addresses addresses, KvStore store, MemberStatus status, long clusterId,
       long memberId, RequestIds ids, Membership membership, io.vetch.server.lease.Lessor lessor,
-      AlarmStore alarms, long quotaBytes, int maxRequestBytes, int maxTxnOps, long requestTimeoutMs) {
+      AlarmStore alarms, long quotaBytes, ServerMetrics metrics, int maxRequestBytes, int maxTxnOps,
+      long requestTimeoutMs) {
+    this.metrics = metrics;
     this.alarms = alarms;
     this.quotaBytes = quotaBytes;
     this.membership = membership;
@@ -78,6 +82,8 @@ public final class ClientContext {
   public int maxTxnOps() { return maxTxnOps; }
 
   public AlarmStore alarms() { return alarms; }
+
+  public ServerMetrics metrics() { return metrics; }
 
   /** The backend quota in force (Long.MAX_VALUE when disabled). */
   public long quotaBytes() { return quotaBytes; }

@@ -6,7 +6,11 @@ import io.vetch.api.etcdserverpb.MaintenanceGrpcService;
 import io.vetch.server.bus.WatchEvents;
 import io.vetch.server.watch.WatchHandler;
 import io.vetch.server.watch.WatcherGroup;
+import io.vetch.server.http.HttpEndpoints;
+import io.vertx.core.Handler;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -49,6 +53,8 @@ public final class ClientVerticle extends VerticleBase {
         MaintenanceGrpcService.HashKV, MaintenanceGrpcService.Hash, MaintenanceGrpcService.MoveLeader,
         MaintenanceGrpcService.Alarm, MaintenanceGrpcService.Defragment, MaintenanceGrpcService.Snapshot).build());
     grpc.addService(ClusterGrpcService.of(new ClusterServer(ctx)));
+    grpc.addService(io.vetch.api.healthpb.HealthGrpcService.builder(new HealthServer(ctx))
+        .bind(io.vetch.api.healthpb.HealthGrpcService.Check).build());
     grpc.addService(io.vetch.api.etcdserverpb.LeaseGrpcService.of(new LeaseServer(ctx, ctx.lessor())));
     watchPool = vertx.createSharedWorkerExecutor("vetch-watch-sync", 2);
     watchers = new WatcherGroup(vertx, ctx.store(), rev -> ctx.header(rev, ctx.status().term()), watchPool,
@@ -59,8 +65,19 @@ public final class ClientVerticle extends VerticleBase {
     // stream per watcher and expect unary calls to go through beside hundreds of them.
     http = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
         .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxConcurrentStreams(0xFFFFFFFFL)));
+    // gRPC and etcd's plain HTTP endpoints share the listener, as on etcd: gRPC requests are told by content type.
+    Handler<HttpServerRequest> grpcCalls = new GrpcCallMetrics(ctx.metrics(),
+        new RequireLeaderHandler(() -> ctx.status().leader(), watch.before(grpc)));
+    Router plain = new HttpEndpoints(ctx, ctx.metrics()).router(vertx);
     return http.connectionHandler(AuthorityNormalizer::install)
-        .requestHandler(new RequireLeaderHandler(() -> ctx.status().leader(), watch.before(grpc)))
+        .requestHandler(req -> {
+          String type = req.getHeader("content-type");
+          if (type != null && type.startsWith("application/grpc")) {
+            grpcCalls.handle(req);
+          } else {
+            plain.handle(req);
+          }
+        })
         .listen();
   }
 

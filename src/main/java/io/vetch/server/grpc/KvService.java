@@ -33,6 +33,7 @@ public final class KvService extends KVService {
 
   @Override
   public Future<RangeResponse> range(RangeRequest r) {
+    ctx.metrics().kv("range");
     try {
       RequestChecks.range(r);
     } catch (StatusException e) {
@@ -51,6 +52,7 @@ public final class KvService extends KVService {
 
   @Override
   public Future<PutResponse> put(PutRequest r) {
+    ctx.metrics().kv("put");
     try {
       RequestChecks.put(r);
     } catch (StatusException e) {
@@ -65,6 +67,7 @@ public final class KvService extends KVService {
 
   @Override
   public Future<DeleteRangeResponse> deleteRange(DeleteRangeRequest r) {
+    ctx.metrics().kv("delete");
     try {
       RequestChecks.deleteRange(r);
     } catch (StatusException e) {
@@ -75,6 +78,7 @@ public final class KvService extends KVService {
 
   @Override
   public Future<TxnResponse> txn(TxnRequest r) {
+    ctx.metrics().kv("txn");
     try {
       RequestChecks.txn(r, ctx.maxTxnOps());
     } catch (StatusException e) {

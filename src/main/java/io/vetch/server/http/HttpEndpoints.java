@@ -1,0 +1,137 @@
+package io.vetch.server.http;
+
+import io.vetch.api.etcdserverpb.AlarmMember;
+import io.vetch.api.etcdserverpb.AlarmType;
+import io.vetch.mvcc.RangeResult;
+import io.vetch.server.grpc.ClientContext;
+import io.vetch.server.grpc.MaintenanceServer;
+import io.vetch.server.metrics.ServerMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * etcd's plain HTTP endpoints, served beside gRPC on the client port and on --listen-metrics-urls:
+ * <ul>
+ *   <li>{@code /health}: etcd 3.5's JSON {@code {"health":"true|false","reason":...}}, 200 or 503. Checks, first
+ *       failure wins: alarms (unless named in {@code ?exclude=}), a leader (unless {@code ?serializable=true}), and
+ *       a one-key read (linearizable unless serializable).</li>
+ *   <li>{@code /livez} (serializable_read) and {@code /readyz} (data_corruption, serializable_read,
+ *       linearizable_read): etcd 3.6's text checks, {@code ok} or per-check lines with {@code ?verbose},
+ *       {@code ?exclude=NAME} to skip one, 503 when one fails.</li>
+ *   <li>{@code /version}: {@code {"etcdserver":...,"etcdcluster":...}}.</li>
+ *   <li>{@code /metrics}: Prometheus text format.</li>
+ * </ul>
+ */
+public final class HttpEndpoints {
+  private final ClientContext ctx;
+  private final ServerMetrics metrics;
+
+  public HttpEndpoints(ClientContext ctx, ServerMetrics metrics) {
+    this.ctx = ctx;
+    this.metrics = metrics;
+  }
+
+  public Router router(Vertx vertx) {
+    Router r = Router.router(vertx);
+    r.get("/health").handler(this::health);
+    r.get("/livez").handler(rc -> checks(rc, "livez", Map.of("serializable_read", () -> read(true))));
+    r.get("/readyz").handler(rc -> checks(rc, "readyz", orderedChecks()));
+    r.get("/version").handler(rc -> rc.response().putHeader("content-type", "application/json")
+        .end(new JsonObject().put("etcdserver", MaintenanceServer.VERSION)
+            .put("etcdcluster", MaintenanceServer.VERSION).encode()));
+    r.get("/metrics").handler(rc -> rc.vertx().executeBlocking(metrics::scrape, false)
+        .onSuccess(text -> rc.response().putHeader("content-type", ServerMetrics.contentType()).end(text))
+        .onFailure(rc::fail));
+    return r;
+  }
+
+  private Map<String, Supplier<Future<Void>>> orderedChecks() {
+    Map<String, Supplier<Future<Void>>> checks = new LinkedHashMap<>();
+    checks.put("data_corruption", () -> ctx.alarms().active(AlarmType.CORRUPT)
+        ? Future.failedFuture("data corruption detected") : Future.succeededFuture());
+    checks.put("serializable_read", () -> read(true));
+    checks.put("linearizable_read", () -> read(false));
+    return checks;
+  }
+
+  private void health(RoutingContext rc) {
+    Set<String> excluded = Set.copyOf(rc.queryParam("exclude"));
+    boolean serializable = rc.queryParam("serializable").contains("true");
+    for (AlarmMember a : ctx.alarms().get(AlarmType.NONE)) {
+      if (!excluded.contains(a.getAlarm().name())) {
+        healthAnswer(rc, "ALARM " + a.getAlarm().name());
+        return;
+      }
+    }
+    if (!serializable && ctx.status().leader() == 0) {
+      healthAnswer(rc, "RAFT NO LEADER");
+      return;
+    }
+    read(serializable).onComplete(ar -> healthAnswer(rc,
+        ar.succeeded() ? null : "RANGE ERROR:" + ar.cause().getMessage()));
+  }
+
+  private static void healthAnswer(RoutingContext rc, String failure) {
+    JsonObject body = new JsonObject().put("health", failure == null ? "true" : "false")
+        .put("reason", failure == null ? "" : failure);
+    rc.response().setStatusCode(failure == null ? 200 : 503).putHeader("content-type", "application/json")
+        .end(body.encode());
+  }
+
+  /** The one-key read etcd's checks make: local when serializable, else after a ReadIndex round. */
+  private Future<Void> read(boolean serializable) {
+    Future<Long> ready = serializable ? Future.succeededFuture(0L) : ctx.readIndex();
+    return ready.compose(t -> {
+      try {
+        RangeResult ignored = ctx.store().range(new byte[] {0}, new byte[] {0}, 0, 1, true);
+        return Future.<Void>succeededFuture();
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+    });
+  }
+
+  /** Kubernetes-style checks, as etcd 3.6's /livez and /readyz. */
+  private static void checks(RoutingContext rc, String path, Map<String, Supplier<Future<Void>>> checks) {
+    Set<String> excluded = Set.copyOf(rc.queryParam("exclude"));
+    boolean verbose = rc.request().params().contains("verbose");
+    List<String> names = new ArrayList<>(checks.keySet());
+    List<Future<Void>> results = new ArrayList<>();
+    for (String name : names) {
+      results.add(excluded.contains(name) ? Future.succeededFuture() : checks.get(name).get());
+    }
+    Future.join(results).onComplete(ignored -> {
+      StringBuilder lines = new StringBuilder();
+      boolean failed = false;
+      for (int i = 0; i < names.size(); i++) {
+        String name = names.get(i);
+        if (excluded.contains(name)) {
+          lines.append("[+]").append(name).append(" excluded: ok\n");
+        } else if (results.get(i).failed()) {
+          failed = true;
+          lines.append("[-]").append(name).append(" failed: ").append(results.get(i).cause().getMessage())
+              .append('\n');
+        } else {
+          lines.append("[+]").append(name).append(" ok\n");
+        }
+      }
+      var resp = rc.response().putHeader("content-type", "text/plain; charset=utf-8");
+      if (failed) {
+        resp.setStatusCode(503).end(lines + path + " check failed\n");
+      } else if (verbose) {
+        resp.end(lines + path + " check passed\n");
+      } else {
+        resp.end("ok");
+      }
+    });
+  }
+}
