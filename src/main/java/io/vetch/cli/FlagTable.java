@@ -23,7 +23,7 @@ final class FlagTable {
   /** One flag. {@code setter} is null for the flags that are not config (help, version, config-file). */
   record Flag(String name, String section, String defaultText, String description, Setter setter) {
     boolean isBool() {
-      return name.equals("help") || name.equals("h") || name.equals("version");
+      return defaultText.equals("false") || defaultText.equals("true");
     }
 
     /** etcd's environment variable for this flag: ETCD_ + upper case, dashes to underscores. */
@@ -58,6 +58,20 @@ final class FlagTable {
       new Flag("experimental-watch-progress-notify-interval", "Experimental", "10m",
           "Duration of periodic watch progress notifications.",
           (b, v) -> b.watchProgressNotifyIntervalMs(durationMs(v))),
+      new Flag("auto-compaction-mode", "Member", "periodic",
+          "Interpret 'auto-compaction-retention' one of: periodic|revision. 'periodic' for duration based retention,"
+              + " defaulting to hours if no time unit is provided (e.g. '5m'). 'revision' for revision number based"
+              + " retention.",
+          (b, v) -> b.autoCompactionMode(oneOf(v, List.of("periodic", "revision")))),
+      new Flag("auto-compaction-retention", "Member", "0",
+          "Auto compaction retention length. 0 means disable auto compaction.",
+          (b, v) -> b.autoCompactionRetention(v)),
+      new Flag("experimental-initial-corrupt-check", "Experimental", "false",
+          "Enable to check data corruption before serving any client/peer traffic.",
+          (b, v) -> b.initialCorruptCheck(bool(v))),
+      new Flag("experimental-corrupt-check-time", "Experimental", "0s",
+          "Duration of time between cluster corruption check passes.",
+          (b, v) -> b.corruptCheckTimeMs(durationMs(v))),
       new Flag("initial-advertise-peer-urls", "Clustering", "http://127.0.0.1:2380",
           "List of this member's peer URLs to advertise to the rest of the cluster.",
           (b, v) -> b.initialAdvertisePeerUrls(Urls.parse(v))),
@@ -125,23 +139,15 @@ final class FlagTable {
 
   /** A Go duration ("10m", "1m30s", "500ms", "2h"), in milliseconds. */
   static long durationMs(String v) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)").matcher(v);
-    double total = 0;
-    int pos = 0;
-    while (m.find() && m.start() == pos) {
-      double n = Double.parseDouble(m.group(1));
-      total += n * switch (m.group(2)) {
-        case "ms" -> 1;
-        case "s" -> 1000;
-        case "m" -> 60_000;
-        default -> 3_600_000;
-      };
-      pos = m.end();
-    }
-    if (pos == 0 || pos != v.length()) {
-      throw new IllegalArgumentException("invalid duration \"" + v + "\"");
-    }
-    return (long) total;
+    return ServerConfig.durationMs(v);
+  }
+
+  private static boolean bool(String v) {
+    return switch (v) {
+      case "1", "t", "T", "true", "TRUE", "True" -> true;
+      case "0", "f", "F", "false", "FALSE", "False" -> false;
+      default -> throw new IllegalArgumentException("invalid boolean");
+    };
   }
 
   private static long signed(String v) {

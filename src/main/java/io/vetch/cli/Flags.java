@@ -45,6 +45,11 @@ public final class Flags {
       String name = eq < 0 ? body : body.substring(0, eq);
       Flag flag = FlagTable.find(name)
           .orElseThrow(() -> new FlagException(FlagException.USAGE, "unknown flag --" + name));
+      if (flag.isBool() && flag.setter() != null) {
+        boolean on = parseBool(flag, eq < 0 ? "true" : body.substring(eq + 1));
+        values.put(name, new Value(Boolean.toString(on), "flag --" + name));
+        continue;
+      }
       if (flag.isBool()) {
         if (!parseBool(flag, eq < 0 ? "true" : body.substring(eq + 1))) continue;
         if (!name.equals("version")) return new Command.Help();
@@ -80,7 +85,7 @@ public final class Flags {
   private static void readEnv(Map<String, String> env, Map<String, Value> values, List<String> warnings) {
     TreeSet<String> known = new TreeSet<>();
     for (Flag f : FlagTable.ALL) {
-      if (f.isBool()) continue;
+      if (f.setter() == null) continue;
       known.add(f.envName());
       String v = env.get(f.envName());
       if (v == null) continue;

@@ -57,6 +57,10 @@ public final class ServerConfig {
   private final long watchProgressNotifyIntervalMs;
   private final String logLevel;
   private final List<URI> listenMetricsUrls;
+  private final String autoCompactionMode;
+  private final String autoCompactionRetention;
+  private final boolean initialCorruptCheck;
+  private final long corruptCheckTimeMs;
 
   private ServerConfig(Builder b) {
     name = b.name;
@@ -83,6 +87,10 @@ public final class ServerConfig {
     watchProgressNotifyIntervalMs = b.watchProgressNotifyIntervalMs;
     logLevel = b.logLevel;
     listenMetricsUrls = List.copyOf(b.listenMetricsUrls);
+    autoCompactionMode = b.autoCompactionMode;
+    autoCompactionRetention = b.autoCompactionRetention;
+    initialCorruptCheck = b.initialCorruptCheck;
+    corruptCheckTimeMs = b.corruptCheckTimeMs;
   }
 
   public static Builder builder() {
@@ -110,6 +118,10 @@ public final class ServerConfig {
     b.watchProgressNotifyIntervalMs = watchProgressNotifyIntervalMs;
     b.logLevel = logLevel;
     b.listenMetricsUrls = listenMetricsUrls;
+    b.autoCompactionMode = autoCompactionMode;
+    b.autoCompactionRetention = autoCompactionRetention;
+    b.initialCorruptCheck = initialCorruptCheck;
+    b.corruptCheckTimeMs = corruptCheckTimeMs;
     b.listenClientUrlsSet = true;
     b.advertiseClientUrlsSet = true;
     return b;
@@ -146,6 +158,47 @@ public final class ServerConfig {
   /** One of {@link #LOG_LEVELS}. */
   public String logLevel() { return logLevel; }
   public List<URI> listenMetricsUrls() { return listenMetricsUrls; }
+  /** "periodic" or "revision". */
+  public String autoCompactionMode() { return autoCompactionMode; }
+  /**
+   * Auto-compaction retention: with periodic mode a duration in ms (a plain number is hours, as etcd), with revision
+   * mode a number of revisions; 0 when auto-compaction is off.
+   */
+  public long autoCompactionRetention() {
+    String r = autoCompactionRetention.trim();
+    if (autoCompactionMode.equals("revision")) {
+      return Long.parseLong(r);
+    }
+    return r.matches("\\d+") ? Long.parseLong(r) * 3_600_000 : durationMs(r);
+  }
+  /** --experimental-initial-corrupt-check: compare HashKV with the peers before serving. */
+  public boolean initialCorruptCheck() { return initialCorruptCheck; }
+  /** --experimental-corrupt-check-time in ms; 0 disables the periodic check. */
+  public long corruptCheckTimeMs() { return corruptCheckTimeMs; }
+
+  /** A Go duration ("10m", "1m30s", "500ms", "2h"), in milliseconds. */
+  public static long durationMs(String v) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)").matcher(v);
+    double total = 0;
+    int pos = 0;
+    while (m.find() && m.start() == pos) {
+      double n = Double.parseDouble(m.group(1));
+      total += n * switch (m.group(2)) {
+        case "ms" -> 1;
+        case "s" -> 1000;
+        case "m" -> 60_000;
+        default -> 3_600_000;
+      };
+      pos = m.end();
+    }
+    if (v.equals("0")) {
+      return 0;
+    }
+    if (pos == 0 || pos != v.length()) {
+      throw new IllegalArgumentException("invalid duration \"" + v + "\"");
+    }
+    return (long) total;
+  }
 
   @Override
   public String toString() {
@@ -179,6 +232,10 @@ public final class ServerConfig {
     private long watchProgressNotifyIntervalMs = 10 * 60_000;
     private String logLevel = "info";
     private List<URI> listenMetricsUrls = List.of();
+    private String autoCompactionMode = "periodic";
+    private String autoCompactionRetention = "0";
+    private boolean initialCorruptCheck;
+    private long corruptCheckTimeMs;
     private boolean listenClientUrlsSet;
     private boolean advertiseClientUrlsSet;
 
@@ -203,6 +260,10 @@ public final class ServerConfig {
     public Builder watchProgressNotifyIntervalMs(long v) { watchProgressNotifyIntervalMs = v; return this; }
     public Builder logLevel(String v) { logLevel = v; return this; }
     public Builder listenMetricsUrls(List<URI> v) { listenMetricsUrls = v; return this; }
+    public Builder autoCompactionMode(String v) { autoCompactionMode = v; return this; }
+    public Builder autoCompactionRetention(String v) { autoCompactionRetention = v; return this; }
+    public Builder initialCorruptCheck(boolean v) { initialCorruptCheck = v; return this; }
+    public Builder corruptCheckTimeMs(long v) { corruptCheckTimeMs = v; return this; }
 
     /** Validates as etcd's embed.Config.Validate and bootstrap checks do. */
     public ServerConfig build() {
@@ -249,6 +310,14 @@ public final class ServerConfig {
             + String.join(", ", LOG_LEVELS) + ")");
       }
       ServerConfig cfg = new ServerConfig(this);
+      try {
+        if (cfg.autoCompactionRetention() < 0) {
+          throw new IllegalArgumentException("negative");
+        }
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("invalid --auto-compaction-retention \"" + autoCompactionRetention
+            + "\" for --auto-compaction-mode " + autoCompactionMode);
+      }
       checkInitialCluster(cfg);
       return cfg;
     }

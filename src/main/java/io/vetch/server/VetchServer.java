@@ -152,6 +152,18 @@ public final class VetchServer {
               new DeploymentOptions().setInstances(instances)))
           .onSuccess(deployed::add);
     }
+    if (cfg.autoCompactionRetention() > 0) {
+      chain = chain.compose(id -> vertx.deployVerticle(new AutoCompactor(ctx, cfg.autoCompactionMode(),
+              cfg.autoCompactionRetention(), AutoCompactor.REVISION_INTERVAL_MS)))
+          .onSuccess(deployed::add);
+    }
+    CorruptionChecker checker = new CorruptionChecker(ctx, cfg.corruptCheckTimeMs());
+    if (cfg.initialCorruptCheck() || cfg.corruptCheckTimeMs() > 0) {
+      chain = chain.compose(id -> vertx.deployVerticle(checker)).onSuccess(deployed::add);
+    }
+    if (cfg.initialCorruptCheck()) {
+      chain = chain.compose(id -> checker.initialCheck().map(id));
+    }
     for (URI url : cfg.listenMetricsUrls()) {
       chain = chain.compose(id -> vertx.deployVerticle(
               new io.vetch.server.http.MetricsVerticle(ctx, url.getHost(), url.getPort())))
