@@ -2,7 +2,8 @@
 # Cluster operations driven by the real etcdctl against bin/vetch processes on loopback:
 # a 3-member cluster; `member add` and a 4th member started with the environment etcdctl prints
 # (--initial-cluster-state existing); `member remove`; `move-leader`; `endpoint status/hashkv --cluster`;
-# kill -9 of the leader with nothing acknowledged lost. Exit 0 = every check passed.
+# kill -9 of the leader with nothing acknowledged lost; /health turning 503 when quorum is lost.
+# Exit 0 = every check passed.
 #   src/test/e2e/etcdctl-cluster.sh          # from the project root
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
@@ -120,4 +121,16 @@ for i in $(seq 1 120); do
 done
 n=$(count m3 "" --from-key)
 [ "$n" = 62 ] || fail "m3 counts $n keys after the leader died, not 62"
+
+echo "--- /health while the cluster has quorum, then after it lost it (m3 killed too: m1 is alone of 3 voters)"
+curl -s -w ' %{http_code}\n' "http://$(ep m1)/health"
+kill -9 "${PID[m3]}"; unset 'PID[m3]'
+for _ in $(seq 1 40); do
+  code=$(curl -s -o "$WORK/health" -w '%{http_code}' "http://$(ep m1)/health")
+  [ "$code" = 503 ] && break
+  sleep 0.5
+done
+echo "$(cat "$WORK/health") $code"
+[ "$code" = 503 ] && grep -q '"reason":"RAFT NO LEADER"' "$WORK/health" || fail "/health did not turn 503 RAFT NO LEADER"
+curl -s -w ' %{http_code}\n' "http://$(ep m1)/health?serializable=true"
 echo "OK: cluster operations work"

@@ -37,7 +37,15 @@ final class Logging {
     console.setLevel(Level.ALL);
     root.addHandler(console);
     root.setLevel(level);
+    // Chronicle's own chatter: its start-up banner, and a warning on every open, because the store always opens its
+    // maps with recoverPersistedTo (the only safe way after a kill -9; this process alone opens them).
+    QUIET.setLevel(level.intValue() > Level.WARNING.intValue() ? level : Level.WARNING);
+    QUIET_RECOVERY.setLevel(Level.SEVERE);
   }
+
+  /** Held strongly: JUL keeps only weak references to loggers, and their levels would be lost. */
+  private static final Logger QUIET = Logger.getLogger("net.openhft");
+  private static final Logger QUIET_RECOVERY = Logger.getLogger("net.openhft.chronicle.map.ChronicleMapBuilder");
 
   /**
    * Writes one record straight to stderr in the same format, bypassing the LogManager. For

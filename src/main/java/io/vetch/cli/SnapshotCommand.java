@@ -26,6 +26,7 @@ final class SnapshotCommand {
   private SnapshotCommand() {}
 
   static int run(List<String> args, PrintStream out, PrintStream err) {
+    Logging.configure("warn");
     if (args.size() < 2 || !List.of("restore", "status").contains(args.get(0))) {
       err.println("Usage: vetch snapshot restore <file> [--data-dir DIR --name NAME --initial-cluster ...]");
       err.println("       vetch snapshot status <file> [-w table|json|simple]");
