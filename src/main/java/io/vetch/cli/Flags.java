@@ -85,7 +85,7 @@ public final class Flags {
   private static void readEnv(Map<String, String> env, Map<String, Value> values, List<String> warnings) {
     TreeSet<String> known = new TreeSet<>();
     for (Flag f : FlagTable.ALL) {
-      if (f.setter() == null) continue;
+      if (f.isBool() && f.setter() == null) continue; // --help, --version
       known.add(f.envName());
       String v = env.get(f.envName());
       if (v == null) continue;

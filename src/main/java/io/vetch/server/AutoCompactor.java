@@ -14,14 +14,13 @@ import java.util.function.LongSupplier;
  *   <li>periodic, retention P: every P/10 (P capped at one hour for the step) the current revision is sampled;
  *       a compaction to the revision sampled P ago is proposed once P has passed since the last one (then every
  *       min(P, 1h)).</li>
- *   <li>revision, retention N: every 5 minutes, a compaction to current revision - N, if that moved.</li>
+ *   <li>revision, retention N: every 5 minutes (etcd's revInterval; {@code ServerConfig} may change it), a
+ *       compaction to current revision - N, if that moved.</li>
  * </ul>
  */
 final class AutoCompactor extends VerticleBase {
   private static final System.Logger LOG = System.getLogger(AutoCompactor.class.getName());
   static final long HOUR_MS = 3_600_000;
-  /** etcd's revInterval for the revision compactor. */
-  static final long REVISION_INTERVAL_MS = 5 * 60_000;
 
   private final ClientContext ctx;
   private final boolean periodic;

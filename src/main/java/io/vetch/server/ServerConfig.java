@@ -61,6 +61,7 @@ public final class ServerConfig {
   private final String autoCompactionRetention;
   private final boolean initialCorruptCheck;
   private final long corruptCheckTimeMs;
+  private final long revisionCompactionIntervalMs;
 
   private ServerConfig(Builder b) {
     name = b.name;
@@ -91,6 +92,7 @@ public final class ServerConfig {
     autoCompactionRetention = b.autoCompactionRetention;
     initialCorruptCheck = b.initialCorruptCheck;
     corruptCheckTimeMs = b.corruptCheckTimeMs;
+    revisionCompactionIntervalMs = b.revisionCompactionIntervalMs;
   }
 
   public static Builder builder() {
@@ -122,6 +124,7 @@ public final class ServerConfig {
     b.autoCompactionRetention = autoCompactionRetention;
     b.initialCorruptCheck = initialCorruptCheck;
     b.corruptCheckTimeMs = corruptCheckTimeMs;
+    b.revisionCompactionIntervalMs = revisionCompactionIntervalMs;
     b.listenClientUrlsSet = true;
     b.advertiseClientUrlsSet = true;
     return b;
@@ -176,6 +179,9 @@ public final class ServerConfig {
   /** --experimental-corrupt-check-time in ms; 0 disables the periodic check. */
   public long corruptCheckTimeMs() { return corruptCheckTimeMs; }
 
+  /** How often the revision auto-compactor runs: etcd's fixed 5 minutes; no flag, embedders and tests may change it. */
+  public long revisionCompactionIntervalMs() { return revisionCompactionIntervalMs; }
+
   /** A Go duration ("10m", "1m30s", "500ms", "2h"), in milliseconds. */
   public static long durationMs(String v) {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)").matcher(v);
@@ -209,7 +215,9 @@ public final class ServerConfig {
         + ", snapshotCount=" + snapshotCount + ", heartbeatIntervalMs=" + heartbeatIntervalMs
         + ", electionTimeoutMs=" + electionTimeoutMs + ", maxRequestBytes=" + maxRequestBytes
         + ", maxTxnOps=" + maxTxnOps + ", quotaBackendBytes=" + quotaBackendBytes + ", logLevel=" + logLevel
-        + ", listenMetricsUrls=" + listenMetricsUrls + "}";
+        + ", listenMetricsUrls=" + listenMetricsUrls + ", autoCompactionMode=" + autoCompactionMode
+        + ", autoCompactionRetention=" + autoCompactionRetention + ", initialCorruptCheck=" + initialCorruptCheck
+        + ", corruptCheckTimeMs=" + corruptCheckTimeMs + "}";
   }
 
   /** Collects values; not thread-safe. Unset values keep etcd's defaults. */
@@ -236,6 +244,7 @@ public final class ServerConfig {
     private String autoCompactionRetention = "0";
     private boolean initialCorruptCheck;
     private long corruptCheckTimeMs;
+    private long revisionCompactionIntervalMs = 5 * 60_000;
     private boolean listenClientUrlsSet;
     private boolean advertiseClientUrlsSet;
 
@@ -264,6 +273,7 @@ public final class ServerConfig {
     public Builder autoCompactionRetention(String v) { autoCompactionRetention = v; return this; }
     public Builder initialCorruptCheck(boolean v) { initialCorruptCheck = v; return this; }
     public Builder corruptCheckTimeMs(long v) { corruptCheckTimeMs = v; return this; }
+    public Builder revisionCompactionIntervalMs(long v) { revisionCompactionIntervalMs = v; return this; }
 
     /** Validates as etcd's embed.Config.Validate and bootstrap checks do. */
     public ServerConfig build() {

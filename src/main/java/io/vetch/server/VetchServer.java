@@ -154,7 +154,7 @@ public final class VetchServer {
     }
     if (cfg.autoCompactionRetention() > 0) {
       chain = chain.compose(id -> vertx.deployVerticle(new AutoCompactor(ctx, cfg.autoCompactionMode(),
-              cfg.autoCompactionRetention(), AutoCompactor.REVISION_INTERVAL_MS)))
+              cfg.autoCompactionRetention(), cfg.revisionCompactionIntervalMs())))
           .onSuccess(deployed::add);
     }
     CorruptionChecker checker = new CorruptionChecker(ctx, cfg.corruptCheckTimeMs());

@@ -290,4 +290,25 @@ class FlagsTest {
     assertThrows(IllegalArgumentException.class, () -> FlagTable.durationMs("10"));
     assertThrows(IllegalArgumentException.class, () -> FlagTable.durationMs("1mx"));
   }
+
+  @Test
+  void autoCompactionRetentionHasEtcdsMeanings() throws Exception {
+    assertEquals(0, cfg().autoCompactionRetention());
+    assertEquals(2 * 3_600_000L, cfg("--auto-compaction-retention", "2").autoCompactionRetention(), "hours");
+    assertEquals(90_000, cfg("--auto-compaction-retention=1m30s").autoCompactionRetention());
+    assertEquals(1000, cfg("--auto-compaction-mode", "revision", "--auto-compaction-retention", "1000")
+        .autoCompactionRetention());
+    assertEquals(1, error(Map.of(), "--auto-compaction-mode", "revision", "--auto-compaction-retention", "1h")
+        .exitCode());
+    assertEquals(2, error(Map.of(), "--auto-compaction-mode", "hourly").exitCode());
+  }
+
+  @Test
+  void booleanFlagsTakeNoValueOrOne() throws Exception {
+    assertEquals(false, cfg().initialCorruptCheck());
+    assertEquals(true, cfg("--experimental-initial-corrupt-check").initialCorruptCheck());
+    assertEquals(false, cfg("--experimental-initial-corrupt-check=false").initialCorruptCheck());
+    assertEquals(true, serve(Map.of("ETCD_EXPERIMENTAL_INITIAL_CORRUPT_CHECK", "true")).config().initialCorruptCheck());
+    assertEquals(300_000, cfg("--experimental-corrupt-check-time", "5m").corruptCheckTimeMs());
+  }
 }
