@@ -55,6 +55,18 @@ for m in m1 m2 m3; do start "$m" "$CLUSTER" new; done
 for m in m1 m2 m3; do healthy "$m"; done
 ALL="$(ep m1),$(ep m2),$(ep m3)"
 
+echo "--- peer metrics: traffic and round-trip times per peer"
+for _ in $(seq 1 30); do # probes go out every 5 s
+  curl -s "http://$(ep m1)/metrics" >"$WORK/metrics"
+  [ "$(grep -c '^etcd_network_peer_round_trip_time_seconds_count' "$WORK/metrics")" = 2 ] && break
+  sleep 0.5
+done
+for name in etcd_network_peer_sent_bytes_total etcd_network_peer_received_bytes_total \
+  etcd_network_peer_round_trip_time_seconds_bucket; do
+  [ "$(grep -c "^$name{" "$WORK/metrics")" -ge 2 ] || fail "/metrics lacks $name for both peers"
+done
+grep '^etcd_network_peer_round_trip_time_seconds_count' "$WORK/metrics"
+
 echo "--- member list"
 ctl --endpoints "$ALL" member list
 [ "$(ctl --endpoints "$(ep m1)" member list | grep -c started)" = 3 ] || fail "member list does not show 3 started members"

@@ -135,6 +135,32 @@ run etcdctl --endpoints "$EP" endpoint hashkv
 [ "$(hashkv)" = "$SAVED_HASH" ] || fail "restored hashkv $(hashkv), saved $SAVED_HASH"
 ctl put after restore >/dev/null || fail "the restored member does not take writes"
 
+echo "=== restore the same snapshot into a new 3-member cluster"
+declare -A CP PP
+CLUSTER=""
+for m in c1 c2 c3; do CP[$m]=$(port); PP[$m]=$(port); CLUSTER="${CLUSTER:+$CLUSTER,}$m=http://127.0.0.1:${PP[$m]}"; done
+for m in c1 c2 c3; do
+  bin/vetch snapshot restore "$WORK/backup.db" --data-dir "$WORK/$m" --name "$m" --initial-cluster "$CLUSTER" \
+    >/dev/null || fail "restore $m"
+  bin/vetch --name "$m" --data-dir "$WORK/$m" --initial-cluster "$CLUSTER" \
+    --listen-client-urls "http://127.0.0.1:${CP[$m]}" --advertise-client-urls "http://127.0.0.1:${CP[$m]}" \
+    --listen-peer-urls "http://127.0.0.1:${PP[$m]}" --initial-advertise-peer-urls "http://127.0.0.1:${PP[$m]}" \
+    >>"$WORK/$m.log" 2>&1 &
+  PIDS+=("$!"); disown "$!"
+done
+ALL="127.0.0.1:${CP[c1]},127.0.0.1:${CP[c2]},127.0.0.1:${CP[c3]}"
+for _ in $(seq 1 120); do
+  etcdctl --endpoints "$ALL" --command-timeout=2s endpoint health >/dev/null 2>&1 && break
+  sleep 0.5
+done
+run etcdctl --endpoints "$ALL" endpoint hashkv
+run etcdctl --endpoints "$ALL" endpoint status
+for m in c1 c2 c3; do
+  EP="127.0.0.1:${CP[$m]}"
+  [ "$(revision)" = "$SAVED_REV" ] && [ "$(hashkv)" = "$SAVED_HASH" ] || fail "$m: revision $(revision) hash $(hashkv)"
+done
+ctl put cluster after-restore >/dev/null || fail "the restored cluster does not take writes"
+
 echo "=== periodic auto-compaction, retention 2s"
 start auto --auto-compaction-mode periodic --auto-compaction-retention 2s
 for i in $(seq 1 5); do ctl put a/k "$i" >/dev/null; done

@@ -20,6 +20,8 @@ import java.util.function.BiConsumer;
  * SNAP_END      empty                                (the image is complete)
  * SNAP_ACK      u8 1 = stored, 0 = refused           (receiver to sender)
  * KEEPALIVE     u64 lease id                         (a follower forwarding a lease keep-alive to the leader)
+ * PING, PONG    u64 the prober's nanoTime            (round-trip probe every 5 s; PONG goes back on the
+ *                                                     answering member's own connection to the prober)
  * </pre>
  */
 final class PeerFrames {
@@ -34,6 +36,9 @@ final class PeerFrames {
   static final byte SNAP_END = 9;
   static final byte SNAP_ACK = 10;
   static final byte KEEPALIVE = 11;
+  /** A round-trip probe: u64 the sender's nanoTime; answered by PONG with the same payload. */
+  static final byte PING = 12;
+  static final byte PONG = 13;
   /** Largest frame accepted: a Raft message is bounded by max-size-per-msg plus one large entry. */
   static final int MAX_FRAME_BYTES = 64 << 20;
 

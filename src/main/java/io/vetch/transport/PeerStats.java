@@ -2,7 +2,7 @@ package io.vetch.transport;
 
 /**
  * What the transport reports about its peers, for metrics: bytes sent and received per peer, and round-trip times
- * (a heartbeat to its response). Called on the transport's event loop; implementations must be quick and thread-safe.
+ * (a PING probe to its PONG). Called on the transport's event loop; implementations must be quick and thread-safe.
  */
 public interface PeerStats {
   PeerStats NONE = new PeerStats() {

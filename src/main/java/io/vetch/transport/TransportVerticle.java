@@ -39,8 +39,8 @@ public final class TransportVerticle extends VerticleBase {
   private Buffer hello;
   private NetServer server;
   private final PeerStats stats;
-  /** When the oldest unanswered heartbeat to each peer was sent (nanoTime), for round-trip times. */
-  private final Map<Long, Long> heartbeatSent = new java.util.HashMap<>();
+  /** How often each peer is probed for its round-trip time (etcd's prober: every few seconds). */
+  private static final long PROBE_MS = 5000;
   private NetClient client;
 
   /**
@@ -73,9 +73,6 @@ public final class TransportVerticle extends VerticleBase {
           Buffer frame = PeerFrames.frame(PeerFrames.RAFT, msg.toByteArray());
           link.send(frame);
           stats.sent(msg.getTo(), frame.length());
-          if (msg.getType() == io.vetch.api.raftpb.MessageType.MsgHeartbeat) {
-            heartbeatSent.putIfAbsent(msg.getTo(), System.nanoTime());
-          }
         }
       }
     });
@@ -107,6 +104,8 @@ public final class TransportVerticle extends VerticleBase {
         }
       });
     });
+    vertx.setPeriodic(PROBE_MS, t -> links.values().forEach(link ->
+        link.send(PeerFrames.frame(PeerFrames.PING, Buffer.buffer(8).appendLong(System.nanoTime())))));
     server = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
     return server.connectHandler(this::accept).listen();
   }
@@ -140,7 +139,7 @@ public final class TransportVerticle extends VerticleBase {
         }
       } else {
         stats.received(from[0], payload.length());
-        receive(socket, type, payload);
+        receive(socket, from[0], type, payload);
       }
     }, why -> drop(socket, why)));
   }
@@ -163,19 +162,17 @@ public final class TransportVerticle extends VerticleBase {
     }
   }
 
-  private void receive(NetSocket socket, byte type, Buffer payload) {
+  private void receive(NetSocket socket, long from, byte type, Buffer payload) {
     try {
       switch (type) {
-        case PeerFrames.RAFT -> {
-          Message m = Message.parseFrom(payload.getBytes());
-          if (m.getType() == io.vetch.api.raftpb.MessageType.MsgHeartbeatResp) {
-            Long sent = heartbeatSent.remove(m.getFrom());
-            if (sent != null) {
-              stats.roundTrip(m.getFrom(), System.nanoTime() - sent);
-            }
+        case PeerFrames.RAFT -> vertx.eventBus().send(addresses.received(), Message.parseFrom(payload.getBytes()));
+        case PeerFrames.PING -> {
+          PeerLink link = links.get(from);
+          if (link != null) {
+            link.send(PeerFrames.frame(PeerFrames.PONG, payload)); // our own connection back to the sender
           }
-          vertx.eventBus().send(addresses.received(), m);
         }
+        case PeerFrames.PONG -> stats.roundTrip(from, System.nanoTime() - payload.getLong(0));
         case PeerFrames.PROPOSAL, PeerFrames.PROPOSAL_CONF -> vertx.eventBus().send(addresses.proposed(),
             new ForwardedProposal(memberId, payload.getLong(0), payload.getBytes(8, payload.length()),
                 type == PeerFrames.PROPOSAL_CONF));
