@@ -139,7 +139,7 @@ curl -s -w ' %{http_code}\n' "http://$(ep m1)/health"
 kill -9 "${PID[m3]}"; unset 'PID[m3]'
 for _ in $(seq 1 40); do
   code=$(curl -s -o "$WORK/health" -w '%{http_code}' "http://$(ep m1)/health")
-  [ "$code" = 503 ] && break
+  grep -q 'RAFT NO LEADER' "$WORK/health" && break # before that, a read may already fail: RANGE ERROR
   sleep 0.5
 done
 echo "$(cat "$WORK/health") $code"

@@ -92,7 +92,7 @@ final class AutoCompactor extends VerticleBase {
     ctx.propose(InternalRaftRequest.newBuilder().setCompaction(CompactionRequest.newBuilder().setRevision(rev)))
         .onComplete(ar -> {
           running = false;
-          String error = ar.failed() ? ar.cause().getMessage() : null;
+          String error = ar.failed() ? EtcdErrors.describe(ar.cause()) : null;
           if (error == null || error.contains("required revision has been compacted")) {
             lastRevision = rev;
             onSuccess.run();

@@ -35,6 +35,11 @@ public final class EtcdErrors {
   public static StatusException noSpace() {
     return new StatusException(GrpcStatus.RESOURCE_EXHAUSTED, "etcdserver: mvcc: database space exceeded");
   }
+  /** What a client would read as the error: a StatusException's description, else the exception's message. */
+  public static String describe(Throwable t) {
+    return t instanceof StatusException se && se.message() != null ? se.message() : String.valueOf(t.getMessage());
+  }
+
   public static StatusException corrupt() {
     return new StatusException(GrpcStatus.DATA_LOSS, "etcdserver: corrupt cluster");
   }

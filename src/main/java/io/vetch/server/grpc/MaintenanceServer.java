@@ -101,7 +101,7 @@ public final class MaintenanceServer extends MaintenanceService {
     Member self = ctx.membership().member(ctx.memberId());
     b.setIsLearner(self != null && self.getIsLearner());
     if (s.leader() == 0) {
-      b.addErrors(EtcdErrors.noLeader().getMessage());
+      b.addErrors(EtcdErrors.noLeader().message());
     }
     for (AlarmMember a : ctx.alarms().get(io.vetch.api.etcdserverpb.AlarmType.NONE)) {
       b.addErrors("memberID:" + Long.toUnsignedString(a.getMemberID()) + " alarm:" + a.getAlarm() + " ");

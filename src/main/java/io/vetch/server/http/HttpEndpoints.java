@@ -3,6 +3,7 @@ package io.vetch.server.http;
 import io.vetch.api.etcdserverpb.AlarmMember;
 import io.vetch.api.etcdserverpb.AlarmType;
 import io.vetch.mvcc.RangeResult;
+import io.vetch.server.EtcdErrors;
 import io.vetch.server.grpc.ClientContext;
 import io.vetch.server.grpc.MaintenanceServer;
 import io.vetch.server.metrics.ServerMetrics;
@@ -77,7 +78,7 @@ public final class HttpEndpoints {
       return;
     }
     read(serializable).onComplete(ar -> healthAnswer(rc,
-        ar.succeeded() ? null : "RANGE ERROR:" + ar.cause().getMessage()));
+        ar.succeeded() ? null : "RANGE ERROR:" + EtcdErrors.describe(ar.cause())));
   }
 
   private static void healthAnswer(RoutingContext rc, String failure) {
@@ -118,7 +119,7 @@ public final class HttpEndpoints {
           lines.append("[+]").append(name).append(" excluded: ok\n");
         } else if (results.get(i).failed()) {
           failed = true;
-          lines.append("[-]").append(name).append(" failed: ").append(results.get(i).cause().getMessage())
+          lines.append("[-]").append(name).append(" failed: ").append(EtcdErrors.describe(results.get(i).cause()))
               .append('\n');
         } else {
           lines.append("[+]").append(name).append(" ok\n");
