@@ -12,11 +12,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -261,12 +258,7 @@ public final class Lessor implements Leases {
 
   private void persist() {
     try {
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      Files.write(tmp, toBytes());
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      io.vetch.server.DurableFile.replace(file, toBytes());
     } catch (IOException e) {
       throw new UncheckedIOException("persisting leases to " + file, e);
     }
