@@ -89,7 +89,7 @@ final class AutoCompactor extends VerticleBase {
   private void compact(long rev, Runnable onSuccess) {
     running = true;
     LOG.log(System.Logger.Level.INFO, "starting auto-compaction at revision {0}", rev);
-    ctx.propose(InternalRaftRequest.newBuilder().setCompaction(CompactionRequest.newBuilder().setRevision(rev)))
+    ctx.proposeAsServer(InternalRaftRequest.newBuilder().setCompaction(CompactionRequest.newBuilder().setRevision(rev)))
         .onComplete(ar -> {
           running = false;
           String error = ar.failed() ? EtcdErrors.describe(ar.cause()) : null;

@@ -79,6 +79,9 @@ public final class BackupFile {
       if (o.data().leases() != null) {
         Files.write(member.resolve("leases"), o.data().leases());
       }
+      if (o.data().auth() != null) {
+        Files.write(member.resolve("auth"), o.data().auth()); // users and roles survive a restore, as in etcd
+      }
     } finally {
       Files.deleteIfExists(image);
     }

@@ -25,6 +25,7 @@ import java.util.Optional;
  * data-dir/member/members     the membership as of its last applied change ({@link Membership})
  * data-dir/member/leases      the leases ({@link io.vetch.server.lease.Lessor})
  * data-dir/member/alarms      the raised alarms ({@link AlarmStore})
+ * data-dir/member/auth        users, roles, auth enabled and revision ({@link io.vetch.server.auth.AuthStore})
  * data-dir/member/snap/incoming/  snapshot images being received (discarded at start)
  * </pre>
  * A member joining an existing cluster (--initial-cluster-state existing, no WAL yet) takes the cluster id from
@@ -38,7 +39,7 @@ final class Bootstrap {
   /** Everything opened; the caller owns (and must close) wal and store. */
   record Opened(Wal wal, Snapshotter snapshotter, KvStore store, MemoryStorage raftLog, long memberId,
       long clusterId, List<Long> initialMembers, boolean newMember, long snapshotIndex, Membership membership,
-      io.vetch.server.lease.Lessor lessor, AlarmStore alarms) {}
+      io.vetch.server.lease.Lessor lessor, AlarmStore alarms, io.vetch.server.auth.AuthStore auth) {}
 
   private Bootstrap() {}
 
@@ -102,15 +103,19 @@ final class Bootstrap {
       io.vetch.server.lease.Lessor lessor = io.vetch.server.lease.Lessor.load(member.resolve("leases"),
           minLeaseTtl(cfg), liveKeys(store), System::nanoTime);
       AlarmStore alarms = AlarmStore.load(member.resolve("alarms"));
+      io.vetch.server.auth.AuthStore auth = io.vetch.server.auth.AuthStore.load(member.resolve("auth"));
       if (installed && snap.get().getData().size() > 0) {
         SnapshotData data = SnapshotData.decode(snap.get().getData().toByteArray());
         if (data.leases() != null) {
           lessor.restore(data.leases(), liveKeys(store));
         }
         alarms.restore(data.alarms() != null ? data.alarms() : new byte[4]);
+        if (data.auth() != null) {
+          auth.restore(data.auth());
+        }
       }
       return new Opened(wal, snapshotter, store, raftLog, memberId, clusterId, initial, newMember, snapshotIndex,
-          membership, lessor, alarms);
+          membership, lessor, alarms, auth);
     } catch (IOException | RuntimeException e) {
       wal.close();
       if (store != null) {

@@ -78,7 +78,17 @@ public final class EtcdErrors {
   }
   public static StatusException internal(String what) { return new StatusException(GrpcStatus.INTERNAL, what); }
 
-  private static StatusException failedPrecondition(String msg) {
+  public static StatusException permissionDenied() {
+    return new StatusException(GrpcStatus.PERMISSION_DENIED, "etcdserver: permission denied");
+  }
+  public static StatusException invalidAuthToken() {
+    return new StatusException(GrpcStatus.UNAUTHENTICATED, "etcdserver: invalid auth token");
+  }
+  public static StatusException authFailed() { return invalid("etcdserver: authentication failed, invalid user ID or password"); }
+  public static StatusException authNotEnabled() { return failedPrecondition("etcdserver: authentication is not enabled"); }
+  public static StatusException invalidArgument(String msg) { return invalid(msg); }
+
+  public static StatusException failedPrecondition(String msg) {
     return new StatusException(GrpcStatus.FAILED_PRECONDITION, msg);
   }
   private static StatusException invalid(String msg) { return new StatusException(GrpcStatus.INVALID_ARGUMENT, msg); }

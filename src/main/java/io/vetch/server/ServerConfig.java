@@ -62,6 +62,9 @@ public final class ServerConfig {
   private final boolean initialCorruptCheck;
   private final long corruptCheckTimeMs;
   private final long revisionCompactionIntervalMs;
+  private final String authToken;
+  private final long authTokenTtlSeconds;
+  private final int bcryptCost;
 
   private ServerConfig(Builder b) {
     name = b.name;
@@ -93,6 +96,9 @@ public final class ServerConfig {
     initialCorruptCheck = b.initialCorruptCheck;
     corruptCheckTimeMs = b.corruptCheckTimeMs;
     revisionCompactionIntervalMs = b.revisionCompactionIntervalMs;
+    authToken = b.authToken;
+    authTokenTtlSeconds = b.authTokenTtlSeconds;
+    bcryptCost = b.bcryptCost;
   }
 
   public static Builder builder() {
@@ -125,6 +131,9 @@ public final class ServerConfig {
     b.initialCorruptCheck = initialCorruptCheck;
     b.corruptCheckTimeMs = corruptCheckTimeMs;
     b.revisionCompactionIntervalMs = revisionCompactionIntervalMs;
+    b.authToken = authToken;
+    b.authTokenTtlSeconds = authTokenTtlSeconds;
+    b.bcryptCost = bcryptCost;
     b.listenClientUrlsSet = true;
     b.advertiseClientUrlsSet = true;
     return b;
@@ -182,6 +191,13 @@ public final class ServerConfig {
   /** How often the revision auto-compactor runs: etcd's fixed 5 minutes; no flag, embedders and tests may change it. */
   public long revisionCompactionIntervalMs() { return revisionCompactionIntervalMs; }
 
+  /** --auth-token: "simple" (the only kind so far). */
+  public String authToken() { return authToken; }
+  /** --auth-token-ttl: how long a simple token lives unused, in seconds. */
+  public long authTokenTtlSeconds() { return authTokenTtlSeconds; }
+  /** --bcrypt-cost for password hashes. */
+  public int bcryptCost() { return bcryptCost; }
+
   /** A Go duration ("10m", "1m30s", "500ms", "2h"), in milliseconds. */
   public static long durationMs(String v) {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)").matcher(v);
@@ -217,7 +233,8 @@ public final class ServerConfig {
         + ", maxTxnOps=" + maxTxnOps + ", quotaBackendBytes=" + quotaBackendBytes + ", logLevel=" + logLevel
         + ", listenMetricsUrls=" + listenMetricsUrls + ", autoCompactionMode=" + autoCompactionMode
         + ", autoCompactionRetention=" + autoCompactionRetention + ", initialCorruptCheck=" + initialCorruptCheck
-        + ", corruptCheckTimeMs=" + corruptCheckTimeMs + "}";
+        + ", corruptCheckTimeMs=" + corruptCheckTimeMs + ", authToken=" + authToken + ", authTokenTtlSeconds="
+        + authTokenTtlSeconds + ", bcryptCost=" + bcryptCost + "}";
   }
 
   /** Collects values; not thread-safe. Unset values keep etcd's defaults. */
@@ -245,6 +262,9 @@ public final class ServerConfig {
     private boolean initialCorruptCheck;
     private long corruptCheckTimeMs;
     private long revisionCompactionIntervalMs = 5 * 60_000;
+    private String authToken = "simple";
+    private long authTokenTtlSeconds = 300;
+    private int bcryptCost = 10;
     private boolean listenClientUrlsSet;
     private boolean advertiseClientUrlsSet;
 
@@ -274,6 +294,9 @@ public final class ServerConfig {
     public Builder initialCorruptCheck(boolean v) { initialCorruptCheck = v; return this; }
     public Builder corruptCheckTimeMs(long v) { corruptCheckTimeMs = v; return this; }
     public Builder revisionCompactionIntervalMs(long v) { revisionCompactionIntervalMs = v; return this; }
+    public Builder authToken(String v) { authToken = v; return this; }
+    public Builder authTokenTtlSeconds(long v) { authTokenTtlSeconds = v; return this; }
+    public Builder bcryptCost(int v) { bcryptCost = v; return this; }
 
     /** Validates as etcd's embed.Config.Validate and bootstrap checks do. */
     public ServerConfig build() {
@@ -319,6 +342,13 @@ public final class ServerConfig {
         throw new IllegalArgumentException("unknown --log-level \"" + logLevel + "\" (valid values are "
             + String.join(", ", LOG_LEVELS) + ")");
       }
+      if (!authToken.equals("simple")) {
+        throw new IllegalArgumentException("--auth-token " + authToken + " is not supported yet (only simple)");
+      }
+      if (bcryptCost < 4 || bcryptCost > 31) {
+        throw new IllegalArgumentException("--bcrypt-cost must be between 4 and 31 (set to " + bcryptCost + ")");
+      }
+      requirePositive(authTokenTtlSeconds, "--auth-token-ttl");
       ServerConfig cfg = new ServerConfig(this);
       try {
         if (cfg.autoCompactionRetention() < 0) {

@@ -61,6 +61,7 @@ final class StorageVerticle extends VerticleBase {
   private final Membership membership;
   private final io.vetch.server.lease.Lessor lessor;
   private final AlarmStore alarms;
+  private final io.vetch.server.auth.AuthStore auth;
   private final PendingProposals pending;
   private final long memberId;
   private final Path snapDir;
@@ -75,11 +76,13 @@ final class StorageVerticle extends VerticleBase {
   private final ServerMetrics metrics;
 
   StorageVerticle(Addresses addresses, Wal wal, Snapshotter snapshotter, KvStore store, Applier applier,
-      Membership membership, io.vetch.server.lease.Lessor lessor, AlarmStore alarms, PendingProposals pending,
+      Membership membership, io.vetch.server.lease.Lessor lessor, AlarmStore alarms,
+      io.vetch.server.auth.AuthStore auth, PendingProposals pending,
       long memberId, Path snapDir, long snapshotCount, long snapshotIndex, ServerMetrics metrics) {
     this.addresses = addresses;
     this.metrics = metrics;
     this.alarms = alarms;
+    this.auth = auth;
     this.lessor = lessor;
     this.pending = pending;
     this.membership = membership;
@@ -164,7 +167,8 @@ final class StorageVerticle extends VerticleBase {
   }
 
   private byte[] snapshotData() {
-    return new SnapshotData(membership.toBytes(), lessor.toBytes(), alarms.toBytes()).encode();
+    return new SnapshotData(membership.toBytes(), lessor.toBytes(), alarms.toBytes(), auth.toBytes())
+        .encode();
   }
 
   /**
@@ -190,6 +194,9 @@ final class StorageVerticle extends VerticleBase {
     membership.restore(data.membership());
     lessor.restore(data.leases() != null ? data.leases() : new byte[4], Bootstrap.liveKeys(store));
     alarms.restore(data.alarms() != null ? data.alarms() : new byte[4]);
+    if (data.auth() != null) {
+      auth.restore(data.auth());
+    }
     vertx.eventBus().send(addresses.transport().peers(), new PeerMap(membership.peers(memberId)));
     Files.delete(kept);
     snapshotIndex = index;

@@ -11,6 +11,7 @@ import io.vetch.server.apply.Applier;
 import io.vetch.server.bus.Addresses;
 import io.vetch.server.bus.LocalCodec;
 import io.vetch.server.grpc.ClientContext;
+import io.vetch.server.auth.SimpleTokens;
 import io.vetch.server.metrics.ServerMetrics;
 import io.vetch.server.grpc.ClientVerticle;
 import io.vetch.transport.ClusterJoin;
@@ -95,7 +96,9 @@ public final class VetchServer {
     raftConfig.applied = o.store().consistentIndex();
     RawNode node = new RawNode(raftConfig, o.raftLog());
     Membership membership = o.membership();
-    Applier applier = new Applier(o.store(), o.lessor(), o.alarms(), membership::applyAttributes, o.clusterId(),
+    SimpleTokens tokens = new SimpleTokens(cfg.authTokenTtlSeconds(), System::nanoTime);
+    Applier applier = new Applier(o.store(), o.lessor(), o.alarms(), o.auth(), tokens, membership::applyAttributes,
+        o.clusterId(),
         o.memberId());
     RequestIds ids = new RequestIds(o.memberId(), System.currentTimeMillis());
     Attributes own = Attributes.newBuilder().setName(cfg.name())
@@ -117,10 +120,11 @@ public final class VetchServer {
         status::leaderChanges, status::commitIndex, status::appliedIndex, pending::size, pending::failed,
         cfg.effectiveQuotaBackendBytes(), o.store()::dbSizeBytes, o.store()::sizeBytes, o.store()::keyCount));
     StorageVerticle storage = new StorageVerticle(addresses, o.wal(), o.snapshotter(), o.store(), applier,
-        membership, o.lessor(), o.alarms(), pending, o.memberId(), snapDir, cfg.snapshotCount(), o.snapshotIndex(), metrics);
+        membership, o.lessor(), o.alarms(), o.auth(), pending, o.memberId(), snapDir, cfg.snapshotCount(), o.snapshotIndex(), metrics);
     long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();
     ClientContext ctx = new ClientContext(vertx.eventBus(), addresses, o.store(), status, o.clusterId(),
-        o.memberId(), ids, membership, o.lessor(), o.alarms(), cfg.effectiveQuotaBackendBytes(), metrics, cfg.maxRequestBytes(), cfg.maxTxnOps(), requestTimeoutMs);
+        o.memberId(), ids, membership, o.lessor(), o.alarms(), cfg.effectiveQuotaBackendBytes(), metrics, o.auth(), tokens, cfg.bcryptCost(),
+        cfg.maxRequestBytes(), cfg.maxTxnOps(), requestTimeoutMs);
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     Future<String> chain = vertx.deployVerticle(storage, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))

@@ -31,6 +31,8 @@ import io.vetch.mvcc.RangeResult;
 import io.vetch.mvcc.WriteTxn;
 import io.vetch.server.EtcdErrors;
 import io.vetch.server.alarm.AlarmStore;
+import io.vetch.server.auth.AuthStore;
+import io.vetch.server.auth.SimpleTokens;
 import io.vertx.grpc.server.StatusException;
 import java.util.List;
 import java.util.function.Consumer;
@@ -45,6 +47,7 @@ public final class Applier {
   private final KvStore store;
   private final Leases leases;
   private final AlarmStore alarms;
+  private final AuthApplier auth;
   private final Consumer<ClusterMemberAttrSetRequest> memberAttributes;
   private final long clusterId;
   private final long memberId;
@@ -53,11 +56,12 @@ public final class Applier {
    * leases grants and revokes leases and follows key attachments; memberAttributes receives the members'
    * published attributes.
    */
-  public Applier(KvStore store, Leases leases, AlarmStore alarms,
+  public Applier(KvStore store, Leases leases, AlarmStore alarms, AuthStore authStore, SimpleTokens tokens,
       Consumer<ClusterMemberAttrSetRequest> memberAttributes, long clusterId, long memberId) {
     this.store = store;
     this.leases = leases;
     this.alarms = alarms;
+    this.auth = new AuthApplier(authStore, tokens, leases);
     this.memberAttributes = memberAttributes;
     this.clusterId = clusterId;
     this.memberId = memberId;
@@ -68,6 +72,13 @@ public final class Applier {
 
   public Result apply(InternalRaftRequest req, long index, long term) {
     try {
+      if (AuthApplier.isAuth(req)) {
+        store.setConsistentIndex(index);
+        Message.Builder b = auth.apply(req);
+        setHeader(b, store.currentRevision(), term);
+        return new Result(b.build(), null, List.of(), false);
+      }
+      auth.check(req);
       checkAlarms(req);
       if (req.hasAlarm()) return alarm(req.getAlarm(), index, term);
       if (req.hasPut()) return write(index, term, txn -> put(txn, req.getPut()));

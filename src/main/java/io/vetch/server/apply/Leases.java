@@ -17,6 +17,9 @@ public interface Leases {
   /** A leader's checkpoint of a lease's remaining seconds (0 clears it). */
   void checkpoint(long id, long remaining);
 
+  /** The keys attached to lease id (none when it does not exist). */
+  List<byte[]> keys(long id);
+
   /** Follows the keys' attachments through a write's events. */
   void onEvents(List<Event> events);
 }

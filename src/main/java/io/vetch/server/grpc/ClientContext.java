@@ -5,6 +5,10 @@ import io.vetch.api.etcdserverpb.AlarmRequest;
 import io.vetch.api.etcdserverpb.AlarmType;
 import io.vetch.api.etcdserverpb.InternalRaftRequest;
 import io.vetch.server.alarm.AlarmStore;
+import io.vetch.server.auth.AuthInfo;
+import io.vetch.server.auth.AuthStore;
+import io.vetch.server.auth.RequestToken;
+import io.vetch.server.auth.SimpleTokens;
 import io.vetch.server.metrics.ServerMetrics;
 import io.vetch.server.bus.StorageImage;
 import io.vertx.grpc.server.StatusException;
@@ -51,13 +55,19 @@ public final class ClientContext {
   private final io.vetch.server.lease.Lessor lessor;
   private final AlarmStore alarms;
   private final ServerMetrics metrics;
+  private final AuthStore auth;
+  private final SimpleTokens tokens;
+  private final int bcryptCost;
   private final long quotaBytes;
 
   public ClientContext(EventBus bus, Addresses addresses, KvStore store, MemberStatus status, long clusterId,
       long memberId, RequestIds ids, Membership membership, io.vetch.server.lease.Lessor lessor,
-      AlarmStore alarms, long quotaBytes, ServerMetrics metrics, int maxRequestBytes, int maxTxnOps,
-      long requestTimeoutMs) {
+      AlarmStore alarms, long quotaBytes, ServerMetrics metrics, AuthStore auth, SimpleTokens tokens, int bcryptCost,
+      int maxRequestBytes, int maxTxnOps, long requestTimeoutMs) {
     this.metrics = metrics;
+    this.auth = auth;
+    this.tokens = tokens;
+    this.bcryptCost = bcryptCost;
     this.alarms = alarms;
     this.quotaBytes = quotaBytes;
     this.membership = membership;
@@ -84,6 +94,40 @@ public final class ClientContext {
   public AlarmStore alarms() { return alarms; }
 
   public ServerMetrics metrics() { return metrics; }
+
+  public AuthStore auth() { return auth; }
+
+  public int bcryptCost() { return bcryptCost; }
+
+  /**
+   * Who the current call acts for: with auth enabled, the user its token names at the current auth revision, or
+   * {@link AuthInfo#NONE} without a token (permission checks then fail with "user name is empty"). A token that is
+   * unknown or expired fails with "invalid auth token". Call at the start of a service method (event loop).
+   */
+  public AuthInfo authInfo() throws StatusException {
+    if (!auth.enabled()) {
+      return AuthInfo.NONE;
+    }
+    String token = RequestToken.current();
+    if (token == null) {
+      return AuthInfo.NONE;
+    }
+    String user = tokens.user(token);
+    if (user == null) {
+      throw EtcdErrors.invalidAuthToken();
+    }
+    return new AuthInfo(user, auth.revision());
+  }
+
+  /** etcd's admin check for the current call (root role needed once auth is enabled). */
+  public StatusException checkAdmin() {
+    try {
+      auth.checkAdmin(authInfo());
+      return null;
+    } catch (StatusException e) {
+      return e;
+    }
+  }
 
   /** The backend quota in force (Long.MAX_VALUE when disabled). */
   public long quotaBytes() { return quotaBytes; }
@@ -152,11 +196,34 @@ public final class ClientContext {
         .setRaftTerm(term).build();
   }
 
-  /** Proposes req through Raft; completes with its response once applied on this member, or with etcd's error. */
-  @SuppressWarnings("unchecked")
+  /**
+   * Proposes req through Raft for the current call's user (its permissions are checked again when it is applied);
+   * completes with its response once applied on this member, or with etcd's error.
+   */
   public <T extends Message> Future<T> propose(InternalRaftRequest.Builder req) {
+    AuthInfo who;
+    try {
+      who = authInfo();
+    } catch (StatusException e) {
+      return Future.failedFuture(e);
+    }
+    return propose(req, who);
+  }
+
+  /** Proposes req as the server itself (auto-compaction): with the root user's rights, as etcd's WithRoot. */
+  public <T extends Message> Future<T> proposeAsServer(InternalRaftRequest.Builder req) {
+    return propose(req, auth.enabled() ? new AuthInfo(AuthStore.ROOT, auth.revision()) : AuthInfo.NONE);
+  }
+
+  /** Proposes req for who; see {@link #propose(InternalRaftRequest.Builder)}. */
+  @SuppressWarnings("unchecked")
+  public <T extends Message> Future<T> propose(InternalRaftRequest.Builder req, AuthInfo who) {
     long id = ids.next();
-    byte[] data = req.setHeader(RequestHeader.newBuilder().setID(id)).build().toByteArray();
+    if (req.hasAuthenticate() && req.getAuthenticate().getSimpleToken().isEmpty()) {
+      req.setAuthenticate(req.getAuthenticate().toBuilder().setSimpleToken(SimpleTokens.generate(id)));
+    }
+    byte[] data = req.setHeader(RequestHeader.newBuilder().setID(id).setUsername(who.user())
+        .setAuthRevision(who.revision())).build().toByteArray();
     if (data.length > maxRequestBytes) {
       return Future.failedFuture(EtcdErrors.requestTooLarge());
     }

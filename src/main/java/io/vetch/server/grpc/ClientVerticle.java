@@ -53,6 +53,7 @@ public final class ClientVerticle extends VerticleBase {
         MaintenanceGrpcService.HashKV, MaintenanceGrpcService.Hash, MaintenanceGrpcService.MoveLeader,
         MaintenanceGrpcService.Alarm, MaintenanceGrpcService.Defragment, MaintenanceGrpcService.Snapshot).build());
     grpc.addService(ClusterGrpcService.of(new ClusterServer(ctx)));
+    grpc.addService(io.vetch.api.etcdserverpb.AuthGrpcService.of(new AuthServer(ctx)));
     grpc.addService(io.vetch.api.healthpb.HealthGrpcService.builder(new HealthServer(ctx))
         .bind(io.vetch.api.healthpb.HealthGrpcService.Check).build());
     grpc.addService(io.vetch.api.etcdserverpb.LeaseGrpcService.of(new LeaseServer(ctx, ctx.lessor())));
@@ -73,6 +74,7 @@ public final class ClientVerticle extends VerticleBase {
         .requestHandler(req -> {
           String type = req.getHeader("content-type");
           if (type != null && type.startsWith("application/grpc")) {
+            io.vetch.server.auth.RequestToken.bind(req.getHeader("token"));
             grpcCalls.handle(req);
           } else {
             plain.handle(req);

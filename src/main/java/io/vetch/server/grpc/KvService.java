@@ -12,6 +12,7 @@ import io.vetch.api.etcdserverpb.RangeRequest;
 import io.vetch.api.etcdserverpb.RangeResponse;
 import io.vetch.api.etcdserverpb.TxnRequest;
 import io.vetch.api.etcdserverpb.TxnResponse;
+import io.vetch.server.apply.AuthApplier;
 import io.vetch.server.apply.Quota;
 import io.vetch.server.apply.ReadOnlyTxn;
 import io.vetch.server.apply.RangeQuery;
@@ -36,6 +37,7 @@ public final class KvService extends KVService {
     ctx.metrics().kv("range");
     try {
       RequestChecks.range(r);
+      ctx.auth().checkRead(ctx.authInfo(), r.getKey().toByteArray(), r.getRangeEnd().toByteArray());
     } catch (StatusException e) {
       return Future.failedFuture(e);
     }
@@ -84,7 +86,13 @@ public final class KvService extends KVService {
     } catch (StatusException e) {
       return Future.failedFuture(e);
     }
-    if (!ReadOnlyTxn.isReadOnly(r)) {
+    if (ReadOnlyTxn.isReadOnly(r)) {
+      try {
+        AuthApplier.checkReads(ctx.auth(), ctx.authInfo(), r);
+      } catch (StatusException e) {
+        return Future.failedFuture(e);
+      }
+    } else {
       StatusException full = ctx.checkQuota(Quota.cost(r));
       if (full != null) {
         return Future.failedFuture(full);

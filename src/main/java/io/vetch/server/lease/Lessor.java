@@ -104,6 +104,12 @@ public final class Lessor implements Leases {
   }
 
   @Override
+  public List<byte[]> keys(long id) {
+    Lease l = get(id);
+    return l == null ? List.of() : l.keys().stream().map(com.google.protobuf.ByteString::toByteArray).toList();
+  }
+
+  @Override
   public boolean exists(long id) {
     return leases.containsKey(id);
   }

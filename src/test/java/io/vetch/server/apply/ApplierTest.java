@@ -39,7 +39,9 @@ class ApplierTest {
     io.vetch.server.lease.Lessor leases = io.vetch.server.lease.Lessor.load(dir.resolve("leases"), 2,
         java.util.List.of(), System::nanoTime);
     leases.grant(7, 10);
-    applier = new Applier(store, leases, io.vetch.server.alarm.AlarmStore.inMemory(), attrs -> { }, 11, 22);
+    applier = new Applier(store, leases, io.vetch.server.alarm.AlarmStore.inMemory(),
+        io.vetch.server.auth.AuthStore.inMemory(), new io.vetch.server.auth.SimpleTokens(300, System::nanoTime),
+        attrs -> { }, 11, 22);
   }
 
   @AfterEach

@@ -1,0 +1,59 @@
+package io.vetch.server.auth;
+
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * etcd's simple token provider: opaque random tokens, each naming a user, valid for a TTL (--auth-token-ttl,
+ * default 300 s) that every use extends. A token is made by the member that authenticates the user and installed on
+ * every member when the Authenticate entry is applied, so any member accepts it. Thread-safe.
+ */
+public final class SimpleTokens {
+  private static final String LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private record Entry(String user, long deadlineNanos) {}
+
+  private final Map<String, Entry> tokens = new ConcurrentHashMap<>();
+  private final long ttlNanos;
+  private final LongSupplier clock;
+
+  public SimpleTokens(long ttlSeconds, LongSupplier clock) {
+    this.ttlNanos = ttlSeconds * 1_000_000_000L;
+    this.clock = clock;
+  }
+
+  /** A new token: 16 random letters and the request id, as etcd's "prefix.index". */
+  public static String generate(long requestId) {
+    StringBuilder b = new StringBuilder(32);
+    for (int i = 0; i < 16; i++) {
+      b.append(LETTERS.charAt(RANDOM.nextInt(LETTERS.length())));
+    }
+    return b.append('.').append(Long.toUnsignedString(requestId)).toString();
+  }
+
+  /** Installs token for user (applied Authenticate). */
+  public void assign(String token, String user) {
+    long now = clock.getAsLong();
+    tokens.values().removeIf(e -> e.deadlineNanos - now < 0);
+    tokens.put(token, new Entry(user, now + ttlNanos));
+  }
+
+  /** The user token names, extending its life; null when unknown or expired. */
+  public String user(String token) {
+    long now = clock.getAsLong();
+    Entry e = tokens.get(token);
+    if (e == null || e.deadlineNanos - now < 0) {
+      return null;
+    }
+    tokens.put(token, new Entry(e.user, now + ttlNanos));
+    return e.user;
+  }
+
+  /** Drops every token of user (deleted, or its password changed). */
+  public void invalidate(String user) {
+    tokens.values().removeIf(e -> e.user.equals(user));
+  }
+}

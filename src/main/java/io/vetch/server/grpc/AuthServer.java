@@ -1,0 +1,141 @@
+package io.vetch.server.grpc;
+
+import io.vetch.api.etcdserverpb.*;
+import io.vetch.server.EtcdErrors;
+import io.vetch.server.auth.AuthInfo;
+import io.vetch.server.auth.Passwords;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.Base64;
+
+/**
+ * etcd's Auth service. Every request goes through Raft, so all members agree on users, roles and tokens; the admin
+ * checks happen when it is applied. Passwords are bcrypt-hashed (and checked) on worker threads by the member that
+ * takes the request, so neither the event loops nor the Raft log see bcrypt work or a clear password.
+ */
+final class AuthServer extends AuthService {
+  private final ClientContext ctx;
+
+  AuthServer(ClientContext ctx) {
+    this.ctx = ctx;
+  }
+
+  private <T> Future<T> blocking(java.util.concurrent.Callable<T> work) {
+    return Vertx.currentContext().owner().executeBlocking(work, false);
+  }
+
+  @Override
+  public Future<AuthenticateResponse> authenticate(AuthenticateRequest r) {
+    if (!ctx.auth().enabled()) {
+      return Future.failedFuture(EtcdErrors.authNotEnabled());
+    }
+    var user = ctx.auth().user(r.getName());
+    if (user == null || user.getOptions().getNoPassword()) {
+      return Future.failedFuture(EtcdErrors.authFailed());
+    }
+    byte[] hash = user.getPassword().toByteArray();
+    return blocking(() -> Passwords.matches(r.getPassword(), hash)).compose(ok -> ok
+        ? ctx.propose(InternalRaftRequest.newBuilder().setAuthenticate(
+            InternalAuthenticateRequest.newBuilder().setName(r.getName())), AuthInfo.NONE)
+        : Future.failedFuture(EtcdErrors.authFailed()));
+  }
+
+  @Override
+  public Future<AuthUserAddResponse> userAdd(AuthUserAddRequest r) {
+    if (r.getOptions().getNoPassword()) {
+      return ctx.propose(InternalRaftRequest.newBuilder().setAuthUserAdd(r.toBuilder().clearPassword()));
+    }
+    AuthInfo who;
+    try {
+      who = ctx.authInfo();
+    } catch (io.vertx.grpc.server.StatusException e) {
+      return Future.failedFuture(e);
+    }
+    return blocking(() -> Base64.getEncoder().encodeToString(Passwords.hash(r.getPassword(), ctx.bcryptCost())))
+        .compose(hashed -> ctx.propose(InternalRaftRequest.newBuilder()
+            .setAuthUserAdd(r.toBuilder().clearPassword().setHashedPassword(hashed)), who));
+  }
+
+  @Override
+  public Future<AuthUserChangePasswordResponse> userChangePassword(AuthUserChangePasswordRequest r) {
+    AuthInfo who;
+    try {
+      who = ctx.authInfo();
+    } catch (io.vertx.grpc.server.StatusException e) {
+      return Future.failedFuture(e);
+    }
+    return blocking(() -> Base64.getEncoder().encodeToString(Passwords.hash(r.getPassword(), ctx.bcryptCost())))
+        .compose(hashed -> ctx.propose(InternalRaftRequest.newBuilder()
+            .setAuthUserChangePassword(r.toBuilder().clearPassword().setHashedPassword(hashed)), who));
+  }
+
+  @Override
+  public Future<AuthEnableResponse> authEnable(AuthEnableRequest r) {
+    return ctx.propose(InternalRaftRequest.newBuilder().setAuthEnable(r));
+  }
+
+  @Override
+  public Future<AuthDisableResponse> authDisable(AuthDisableRequest r) {
+    return ctx.propose(InternalRaftRequest.newBuilder().setAuthDisable(r));
+  }
+
+  @Override
+  public Future<AuthStatusResponse> authStatus(AuthStatusRequest r) {
+    return ctx.propose(InternalRaftRequest.newBuilder().setAuthStatus(r));
+  }
+
+  @Override
+  public Future<AuthUserGetResponse> userGet(AuthUserGetRequest r) {
+    return ctx.propose(InternalRaftRequest.newBuilder().setAuthUserGet(r));
+  }
+
+  @Override
+  public Future<AuthUserListResponse> userList(AuthUserListRequest r) {
+    return ctx.propose(InternalRaftRequest.newBuilder().setAuthUserList(r));
+  }
+
+  @Override
+  public Future<AuthUserDeleteResponse> userDelete(AuthUserDeleteRequest r) {
+    return ctx.propose(InternalRaftRequest.newBuilder().setAuthUserDelete(r));
+  }
+
+  @Override
+  public Future<AuthUserGrantRoleResponse> userGrantRole(AuthUserGrantRoleRequest r) {
+    return ctx.propose(InternalRaftRequest.newBuilder().setAuthUserGrantRole(r));
+  }
+
+  @Override
+  public Future<AuthUserRevokeRoleResponse> userRevokeRole(AuthUserRevokeRoleRequest r) {
+    return ctx.propose(InternalRaftRequest.newBuilder().setAuthUserRevokeRole(r));
+  }
+
+  @Override
+  public Future<AuthRoleAddResponse> roleAdd(AuthRoleAddRequest r) {
+    return ctx.propose(InternalRaftRequest.newBuilder().setAuthRoleAdd(r));
+  }
+
+  @Override
+  public Future<AuthRoleGetResponse> roleGet(AuthRoleGetRequest r) {
+    return ctx.propose(InternalRaftRequest.newBuilder().setAuthRoleGet(r));
+  }
+
+  @Override
+  public Future<AuthRoleListResponse> roleList(AuthRoleListRequest r) {
+    return ctx.propose(InternalRaftRequest.newBuilder().setAuthRoleList(r));
+  }
+
+  @Override
+  public Future<AuthRoleDeleteResponse> roleDelete(AuthRoleDeleteRequest r) {
+    return ctx.propose(InternalRaftRequest.newBuilder().setAuthRoleDelete(r));
+  }
+
+  @Override
+  public Future<AuthRoleGrantPermissionResponse> roleGrantPermission(AuthRoleGrantPermissionRequest r) {
+    return ctx.propose(InternalRaftRequest.newBuilder().setAuthRoleGrantPermission(r));
+  }
+
+  @Override
+  public Future<AuthRoleRevokePermissionResponse> roleRevokePermission(AuthRoleRevokePermissionRequest r) {
+    return ctx.propose(InternalRaftRequest.newBuilder().setAuthRoleRevokePermission(r));
+  }
+}
