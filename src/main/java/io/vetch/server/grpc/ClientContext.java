@@ -119,6 +119,20 @@ public final class ClientContext {
     return new AuthInfo(user, auth.revision());
   }
 
+  /** Whether a watch call with token may watch [key, rangeEnd) (read permission; anyone while auth is off). */
+  public boolean watchPermitted(String token, byte[] key, byte[] rangeEnd) {
+    if (!auth.enabled()) {
+      return true;
+    }
+    String user = token == null ? null : tokens.user(token);
+    try {
+      auth.checkRead(user == null ? AuthInfo.NONE : new AuthInfo(user, auth.revision()), key, rangeEnd);
+      return true;
+    } catch (StatusException e) {
+      return false;
+    }
+  }
+
   /** etcd's admin check for the current call (root role needed once auth is enabled). */
   public StatusException checkAdmin() {
     try {

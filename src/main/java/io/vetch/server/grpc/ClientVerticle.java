@@ -61,7 +61,8 @@ public final class ClientVerticle extends VerticleBase {
     watchers = new WatcherGroup(vertx, ctx.store(), rev -> ctx.header(rev, ctx.status().term()), watchPool,
         watchProgressIntervalMs);
     vertx.eventBus().<WatchEvents>localConsumer(ctx.watchEventsAddress(), m -> watchers.onEvents(m.body()));
-    WatchHandler watch = new WatchHandler(watchers, maxRequestBytes + GRPC_OVERHEAD_BYTES, maxRequestBytes);
+    WatchHandler watch = new WatchHandler(watchers, maxRequestBytes + GRPC_OVERHEAD_BYTES, maxRequestBytes,
+        ctx::watchPermitted);
     // etcd allows 2^32-1 concurrent streams per connection (--max-concurrent-streams): clients such as jetcd open a
     // stream per watcher and expect unary calls to go through beside hundreds of them.
     http = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)

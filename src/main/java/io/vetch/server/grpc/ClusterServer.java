@@ -54,6 +54,10 @@ public final class ClusterServer extends ClusterService {
 
   @Override
   public Future<MemberAddResponse> memberAdd(MemberAddRequest request) {
+    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    if (denied != null) {
+      return Future.failedFuture(denied);
+    }
     Membership ms = ctx.membership();
     List<URI> urls;
     try {
@@ -88,6 +92,10 @@ public final class ClusterServer extends ClusterService {
 
   @Override
   public Future<MemberRemoveResponse> memberRemove(MemberRemoveRequest request) {
+    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    if (denied != null) {
+      return Future.failedFuture(denied);
+    }
     Membership ms = ctx.membership();
     Member m = ms.member(request.getID());
     if (m == null) {
@@ -103,6 +111,10 @@ public final class ClusterServer extends ClusterService {
 
   @Override
   public Future<MemberUpdateResponse> memberUpdate(MemberUpdateRequest request) {
+    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    if (denied != null) {
+      return Future.failedFuture(denied);
+    }
     Membership ms = ctx.membership();
     if (ms.member(request.getID()) == null) {
       return Future.failedFuture(EtcdErrors.memberNotFound());
@@ -123,6 +135,10 @@ public final class ClusterServer extends ClusterService {
 
   @Override
   public Future<MemberPromoteResponse> memberPromote(MemberPromoteRequest request) {
+    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    if (denied != null) {
+      return Future.failedFuture(denied);
+    }
     Membership ms = ctx.membership();
     Member m = ms.member(request.getID());
     if (m == null) {

@@ -80,6 +80,14 @@ public final class LeaseServer extends LeaseService {
     }
     b.setTTL(l.remaining(lessor.now())).setGrantedTTL(l.ttl);
     if (r.getKeys()) {
+      try { // with auth, listing the keys needs read permission on each (etcd's checkLeaseTimeToLive)
+        var who = ctx.authInfo();
+        for (var key : l.keys()) {
+          ctx.auth().checkRead(who, key.toByteArray(), new byte[0]);
+        }
+      } catch (io.vertx.grpc.server.StatusException e) {
+        return Future.failedFuture(e);
+      }
       b.addAllKeys(l.keys());
     }
     return Future.succeededFuture(b.build());

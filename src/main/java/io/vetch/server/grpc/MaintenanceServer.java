@@ -26,7 +26,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.streams.ReadStream;
 
-/** etcd's Maintenance service. Downgrade is not bound (UNIMPLEMENTED). */
+/**
+ * etcd's Maintenance service. With auth enabled, MoveLeader, Hash, HashKV, Defragment and Snapshot need the root
+ * role, as on etcd; Status does not. Downgrade is not bound (UNIMPLEMENTED).
+ */
 public final class MaintenanceServer extends MaintenanceService {
   /** The etcd API version vetch speaks, as etcd reports its server version. */
   public static final String VERSION = "3.5.0";
@@ -39,6 +42,10 @@ public final class MaintenanceServer extends MaintenanceService {
 
   @Override
   public Future<MoveLeaderResponse> moveLeader(MoveLeaderRequest request) {
+    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    if (denied != null) {
+      return Future.failedFuture(denied);
+    }
     return ctx.moveLeader(request.getTargetID()).map(v -> MoveLeaderResponse.newBuilder()
         .setHeader(header()).build());
   }
@@ -52,6 +59,10 @@ public final class MaintenanceServer extends MaintenanceService {
   /** etcd's HashKV (see {@link KvHash}). Runs on a worker thread: it reads the whole kept history. */
   @Override
   public Future<HashKVResponse> hashKV(HashKVRequest request) {
+    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    if (denied != null) {
+      return Future.failedFuture(denied);
+    }
     return hash(request.getRevision()).map(h -> HashKVResponse.newBuilder().setHeader(header())
         .setHash(h.hash()).setCompactRevision(h.compactRevision()).setHashRevision(h.revision()).build());
   }
@@ -59,6 +70,10 @@ public final class MaintenanceServer extends MaintenanceService {
   /** etcd's Hash covers the whole backend; here it is the HashKV of the current revision. */
   @Override
   public Future<HashResponse> hash(HashRequest request) {
+    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    if (denied != null) {
+      return Future.failedFuture(denied);
+    }
     return hash(0).map(h -> HashResponse.newBuilder().setHeader(header()).setHash(h.hash()).build());
   }
 
@@ -76,11 +91,19 @@ public final class MaintenanceServer extends MaintenanceService {
 
   @Override
   public Future<DefragmentResponse> defragment(DefragmentRequest request) {
+    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    if (denied != null) {
+      return Future.failedFuture(denied);
+    }
     return ctx.defragment().map(v -> DefragmentResponse.newBuilder().setHeader(header()).build());
   }
 
   @Override
   public Future<ReadStream<SnapshotResponse>> snapshot(SnapshotRequest request) {
+    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    if (denied != null) {
+      return Future.failedFuture(denied);
+    }
     Vertx vertx = Vertx.currentContext().owner();
     return ctx.storeImage().compose(image -> SnapshotStream.open(vertx, image, header()));
   }

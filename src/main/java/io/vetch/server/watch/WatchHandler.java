@@ -15,12 +15,14 @@ public final class WatchHandler {
   private final WatcherGroup group;
   private final int maxRequestBytes;
   private final int maxResponseBytes;
+  private final WatchPermission permission;
 
   /**
    * maxRequestBytes bounds one request message; maxResponseBytes is the size above which a watcher that asked for
    * fragments gets them (--max-request-bytes).
    */
-  public WatchHandler(WatcherGroup group, int maxRequestBytes, int maxResponseBytes) {
+  public WatchHandler(WatcherGroup group, int maxRequestBytes, int maxResponseBytes, WatchPermission permission) {
+    this.permission = permission;
     this.group = group;
     this.maxRequestBytes = maxRequestBytes;
     this.maxResponseBytes = maxResponseBytes;
@@ -30,7 +32,7 @@ public final class WatchHandler {
   public Handler<HttpServerRequest> before(Handler<HttpServerRequest> next) {
     return req -> {
       if (PATH.equals(req.path())) {
-        new WatchStream(group, group.store(), maxRequestBytes, maxResponseBytes, req).start();
+        new WatchStream(group, group.store(), maxRequestBytes, maxResponseBytes, req, permission).start();
       } else {
         next.handle(req);
       }

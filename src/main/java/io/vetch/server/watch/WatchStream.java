@@ -52,8 +52,15 @@ final class WatchStream {
   private int unsynced;
   private boolean progressPending;
   private boolean closed;
+  private final WatchPermission permission;
+  private final String token;
+  /** etcd's cancel reason for a watch outside the user's permissions: the Go gRPC error's text. */
+  static final String PERMISSION_DENIED = "rpc error: code = PermissionDenied desc = etcdserver: permission denied";
 
-  WatchStream(WatcherGroup group, KvStore store, int maxRequestBytes, int maxResponseBytes, HttpServerRequest in) {
+  WatchStream(WatcherGroup group, KvStore store, int maxRequestBytes, int maxResponseBytes, HttpServerRequest in,
+      WatchPermission permission) {
+    this.permission = permission;
+    this.token = in.getHeader("token");
     this.group = group;
     this.store = store;
     this.maxRequestBytes = maxRequestBytes;
@@ -103,6 +110,11 @@ final class WatchStream {
   }
 
   private void create(WatchCreateRequest c) {
+    if (!permission.permits(token, c.getKey().toByteArray(), c.getRangeEnd().toByteArray())) {
+      control(WatchResponse.newBuilder().setHeader(group.header(store.currentRevision())).setWatchId(c.getWatchId())
+          .setCreated(true).setCanceled(true).setCancelReason(PERMISSION_DENIED));
+      return;
+    }
     ByteString key = c.getKey().isEmpty() ? ByteString.copyFrom(new byte[] {0}) : c.getKey();
     ByteString end = c.getRangeEnd();
     if (end.isEmpty()) {
