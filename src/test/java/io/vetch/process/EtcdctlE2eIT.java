@@ -14,13 +14,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Runs the etcdctl scripts in src/test/e2e: etcdctl-kv.sh (the real etcdctl against a real etcd and against
  * bin/vetch; output must match) and etcdctl-cluster.sh (membership changes, move-leader, --cluster endpoints and a
  * leader kill on a bin/vetch cluster, /health on quorum loss) and etcdctl-maintenance.sh (status, health and metrics
- * endpoints, quota and alarms, defrag, snapshot save and restore, auto-compaction).
+ * endpoints, quota and alarms, defrag, snapshot save and restore, auto-compaction) and etcdctl-auth.sh (users,
+ * roles, permissions and tokens; output must match real etcd's).
  */
 class EtcdctlE2eIT {
   @TempDir Path dir;
 
   @ParameterizedTest
-  @ValueSource(strings = {"etcdctl-kv.sh", "etcdctl-cluster.sh", "etcdctl-maintenance.sh"})
+  @ValueSource(strings = {"etcdctl-kv.sh", "etcdctl-cluster.sh", "etcdctl-maintenance.sh", "etcdctl-auth.sh"})
   void etcdctlScriptPasses(String script) throws Exception {
     Path out = dir.resolve("e2e.out");
     Process p = new ProcessBuilder(new File("src/test/e2e/" + script).getAbsolutePath())

@@ -8,7 +8,8 @@ import java.util.function.LongSupplier;
 /**
  * etcd's simple token provider: opaque random tokens, each naming a user, valid for a TTL (--auth-token-ttl,
  * default 300 s) that every use extends. A token is made by the member that authenticates the user and installed on
- * every member when the Authenticate entry is applied, so any member accepts it. Thread-safe.
+ * every member when the Authenticate entry is applied, so any member accepts it. Unlike etcd, the entry (and this
+ * table) holds only the token's SHA-256 digest: the clear token is never in the Raft log. Thread-safe.
  */
 public final class SimpleTokens {
   private static final String LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -25,25 +26,36 @@ public final class SimpleTokens {
     this.clock = clock;
   }
 
-  /** A new token: 16 random letters and the request id, as etcd's "prefix.index". */
-  public static String generate(long requestId) {
+  /** A new token: 32 random letters (etcd's are 16 letters and an index). */
+  public static String generate() {
     StringBuilder b = new StringBuilder(32);
-    for (int i = 0; i < 16; i++) {
+    for (int i = 0; i < 32; i++) {
       b.append(LETTERS.charAt(RANDOM.nextInt(LETTERS.length())));
     }
-    return b.append('.').append(Long.toUnsignedString(requestId)).toString();
+    return b.toString();
   }
 
-  /** Installs token for user (applied Authenticate). */
-  public void assign(String token, String user) {
+  /** What the Raft log and this table hold of a token: its SHA-256, hex. */
+  public static String digest(String token) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK always has SHA-256", e);
+    }
+  }
+
+  /** Installs the token with this digest for user (applied Authenticate). */
+  public void assign(String digest, String user) {
     long now = clock.getAsLong();
     tokens.values().removeIf(e -> e.deadlineNanos - now < 0);
-    tokens.put(token, new Entry(user, now + ttlNanos));
+    tokens.put(digest, new Entry(user, now + ttlNanos));
   }
 
   /** The user token names, extending its life; null when unknown or expired. */
-  public String user(String token) {
+  public String user(String clearToken) {
     long now = clock.getAsLong();
+    String token = digest(clearToken);
     Entry e = tokens.get(token);
     if (e == null || e.deadlineNanos - now < 0) {
       return null;

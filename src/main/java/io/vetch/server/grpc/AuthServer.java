@@ -4,6 +4,7 @@ import io.vetch.api.etcdserverpb.*;
 import io.vetch.server.EtcdErrors;
 import io.vetch.server.auth.AuthInfo;
 import io.vetch.server.auth.Passwords;
+import io.vetch.server.auth.SimpleTokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Base64;
@@ -30,13 +31,20 @@ final class AuthServer extends AuthService {
       return Future.failedFuture(EtcdErrors.authNotEnabled());
     }
     var user = ctx.auth().user(r.getName());
-    if (user == null || user.getOptions().getNoPassword()) {
+    if (user == null) {
       return Future.failedFuture(EtcdErrors.authFailed());
     }
+    if (user.getOptions().getNoPassword()) { // etcd's ErrNoPasswordUser, which it leaves unmapped (Unknown)
+      return Future.failedFuture(new io.vertx.grpc.server.StatusException(io.vertx.grpc.common.GrpcStatus.UNKNOWN,
+          "auth: authentication failed, password was given for no password user"));
+    }
     byte[] hash = user.getPassword().toByteArray();
+    // The Raft log carries only the token's digest; the clear token goes back to this client alone.
+    String token = SimpleTokens.generate();
     return blocking(() -> Passwords.matches(r.getPassword(), hash)).compose(ok -> ok
-        ? ctx.propose(InternalRaftRequest.newBuilder().setAuthenticate(
-            InternalAuthenticateRequest.newBuilder().setName(r.getName())), AuthInfo.NONE)
+        ? ctx.<AuthenticateResponse>propose(InternalRaftRequest.newBuilder().setAuthenticate(
+            InternalAuthenticateRequest.newBuilder().setName(r.getName()).setSimpleToken(SimpleTokens.digest(token))),
+            AuthInfo.NONE).map(resp -> resp.toBuilder().setToken(token).build())
         : Future.failedFuture(EtcdErrors.authFailed()));
   }
 

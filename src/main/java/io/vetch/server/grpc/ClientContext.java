@@ -233,9 +233,6 @@ public final class ClientContext {
   @SuppressWarnings("unchecked")
   public <T extends Message> Future<T> propose(InternalRaftRequest.Builder req, AuthInfo who) {
     long id = ids.next();
-    if (req.hasAuthenticate() && req.getAuthenticate().getSimpleToken().isEmpty()) {
-      req.setAuthenticate(req.getAuthenticate().toBuilder().setSimpleToken(SimpleTokens.generate(id)));
-    }
     byte[] data = req.setHeader(RequestHeader.newBuilder().setID(id).setUsername(who.user())
         .setAuthRevision(who.revision())).build().toByteArray();
     if (data.length > maxRequestBytes) {
