@@ -31,6 +31,7 @@ class ApplierTest {
   @TempDir Path dir;
   KvStore store;
   Applier applier;
+  io.vetch.server.auth.AuthStore auth;
   long index;
 
   @BeforeEach
@@ -39,8 +40,9 @@ class ApplierTest {
     io.vetch.server.lease.Lessor leases = io.vetch.server.lease.Lessor.load(dir.resolve("leases"), 2,
         java.util.List.of(), System::nanoTime);
     leases.grant(7, 10);
+    auth = io.vetch.server.auth.AuthStore.inMemory();
     applier = new Applier(store, leases, io.vetch.server.alarm.AlarmStore.inMemory(),
-        io.vetch.server.auth.AuthStore.inMemory(), new io.vetch.server.auth.SimpleTokens(300, System::nanoTime),
+        auth, new io.vetch.server.auth.SimpleTokens(300, System::nanoTime),
         attrs -> { }, 11, 22);
   }
 
@@ -146,5 +148,38 @@ class ApplierTest {
     assertNull(apply(InternalRaftRequest.newBuilder().setCompaction(CompactionRequest.newBuilder().setRevision(3))).error());
     Applier.Result again = apply(InternalRaftRequest.newBuilder().setCompaction(CompactionRequest.newBuilder().setRevision(2)));
     assertEquals("etcdserver: mvcc: required revision has been compacted", again.error().message());
+  }
+
+  /**
+   * A put checked when the user could write is refused at apply when the permission was revoked in between (the
+   * request carries the auth revision it was checked at), and a current one is judged on the current permissions.
+   */
+  @Test
+  void permissionsAreCheckedAgainAtApply() throws Exception {
+    auth.userAdd("root", new byte[] {1}, false);
+    auth.userGrantRole("root", "root");
+    auth.userAdd("alice", new byte[] {1}, false);
+    auth.roleAdd("w");
+    auth.roleGrantPermission("w", io.vetch.api.authpb.Permission.newBuilder()
+        .setPermType(io.vetch.api.authpb.Permission.Type.WRITE).setKey(b("k")).build());
+    auth.userGrantRole("alice", "w");
+    auth.enable();
+    long checkedAt = auth.revision();
+    InternalRaftRequest.Builder asAlice = InternalRaftRequest.newBuilder()
+        .setHeader(io.vetch.api.etcdserverpb.RequestHeader.newBuilder().setUsername("alice").setAuthRevision(checkedAt))
+        .setPut(PutRequest.newBuilder().setKey(b("k")).setValue(b("v")));
+    assertEquals(null, apply(asAlice).error());
+    auth.userRevokeRole("alice", "w");
+    assertEquals("etcdserver: revision of auth store is old", apply(asAlice).error().message());
+    asAlice.getHeaderBuilder().setAuthRevision(auth.revision());
+    assertEquals("etcdserver: permission denied", apply(asAlice).error().message());
+    InternalRaftRequest.Builder noUser = InternalRaftRequest.newBuilder()
+        .setPut(PutRequest.newBuilder().setKey(b("k")).setValue(b("v")));
+    assertEquals("etcdserver: user name is empty", apply(noUser).error().message());
+    InternalRaftRequest.Builder txn = InternalRaftRequest.newBuilder()
+        .setHeader(io.vetch.api.etcdserverpb.RequestHeader.newBuilder().setUsername("root").setAuthRevision(auth.revision()))
+        .setTxn(io.vetch.api.etcdserverpb.TxnRequest.newBuilder().addSuccess(io.vetch.api.etcdserverpb.RequestOp.newBuilder()
+            .setRequestPut(PutRequest.newBuilder().setKey(b("any")).setValue(b("v")))));
+    assertEquals(null, apply(txn).error(), "root may write anything");
   }
 }
