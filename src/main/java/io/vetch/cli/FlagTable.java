@@ -72,6 +72,32 @@ final class FlagTable {
           (b, v) -> b.authTokenTtlSeconds(unsigned(v, Long.MAX_VALUE))),
       new Flag("bcrypt-cost", "Auth", "10", "Specify bcrypt algorithm cost factor for auth password hashing.",
           (b, v) -> b.bcryptCost((int) unsigned(v, 31))),
+      new Flag("cert-file", "Security", "", "Path to the client server TLS cert file.",
+          (b, v) -> b.tls(0).certFile = emptyNull(v)),
+      new Flag("key-file", "Security", "", "Path to the client server TLS key file.",
+          (b, v) -> b.tls(0).keyFile = emptyNull(v)),
+      new Flag("client-cert-auth", "Security", "false", "Enable client cert authentication.",
+          (b, v) -> b.tls(0).clientCertAuth = bool(v)),
+      new Flag("trusted-ca-file", "Security", "", "Path to the client server TLS trusted CA cert file.",
+          (b, v) -> b.tls(0).trustedCaFile = emptyNull(v)),
+      new Flag("auto-tls", "Security", "false", "Client TLS using generated certificates.",
+          (b, v) -> b.tls(0).autoTls = bool(v)),
+      new Flag("peer-cert-file", "Security", "", "Path to the peer server TLS cert file.",
+          (b, v) -> b.tls(1).certFile = emptyNull(v)),
+      new Flag("peer-key-file", "Security", "", "Path to the peer server TLS key file.",
+          (b, v) -> b.tls(1).keyFile = emptyNull(v)),
+      new Flag("peer-client-cert-auth", "Security", "false", "Enable peer client cert authentication.",
+          (b, v) -> b.tls(1).clientCertAuth = bool(v)),
+      new Flag("peer-trusted-ca-file", "Security", "", "Path to the peer server TLS trusted CA file.",
+          (b, v) -> b.tls(1).trustedCaFile = emptyNull(v)),
+      new Flag("peer-auto-tls", "Security", "false", "Peer TLS using generated certificates.",
+          (b, v) -> b.tls(1).autoTls = bool(v)),
+      new Flag("peer-cert-allowed-cn", "Security", "", "Comma-separated allowed CNs for inter-peer TLS authentication.",
+          (b, v) -> b.tls(1).allowedCns = v.isEmpty() ? List.of() : List.of(v.split(","))),
+      new Flag("tls-min-version", "Security", "TLS1.2", "Minimum TLS version supported by etcd (TLS1.2 or TLS1.3).",
+          (b, v) -> b.tlsMinVersion(v)),
+      new Flag("cipher-suites", "Security", "", "Comma-separated list of supported TLS cipher suites between client/server and peers (empty will be auto-populated by Java).",
+          (b, v) -> b.cipherSuites(v.isEmpty() ? List.of() : List.of(v.split(",")))),
       new Flag("experimental-initial-corrupt-check", "Experimental", "false",
           "Enable to check data corruption before serving any client/peer traffic.",
           (b, v) -> b.initialCorruptCheck(bool(v))),
@@ -146,6 +172,10 @@ final class FlagTable {
   /** A Go duration ("10m", "1m30s", "500ms", "2h"), in milliseconds. */
   static long durationMs(String v) {
     return ServerConfig.durationMs(v);
+  }
+
+  private static String emptyNull(String v) {
+    return v.isEmpty() ? null : v;
   }
 
   private static boolean bool(String v) {

@@ -65,6 +65,11 @@ public final class ServerConfig {
   private final String authToken;
   private final long authTokenTtlSeconds;
   private final int bcryptCost;
+  private final io.vetch.transport.Tls clientTls;
+  private final io.vetch.transport.Tls peerTls;
+  private final TlsFlags[] tlsFlags;
+  private final String tlsMinVersion;
+  private final List<String> cipherSuites;
 
   private ServerConfig(Builder b) {
     name = b.name;
@@ -99,6 +104,11 @@ public final class ServerConfig {
     authToken = b.authToken;
     authTokenTtlSeconds = b.authTokenTtlSeconds;
     bcryptCost = b.bcryptCost;
+    clientTls = b.clientTls();
+    peerTls = b.peerTls();
+    tlsFlags = b.tls;
+    tlsMinVersion = b.tlsMinVersion;
+    cipherSuites = b.cipherSuites;
   }
 
   public static Builder builder() {
@@ -134,6 +144,9 @@ public final class ServerConfig {
     b.authToken = authToken;
     b.authTokenTtlSeconds = authTokenTtlSeconds;
     b.bcryptCost = bcryptCost;
+    b.tls = tlsFlags;
+    b.tlsMinVersion = tlsMinVersion;
+    b.cipherSuites = cipherSuites;
     b.listenClientUrlsSet = true;
     b.advertiseClientUrlsSet = true;
     return b;
@@ -197,6 +210,46 @@ public final class ServerConfig {
   public long authTokenTtlSeconds() { return authTokenTtlSeconds; }
   /** --bcrypt-cost for password hashes. */
   public int bcryptCost() { return bcryptCost; }
+  /** This config with the given TLS settings (auto-TLS with its generated certificates). */
+  public ServerConfig withTls(io.vetch.transport.Tls client, io.vetch.transport.Tls peer) {
+    Builder b = toBuilder();
+    b.clientTlsOverride = client;
+    b.peerTlsOverride = peer;
+    return b.build();
+  }
+
+  /** TLS for the https:// client URLs (etcd's client transport security). */
+  public io.vetch.transport.Tls clientTls() { return clientTls; }
+  /** TLS for the peer URLs, when they are https:// (etcd's peer transport security). */
+  public io.vetch.transport.Tls peerTls() { return peerTls; }
+
+  /** One side's TLS flags as given, checked and turned into {@link io.vetch.transport.Tls} when the config is built. */
+  public static final class TlsFlags {
+    public String certFile;
+    public String keyFile;
+    public String trustedCaFile;
+    public boolean clientCertAuth;
+    public boolean autoTls;
+    public List<String> allowedCns = List.of();
+
+    io.vetch.transport.Tls build(boolean https, String side, String flags, String minVersion, List<String> ciphers) {
+      if (!https) {
+        return io.vetch.transport.Tls.NONE;
+      }
+      boolean files = certFile != null && keyFile != null;
+      if (!files && !autoTls) {
+        throw new IllegalArgumentException("TLS key/cert (" + flags + ") must be provided for " + side
+            + " URLs with HTTPS scheme");
+      }
+      for (String f : java.util.Arrays.asList(certFile, keyFile, trustedCaFile)) {
+        if (f != null && !java.nio.file.Files.isReadable(Path.of(f))) {
+          throw new IllegalArgumentException("cannot read TLS file " + f);
+        }
+      }
+      return new io.vetch.transport.Tls(true, certFile, keyFile, trustedCaFile, clientCertAuth, !files, allowedCns,
+          minVersion, ciphers, null, null);
+    }
+  }
 
   /** A Go duration ("10m", "1m30s", "500ms", "2h"), in milliseconds. */
   public static long durationMs(String v) {
@@ -234,7 +287,8 @@ public final class ServerConfig {
         + ", listenMetricsUrls=" + listenMetricsUrls + ", autoCompactionMode=" + autoCompactionMode
         + ", autoCompactionRetention=" + autoCompactionRetention + ", initialCorruptCheck=" + initialCorruptCheck
         + ", corruptCheckTimeMs=" + corruptCheckTimeMs + ", authToken=" + authToken + ", authTokenTtlSeconds="
-        + authTokenTtlSeconds + ", bcryptCost=" + bcryptCost + "}";
+        + authTokenTtlSeconds + ", bcryptCost=" + bcryptCost + ", clientTls=" + clientTls + ", peerTls=" + peerTls
+        + "}";
   }
 
   /** Collects values; not thread-safe. Unset values keep etcd's defaults. */
@@ -265,6 +319,10 @@ public final class ServerConfig {
     private String authToken = "simple";
     private long authTokenTtlSeconds = 300;
     private int bcryptCost = 10;
+    /** The TLS flags as given: [0] client, [1] peer. */
+    private TlsFlags[] tls = {new TlsFlags(), new TlsFlags()};
+    private String tlsMinVersion = "TLS1.2";
+    private List<String> cipherSuites = List.of();
     private boolean listenClientUrlsSet;
     private boolean advertiseClientUrlsSet;
 
@@ -297,6 +355,33 @@ public final class ServerConfig {
     public Builder authToken(String v) { authToken = v; return this; }
     public Builder authTokenTtlSeconds(long v) { authTokenTtlSeconds = v; return this; }
     public Builder bcryptCost(int v) { bcryptCost = v; return this; }
+    /** side 0: client (--cert-file ...), 1: peer (--peer-cert-file ...). */
+    public TlsFlags tls(int side) { return tls[side]; }
+    public Builder tlsMinVersion(String v) { tlsMinVersion = v; return this; }
+    public Builder cipherSuites(List<String> v) { cipherSuites = List.copyOf(v); return this; }
+
+    private io.vetch.transport.Tls clientTlsOverride;
+    private io.vetch.transport.Tls peerTlsOverride;
+
+    private io.vetch.transport.Tls clientTls() {
+      if (clientTlsOverride != null) {
+        return clientTlsOverride;
+      }
+      return tls[0].build(anyHttps(listenClientUrls) || anyHttps(advertiseClientUrls), "client", "--cert-file, --key-file",
+          tlsMinVersion, cipherSuites);
+    }
+
+    private io.vetch.transport.Tls peerTls() {
+      if (peerTlsOverride != null) {
+        return peerTlsOverride;
+      }
+      return tls[1].build(anyHttps(listenPeerUrls) || anyHttps(initialAdvertisePeerUrls), "peer",
+          "--peer-cert-file, --peer-key-file", tlsMinVersion, cipherSuites);
+    }
+
+    private static boolean anyHttps(List<URI> urls) {
+      return urls.stream().anyMatch(u -> "https".equals(u.getScheme()));
+    }
 
     /** Validates as etcd's embed.Config.Validate and bootstrap checks do. */
     public ServerConfig build() {
@@ -341,6 +426,9 @@ public final class ServerConfig {
       if (!LOG_LEVELS.contains(logLevel)) {
         throw new IllegalArgumentException("unknown --log-level \"" + logLevel + "\" (valid values are "
             + String.join(", ", LOG_LEVELS) + ")");
+      }
+      if (!tlsMinVersion.equals("TLS1.2") && !tlsMinVersion.equals("TLS1.3")) {
+        throw new IllegalArgumentException("unexpected TLS version \"" + tlsMinVersion + "\" (TLS1.2 or TLS1.3)");
       }
       if (!authToken.equals("simple")) {
         throw new IllegalArgumentException("--auth-token " + authToken + " is not supported yet (only simple)");

@@ -60,6 +60,26 @@ public final class VetchServer {
   /** Opens the data directory and deploys the member's verticles; completes once clients can connect. */
   public static Future<VetchServer> start(Vertx vertx, ServerConfig config) {
     LocalCodec.registerAll(vertx);
+    return vertx.executeBlocking(() -> withAutoTls(config))
+        .compose(cfg -> start0(vertx, cfg));
+  }
+
+  /** With --auto-tls / --peer-auto-tls and no files: the config with the generated keystores (blocking). */
+  private static ServerConfig withAutoTls(ServerConfig cfg) throws java.io.IOException {
+    var client = cfg.clientTls();
+    var peer = cfg.peerTls();
+    if (client.selfSigned()) {
+      client = client.withKeystore(AutoTls.keystore(cfg.dataDir(), "client", cfg.advertiseClientUrls()).toString(),
+          AutoTls.PASSWORD);
+    }
+    if (peer.selfSigned()) {
+      peer = peer.withKeystore(AutoTls.keystore(cfg.dataDir(), "peer", cfg.initialAdvertisePeerUrls()).toString(),
+          AutoTls.PASSWORD);
+    }
+    return client == cfg.clientTls() && peer == cfg.peerTls() ? cfg : cfg.withTls(client, peer);
+  }
+
+  private static Future<VetchServer> start0(Vertx vertx, ServerConfig config) {
     return vertx.executeBlocking(() -> Bootstrap.hasWal(config))
         .compose(hasWal -> hasWal || config.isNewCluster() ? Future.succeededFuture(null) : join(vertx, config))
         .compose(joined -> vertx.executeBlocking(() -> Bootstrap.open(config, joined)))
@@ -80,7 +100,7 @@ public final class VetchServer {
           "--initial-cluster-state existing needs the existing members in --initial-cluster"));
     }
     LOG.log(System.Logger.Level.INFO, "joining the existing cluster through {0}", others);
-    return ClusterJoin.ask(vertx, 0, others, 30_000 + 4 * cfg.electionTimeoutMs());
+    return ClusterJoin.ask(vertx, 0, others, 30_000 + 4 * cfg.electionTimeoutMs(), cfg.peerTls());
   }
 
   private static Future<VetchServer> deploy(Vertx vertx, ServerConfig cfg, Bootstrap.Opened o) {
@@ -147,11 +167,12 @@ public final class VetchServer {
     }
     chain = chain.compose(id -> vertx.deployVerticle(new TransportVerticle(addresses.transport(), o.clusterId(),
             o.memberId(), peers, peerUrl.getHost(), peerUrl.getPort(), snapDir.resolve("incoming"),
-            membership::toBytes, metrics)))
+            membership::toBytes, metrics, cfg.peerTls())))
         .onSuccess(deployed::add);
     for (URI url : cfg.listenClientUrls()) {
       chain = chain.compose(id -> vertx.deployVerticle(
-              () -> new ClientVerticle(ctx, url.getHost(), url.getPort(), cfg.maxRequestBytes(),
+              () -> new ClientVerticle(ctx, url.getHost(), url.getPort(),
+                  "https".equals(url.getScheme()) ? cfg.clientTls() : io.vetch.transport.Tls.NONE, cfg.maxRequestBytes(),
                   cfg.watchProgressNotifyIntervalMs()),
               new DeploymentOptions().setInstances(instances)))
           .onSuccess(deployed::add);

@@ -23,8 +23,8 @@ public final class ClusterJoin {
 
   private ClusterJoin() {}
 
-  public static Future<Joined> ask(Vertx vertx, long memberId, List<URI> peers, long timeoutMs) {
-    NetClient client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(1000));
+  public static Future<Joined> ask(Vertx vertx, long memberId, List<URI> peers, long timeoutMs, Tls tls) {
+    NetClient client = vertx.createNetClient(tls.client(new NetClientOptions().setConnectTimeout(1000)));
     Promise<Joined> done = Promise.promise();
     long deadline = System.currentTimeMillis() + timeoutMs;
     attempt(vertx, client, memberId, new ArrayList<>(peers), 0, deadline, done);

@@ -39,6 +39,7 @@ public final class TransportVerticle extends VerticleBase {
   private Buffer hello;
   private NetServer server;
   private final PeerStats stats;
+  private final Tls tls;
   /** How often each peer is probed for its round-trip time (etcd's prober: every few seconds). */
   private static final long PROBE_MS = 5000;
   private NetClient client;
@@ -48,7 +49,8 @@ public final class TransportVerticle extends VerticleBase {
    * go; membership: the bytes to answer a JOIN with.
    */
   public TransportVerticle(TransportAddresses addresses, long clusterId, long memberId, Map<Long, URI> peers,
-      String host, int port, Path snapshotDir, Supplier<byte[]> membership, PeerStats stats) {
+      String host, int port, Path snapshotDir, Supplier<byte[]> membership, PeerStats stats, Tls tls) {
+    this.tls = tls;
     this.addresses = addresses;
     this.stats = stats;
     this.clusterId = clusterId;
@@ -62,7 +64,7 @@ public final class TransportVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(1000));
+    client = vertx.createNetClient(tls.client(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(1000)));
     hello = PeerFrames.hello(clusterId, memberId);
     setPeers(peers);
     var bus = vertx.eventBus();
@@ -106,7 +108,7 @@ public final class TransportVerticle extends VerticleBase {
     });
     vertx.setPeriodic(PROBE_MS, t -> links.values().forEach(link ->
         link.send(PeerFrames.frame(PeerFrames.PING, Buffer.buffer(8).appendLong(System.nanoTime())))));
-    server = vertx.createNetServer(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true));
+    server = vertx.createNetServer(tls.server(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)));
     return server.connectHandler(this::accept).listen();
   }
 
@@ -124,6 +126,10 @@ public final class TransportVerticle extends VerticleBase {
   }
 
   private void accept(NetSocket socket) {
+    if (!tls.allowedCns().isEmpty() && !allowedCn(socket)) {
+      drop(socket, "peer certificate CN is not in --peer-cert-allowed-cn");
+      return;
+    }
     long[] from = {0};
     SnapshotReceiver[] snapshot = {null};
     socket.handler(PeerFrames.reader((type, payload) -> {
@@ -181,6 +187,14 @@ public final class TransportVerticle extends VerticleBase {
       }
     } catch (InvalidProtocolBufferException | IndexOutOfBoundsException e) {
       drop(socket, "unreadable frame of type " + type);
+    }
+  }
+
+  private boolean allowedCn(NetSocket socket) {
+    try {
+      return tls.allowedCns().contains(Tls.commonName(socket.peerCertificates()));
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      return false;
     }
   }
 

@@ -12,6 +12,7 @@ import io.vertx.core.internal.ContextInternal;
  */
 public final class RequestToken {
   private static final Object KEY = new Object();
+  private static final Object CN_KEY = new Object();
 
   private RequestToken() {}
 
@@ -21,6 +22,23 @@ public final class RequestToken {
     if (token != null && c instanceof ContextInternal ci && ci.isDuplicate()) {
       ci.localContextData().put(KEY, token);
     }
+  }
+
+  /** Remembers the CN of the call's client certificate (used as the user when there is no token). Event loop. */
+  public static void bindCommonName(String cn) {
+    Context c = Vertx.currentContext();
+    if (cn != null && c instanceof ContextInternal ci && ci.isDuplicate()) {
+      ci.localContextData().put(CN_KEY, cn);
+    }
+  }
+
+  /** The CN of the current call's client certificate, or null. */
+  public static String commonName() {
+    Context c = Vertx.currentContext();
+    if (c instanceof ContextInternal ci && ci.isDuplicate()) {
+      return (String) ci.localContextData().get(CN_KEY);
+    }
+    return null;
   }
 
   /** The current call's token, or null. */

@@ -110,7 +110,8 @@ public final class ClientContext {
     }
     String token = RequestToken.current();
     if (token == null) {
-      return AuthInfo.NONE;
+      String cn = RequestToken.commonName(); // --client-cert-auth: the certificate's CN is the user, as on etcd
+      return cn == null ? AuthInfo.NONE : new AuthInfo(cn, auth.revision());
     }
     String user = tokens.user(token);
     if (user == null) {

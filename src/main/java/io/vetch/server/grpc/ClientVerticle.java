@@ -36,7 +36,12 @@ public final class ClientVerticle extends VerticleBase {
   private WatcherGroup watchers;
   private WorkerExecutor watchPool;
 
-  public ClientVerticle(ClientContext ctx, String host, int port, int maxRequestBytes, long watchProgressIntervalMs) {
+  private final io.vetch.transport.Tls tls;
+
+  /** tls: the listener's TLS ({@link io.vetch.transport.Tls#NONE} for an http:// URL). */
+  public ClientVerticle(ClientContext ctx, String host, int port, io.vetch.transport.Tls tls, int maxRequestBytes,
+      long watchProgressIntervalMs) {
+    this.tls = tls;
     this.watchProgressIntervalMs = watchProgressIntervalMs;
     this.ctx = ctx;
     this.host = host;
@@ -65,8 +70,12 @@ public final class ClientVerticle extends VerticleBase {
         ctx::watchPermitted);
     // etcd allows 2^32-1 concurrent streams per connection (--max-concurrent-streams): clients such as jetcd open a
     // stream per watcher and expect unary calls to go through beside hundreds of them.
-    http = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
+    HttpServerOptions options = tls.server(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
         .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxConcurrentStreams(0xFFFFFFFFL)));
+    if (tls.enabled()) {
+      options.setUseAlpn(true); // gRPC over TLS negotiates h2 with ALPN
+    }
+    http = vertx.createHttpServer(options);
     // gRPC and etcd's plain HTTP endpoints share the listener, as on etcd: gRPC requests are told by content type.
     Handler<HttpServerRequest> grpcCalls = new GrpcCallMetrics(ctx.metrics(),
         new RequireLeaderHandler(() -> ctx.status().leader(), watch.before(grpc)));
@@ -76,12 +85,24 @@ public final class ClientVerticle extends VerticleBase {
           String type = req.getHeader("content-type");
           if (type != null && type.startsWith("application/grpc")) {
             io.vetch.server.auth.RequestToken.bind(req.getHeader("token"));
+            if (tls.enabled() && req.isSSL()) {
+              io.vetch.server.auth.RequestToken.bindCommonName(commonName(req));
+            }
             grpcCalls.handle(req);
           } else {
             plain.handle(req);
           }
         })
         .listen();
+  }
+
+  /** The CN of the client's verified certificate (etcd takes it as the user when there is no token), or null. */
+  private static String commonName(HttpServerRequest req) {
+    try {
+      return io.vetch.transport.Tls.commonName(req.connection().peerCertificates());
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      return null;
+    }
   }
 
   @Override
