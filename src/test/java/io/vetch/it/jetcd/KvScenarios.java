@@ -182,7 +182,7 @@ public final class KvScenarios {
   public static void unimplementedServicesFailFast(String endpoint) throws Exception {
     try (Client c = Client.builder().endpoints(endpoint).build()) {
       long start = System.nanoTime();
-      expectCode(() -> get(c.getAuthClient().userList()), "UNIMPLEMENTED");
+      expectCode(() -> get(c.getElectionClient().leader(b("election"))), "UNIMPLEMENTED");
       expectCode(() -> get(c.getLockClient().lock(b("lock"), 0)), "UNIMPLEMENTED");
       assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "took too long");
     }
