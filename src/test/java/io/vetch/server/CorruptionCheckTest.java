@@ -77,6 +77,17 @@ class CorruptionCheckTest {
       long rev = await(mt.get(0).hashKV(HashKVRequest.getDefaultInstance())).getHashRevision();
       int hash = awaitHash(mt, rev);
 
+      // The checks reach the peers on their client URLs: wait until member 2 knows them all.
+      var cluster = io.vetch.api.etcdserverpb.ClusterGrpcClient.create(grpc,
+          SocketAddress.inetSocketAddress(members.get(2).clientPort(), "127.0.0.1"));
+      long published = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (await(cluster.memberList(io.vetch.api.etcdserverpb.MemberListRequest.getDefaultInstance()))
+          .getMembersList().stream().anyMatch(m -> m.getClientURLsList().isEmpty())) {
+        if (System.nanoTime() > published) {
+          fail("members did not publish their client URLs");
+        }
+        Thread.sleep(50);
+      }
       members.get(2).close();
       alterValue(dirs.get(2), 5);
       ExecutionException refused = assertThrows(ExecutionException.class, () -> members.get(2).restart());
