@@ -81,14 +81,18 @@ public final class TransportVerticle extends VerticleBase {
     bus.<ForwardedProposal>localConsumer(addresses.forward(), m -> {
       PeerLink link = links.get(m.body().to());
       if (link != null) {
-        link.send(PeerFrames.proposal(m.body()));
+        Buffer frame = PeerFrames.proposal(m.body());
+        link.send(frame);
+        stats.sent(m.body().to(), frame.length());
       }
     });
     bus.<PeerMap>localConsumer(addresses.peers(), m -> setPeers(m.body().peers()));
     bus.<ForwardedKeepAlive>localConsumer(addresses.keepAlive(), m -> {
       PeerLink link = links.get(m.body().to());
       if (link != null) {
-        link.send(PeerFrames.frame(PeerFrames.KEEPALIVE, Buffer.buffer(8).appendLong(m.body().leaseId())));
+        Buffer frame = PeerFrames.frame(PeerFrames.KEEPALIVE, Buffer.buffer(8).appendLong(m.body().leaseId()));
+        link.send(frame);
+        stats.sent(m.body().to(), frame.length());
       }
     });
     bus.<OutboundSnapshot>localConsumer(addresses.sendSnapshot(), m -> {
@@ -106,8 +110,11 @@ public final class TransportVerticle extends VerticleBase {
         }
       });
     });
-    vertx.setPeriodic(PROBE_MS, t -> links.values().forEach(link ->
-        link.send(PeerFrames.frame(PeerFrames.PING, Buffer.buffer(8).appendLong(System.nanoTime())))));
+    vertx.setPeriodic(PROBE_MS, t -> links.forEach((id, link) -> {
+      Buffer ping = PeerFrames.frame(PeerFrames.PING, Buffer.buffer(8).appendLong(System.nanoTime()));
+      link.send(ping);
+      stats.sent(id, ping.length());
+    }));
     server = vertx.createNetServer(tls.server(new NetServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)));
     return server.connectHandler(this::accept).listen();
   }
@@ -175,7 +182,9 @@ public final class TransportVerticle extends VerticleBase {
         case PeerFrames.PING -> {
           PeerLink link = links.get(from);
           if (link != null) {
-            link.send(PeerFrames.frame(PeerFrames.PONG, payload)); // our own connection back to the sender
+            Buffer pong = PeerFrames.frame(PeerFrames.PONG, payload);
+            link.send(pong); // our own connection back to the sender
+            stats.sent(from, pong.length());
           }
         }
         case PeerFrames.PONG -> stats.roundTrip(from, System.nanoTime() - payload.getLong(0));
