@@ -43,6 +43,9 @@ public final class EtcdErrors {
   public static StatusException corrupt() {
     return new StatusException(GrpcStatus.DATA_LOSS, "etcdserver: corrupt cluster");
   }
+  public static StatusException tooManyRequests() {
+    return new StatusException(GrpcStatus.RESOURCE_EXHAUSTED, "etcdserver: too many requests");
+  }
   public static StatusException leaderChanged() { return unavailable("etcdserver: leader changed"); }
   public static StatusException notLeader() {
     return new StatusException(GrpcStatus.FAILED_PRECONDITION, "etcdserver: not leader");

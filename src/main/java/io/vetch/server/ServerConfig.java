@@ -70,6 +70,11 @@ public final class ServerConfig {
   private final TlsFlags[] tlsFlags;
   private final String tlsMinVersion;
   private final List<String> cipherSuites;
+  private final long maxConcurrentStreams;
+  private final long grpcKeepaliveMinTimeMs;
+  private final long grpcKeepaliveIntervalMs;
+  private final long grpcKeepaliveTimeoutMs;
+  private final int maxWatchersPerStream;
 
   private ServerConfig(Builder b) {
     name = b.name;
@@ -109,6 +114,11 @@ public final class ServerConfig {
     tlsFlags = b.tls;
     tlsMinVersion = b.tlsMinVersion;
     cipherSuites = b.cipherSuites;
+    maxConcurrentStreams = b.maxConcurrentStreams;
+    grpcKeepaliveMinTimeMs = b.grpcKeepaliveMinTimeMs;
+    grpcKeepaliveIntervalMs = b.grpcKeepaliveIntervalMs;
+    grpcKeepaliveTimeoutMs = b.grpcKeepaliveTimeoutMs;
+    maxWatchersPerStream = b.maxWatchersPerStream;
   }
 
   public static Builder builder() {
@@ -147,6 +157,11 @@ public final class ServerConfig {
     b.tls = tlsFlags;
     b.tlsMinVersion = tlsMinVersion;
     b.cipherSuites = cipherSuites;
+    b.maxConcurrentStreams = maxConcurrentStreams;
+    b.grpcKeepaliveMinTimeMs = grpcKeepaliveMinTimeMs;
+    b.grpcKeepaliveIntervalMs = grpcKeepaliveIntervalMs;
+    b.grpcKeepaliveTimeoutMs = grpcKeepaliveTimeoutMs;
+    b.maxWatchersPerStream = maxWatchersPerStream;
     b.listenClientUrlsSet = true;
     b.advertiseClientUrlsSet = true;
     return b;
@@ -210,6 +225,17 @@ public final class ServerConfig {
   public long authTokenTtlSeconds() { return authTokenTtlSeconds; }
   /** --bcrypt-cost for password hashes. */
   public int bcryptCost() { return bcryptCost; }
+  /** --max-concurrent-streams: HTTP/2 streams a client connection may have open at once. */
+  public long maxConcurrentStreams() { return maxConcurrentStreams; }
+  /** --grpc-keepalive-min-time: the shortest interval between a client's pings before they count as abuse. */
+  public long grpcKeepaliveMinTimeMs() { return grpcKeepaliveMinTimeMs; }
+  /** --grpc-keepalive-interval: how often the server pings a connection (0: never). */
+  public long grpcKeepaliveIntervalMs() { return grpcKeepaliveIntervalMs; }
+  /** --grpc-keepalive-timeout: how long a server ping may go unanswered before the connection is closed. */
+  public long grpcKeepaliveTimeoutMs() { return grpcKeepaliveTimeoutMs; }
+  /** --experimental-max-watchers-per-stream: watchers one Watch stream may hold (vetch's bound; etcd has none). */
+  public int maxWatchersPerStream() { return maxWatchersPerStream; }
+
   /** This config with the given TLS settings (auto-TLS with its generated certificates). */
   public ServerConfig withTls(io.vetch.transport.Tls client, io.vetch.transport.Tls peer) {
     Builder b = toBuilder();
@@ -323,6 +349,11 @@ public final class ServerConfig {
     private TlsFlags[] tls = {new TlsFlags(), new TlsFlags()};
     private String tlsMinVersion = "TLS1.2";
     private List<String> cipherSuites = List.of();
+    private long maxConcurrentStreams = 0xFFFFFFFFL;
+    private long grpcKeepaliveMinTimeMs = 5000;
+    private long grpcKeepaliveIntervalMs = 2 * 3_600_000;
+    private long grpcKeepaliveTimeoutMs = 20_000;
+    private int maxWatchersPerStream = 100_000;
     private boolean listenClientUrlsSet;
     private boolean advertiseClientUrlsSet;
 
@@ -359,6 +390,11 @@ public final class ServerConfig {
     public TlsFlags tls(int side) { return tls[side]; }
     public Builder tlsMinVersion(String v) { tlsMinVersion = v; return this; }
     public Builder cipherSuites(List<String> v) { cipherSuites = List.copyOf(v); return this; }
+    public Builder maxConcurrentStreams(long v) { maxConcurrentStreams = v; return this; }
+    public Builder grpcKeepaliveMinTimeMs(long v) { grpcKeepaliveMinTimeMs = v; return this; }
+    public Builder grpcKeepaliveIntervalMs(long v) { grpcKeepaliveIntervalMs = v; return this; }
+    public Builder grpcKeepaliveTimeoutMs(long v) { grpcKeepaliveTimeoutMs = v; return this; }
+    public Builder maxWatchersPerStream(int v) { maxWatchersPerStream = v; return this; }
 
     private io.vetch.transport.Tls clientTlsOverride;
     private io.vetch.transport.Tls peerTlsOverride;
@@ -437,6 +473,10 @@ public final class ServerConfig {
         throw new IllegalArgumentException("--bcrypt-cost must be between 4 and 31 (set to " + bcryptCost + ")");
       }
       requirePositive(authTokenTtlSeconds, "--auth-token-ttl");
+      if (maxConcurrentStreams < 1 || maxConcurrentStreams > 0xFFFFFFFFL) {
+        throw new IllegalArgumentException("--max-concurrent-streams must be between 1 and 4294967295");
+      }
+      requirePositive(maxWatchersPerStream, "--experimental-max-watchers-per-stream");
       ServerConfig cfg = new ServerConfig(this);
       try {
         if (cfg.autoCompactionRetention() < 0) {

@@ -171,9 +171,8 @@ public final class VetchServer {
         .onSuccess(deployed::add);
     for (URI url : cfg.listenClientUrls()) {
       chain = chain.compose(id -> vertx.deployVerticle(
-              () -> new ClientVerticle(ctx, url.getHost(), url.getPort(),
-                  "https".equals(url.getScheme()) ? cfg.clientTls() : io.vetch.transport.Tls.NONE, cfg.maxRequestBytes(),
-                  cfg.watchProgressNotifyIntervalMs()),
+              () -> new ClientVerticle(ctx, url,
+                  "https".equals(url.getScheme()) ? cfg.clientTls() : io.vetch.transport.Tls.NONE, cfg),
               new DeploymentOptions().setInstances(instances)))
           .onSuccess(deployed::add);
     }

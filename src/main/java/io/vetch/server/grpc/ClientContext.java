@@ -50,6 +50,8 @@ public final class ClientContext {
   /** For the storage worker's long jobs (images, defragmentation), which take time proportional to the store. */
   private final DeliveryOptions longOptions;
   private static final long LONG_REQUEST_MS = 30 * 60_000;
+  /** etcd refuses new proposals while apply is this far behind commit (maxGapBetweenApplyAndCommitIndex). */
+  static final long MAX_APPLY_GAP = 5000;
   private static final System.Logger LOG = System.getLogger(ClientContext.class.getName());
   private final Membership membership;
   private final io.vetch.server.lease.Lessor lessor;
@@ -233,6 +235,9 @@ public final class ClientContext {
   /** Proposes req for who; see {@link #propose(InternalRaftRequest.Builder)}. */
   @SuppressWarnings("unchecked")
   public <T extends Message> Future<T> propose(InternalRaftRequest.Builder req, AuthInfo who) {
+    if (status.commitIndex() - status.appliedIndex() > MAX_APPLY_GAP) {
+      return Future.failedFuture(EtcdErrors.tooManyRequests()); // etcd's maxGapBetweenApplyAndCommitIndex
+    }
     long id = ids.next();
     byte[] data = req.setHeader(RequestHeader.newBuilder().setID(id).setUsername(who.user())
         .setAuthRevision(who.revision())).build().toByteArray();

@@ -38,9 +38,19 @@ public final class ClientVerticle extends VerticleBase {
 
   private final io.vetch.transport.Tls tls;
 
-  /** tls: the listener's TLS ({@link io.vetch.transport.Tls#NONE} for an http:// URL). */
-  public ClientVerticle(ClientContext ctx, String host, int port, io.vetch.transport.Tls tls, int maxRequestBytes,
-      long watchProgressIntervalMs) {
+  private final io.vetch.server.ServerConfig cfg;
+
+  /** Serves url; tls: its TLS ({@link io.vetch.transport.Tls#NONE} for an http:// URL); cfg: the limits. */
+  public ClientVerticle(ClientContext ctx, java.net.URI url, io.vetch.transport.Tls tls,
+      io.vetch.server.ServerConfig cfg) {
+    this(ctx, url.getHost(), url.getPort(), tls, cfg);
+  }
+
+  private ClientVerticle(ClientContext ctx, String host, int port, io.vetch.transport.Tls tls,
+      io.vetch.server.ServerConfig cfg) {
+    this.cfg = cfg;
+    int maxRequestBytes = cfg.maxRequestBytes();
+    long watchProgressIntervalMs = cfg.watchProgressNotifyIntervalMs();
     this.tls = tls;
     this.watchProgressIntervalMs = watchProgressIntervalMs;
     this.ctx = ctx;
@@ -67,11 +77,11 @@ public final class ClientVerticle extends VerticleBase {
         watchProgressIntervalMs);
     vertx.eventBus().<WatchEvents>localConsumer(ctx.watchEventsAddress(), m -> watchers.onEvents(m.body()));
     WatchHandler watch = new WatchHandler(watchers, maxRequestBytes + GRPC_OVERHEAD_BYTES, maxRequestBytes,
-        ctx::watchPermitted);
-    // etcd allows 2^32-1 concurrent streams per connection (--max-concurrent-streams): clients such as jetcd open a
-    // stream per watcher and expect unary calls to go through beside hundreds of them.
+        ctx::watchPermitted, cfg.maxWatchersPerStream());
+    // etcd allows 2^32-1 concurrent streams per connection by default (--max-concurrent-streams): clients such as
+    // jetcd open a stream per watcher and expect unary calls to go through beside hundreds of them.
     HttpServerOptions options = tls.server(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
-        .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxConcurrentStreams(0xFFFFFFFFL)));
+        .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxConcurrentStreams(cfg.maxConcurrentStreams())));
     if (tls.enabled()) {
       options.setUseAlpn(true); // gRPC over TLS negotiates h2 with ALPN
     }
@@ -80,7 +90,12 @@ public final class ClientVerticle extends VerticleBase {
     Handler<HttpServerRequest> grpcCalls = new GrpcCallMetrics(ctx.metrics(),
         new RequireLeaderHandler(() -> ctx.status().leader(), watch.before(grpc)));
     Router plain = new HttpEndpoints(ctx, ctx.metrics()).router(vertx);
-    return http.connectionHandler(AuthorityNormalizer::install)
+    KeepalivePolicy keepalive = new KeepalivePolicy(cfg.grpcKeepaliveMinTimeMs(), cfg.grpcKeepaliveIntervalMs(),
+        cfg.grpcKeepaliveTimeoutMs());
+    return http.connectionHandler(conn -> {
+          AuthorityNormalizer.install(conn);
+          keepalive.install(vertx, conn);
+        })
         .requestHandler(req -> {
           String type = req.getHeader("content-type");
           if (type != null && type.startsWith("application/grpc")) {

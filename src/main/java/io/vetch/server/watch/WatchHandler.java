@@ -16,13 +16,16 @@ public final class WatchHandler {
   private final int maxRequestBytes;
   private final int maxResponseBytes;
   private final WatchPermission permission;
+  private final int maxWatchers;
 
   /**
    * maxRequestBytes bounds one request message; maxResponseBytes is the size above which a watcher that asked for
    * fragments gets them (--max-request-bytes).
    */
-  public WatchHandler(WatcherGroup group, int maxRequestBytes, int maxResponseBytes, WatchPermission permission) {
+  public WatchHandler(WatcherGroup group, int maxRequestBytes, int maxResponseBytes, WatchPermission permission,
+      int maxWatchers) {
     this.permission = permission;
+    this.maxWatchers = maxWatchers;
     this.group = group;
     this.maxRequestBytes = maxRequestBytes;
     this.maxResponseBytes = maxResponseBytes;
@@ -32,7 +35,8 @@ public final class WatchHandler {
   public Handler<HttpServerRequest> before(Handler<HttpServerRequest> next) {
     return req -> {
       if (PATH.equals(req.path())) {
-        new WatchStream(group, group.store(), maxRequestBytes, maxResponseBytes, req, permission).start();
+        new WatchStream(group, group.store(), maxRequestBytes, maxResponseBytes, req, permission, maxWatchers)
+            .start();
       } else {
         next.handle(req);
       }

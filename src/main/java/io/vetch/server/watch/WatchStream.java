@@ -53,13 +53,17 @@ final class WatchStream {
   private boolean progressPending;
   private boolean closed;
   private final WatchPermission permission;
+  private final int maxWatchers;
+  /** The cancel reason of a create past --experimental-max-watchers-per-stream. */
+  static final String TOO_MANY_WATCHERS = "etcdserver: too many watchers on this stream";
   private final String token;
   /** etcd's cancel reason for a watch outside the user's permissions: the Go gRPC error's text. */
   static final String PERMISSION_DENIED = "rpc error: code = PermissionDenied desc = etcdserver: permission denied";
 
   WatchStream(WatcherGroup group, KvStore store, int maxRequestBytes, int maxResponseBytes, HttpServerRequest in,
-      WatchPermission permission) {
+      WatchPermission permission, int maxWatchers) {
     this.permission = permission;
+    this.maxWatchers = maxWatchers;
     this.token = in.getHeader("token");
     this.group = group;
     this.store = store;
@@ -113,6 +117,11 @@ final class WatchStream {
     if (!permission.permits(token, c.getKey().toByteArray(), c.getRangeEnd().toByteArray())) {
       control(WatchResponse.newBuilder().setHeader(group.header(store.currentRevision())).setWatchId(c.getWatchId())
           .setCreated(true).setCanceled(true).setCancelReason(PERMISSION_DENIED));
+      return;
+    }
+    if (watchers.size() >= maxWatchers) {
+      control(WatchResponse.newBuilder().setHeader(group.header(store.currentRevision())).setWatchId(-1)
+          .setCreated(true).setCanceled(true).setCancelReason(TOO_MANY_WATCHERS));
       return;
     }
     ByteString key = c.getKey().isEmpty() ? ByteString.copyFrom(new byte[] {0}) : c.getKey();
