@@ -81,7 +81,7 @@ final class FlagTable {
       new Flag("experimental-max-watchers-per-stream", "Experimental", "100000",
           "Maximum watchers one Watch stream may hold (vetch's bound; a create past it is canceled).",
           (b, v) -> b.maxWatchersPerStream((int) unsigned(v, Integer.MAX_VALUE))),
-      new Flag("auth-token", "Auth", "simple", "Specify auth token type and its options ('simple' only so far).",
+      new Flag("auth-token", "Auth", "simple", "Specify auth token type and its options ('simple' or 'jwt,pub-key=...,priv-key=...,sign-method=...,ttl=...').",
           (b, v) -> b.authToken(v)),
       new Flag("auth-token-ttl", "Auth", "300", "The lifetime in seconds of the auth token.",
           (b, v) -> b.authTokenTtlSeconds(unsigned(v, Long.MAX_VALUE))),

@@ -219,8 +219,15 @@ public final class ServerConfig {
   /** How often the revision auto-compactor runs: etcd's fixed 5 minutes; no flag, embedders and tests may change it. */
   public long revisionCompactionIntervalMs() { return revisionCompactionIntervalMs; }
 
-  /** --auth-token: "simple" (the only kind so far). */
+  /** --auth-token: "simple", or "jwt,pub-key=...,priv-key=...,sign-method=...,ttl=..." as etcd. */
   public String authToken() { return authToken; }
+
+  /** The token provider --auth-token asks for. */
+  public io.vetch.server.auth.TokenProvider tokenProvider() {
+    return authToken.startsWith("jwt,")
+        ? io.vetch.server.auth.JwtTokens.parse(authToken.substring(4), ServerConfig::durationMs)
+        : new io.vetch.server.auth.SimpleTokens(authTokenTtlSeconds, System::nanoTime);
+  }
   /** --auth-token-ttl: how long a simple token lives unused, in seconds. */
   public long authTokenTtlSeconds() { return authTokenTtlSeconds; }
   /** --bcrypt-cost for password hashes. */
@@ -466,8 +473,12 @@ public final class ServerConfig {
       if (!tlsMinVersion.equals("TLS1.2") && !tlsMinVersion.equals("TLS1.3")) {
         throw new IllegalArgumentException("unexpected TLS version \"" + tlsMinVersion + "\" (TLS1.2 or TLS1.3)");
       }
-      if (!authToken.equals("simple")) {
-        throw new IllegalArgumentException("--auth-token " + authToken + " is not supported yet (only simple)");
+      if (!authToken.equals("simple") && !authToken.startsWith("jwt,")) {
+        throw new IllegalArgumentException("unknown --auth-token type \"" + authToken.split(",")[0]
+            + "\" (simple or jwt,...)");
+      }
+      if (authToken.startsWith("jwt,")) {
+        io.vetch.server.auth.JwtTokens.parse(authToken.substring(4), ServerConfig::durationMs); // validates
       }
       if (bcryptCost < 4 || bcryptCost > 31) {
         throw new IllegalArgumentException("--bcrypt-cost must be between 4 and 31 (set to " + bcryptCost + ")");

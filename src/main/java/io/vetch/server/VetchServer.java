@@ -11,7 +11,7 @@ import io.vetch.server.apply.Applier;
 import io.vetch.server.bus.Addresses;
 import io.vetch.server.bus.LocalCodec;
 import io.vetch.server.grpc.ClientContext;
-import io.vetch.server.auth.SimpleTokens;
+import io.vetch.server.auth.TokenProvider;
 import io.vetch.server.metrics.ServerMetrics;
 import io.vetch.server.grpc.ClientVerticle;
 import io.vetch.transport.ClusterJoin;
@@ -116,7 +116,7 @@ public final class VetchServer {
     raftConfig.applied = o.store().consistentIndex();
     RawNode node = new RawNode(raftConfig, o.raftLog());
     Membership membership = o.membership();
-    SimpleTokens tokens = new SimpleTokens(cfg.authTokenTtlSeconds(), System::nanoTime);
+    TokenProvider tokens = cfg.tokenProvider();
     Applier applier = new Applier(o.store(), o.lessor(), o.alarms(), o.auth(), tokens, membership::applyAttributes,
         o.clusterId(),
         o.memberId());

@@ -32,7 +32,7 @@ import io.vetch.mvcc.WriteTxn;
 import io.vetch.server.EtcdErrors;
 import io.vetch.server.alarm.AlarmStore;
 import io.vetch.server.auth.AuthStore;
-import io.vetch.server.auth.SimpleTokens;
+import io.vetch.server.auth.TokenProvider;
 import io.vertx.grpc.server.StatusException;
 import java.util.List;
 import java.util.function.Consumer;
@@ -56,7 +56,7 @@ public final class Applier {
    * leases grants and revokes leases and follows key attachments; memberAttributes receives the members'
    * published attributes.
    */
-  public Applier(KvStore store, Leases leases, AlarmStore alarms, AuthStore authStore, SimpleTokens tokens,
+  public Applier(KvStore store, Leases leases, AlarmStore alarms, AuthStore authStore, TokenProvider tokens,
       Consumer<ClusterMemberAttrSetRequest> memberAttributes, long clusterId, long memberId) {
     this.store = store;
     this.leases = leases;

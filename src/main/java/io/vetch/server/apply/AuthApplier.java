@@ -26,7 +26,7 @@ import io.vetch.api.etcdserverpb.TxnRequest;
 import io.vetch.server.EtcdErrors;
 import io.vetch.server.auth.AuthInfo;
 import io.vetch.server.auth.AuthStore;
-import io.vetch.server.auth.SimpleTokens;
+import io.vetch.server.auth.TokenProvider;
 import io.vertx.grpc.server.StatusException;
 import java.util.Base64;
 import java.util.List;
@@ -39,10 +39,10 @@ import java.util.List;
  */
 public final class AuthApplier {
   private final AuthStore auth;
-  private final SimpleTokens tokens;
+  private final TokenProvider tokens;
   private final Leases leases;
 
-  AuthApplier(AuthStore auth, SimpleTokens tokens, Leases leases) {
+  AuthApplier(AuthStore auth, TokenProvider tokens, Leases leases) {
     this.auth = auth;
     this.tokens = tokens;
     this.leases = leases;
@@ -72,7 +72,9 @@ public final class AuthApplier {
       if (u == null || u.getOptions().getNoPassword()) {
         throw EtcdErrors.authFailed();
       }
-      tokens.assign(a.getSimpleToken(), a.getName());
+      if (tokens.simple()) {
+        tokens.assign(a.getSimpleToken(), a.getName());
+      }
       return AuthenticateResponse.newBuilder(); // the member that took the request fills in the clear token
     }
     if (r.hasAuthUserGet()) {

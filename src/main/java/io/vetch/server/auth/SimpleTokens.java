@@ -11,7 +11,7 @@ import java.util.function.LongSupplier;
  * every member when the Authenticate entry is applied, so any member accepts it. Unlike etcd, the entry (and this
  * table) holds only the token's SHA-256 digest: the clear token is never in the Raft log. Thread-safe.
  */
-public final class SimpleTokens {
+public final class SimpleTokens implements TokenProvider {
   private static final String LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -45,7 +45,24 @@ public final class SimpleTokens {
     }
   }
 
+  @Override
+  public AuthInfo info(String token, long currentRevision) {
+    String user = user(token);
+    return user == null ? null : new AuthInfo(user, currentRevision);
+  }
+
+  @Override
+  public String issue(String user, long revision, String clearSimpleToken) {
+    return clearSimpleToken;
+  }
+
+  @Override
+  public boolean simple() {
+    return true;
+  }
+
   /** Installs the token with this digest for user (applied Authenticate). */
+  @Override
   public void assign(String digest, String user) {
     long now = clock.getAsLong();
     tokens.values().removeIf(e -> e.deadlineNanos - now < 0);
@@ -65,6 +82,7 @@ public final class SimpleTokens {
   }
 
   /** Drops every token of user (deleted, or its password changed). */
+  @Override
   public void invalidate(String user) {
     tokens.values().removeIf(e -> e.user.equals(user));
   }

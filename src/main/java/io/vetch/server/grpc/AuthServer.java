@@ -40,11 +40,15 @@ final class AuthServer extends AuthService {
     }
     byte[] hash = user.getPassword().toByteArray();
     // The Raft log carries only the token's digest; the clear token goes back to this client alone.
-    String token = SimpleTokens.generate();
+    String token = ctx.tokens().simple() ? SimpleTokens.generate() : null;
+    var entry = InternalAuthenticateRequest.newBuilder().setName(r.getName());
+    if (token != null) {
+      entry.setSimpleToken(SimpleTokens.digest(token));
+    }
     return blocking(() -> Passwords.matches(r.getPassword(), hash)).compose(ok -> ok
-        ? ctx.<AuthenticateResponse>propose(InternalRaftRequest.newBuilder().setAuthenticate(
-            InternalAuthenticateRequest.newBuilder().setName(r.getName()).setSimpleToken(SimpleTokens.digest(token))),
-            AuthInfo.NONE).map(resp -> resp.toBuilder().setToken(token).build())
+        ? ctx.<AuthenticateResponse>propose(InternalRaftRequest.newBuilder().setAuthenticate(entry), AuthInfo.NONE)
+            .map(resp -> resp.toBuilder().setToken(ctx.tokens().issue(r.getName(), ctx.auth().revision(), token))
+                .build())
         : Future.failedFuture(EtcdErrors.authFailed()));
   }
 

@@ -8,7 +8,7 @@ import io.vetch.server.alarm.AlarmStore;
 import io.vetch.server.auth.AuthInfo;
 import io.vetch.server.auth.AuthStore;
 import io.vetch.server.auth.RequestToken;
-import io.vetch.server.auth.SimpleTokens;
+import io.vetch.server.auth.TokenProvider;
 import io.vetch.server.metrics.ServerMetrics;
 import io.vetch.server.bus.StorageImage;
 import io.vertx.grpc.server.StatusException;
@@ -58,13 +58,13 @@ public final class ClientContext {
   private final AlarmStore alarms;
   private final ServerMetrics metrics;
   private final AuthStore auth;
-  private final SimpleTokens tokens;
+  private final TokenProvider tokens;
   private final int bcryptCost;
   private final long quotaBytes;
 
   public ClientContext(EventBus bus, Addresses addresses, KvStore store, MemberStatus status, long clusterId,
       long memberId, RequestIds ids, Membership membership, io.vetch.server.lease.Lessor lessor,
-      AlarmStore alarms, long quotaBytes, ServerMetrics metrics, AuthStore auth, SimpleTokens tokens, int bcryptCost,
+      AlarmStore alarms, long quotaBytes, ServerMetrics metrics, AuthStore auth, TokenProvider tokens, int bcryptCost,
       int maxRequestBytes, int maxTxnOps, long requestTimeoutMs) {
     this.metrics = metrics;
     this.auth = auth;
@@ -99,6 +99,8 @@ public final class ClientContext {
 
   public AuthStore auth() { return auth; }
 
+  public TokenProvider tokens() { return tokens; }
+
   public int bcryptCost() { return bcryptCost; }
 
   /**
@@ -115,11 +117,11 @@ public final class ClientContext {
       String cn = RequestToken.commonName(); // --client-cert-auth: the certificate's CN is the user, as on etcd
       return cn == null ? AuthInfo.NONE : new AuthInfo(cn, auth.revision());
     }
-    String user = tokens.user(token);
-    if (user == null) {
+    AuthInfo who = tokens.info(token, auth.revision());
+    if (who == null) {
       throw EtcdErrors.invalidAuthToken();
     }
-    return new AuthInfo(user, auth.revision());
+    return who;
   }
 
   /** Whether a watch call with token may watch [key, rangeEnd) (read permission; anyone while auth is off). */
@@ -127,9 +129,9 @@ public final class ClientContext {
     if (!auth.enabled()) {
       return true;
     }
-    String user = token == null ? null : tokens.user(token);
+    AuthInfo who = token == null ? null : tokens.info(token, auth.revision());
     try {
-      auth.checkRead(user == null ? AuthInfo.NONE : new AuthInfo(user, auth.revision()), key, rangeEnd);
+      auth.checkRead(who == null ? AuthInfo.NONE : who, key, rangeEnd);
       return true;
     } catch (StatusException e) {
       return false;
