@@ -19,7 +19,7 @@ fail() { echo "FAIL: $*" >&2; for f in "$WORK"/*.log; do echo "== $f" >&2; tail 
 port() {
   local p
   while :; do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12000)) # below the kernel's ephemeral range (32768-)
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
 }
@@ -31,10 +31,12 @@ start() { # $1 name, then extra flags; sets EP (client host:port) and PPORT
     --listen-client-urls "http://127.0.0.1:$cport" --advertise-client-urls "http://127.0.0.1:$cport" \
     --listen-peer-urls "http://127.0.0.1:$PPORT" --initial-advertise-peer-urls "http://127.0.0.1:$PPORT" \
     --initial-cluster "$name=http://127.0.0.1:$PPORT" "$@" >>"$WORK/$name.log" 2>&1 &
-  PIDS+=("$!"); EP="127.0.0.1:$cport"
-  disown "$!"
+  local pid=$!
+  PIDS+=("$pid"); EP="127.0.0.1:$cport"
+  disown "$pid"
   for _ in $(seq 1 120); do
     etcdctl --endpoints "$EP" --command-timeout=2s endpoint health >/dev/null 2>&1 && return 0
+    kill -0 "$pid" 2>/dev/null || fail "$name exited"
     sleep 0.5
   done
   fail "$name did not become healthy"

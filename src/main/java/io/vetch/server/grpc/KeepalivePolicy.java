@@ -30,17 +30,22 @@ final class KeepalivePolicy {
     this.timeoutMs = timeoutMs;
   }
 
+  /** Applies to HTTP/2 connections (gRPC); plain HTTP/1.1 ones (curl /health) have no pings and are left alone. */
   void install(Vertx vertx, HttpConnection conn) {
     long[] lastPing = {0};
     int[] strikes = {0};
-    conn.pingHandler(data -> {
-      long now = System.nanoTime();
-      if (lastPing[0] != 0 && now - lastPing[0] < minTimeMs * 1_000_000L && ++strikes[0] > MAX_STRIKES) {
-        conn.goAway(ENHANCE_YOUR_CALM, -1, Buffer.buffer("too_many_pings"));
-        conn.close();
-      }
-      lastPing[0] = now;
-    });
+    try {
+      conn.pingHandler(data -> {
+        long now = System.nanoTime();
+        if (lastPing[0] != 0 && now - lastPing[0] < minTimeMs * 1_000_000L && ++strikes[0] > MAX_STRIKES) {
+          conn.goAway(ENHANCE_YOUR_CALM, -1, Buffer.buffer("too_many_pings"));
+          conn.close();
+        }
+        lastPing[0] = now;
+      });
+    } catch (UnsupportedOperationException http1) {
+      return;
+    }
     if (intervalMs > 0) {
       long timer = vertx.setPeriodic(intervalMs, t -> {
         long deadline = vertx.setTimer(timeoutMs, x -> conn.close()); // no acknowledgement in time: dead peer
