@@ -7,9 +7,11 @@ import io.vertx.core.http.HttpConnection;
 /**
  * gRPC keepalive on one client connection, as etcd configures grpc-go's server:
  * <ul>
- *   <li>enforcement (--grpc-keepalive-min-time): a client ping sooner than the minimum time after the previous one
- *       is a strike; after more than two, the connection is sent GOAWAY ENHANCE_YOUR_CALM "too_many_pings" and
- *       closed;</li>
+ *   <li>enforcement (--grpc-keepalive-min-time): a ping on an idle connection (no open stream) sooner than the
+ *       minimum time after the previous one is a strike; after more than two, the connection is sent GOAWAY
+ *       ENHANCE_YOUR_CALM "too_many_pings" and closed. Pings while streams are open are not counted (grpc-go
+ *       clients send bandwidth-probe pings as data flows; grpc-go's server forgives those when it is sending, and
+ *       this server cannot tell them apart);</li>
  *   <li>liveness (--grpc-keepalive-interval, --grpc-keepalive-timeout): the server pings every interval and closes
  *       a connection whose ping is not acknowledged within the timeout.</li>
  * </ul>
@@ -34,10 +36,16 @@ final class KeepalivePolicy {
   void install(Vertx vertx, HttpConnection conn) {
     long[] lastPing = {0};
     int[] strikes = {0};
+    io.netty.handler.codec.http2.Http2Connection h2 = conn instanceof io.vertx.core.net.impl.ConnectionBase base
+        && base.channel().pipeline().get(io.netty.handler.codec.http2.Http2ConnectionHandler.class) != null
+        ? base.channel().pipeline().get(io.netty.handler.codec.http2.Http2ConnectionHandler.class).connection() : null;
     try {
       conn.pingHandler(data -> {
         long now = System.nanoTime();
-        if (lastPing[0] != 0 && now - lastPing[0] < minTimeMs * 1_000_000L && ++strikes[0] > MAX_STRIKES) {
+        // Only pings on an idle connection count: while streams are open, grpc-go clients also ping to measure
+        // bandwidth (BDP) as data flows, which grpc-go's own server forgives because it is sending.
+        boolean idle = h2 == null || h2.numActiveStreams() == 0;
+        if (idle && lastPing[0] != 0 && now - lastPing[0] < minTimeMs * 1_000_000L && ++strikes[0] > MAX_STRIKES) {
           conn.goAway(ENHANCE_YOUR_CALM, -1, Buffer.buffer("too_many_pings"));
           conn.close();
         }
