@@ -18,8 +18,24 @@ public final class KvHash {
 
   private KvHash() {}
 
-  /** Hashes store's history up to rev (0: the current revision). Any thread; reads the whole kept history. */
+  /**
+   * Hashes store's history up to rev (0: the current revision). Any thread; reads the whole kept history. A
+   * compaction that lands while it reads makes it start over from the new compact revision (a few times at most).
+   */
   public static Result compute(KvStore store, long rev) throws CompactedException, FutureRevisionException {
+    for (int attempt = 0; ; attempt++) {
+      long compactedBefore = store.compactRevision();
+      try {
+        return computeOnce(store, rev);
+      } catch (CompactedException e) {
+        if (attempt >= 3 || store.compactRevision() == compactedBefore) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static Result computeOnce(KvStore store, long rev) throws CompactedException, FutureRevisionException {
     long current = store.currentRevision();
     long at = rev == 0 ? current : rev;
     if (at > current) {
