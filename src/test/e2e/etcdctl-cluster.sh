@@ -9,19 +9,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
 cd "$ROOT"
 export ETCDCTL_API=3
-WORK="$(mktemp -d /tmp/vetch-cluster.XXXXXX)"
+E2E_NAME=cluster
+# shellcheck source=lib.sh
+. src/test/e2e/lib.sh
 declare -A PID CPORT PPORT
-cleanup() { for p in "${PID[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; for f in "$WORK"/*.log; do echo "== $f" >&2; tail -15 "$f" >&2; done; exit 1; }
 
-port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 12000)) # below the kernel's ephemeral range (32768-)
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
 ep() { echo "127.0.0.1:${CPORT[$1]}"; }
 ctl() { etcdctl --command-timeout=10s "$@"; }
 count() { # $1 member, then get's arguments: the number of keys

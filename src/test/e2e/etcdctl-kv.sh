@@ -8,18 +8,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
 cd "$ROOT"
 export ETCDCTL_API=3
-WORK="$(mktemp -d /tmp/vetch-e2e.XXXXXX)"
-PIDS=()
-cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
-trap cleanup EXIT
+E2E_NAME=e2e
+# shellcheck source=lib.sh
+. src/test/e2e/lib.sh
 
-port() { # a random loopback port nobody listens on
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 12000)) # below the kernel's ephemeral range (32768-)
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
 
 start() { # $1 label, $2 command; sets EP and PID
   local cport pport

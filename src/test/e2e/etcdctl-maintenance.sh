@@ -10,19 +10,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
 cd "$ROOT"
 export ETCDCTL_API=3
-WORK="$(mktemp -d /tmp/vetch-maint.XXXXXX)"
-PIDS=()
-cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; for f in "$WORK"/*.log; do echo "== $f" >&2; tail -15 "$f" >&2; done; exit 1; }
+E2E_NAME=maint
+# shellcheck source=lib.sh
+. src/test/e2e/lib.sh
 
-port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 12000)) # below the kernel's ephemeral range (32768-)
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
 
 start() { # $1 name, then extra flags; sets EP (client host:port) and PPORT
   local name="$1" cport; shift

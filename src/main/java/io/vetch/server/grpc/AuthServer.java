@@ -57,28 +57,30 @@ final class AuthServer extends AuthService {
     if (r.getOptions().getNoPassword()) {
       return ctx.propose(InternalRaftRequest.newBuilder().setAuthUserAdd(r.toBuilder().clearPassword()));
     }
-    AuthInfo who;
-    try {
-      who = ctx.authInfo();
-    } catch (io.vertx.grpc.server.StatusException e) {
-      return Future.failedFuture(e);
-    }
-    return blocking(() -> Base64.getEncoder().encodeToString(Passwords.hash(r.getPassword(), ctx.bcryptCost())))
-        .compose(hashed -> ctx.propose(InternalRaftRequest.newBuilder()
-            .setAuthUserAdd(r.toBuilder().clearPassword().setHashedPassword(hashed)), who));
+    return withHash(r.getPassword(), hashed -> InternalRaftRequest.newBuilder()
+        .setAuthUserAdd(r.toBuilder().clearPassword().setHashedPassword(hashed)));
   }
 
   @Override
   public Future<AuthUserChangePasswordResponse> userChangePassword(AuthUserChangePasswordRequest r) {
+    return withHash(r.getPassword(), hashed -> InternalRaftRequest.newBuilder()
+        .setAuthUserChangePassword(r.toBuilder().clearPassword().setHashedPassword(hashed)));
+  }
+
+  /**
+   * Hashes password on a worker thread and proposes the request built around its (base64) hash, for the caller's
+   * user as checked now: the clear password goes no further than this member.
+   */
+  private <T extends com.google.protobuf.Message> Future<T> withHash(String password,
+      java.util.function.Function<String, InternalRaftRequest.Builder> request) {
     AuthInfo who;
     try {
       who = ctx.authInfo();
     } catch (io.vertx.grpc.server.StatusException e) {
       return Future.failedFuture(e);
     }
-    return blocking(() -> Base64.getEncoder().encodeToString(Passwords.hash(r.getPassword(), ctx.bcryptCost())))
-        .compose(hashed -> ctx.propose(InternalRaftRequest.newBuilder()
-            .setAuthUserChangePassword(r.toBuilder().clearPassword().setHashedPassword(hashed)), who));
+    return blocking(() -> Base64.getEncoder().encodeToString(Passwords.hash(password, ctx.bcryptCost())))
+        .compose(hashed -> ctx.<T>propose(request.apply(hashed), who));
   }
 
   @Override
