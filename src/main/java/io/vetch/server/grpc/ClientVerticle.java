@@ -92,12 +92,24 @@ public final class ClientVerticle extends VerticleBase {
     Router plain = new HttpEndpoints(ctx, ctx.metrics()).router(vertx);
     KeepalivePolicy keepalive = new KeepalivePolicy(cfg.grpcKeepaliveMinTimeMs(), cfg.grpcKeepaliveIntervalMs(),
         cfg.grpcKeepaliveTimeoutMs());
+    // Per connection (all on this verticle's event loop): what clears its keepalive strikes when a request arrives.
+    java.util.Map<io.vertx.core.http.HttpConnection, KeepalivePolicy.State> activity = new java.util.HashMap<>();
     return http.connectionHandler(conn -> {
           AuthorityNormalizer.install(conn);
-          keepalive.install(vertx, conn);
+          activity.put(conn, keepalive.install(vertx, conn));
+          conn.closeHandler(v -> {
+            KeepalivePolicy.State k = activity.remove(conn);
+            if (k != null) {
+              k.onClose().run();
+            }
+          });
         })
         .requestHandler(req -> {
           String type = req.getHeader("content-type");
+          KeepalivePolicy.State k = activity.get(req.connection());
+          if (k != null) {
+            k.onRequest().run();
+          }
           if (type != null && type.startsWith("application/grpc")) {
             io.vetch.server.auth.RequestToken.bind(req.getHeader("token"));
             if (tls.enabled() && req.isSSL()) {

@@ -7,11 +7,11 @@ import io.vertx.core.http.HttpConnection;
 /**
  * gRPC keepalive on one client connection, as etcd configures grpc-go's server:
  * <ul>
- *   <li>enforcement (--grpc-keepalive-min-time): a ping on an idle connection (no open stream) sooner than the
- *       minimum time after the previous one is a strike; after more than two, the connection is sent GOAWAY
- *       ENHANCE_YOUR_CALM "too_many_pings" and closed. Pings while streams are open are not counted (grpc-go
- *       clients send bandwidth-probe pings as data flows; grpc-go's server forgives those when it is sending, and
- *       this server cannot tell them apart);</li>
+ *   <li>enforcement (--grpc-keepalive-min-time): a ping on an idle connection (no open stream, no request since
+ *       the previous ping) sooner than the minimum time after the previous one is a strike; after more than two,
+ *       the connection is sent GOAWAY ENHANCE_YOUR_CALM "too_many_pings" and closed. grpc-go clients also ping to
+ *       probe bandwidth while data flows; grpc-go's server forgives those once it has sent something, and this
+ *       one forgives pings while streams are open or after a request;</li>
  *   <li>liveness (--grpc-keepalive-interval, --grpc-keepalive-timeout): the server pings every interval and closes
  *       a connection whose ping is not acknowledged within the timeout.</li>
  * </ul>
@@ -32,8 +32,12 @@ final class KeepalivePolicy {
     this.timeoutMs = timeoutMs;
   }
 
-  /** Applies to HTTP/2 connections (gRPC); plain HTTP/1.1 ones (curl /health) have no pings and are left alone. */
-  void install(Vertx vertx, HttpConnection conn) {
+  /**
+   * Applies to HTTP/2 connections (gRPC); plain HTTP/1.1 ones (curl /health) have no pings and are left alone.
+   * The caller tells the returned state of each request on the connection (as grpc-go's server forgives pings once
+   * it has sent something, a request, which it answers, clears the strikes) and of its close.
+   */
+  State install(Vertx vertx, HttpConnection conn) {
     long[] lastPing = {0};
     int[] strikes = {0};
     io.netty.handler.codec.http2.Http2Connection h2 = conn instanceof io.vertx.core.net.impl.ConnectionBase base
@@ -52,14 +56,18 @@ final class KeepalivePolicy {
         lastPing[0] = now;
       });
     } catch (UnsupportedOperationException http1) {
-      return;
+      return new State(() -> { }, () -> { });
     }
-    if (intervalMs > 0) {
-      long timer = vertx.setPeriodic(intervalMs, t -> {
-        long deadline = vertx.setTimer(timeoutMs, x -> conn.close()); // no acknowledgement in time: dead peer
-        conn.ping(Buffer.buffer(new byte[8])).onComplete(ar -> vertx.cancelTimer(deadline));
-      });
-      conn.closeHandler(v -> vertx.cancelTimer(timer));
-    }
+    long timer = intervalMs <= 0 ? -1 : vertx.setPeriodic(intervalMs, t -> {
+      long deadline = vertx.setTimer(timeoutMs, x -> conn.close()); // no acknowledgement in time: dead peer
+      conn.ping(Buffer.buffer(new byte[8])).onComplete(ar -> vertx.cancelTimer(deadline));
+    });
+    return new State(() -> {
+      strikes[0] = 0;
+      lastPing[0] = 0;
+    }, () -> vertx.cancelTimer(timer));
   }
+
+  /** One connection's hooks: run onRequest for each request on it, onClose once it is closed. */
+  record State(Runnable onRequest, Runnable onClose) {}
 }
