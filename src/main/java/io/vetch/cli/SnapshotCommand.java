@@ -70,7 +70,7 @@ final class SnapshotCommand {
     }
     String name = flags.getOrDefault("name", "default");
     String cluster = flags.getOrDefault("initial-cluster", name + "=http://localhost:2380");
-    if (!io.vetch.server.ServerConfig.Urls.parseInitialCluster(cluster).containsKey(name)) {
+    if (!io.vetch.server.Urls.parseInitialCluster(cluster).containsKey(name)) {
       err.println("vetch snapshot restore: member name \"" + name + "\" is not in --initial-cluster " + cluster);
       return 2;
     }

@@ -1,9 +1,7 @@
 package io.vetch.server;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -256,33 +254,6 @@ public final class ServerConfig {
   /** TLS for the peer URLs, when they are https:// (etcd's peer transport security). */
   public io.vetch.transport.Tls peerTls() { return peerTls; }
 
-  /** One side's TLS flags as given, checked and turned into {@link io.vetch.transport.Tls} when the config is built. */
-  public static final class TlsFlags {
-    public String certFile;
-    public String keyFile;
-    public String trustedCaFile;
-    public boolean clientCertAuth;
-    public boolean autoTls;
-    public List<String> allowedCns = List.of();
-
-    io.vetch.transport.Tls build(boolean https, String side, String flags, String minVersion, List<String> ciphers) {
-      if (!https) {
-        return io.vetch.transport.Tls.NONE;
-      }
-      boolean files = certFile != null && keyFile != null;
-      if (!files && !autoTls) {
-        throw new IllegalArgumentException("TLS key/cert (" + flags + ") must be provided for " + side
-            + " URLs with HTTPS scheme");
-      }
-      for (String f : java.util.Arrays.asList(certFile, keyFile, trustedCaFile)) {
-        if (f != null && !java.nio.file.Files.isReadable(Path.of(f))) {
-          throw new IllegalArgumentException("cannot read TLS file " + f);
-        }
-      }
-      return new io.vetch.transport.Tls(true, certFile, keyFile, trustedCaFile, clientCertAuth, !files, allowedCns,
-          minVersion, ciphers, null, null);
-    }
-  }
 
   /** A Go duration ("10m", "1m30s", "500ms", "2h"), in milliseconds. */
   public static long durationMs(String v) {
@@ -524,86 +495,4 @@ public final class ServerConfig {
     }
   }
 
-  /** etcd's URL rules: parsing comma-separated lists and checking http(s)://host:port. Stateless. */
-  public static final class Urls {
-    private Urls() {}
-
-    /** Parses "u1,u2"; an empty string is the empty list. */
-    public static List<URI> parse(String s) {
-      List<URI> out = new ArrayList<>();
-      for (String part : s.split(",")) {
-        String p = part.trim();
-        if (p.isEmpty()) continue;
-        URI u;
-        try {
-          u = new URI(p);
-        } catch (URISyntaxException e) {
-          throw new IllegalArgumentException("invalid URL " + p + ": " + e.getMessage());
-        }
-        check(u);
-        out.add(u);
-      }
-      return out;
-    }
-
-    /** Parses "m1=http://a:2380,m1=http://b:2380,m2=..." keeping order; a repeated name gains URLs. */
-    public static Map<String, List<URI>> parseInitialCluster(String s) {
-      Map<String, List<URI>> out = new LinkedHashMap<>();
-      for (String part : s.split(",")) {
-        String p = part.trim();
-        if (p.isEmpty()) continue;
-        int eq = p.indexOf('=');
-        if (eq <= 0) throw new IllegalArgumentException("missing \"=\" in " + p + " (want name=url)");
-        List<URI> urls = parse(p.substring(eq + 1));
-        if (urls.isEmpty()) throw new IllegalArgumentException("missing URL for member " + p.substring(0, eq));
-        out.computeIfAbsent(p.substring(0, eq), k -> new ArrayList<>()).addAll(urls);
-      }
-      return out;
-    }
-
-    /** Checks that every URL is http(s)://host:port with no path. */
-    public static void check(List<URI> urls) {
-      urls.forEach(Urls::check);
-    }
-
-    /** As {@link #check(List)}, and the host must be an IP address or localhost, as etcd binds. */
-    public static void checkBind(List<URI> urls) {
-      for (URI u : urls) {
-        check(u);
-        String host = u.getHost();
-        if (!host.equals("localhost") && !isIpLiteral(host)) {
-          throw new IllegalArgumentException("expected IP in URL for binding (" + u + ")");
-        }
-      }
-    }
-
-    static void check(URI u) {
-      if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
-        throw new IllegalArgumentException("URL scheme must be http or https: " + u);
-      }
-      if (u.getHost() == null || u.getPort() < 0 || u.getUserInfo() != null) {
-        throw new IllegalArgumentException("URL address does not have the form \"host:port\": " + u);
-      }
-      if ((u.getRawPath() != null && !u.getRawPath().isEmpty() && !u.getRawPath().equals("/"))
-          || u.getRawQuery() != null || u.getRawFragment() != null) {
-        throw new IllegalArgumentException("URL must not contain a path: " + u);
-      }
-    }
-
-    static String join(List<URI> urls) {
-      return String.join(",", urls.stream().map(URI::toString).toList());
-    }
-
-    private static boolean isIpLiteral(String host) {
-      if (host.startsWith("[")) return true; // java.net.URI only brackets IPv6 literals
-      String[] octets = host.split("\\.", -1);
-      if (octets.length != 4) return false;
-      for (String o : octets) {
-        if (o.isEmpty() || o.length() > 3 || !o.chars().allMatch(Character::isDigit) || Integer.parseInt(o) > 255) {
-          return false;
-        }
-      }
-      return true;
-    }
-  }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.vetch.server.ServerConfig;
-import io.vetch.server.ServerConfig.Urls;
+import io.vetch.server.Urls;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
