@@ -156,7 +156,7 @@ public final class ClientContext {
    * NOSPACE alarm is raised for this member (through Raft, unless already raised) and the request fails.
    */
   public StatusException checkQuota(long cost) {
-    if (store.dbSizeBytes() + cost <= quotaBytes) {
+    if (cost == 0 || store.dbSizeBytes() + cost <= quotaBytes) { // a txn that adds nothing passes (etcd 3.5.7+)
       return null;
     }
     boolean raised = alarms.get(AlarmType.NOSPACE).stream().anyMatch(a -> a.getMemberID() == memberId);

@@ -26,8 +26,9 @@ import java.util.function.Supplier;
  *       failure wins: alarms (unless named in {@code ?exclude=}), a leader (unless {@code ?serializable=true}), and
  *       a one-key read (linearizable unless serializable).</li>
  *   <li>{@code /livez} (serializable_read) and {@code /readyz} (data_corruption, serializable_read,
- *       linearizable_read): etcd 3.6's text checks, {@code ok} or per-check lines with {@code ?verbose},
- *       {@code ?exclude=NAME} to skip one, 503 when one fails.</li>
+ *       linearizable_read, non_learner), and each check at {@code /livez/NAME}, {@code /readyz/NAME}: etcd 3.6's
+ *       text checks, {@code ok} (after the per-check lines with {@code ?verbose}), {@code ?exclude=NAME} to skip
+ *       one, 503 with the per-check lines when one fails.</li>
  *   <li>{@code /version}: {@code {"etcdserver":...,"etcdcluster":...}}.</li>
  *   <li>{@code /metrics}: Prometheus text format.</li>
  * </ul>
@@ -44,8 +45,15 @@ public final class HttpEndpoints {
   public Router router(Vertx vertx) {
     Router r = Router.router(vertx);
     r.get("/health").handler(this::health);
-    r.get("/livez").handler(rc -> checks(rc, "livez", Map.of("serializable_read", () -> read(true))));
-    r.get("/readyz").handler(rc -> checks(rc, "readyz", orderedChecks()));
+    Map<String, Supplier<Future<Void>>> livez = Map.of("serializable_read", () -> read(true));
+    r.get("/livez").handler(rc -> checks(rc, livez));
+    r.get("/readyz").handler(rc -> checks(rc, orderedChecks()));
+    for (String name : livez.keySet()) {
+      r.get("/livez/" + name).handler(rc -> checks(rc, Map.of(name, livez.get(name))));
+    }
+    for (var e : orderedChecks().entrySet()) {
+      r.get("/readyz/" + e.getKey()).handler(rc -> checks(rc, Map.of(e.getKey(), orderedChecks().get(e.getKey()))));
+    }
     r.get("/version").handler(rc -> rc.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("etcdserver", MaintenanceServer.VERSION)
             .put("etcdcluster", MaintenanceServer.VERSION).encode()));
@@ -58,9 +66,14 @@ public final class HttpEndpoints {
   private Map<String, Supplier<Future<Void>>> orderedChecks() {
     Map<String, Supplier<Future<Void>>> checks = new LinkedHashMap<>();
     checks.put("data_corruption", () -> ctx.alarms().active(AlarmType.CORRUPT)
-        ? Future.failedFuture("data corruption detected") : Future.succeededFuture());
+        ? Future.failedFuture("alarm activated: CORRUPT") : Future.succeededFuture());
     checks.put("serializable_read", () -> read(true));
     checks.put("linearizable_read", () -> read(false));
+    checks.put("non_learner", () -> {
+      var self = ctx.membership().member(ctx.memberId());
+      return self != null && self.getIsLearner() ? Future.failedFuture("not supported for learner")
+          : Future.succeededFuture();
+    });
     return checks;
   }
 
@@ -81,11 +94,16 @@ public final class HttpEndpoints {
         ar.succeeded() ? null : "RANGE ERROR:" + EtcdErrors.describe(ar.cause())));
   }
 
+  /** As etcd's handler: 200 with the JSON, or (http.Error) 503 with the JSON and a newline, both as plain text. */
   private static void healthAnswer(RoutingContext rc, String failure) {
     JsonObject body = new JsonObject().put("health", failure == null ? "true" : "false")
         .put("reason", failure == null ? "" : failure);
-    rc.response().setStatusCode(failure == null ? 200 : 503).putHeader("content-type", "application/json")
-        .end(body.encode());
+    plain(rc).setStatusCode(failure == null ? 200 : 503).end(body.encode() + (failure == null ? "" : "\n"));
+  }
+
+  private static io.vertx.core.http.HttpServerResponse plain(RoutingContext rc) {
+    return rc.response().putHeader("content-type", "text/plain; charset=utf-8")
+        .putHeader("x-content-type-options", "nosniff");
   }
 
   /** The one-key read etcd's checks make: local when serializable, else after a ReadIndex round. */
@@ -101,37 +119,37 @@ public final class HttpEndpoints {
     });
   }
 
-  /** Kubernetes-style checks, as etcd 3.6's /livez and /readyz. */
-  private static void checks(RoutingContext rc, String path, Map<String, Supplier<Future<Void>>> checks) {
+  /**
+   * etcd 3.6's /livez and /readyz checks: "ok\n" when all pass (the per-check lines first with ?verbose); 503 with
+   * the per-check lines when one fails. ?exclude=NAME leaves a check out.
+   */
+  private static void checks(RoutingContext rc, Map<String, Supplier<Future<Void>>> checks) {
     Set<String> excluded = Set.copyOf(rc.queryParam("exclude"));
     boolean verbose = rc.request().params().contains("verbose");
-    List<String> names = new ArrayList<>(checks.keySet());
+    List<String> names = new ArrayList<>();
     List<Future<Void>> results = new ArrayList<>();
-    for (String name : names) {
-      results.add(excluded.contains(name) ? Future.succeededFuture() : checks.get(name).get());
-    }
+    checks.forEach((name, check) -> {
+      if (!excluded.contains(name)) {
+        names.add(name);
+        results.add(check.get());
+      }
+    });
     Future.join(results).onComplete(ignored -> {
       StringBuilder lines = new StringBuilder();
       boolean failed = false;
       for (int i = 0; i < names.size(); i++) {
-        String name = names.get(i);
-        if (excluded.contains(name)) {
-          lines.append("[+]").append(name).append(" excluded: ok\n");
-        } else if (results.get(i).failed()) {
+        if (results.get(i).failed()) {
           failed = true;
-          lines.append("[-]").append(name).append(" failed: ").append(EtcdErrors.describe(results.get(i).cause()))
-              .append('\n');
+          lines.append("[-]").append(names.get(i)).append(" failed: ")
+              .append(EtcdErrors.describe(results.get(i).cause())).append('\n');
         } else {
-          lines.append("[+]").append(name).append(" ok\n");
+          lines.append("[+]").append(names.get(i)).append(" ok\n");
         }
       }
-      var resp = rc.response().putHeader("content-type", "text/plain; charset=utf-8");
       if (failed) {
-        resp.setStatusCode(503).end(lines + path + " check failed\n");
-      } else if (verbose) {
-        resp.end(lines + path + " check passed\n");
+        plain(rc).setStatusCode(503).end(lines + "\n");
       } else {
-        resp.end("ok");
+        plain(rc).end((verbose ? lines.toString() : "") + "ok\n");
       }
     });
   }

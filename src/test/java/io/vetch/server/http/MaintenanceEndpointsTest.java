@@ -72,8 +72,8 @@ class MaintenanceEndpointsTest {
       Reply health = get(web, m, "/health");
       assertEquals(200, health.status());
       assertEquals("{\"health\":\"true\",\"reason\":\"\"}", health.body());
-      assertEquals("ok", get(web, m, "/livez").body());
-      assertEquals("[+]data_corruption ok\n[+]serializable_read ok\n[+]linearizable_read ok\nreadyz check passed\n",
+      assertEquals("ok\n", get(web, m, "/livez").body());
+      assertEquals("[+]data_corruption ok\n[+]serializable_read ok\n[+]linearizable_read ok\n[+]non_learner ok\nok\n",
           get(web, m, "/readyz?verbose").body());
       assertEquals("{\"etcdserver\":\"3.5.0\",\"etcdcluster\":\"3.5.0\"}",
           get(web, m, "/version").body());
@@ -92,7 +92,7 @@ class MaintenanceEndpointsTest {
       assertTrue(refused.getCause().getMessage().contains("RESOURCE_EXHAUSTED"), refused.getCause().getMessage());
       health = get(web, m, "/health");
       assertEquals(503, health.status());
-      assertEquals("{\"health\":\"false\",\"reason\":\"ALARM NOSPACE\"}", health.body());
+      assertEquals("{\"health\":\"false\",\"reason\":\"ALARM NOSPACE\"}\n", health.body());
       assertEquals(200, get(web, m, "/health?exclude=NOSPACE").status());
       assertEquals(List.of("memberID:" + Long.toUnsignedString(m.server().memberId()) + " alarm:NOSPACE "),
           await(mt.status(StatusRequest.getDefaultInstance())).getErrorsList());
