@@ -82,10 +82,10 @@ public final class AuthStore {
     }
     User root = s.users.get(ROOT);
     if (root == null) {
-      throw err(EtcdErrors.failedPrecondition("etcdserver: root user does not exist"));
+      throw EtcdErrors.failedPrecondition("etcdserver: root user does not exist");
     }
     if (!root.getRolesList().contains(ROOT)) {
-      throw err(EtcdErrors.failedPrecondition("etcdserver: root user does not have root role"));
+      throw EtcdErrors.failedPrecondition("etcdserver: root user does not have root role");
     }
     commit(true, s.users, s.roles);
   }
@@ -450,10 +450,6 @@ public final class AuthStore {
 
   private static ByteString utf8(String s) {
     return ByteString.copyFrom(s, StandardCharsets.UTF_8);
-  }
-
-  private static StatusException err(StatusException e) {
-    return e;
   }
 
   static StatusException userEmpty() {

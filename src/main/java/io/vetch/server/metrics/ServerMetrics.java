@@ -141,19 +141,34 @@ public final class ServerMetrics implements PeerStats {
     grpcHandled.labelValues(type, service, method, code).inc();
   }
 
+  /** One peer's data points, looked up once: sent and received count every Raft frame. */
+  private record PeerPoints(io.prometheus.metrics.core.datapoints.CounterDataPoint sent,
+      io.prometheus.metrics.core.datapoints.CounterDataPoint received,
+      io.prometheus.metrics.core.datapoints.DistributionDataPoint rtt) {}
+
+  private final java.util.concurrent.ConcurrentHashMap<Long, PeerPoints> peers =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private PeerPoints peer(long id) {
+    return peers.computeIfAbsent(id, i -> {
+      String hex = Long.toHexString(i);
+      return new PeerPoints(peerSent.labelValues(hex), peerReceived.labelValues(hex), peerRtt.labelValues(hex));
+    });
+  }
+
   @Override
   public void sent(long peer, int bytes) {
-    peerSent.labelValues(Long.toHexString(peer)).inc(bytes);
+    peer(peer).sent().inc(bytes);
   }
 
   @Override
   public void received(long peer, int bytes) {
-    peerReceived.labelValues(Long.toHexString(peer)).inc(bytes);
+    peer(peer).received().inc(bytes);
   }
 
   @Override
   public void roundTrip(long peer, long nanos) {
-    peerRtt.labelValues(Long.toHexString(peer)).observe(nanos / 1e9);
+    peer(peer).rtt().observe(nanos / 1e9);
   }
 
   /** Every metric in Prometheus' text format (version 0.0.4). */
