@@ -35,7 +35,8 @@ final class WatchClientStream {
 
   /**
    * Opens a stream with a progress request (the server's response headers, and so the client's response stream,
-   * come with its first answer), then sends first. Every response after that first answer is recorded.
+   * come with its first answer), then sends first. Responses are recorded from the moment the response stream
+   * opens; that first answer may or may not be among them.
    */
   static WatchClientStream open(WatchGrpcClient client, WatchCreateRequest first) throws Exception {
     Promise<WriteStream<WatchRequest>> req = Promise.promise();
@@ -122,7 +123,7 @@ final class WatchClientStream {
         return now;
       }
       if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out; received " + now.size() + " responses");
+        throw new AssertionError("timed out; received " + now.size() + " responses: " + now);
       }
       synchronized (received) {
         received.wait(20);
