@@ -91,6 +91,14 @@ public final class EtcdErrors {
   public static StatusException authNotEnabled() { return failedPrecondition("etcdserver: authentication is not enabled"); }
   public static StatusException invalidArgument(String msg) { return invalid(msg); }
 
+  // The concurrency recipes' errors: plain Go errors in etcd, so gRPC code Unknown with their text.
+  public static StatusException electionNotLeader() { return unknown("election: not leader"); }
+  public static StatusException electionNoLeader() { return unknown("election: no leader"); }
+  public static StatusException sessionExpired() { return unknown("session: session is expired"); }
+  public static StatusException missingLeaderKey() { return unknown("\"leader\" field must be provided"); }
+  public static StatusException canceled() { return new StatusException(GrpcStatus.CANCELLED, "context canceled"); }
+  private static StatusException unknown(String msg) { return new StatusException(GrpcStatus.UNKNOWN, msg); }
+
   public static StatusException failedPrecondition(String msg) {
     return new StatusException(GrpcStatus.FAILED_PRECONDITION, msg);
   }

@@ -63,7 +63,12 @@ public final class ClientVerticle extends VerticleBase {
   public Future<?> start() {
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
         .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES));
-    grpc.addService(KVGrpcService.of(new KvService(ctx)));
+    KvService kv = new KvService(ctx);
+    grpc.addService(KVGrpcService.of(kv));
+    KeyChanges keyChanges = new KeyChanges(() -> ctx.store().currentRevision());
+    Recipes recipes = new Recipes(kv, keyChanges);
+    grpc.addService(io.vetch.api.v3lockpb.LockGrpcService.of(new LockServer(recipes)));
+    grpc.addService(io.vetch.api.v3electionpb.ElectionGrpcService.of(new ElectionServer(recipes)));
     grpc.addService(MaintenanceGrpcService.builder(new MaintenanceServer(ctx)).bind(MaintenanceGrpcService.Status,
         MaintenanceGrpcService.HashKV, MaintenanceGrpcService.Hash, MaintenanceGrpcService.MoveLeader,
         MaintenanceGrpcService.Alarm, MaintenanceGrpcService.Defragment, MaintenanceGrpcService.Snapshot).build());
@@ -75,7 +80,10 @@ public final class ClientVerticle extends VerticleBase {
     watchPool = vertx.createSharedWorkerExecutor("vetch-watch-sync", 2);
     watchers = new WatcherGroup(vertx, ctx.store(), rev -> ctx.header(rev, ctx.status().term()), watchPool,
         watchProgressIntervalMs);
-    vertx.eventBus().<WatchEvents>localConsumer(ctx.watchEventsAddress(), m -> watchers.onEvents(m.body()));
+    vertx.eventBus().<WatchEvents>localConsumer(ctx.watchEventsAddress(), m -> {
+      watchers.onEvents(m.body());
+      keyChanges.onEvents(m.body());
+    });
     WatchHandler watch = new WatchHandler(watchers, maxRequestBytes + GRPC_OVERHEAD_BYTES, maxRequestBytes,
         ctx::watchPermitted, cfg.maxWatchersPerStream());
     // etcd allows 2^32-1 concurrent streams per connection by default (--max-concurrent-streams): clients such as
@@ -114,6 +122,9 @@ public final class ClientVerticle extends VerticleBase {
             io.vetch.server.auth.RequestToken.bind(req.getHeader("token"));
             if (tls.enabled() && req.isSSL()) {
               io.vetch.server.auth.RequestToken.bindCommonName(commonName(req));
+            }
+            if (req.path().startsWith("/v3lockpb.") || req.path().startsWith("/v3electionpb.")) {
+              CallEnd.bind(req); // these calls wait on the client's behalf until it goes away
             }
             grpcCalls.handle(req);
           } else {
