@@ -16,13 +16,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * leader kill on a bin/vetch cluster, /health on quorum loss) and etcdctl-maintenance.sh (status, health and metrics
  * endpoints, quota and alarms, defrag, snapshot save and restore, auto-compaction) and etcdctl-auth.sh (users,
  * roles, permissions and tokens; output must match real etcd's) and etcdctl-tls.sh (client and peer TLS with
- * openssl-made certificates, client certificate CN as the user, auto-TLS, minimum TLS version).
+ * openssl-made certificates, client certificate CN as the user, auto-TLS, minimum TLS version), and gateway.sh
+ * (the HTTP/JSON gateway with curl: KV, txn and lease answers identical to real etcd's, every other route group
+ * checked).
  */
 class EtcdctlE2eIT {
   @TempDir Path dir;
 
   @ParameterizedTest
-  @ValueSource(strings = {"etcdctl-kv.sh", "etcdctl-cluster.sh", "etcdctl-maintenance.sh", "etcdctl-auth.sh", "etcdctl-tls.sh"})
+  @ValueSource(strings = {"etcdctl-kv.sh", "etcdctl-cluster.sh", "etcdctl-maintenance.sh", "etcdctl-auth.sh", "etcdctl-tls.sh",
+      "gateway.sh"})
   void etcdctlScriptPasses(String script) throws Exception {
     Path out = dir.resolve("e2e.out");
     Process p = new ProcessBuilder(new File("src/test/e2e/" + script).getAbsolutePath())

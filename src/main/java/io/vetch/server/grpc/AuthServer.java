@@ -14,7 +14,7 @@ import java.util.Base64;
  * checks happen when it is applied. Passwords are bcrypt-hashed (and checked) on worker threads by the member that
  * takes the request, so neither the event loops nor the Raft log see bcrypt work or a clear password.
  */
-final class AuthServer extends AuthService {
+public final class AuthServer extends AuthService {
   private final ClientContext ctx;
 
   AuthServer(ClientContext ctx) {

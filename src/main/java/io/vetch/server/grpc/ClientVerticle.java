@@ -67,16 +67,22 @@ public final class ClientVerticle extends VerticleBase {
     grpc.addService(KVGrpcService.of(kv));
     KeyChanges keyChanges = new KeyChanges(() -> ctx.store().currentRevision());
     Recipes recipes = new Recipes(kv, keyChanges);
-    grpc.addService(io.vetch.api.v3lockpb.LockGrpcService.of(new LockServer(recipes)));
-    grpc.addService(io.vetch.api.v3electionpb.ElectionGrpcService.of(new ElectionServer(recipes)));
-    grpc.addService(MaintenanceGrpcService.builder(new MaintenanceServer(ctx)).bind(MaintenanceGrpcService.Status,
+    LockServer lock = new LockServer(recipes);
+    grpc.addService(io.vetch.api.v3lockpb.LockGrpcService.of(lock));
+    ElectionServer election = new ElectionServer(recipes);
+    grpc.addService(io.vetch.api.v3electionpb.ElectionGrpcService.of(election));
+    MaintenanceServer maintenance = new MaintenanceServer(ctx);
+    grpc.addService(MaintenanceGrpcService.builder(maintenance).bind(MaintenanceGrpcService.Status,
         MaintenanceGrpcService.HashKV, MaintenanceGrpcService.Hash, MaintenanceGrpcService.MoveLeader,
         MaintenanceGrpcService.Alarm, MaintenanceGrpcService.Defragment, MaintenanceGrpcService.Snapshot).build());
-    grpc.addService(ClusterGrpcService.of(new ClusterServer(ctx)));
-    grpc.addService(io.vetch.api.etcdserverpb.AuthGrpcService.of(new AuthServer(ctx)));
+    ClusterServer cluster = new ClusterServer(ctx);
+    grpc.addService(ClusterGrpcService.of(cluster));
+    AuthServer auth = new AuthServer(ctx);
+    grpc.addService(io.vetch.api.etcdserverpb.AuthGrpcService.of(auth));
     grpc.addService(io.vetch.api.healthpb.HealthGrpcService.builder(new HealthServer(ctx))
         .bind(io.vetch.api.healthpb.HealthGrpcService.Check).build());
-    grpc.addService(io.vetch.api.etcdserverpb.LeaseGrpcService.of(new LeaseServer(ctx, ctx.lessor())));
+    LeaseServer lease = new LeaseServer(ctx, ctx.lessor());
+    grpc.addService(io.vetch.api.etcdserverpb.LeaseGrpcService.of(lease));
     watchPool = vertx.createSharedWorkerExecutor("vetch-watch-sync", 2);
     watchers = new WatcherGroup(vertx, ctx.store(), rev -> ctx.header(rev, ctx.status().term()), watchPool,
         watchProgressIntervalMs);
@@ -98,6 +104,8 @@ public final class ClientVerticle extends VerticleBase {
     Handler<HttpServerRequest> grpcCalls = new GrpcCallMetrics(ctx.metrics(),
         new RequireLeaderHandler(() -> ctx.status().leader(), watch.before(grpc)));
     Router plain = new HttpEndpoints(ctx, ctx.metrics()).router(vertx);
+    new io.vetch.server.http.Gateway(new Services(kv, lease, cluster, maintenance, auth, lock, election, watch),
+        maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(plain);
     KeepalivePolicy keepalive = new KeepalivePolicy(cfg.grpcKeepaliveMinTimeMs(), cfg.grpcKeepaliveIntervalMs(),
         cfg.grpcKeepaliveTimeoutMs());
     // Per connection (all on this verticle's event loop): what clears its keepalive strikes when a request arrives.
@@ -119,7 +127,8 @@ public final class ClientVerticle extends VerticleBase {
             k.onRequest().run();
           }
           if (type != null && type.startsWith("application/grpc")) {
-            io.vetch.server.auth.RequestToken.bind(req.getHeader("token"));
+            String token = req.getHeader("token"); // etcd also takes the gateway's name for it
+            io.vetch.server.auth.RequestToken.bind(token != null ? token : req.getHeader("authorization"));
             if (tls.enabled() && req.isSSL()) {
               io.vetch.server.auth.RequestToken.bindCommonName(commonName(req));
             }
@@ -128,6 +137,9 @@ public final class ClientVerticle extends VerticleBase {
             }
             grpcCalls.handle(req);
           } else {
+            if (req.path().contains("/lock/") || req.path().contains("/election/")) {
+              CallEnd.bind(req);
+            }
             plain.handle(req);
           }
         })

@@ -102,8 +102,9 @@ public final class ElectionServer extends ElectionService {
         leader.getRev())).addSuccess(Recipes.delete(leader.getKey())).build());
   }
 
+  /** Streams name's leader to out until the call ends (public for the gateway and in-process clients). */
   @Override
-  protected void observe(LeaderRequest req, WriteStream<LeaderResponse> out) {
+  public void observe(LeaderRequest req, WriteStream<LeaderResponse> out) {
     Future<Void> end = CallEnd.current();
     out.exceptionHandler(e -> { });
     observe(prefix(req.getName()), out, end, null);

@@ -55,19 +55,24 @@ public final class LeaseServer extends LeaseService {
   protected void leaseKeepAlive(ReadStream<LeaseKeepAliveRequest> requests,
       WriteStream<LeaseKeepAliveResponse> responses) {
     requests.handler(r -> {
-      // The header first: a lease revoked at revision n never answers a keep-alive with a later revision.
-      var header = ctx.header(ctx.store().currentRevision(), ctx.status().term());
-      long ttl = lessor.renew(r.getID());
-      if (ttl > 0) {
-        ctx.keepAliveOnLeader(r.getID());
-      }
-      responses.write(LeaseKeepAliveResponse.newBuilder().setHeader(header).setID(r.getID()).setTTL(ttl).build());
+      responses.write(keepAlive(r));
       if (responses.writeQueueFull()) {
         requests.pause();
         responses.drainHandler(v -> requests.resume());
       }
     });
     requests.endHandler(v -> responses.end());
+  }
+
+  /** One keep-alive: renews the lease here and on the leader; TTL 0 when the lease is not found. */
+  public LeaseKeepAliveResponse keepAlive(LeaseKeepAliveRequest r) {
+    // The header first: a lease revoked at revision n never answers a keep-alive with a later revision.
+    var header = ctx.header(ctx.store().currentRevision(), ctx.status().term());
+    long ttl = lessor.renew(r.getID());
+    if (ttl > 0) {
+      ctx.keepAliveOnLeader(r.getID());
+    }
+    return LeaseKeepAliveResponse.newBuilder().setHeader(header).setID(r.getID()).setTTL(ttl).build();
   }
 
   @Override

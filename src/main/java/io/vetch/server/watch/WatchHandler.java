@@ -31,12 +31,16 @@ public final class WatchHandler {
     this.maxResponseBytes = maxResponseBytes;
   }
 
+  /** Serves one watch stream on channel. On this handler's event loop. */
+  public void open(WatchChannel channel) {
+    new WatchStream(group, group.store(), maxResponseBytes, channel, permission, maxWatchers).start();
+  }
+
   /** Serves req if it is a Watch call, else hands it to next. */
   public Handler<HttpServerRequest> before(Handler<HttpServerRequest> next) {
     return req -> {
       if (PATH.equals(req.path())) {
-        new WatchStream(group, group.store(), maxRequestBytes, maxResponseBytes, req, permission, maxWatchers)
-            .start();
+        open(new GrpcWatchChannel(req, maxRequestBytes));
       } else {
         next.handle(req);
       }

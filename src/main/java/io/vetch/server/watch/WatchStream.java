@@ -14,19 +14,17 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One Watch gRPC stream (etcd's serverWatchStream): creates, cancels and progress requests come in, responses go
+ * One watch stream (etcd's serverWatchStream) on a {@link WatchChannel}: creates, cancels and progress requests come in, responses go
  * out. Watchers live in the event loop's {@link WatcherGroup}. Responses made in one event-loop task (a batch of
  * events fanned out to many watchers) are framed into one buffer and written once at the end of the task.
  * Flow control: events are queued only while the HTTP/2 stream has room (otherwise the group leaves the watcher
- * unsynced, to catch up from the store once the stream drains), and requests stop being read while it is full, so
+ * unsynced, to catch up from the store once the channel drains), and requests stop being read while it is full, so
  * a slow client holds a bounded amount of memory. Confined to the event loop the stream arrived on.
  */
 final class WatchStream {
@@ -38,10 +36,8 @@ final class WatchStream {
 
   private final WatcherGroup group;
   private final KvStore store;
-  private final int maxRequestBytes;
   private final int maxResponseBytes;
-  private final HttpServerRequest in;
-  private final HttpServerResponse out;
+  private final WatchChannel channel;
   private final Context context;
   private Buffer pending = Buffer.buffer();
   private boolean flushScheduled;
@@ -60,30 +56,22 @@ final class WatchStream {
   /** etcd's cancel reason for a watch outside the user's permissions: the Go gRPC error's text. */
   static final String PERMISSION_DENIED = "rpc error: code = PermissionDenied desc = etcdserver: permission denied";
 
-  WatchStream(WatcherGroup group, KvStore store, int maxRequestBytes, int maxResponseBytes, HttpServerRequest in,
+  WatchStream(WatcherGroup group, KvStore store, int maxResponseBytes, WatchChannel channel,
       WatchPermission permission, int maxWatchers) {
     this.permission = permission;
     this.maxWatchers = maxWatchers;
-    this.token = in.getHeader("token");
+    this.token = channel.token();
     this.group = group;
     this.store = store;
-    this.maxRequestBytes = maxRequestBytes;
     this.maxResponseBytes = maxResponseBytes;
-    this.in = in;
-    this.out = in.response();
+    this.channel = channel;
     this.context = Vertx.currentContext();
   }
 
   void start() {
     group.addStream(this);
-    out.putHeader("content-type", "application/grpc");
-    in.handler(GrpcFraming.parser(maxRequestBytes, this::onMessage, why -> finish(13, why)));
-    in.endHandler(v -> finish(0, null)); // the client is done sending: etcd ends the stream
-    in.exceptionHandler(e -> close());
-    out.exceptionHandler(e -> close());
-    out.closeHandler(v -> close());
-    out.drainHandler(v -> {
-      in.resume();
+    channel.start(this::onMessage, why -> finish(13, why), () -> finish(0, null), this::close, () -> {
+      channel.resumeRequests();
       group.sync();
     });
   }
@@ -170,7 +158,7 @@ final class WatchStream {
   }
 
   boolean writable() {
-    return !closed && !out.writeQueueFull() && pending.length() < PENDING_LIMIT;
+    return !closed && !channel.writeQueueFull() && pending.length() < PENDING_LIMIT;
   }
 
   /**
@@ -240,9 +228,9 @@ final class WatchStream {
     if (!closed && pending.length() > 0) {
       Buffer b = pending;
       pending = Buffer.buffer();
-      out.write(b);
+      channel.write(b);
     }
-    if (starved && !closed && !out.writeQueueFull()) {
+    if (starved && !closed && !channel.writeQueueFull()) {
       starved = false;
       group.sync(); // room again without a drain event: the refused watchers catch up now
     }
@@ -298,7 +286,7 @@ final class WatchStream {
     }
     queue(r.build());
     if (!writable()) {
-      in.pause();
+      channel.pauseRequests();
     }
   }
 
@@ -309,11 +297,7 @@ final class WatchStream {
     }
     flush();
     close();
-    out.putTrailer("grpc-status", Integer.toString(status));
-    if (message != null) {
-      out.putTrailer("grpc-message", message);
-    }
-    out.end();
+    channel.finish(status, message);
   }
 
   private void close() {
