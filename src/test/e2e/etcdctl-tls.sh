@@ -2,7 +2,8 @@
 # TLS end to end with the real etcdctl against bin/vetch, certificates made here with openssl:
 # an https client URL with --client-cert-auth (no certificate: refused); with auth on, the client certificate's CN
 # is the user; a 3-member cluster whose peers talk TLS with certificates checked against a CA and an allowed CN;
-# --auto-tls; --tls-min-version TLS1.3. Exit 0 = every check passed.
+# --auto-tls; --tls-min-version TLS1.3; JWT tokens; a node started from conf/vetch.yml with its
+# client-transport-security block filled in (etcdctl and the JSON gateway over https). Exit 0 = every check passed.
 #   src/test/e2e/etcdctl-tls.sh          # from the project root
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
@@ -125,4 +126,29 @@ etcdctl --endpoints "$EP" --user root:rootpw get jwt
 out=$(etcdctl --endpoints "$EP" --user root:wrong get jwt 2>&1 || true); echo "$out" | grep '^Error'
 echo "$out" | grep -q 'authentication failed' || fail "a wrong password was accepted"
 out=$(etcdctl --endpoints "$EP" get jwt 2>&1 || true); echo "$out" | grep '^Error'
+
+echo "=== --config-file: conf/vetch.yml with its client-transport-security block filled in"
+CP=$(port); PP=$(port); EP="https://127.0.0.1:$CP"
+sed -e "s|^name: .*|name: 'cf1'|" -e "s|^data-dir:.*|data-dir: $WORK/cf1|" \
+  -e "s|^listen-client-urls: .*|listen-client-urls: $EP|" -e "s|^advertise-client-urls: .*|advertise-client-urls: $EP|" \
+  -e "s|^listen-peer-urls: .*|listen-peer-urls: http://127.0.0.1:$PP|" \
+  -e "s|^initial-advertise-peer-urls: .*|initial-advertise-peer-urls: http://127.0.0.1:$PP|" \
+  -e "s|^initial-cluster: .*|initial-cluster: cf1=http://127.0.0.1:$PP|" conf/vetch.yml \
+  | awk -v c="$C" '/^client-transport-security:/ {blk=1} /^peer-transport-security:/ {blk=0}
+      blk && /^  cert-file:/ {$0="  cert-file: " c "/server.crt"} blk && /^  key-file:/ {$0="  key-file: " c "/server.key"}
+      blk && /^  trusted-ca-file:/ {$0="  trusted-ca-file: " c "/ca.crt"} blk && /^  client-cert-auth:/ {$0="  client-cert-auth: true"}
+      {print}' >"$WORK/cf1.yml"
+grep -A3 '^client-transport-security:' "$WORK/cf1.yml"
+bin/vetch --config-file "$WORK/cf1.yml" >>"$WORK/cf1.log" 2>&1 &
+PIDS+=("$!"); disown "$!"
+up cf1 "$EP" "${TLS[@]}"
+etcdctl --endpoints "$EP" "${TLS[@]}" put from config-file
+etcdctl --endpoints "$EP" "${TLS[@]}" get from
+if etcdctl --endpoints "$EP" --cacert "$C/ca.crt" --command-timeout=3s get from >/dev/null 2>&1; then
+  fail "client-cert-auth from the config file is not in force"
+fi
+echo "a client without a certificate is refused (client-cert-auth from the file)"
+curl -sf --cacert "$C/ca.crt" --cert "$C/root.crt" --key "$C/root.key" -X POST -d '{"key":"ZnJvbQ=="}' \
+  "$EP/v3/kv/range" | grep -q '"value":"Y29uZmlnLWZpbGU="' || fail "the gateway over https did not answer"
+echo "the JSON gateway answers over https with a client certificate"
 echo "OK: TLS checks passed"

@@ -241,7 +241,13 @@ class FlagsTest {
         "listen-metrics-urls:",
         "enable-v2: false",
         "client-transport-security:",
-        "  cert-file: /x",
+        "  cert-file: /x.pem   # the client side",
+        "  client-cert-auth: true",
+        "peer-transport-security:",
+        "  key-file: '/p.key'",
+        "  allowed-cn: m1,m2",
+        "log-outputs:",
+        "  - stderr",
         ""));
     Command.Serve s = serve(Map.of("ETCD_NAME", "envname", "ETCD_SNAPSHOT_COUNT", "5"),
         "--config-file", file.toString(), "--name", "flagname", "--heartbeat-interval", "100");
@@ -255,7 +261,12 @@ class FlagsTest {
     assertEquals(List.of(
         "recognized environment variable ETCD_NAME, but unused: shadowed by corresponding flag",
         "ignoring unsupported key 'enable-v2' in --config-file " + file,
-        "ignoring unsupported key 'client-transport-security' in --config-file " + file), s.warnings());
+        "ignoring unsupported key 'log-outputs' in --config-file " + file), s.warnings());
+    Map<String, String> keys = ConfigFile.read(file);
+    assertEquals("/x.pem", keys.get("cert-file"));
+    assertEquals("true", keys.get("client-cert-auth"));
+    assertEquals("/p.key", keys.get("peer-key-file"));
+    assertEquals("m1,m2", keys.get("peer-cert-allowed-cn"));
   }
 
   @Test
@@ -268,11 +279,14 @@ class FlagsTest {
     Files.writeString(file, "name m1\n");
     assertTrue(error(Map.of(), "--config-file", file.toString()).getMessage().contains("line 1: expected 'key: value'"));
     assertEquals(FlagException.USAGE, error(Map.of(), "--config-file", dir.resolve("missing").toString()).exitCode());
+    Files.writeString(file, "peer-transport-security:\n  crl-file: /x\n");
+    assertTrue(error(Map.of(), "--config-file", file.toString()).getMessage()
+        .contains("line 2: unsupported key 'crl-file' in peer-transport-security"));
   }
 
   @Test
   void sampleConfigFileHoldsEveryKeyAtItsDefault() throws Exception {
-    Path sample = Path.of("conf/vetch.conf.yml");
+    Path sample = Path.of("conf/vetch.yml");
     Command.Serve s = serve(Map.of(), "--config-file", sample.toString());
     assertEquals(cfg().toString(), s.config().toString());
     assertEquals(List.of(), s.warnings());
