@@ -28,6 +28,7 @@ class LayeringTest {
       "mvcc", Set.of("api", "mvcc"),
       "transport", Set.of("api", "transport"),
       "server", Set.of("api", "raft", "wal", "snap", "mvcc", "transport", "server"),
+      "embed", Set.of("api", "server", "embed"),
       "cli", Set.of("api", "server", "cli"));
   private static final Set<String> PURE = Set.of("raft", "wal", "snap", "mvcc");
   private static final Pattern IMPORT = Pattern.compile("^import (?:static )?([\\w.]+)", Pattern.MULTILINE);

@@ -18,7 +18,7 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
       io.vetch.api.raftpb.Message.class, RaftMessages.class, ForwardedProposal.class,
       io.vetch.transport.PeerMap.class, io.vetch.transport.OutboundSnapshot.class,
       io.vetch.transport.InboundSnapshot.class, StorageImage.class, WatchEvents.class,
-      io.vetch.transport.ForwardedKeepAlive.class);
+      io.vetch.transport.ForwardedKeepAlive.class, ClientCall.class);
 
   private final String name;
 

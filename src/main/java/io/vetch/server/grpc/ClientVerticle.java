@@ -104,8 +104,9 @@ public final class ClientVerticle extends VerticleBase {
     Handler<HttpServerRequest> grpcCalls = new GrpcCallMetrics(ctx.metrics(),
         new RequireLeaderHandler(() -> ctx.status().leader(), watch.before(grpc)));
     Router plain = new HttpEndpoints(ctx, ctx.metrics()).router(vertx);
-    new io.vetch.server.http.Gateway(new Services(kv, lease, cluster, maintenance, auth, lock, election, watch),
-        maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(plain);
+    Services services = new Services(kv, lease, cluster, maintenance, auth, lock, election, watch);
+    new io.vetch.server.http.Gateway(services, maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(plain);
+    InProcessEndpoint.register(vertx.eventBus(), ctx.memberId(), services); // unregistered when undeployed
     KeepalivePolicy keepalive = new KeepalivePolicy(cfg.grpcKeepaliveMinTimeMs(), cfg.grpcKeepaliveIntervalMs(),
         cfg.grpcKeepaliveTimeoutMs());
     // Per connection (all on this verticle's event loop): what clears its keepalive strikes when a request arrives.
