@@ -25,11 +25,6 @@ class JetcdKvTest extends JetcdHarness {
   }
 
   @Test
-  void unimplementedServicesFailFast() throws Throwable {
-    run("KvScenarios", "unimplementedServicesFailFast");
-  }
-
-  @Test
   void memberListAndStatus() throws Throwable {
     run("KvScenarios", "memberListAndStatus");
   }

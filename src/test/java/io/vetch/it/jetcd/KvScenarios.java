@@ -178,16 +178,6 @@ public final class KvScenarios {
     }
   }
 
-  /** Services that are not implemented yet answer UNIMPLEMENTED at once instead of hanging. */
-  public static void unimplementedServicesFailFast(String endpoint) throws Exception {
-    try (Client c = Client.builder().endpoints(endpoint).build()) {
-      long start = System.nanoTime();
-      expectCode(() -> get(c.getElectionClient().leader(b("election"))), "UNIMPLEMENTED");
-      expectCode(() -> get(c.getLockClient().lock(b("lock"), 0)), "UNIMPLEMENTED");
-      assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "took too long");
-    }
-  }
-
   /** A single member lists itself and reports itself leader with consistent Raft indexes. */
   public static void memberListAndStatus(String endpoint) throws Exception {
     try (Client c = Client.builder().endpoints(endpoint).build()) {
