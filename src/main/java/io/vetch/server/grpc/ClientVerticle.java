@@ -21,9 +21,8 @@ import io.vertx.grpc.server.GrpcServerOptions;
 /**
  * Serves etcd's gRPC API on one client URL from an event loop. Deployed with several instances: Vert.x spreads
  * connections on the shared port across their event loops. Methods not implemented (Maintenance.Downgrade) are not
- * bound, so the
- * server answers them with UNIMPLEMENTED at once. Beside gRPC: the HTTP endpoints, the JSON gateway, and the
- * in-process endpoint of embedding applications, all over the same service instances.
+ * bound, so the server answers them with UNIMPLEMENTED at once. Beside gRPC: the HTTP endpoints, the JSON gateway,
+ * and the in-process endpoint of embedding applications, all over the same service instances.
  */
 public final class ClientVerticle extends VerticleBase {
   /** etcd lets a gRPC message exceed --max-request-bytes by this much (its grpcOverheadBytes). */
