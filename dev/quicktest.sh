@@ -5,6 +5,7 @@
 #   dev/quicktest.sh io/vetch/wal                # compile + test package io.vetch.wal
 #   dev/quicktest.sh io/vetch/mvcc io/vetch/wal  # several packages
 #   dev/quicktest.sh io/vetch/server/apply +io/vetch/mvcc   # "+": compile only, do not run its tests
+# QT_ARGS: more JUnit console options (--select-class=...); QT_JAVA_OPTS: JVM options (-Dname=value).
 # Needs one prior `mvn -q -DskipTests compile` (for target/classes and the classpath file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,5 +24,5 @@ java --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED --add-exports=java.bas
   --add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED --add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED \
   --add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
   --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
-  --add-opens=java.base/java.util=ALL-UNNAMED -Dchronicle.analytics.disable=true \
+  --add-opens=java.base/java.util=ALL-UNNAMED -Dchronicle.analytics.disable=true ${QT_JAVA_OPTS:-} \
   -jar "$CONSOLE" execute --class-path "$OUT:$CP" "${TESTPKGS[@]}" --disable-banner --details=tree ${QT_ARGS:-}

@@ -15,7 +15,7 @@ record KeyModel(String value, long modRevision, long lease) {
         return new KeyModel(op.value(), writeRevision, op.lease());
       }
       case CAS -> {
-        boolean holds = s != null && s.modRevision == op.expectRev();
+        boolean holds = (s == null ? 0 : s.modRevision) == op.expectRev(); // a missing key's mod revision is 0
         if (op.ok() && holds != op.succeeded()) {
           return REFUSED;
         }

@@ -16,6 +16,8 @@ public final class VetchProcess implements AutoCloseable {
   private final int clientPort;
   private final int peerPort;
   private final String initialCluster;
+  private int advertisedPeerPort;
+  private String clusterState = "new";
   private Process process;
 
   /** A single-member cluster. */
@@ -30,19 +32,46 @@ public final class VetchProcess implements AutoCloseable {
     this.log = log;
     this.clientPort = clientPort;
     this.peerPort = peerPort;
+    this.advertisedPeerPort = peerPort;
     this.initialCluster = initialCluster != null ? initialCluster : name + "=" + peerUrl();
   }
 
+  /** Peers reach this member on another port (a proxy's, forwarding to its own); before start. */
+  public VetchProcess advertisePeerPort(int port) {
+    this.advertisedPeerPort = port;
+    return this;
+  }
+
+  /** --initial-cluster-state (new, or existing for a member joining a running cluster); before start. */
+  public VetchProcess clusterState(String state) {
+    this.clusterState = state;
+    return this;
+  }
+
+  /** The peer URL the member advertises. */
   public String peerUrl() {
-    return "http://127.0.0.1:" + peerPort;
+    return "http://127.0.0.1:" + advertisedPeerPort;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** The running process (for signals), or null. */
+  public Process process() {
+    return process;
   }
 
   public void start() throws IOException {
     String client = "http://127.0.0.1:" + clientPort;
-    String peer = peerUrl();
     List<String> cmd = new ArrayList<>(List.of(new File("bin/vetch").getAbsolutePath(), "--name", name,
         "--data-dir", dataDir.toString(), "--listen-client-urls", client, "--advertise-client-urls", client,
-        "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", initialCluster));
+        "--listen-peer-urls", "http://127.0.0.1:" + peerPort, "--initial-advertise-peer-urls", peerUrl(),
+        "--initial-cluster", initialCluster, "--initial-cluster-state", clusterState));
     process = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
   }
