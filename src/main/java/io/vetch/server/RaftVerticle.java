@@ -435,15 +435,20 @@ final class RaftVerticle extends VerticleBase {
   private void onApplied(Applied a) {
     applied = Math.max(applied, a.appliedIndex());
     status.appliedIndex(applied);
+    boolean removedHere = false;
     for (Entry e : a.confChanges()) {
       try {
-        confState = node.applyConfChange(ConfChange.parseFrom(e.getData()));
+        ConfChange cc = ConfChange.parseFrom(e.getData());
+        confState = node.applyConfChange(cc);
+        // Only the removal of this very member stops it (as etcd): a new member replaying the log from before its
+        // own addition passes through configurations without it.
+        removedHere |= cc.getType() == io.vetch.api.raftpb.ConfChangeType.ConfChangeRemoveNode
+            && cc.getNodeId() == node.id();
       } catch (InvalidProtocolBufferException ex) {
         LOG.log(System.Logger.Level.ERROR, "unreadable conf change at index " + e.getIndex(), ex);
       }
     }
-    if (!a.confChanges().isEmpty() && !removed && !confState.getVotersList().contains(node.id())
-        && !confState.getLearnersList().contains(node.id()) && confState.getVotersCount() > 0) {
+    if (removedHere && !removed) {
       removed = true; // as etcd's, a removed member stops; its data stays as it is
       LOG.log(System.Logger.Level.WARNING, "this member ({0}) has been permanently removed from the cluster",
           Long.toHexString(node.id()));

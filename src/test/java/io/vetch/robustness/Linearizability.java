@@ -17,7 +17,7 @@ import java.util.function.ToLongFunction;
  */
 final class Linearizability {
   /** Too many steps: the search gives up and says so (never a silent pass). */
-  static final long STEP_LIMIT = 20_000_000;
+  static final long STEP_LIMIT = 50_000_000;
 
   enum Verdict { OK, ILLEGAL, GAVE_UP }
 

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * recording it in the history. An operation that fails or times out is a write of unknown outcome.
  */
 final class Traffic {
-  static final int KEYS = 12;
+  static final int KEYS = 24;
   private static final long TIMEOUT_MS = 2_000;
 
   private final ProcessCluster cluster;
@@ -166,9 +166,21 @@ final class Traffic {
       history.add(new Op(client, kind, key, value, lease, expect, called, System.nanoTime(), true,
           flag != null && flag[0], rev, 0));
     } catch (Exception e) {
-      history.add(new Op(client, kind, key, value, lease, expect, called, Long.MAX_VALUE, false, false, 0, 0));
+      if (!neverSent(e)) { // anything else may have been applied
+        history.add(new Op(client, kind, key, value, lease, expect, called, Long.MAX_VALUE, false, false, 0, 0));
+      }
       pause(new Random());
     }
+  }
+
+  /** A call that cannot have reached a member: the connection was refused. */
+  private static boolean neverSent(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void pause(Random rnd) {

@@ -209,6 +209,49 @@ class MembershipTest {
     }
   }
 
+  /**
+   * Regression (found by the robustness harness): a member added in place of a removed one replays the log from
+   * its start, through configurations without itself (the removal of the member it replaces comes first); only the
+   * removal of its own id may stop it.
+   */
+  @Test
+  void aReplacementReplayingTheLogThroughAnotherRemovalKeepsRunning(Vertx vertx) throws Exception {
+    GrpcClient grpc = GrpcClient.client(vertx);
+    List<TestMember> members = new ArrayList<>(TestMember.cluster(vertx,
+        List.of(dir.resolve("t0"), dir.resolve("t1"), dir.resolve("t2")), b -> b));
+    TestMember joiner = null;
+    try {
+      KVGrpcClient kv0 = KVGrpcClient.create(grpc, addr(members.get(0)));
+      ClusterGrpcClient cluster0 = ClusterGrpcClient.create(grpc, addr(members.get(0)));
+      eventually("a leader is elected", () -> count(kv0, false) == 0);
+      putKeys(kv0, "r/", 20);
+      TestMember gone = members.remove(2);
+      await(cluster0.memberRemove(MemberRemoveRequest.newBuilder().setID(gone.server().memberId()).build()));
+      gone.close();
+      // Enough between the removal and the addition that the replacement applies them in different batches.
+      for (int i = 0; i < 60; i++) {
+        await(kv0.put(io.vetch.api.etcdserverpb.PutRequest.newBuilder()
+            .setKey(com.google.protobuf.ByteString.copyFromUtf8("big/" + i))
+            .setValue(com.google.protobuf.ByteString.copyFrom(new byte[64 * 1024])).build()));
+      }
+      URI peer = URI.create("http://127.0.0.1:" + TestMember.freePort());
+      await(cluster0.memberAdd(MemberAddRequest.newBuilder().addPeerURLs(peer.toString()).build()));
+      joiner = TestMember.join(vertx, members.get(0), "t3", dir.resolve("t3"), peer);
+      KVGrpcClient kv3 = KVGrpcClient.create(grpc, addr(joiner));
+      eventually("the replacement has every key", () -> count(kv3, true) == 80);
+      Thread.sleep(500);
+      assertFalse(joiner.server().removed().isComplete(), "the replacement stopped itself");
+      putKeys(kv3, "after/", 5); // it serves writes too
+    } finally {
+      for (TestMember m : members) {
+        m.close();
+      }
+      if (joiner != null) {
+        joiner.close();
+      }
+    }
+  }
+
   @Test
   void fiveMembersKeepServingWithTwoDown(Vertx vertx) throws Exception {
     GrpcClient grpc = GrpcClient.client(vertx);
