@@ -180,8 +180,8 @@ final class ProcessCluster implements AutoCloseable {
   }
 
   private void signal(int i, String sig) throws Exception {
-    // bin/vetch execs java: the process is the JVM itself
-    new ProcessBuilder("kill", "-" + sig, Long.toString(members.get(i).process().pid())).inheritIO().start()
+    // bin/vetch execs java: the process is the JVM itself. bash's own kill: no procps needed.
+    new ProcessBuilder("bash", "-c", "kill -" + sig + " " + members.get(i).process().pid()).inheritIO().start()
         .waitFor(5, TimeUnit.SECONDS);
   }
 

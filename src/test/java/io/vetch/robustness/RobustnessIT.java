@@ -38,6 +38,8 @@ class RobustnessIT {
   private static final long SECONDS = Long.getLong("vetch.robustness.seconds", 8);
   private static final int ROUNDS = Integer.getInteger("vetch.robustness.rounds", 1);
   private static final List<String> SUMMARY = new ArrayList<>();
+  /** Operations, of unknown outcome, watch events, scenarios with anomalies: for the total line. */
+  private static final long[] TOTALS = new long[4];
 
   interface Fault {
     /** Injects the fault into a cluster under traffic, lets it act, and undoes it; returns what was done. */
@@ -207,6 +209,10 @@ class RobustnessIT {
           anomalies.isEmpty() ? "ok" : anomalies.size() + " anomalies");
       synchronized (SUMMARY) {
         SUMMARY.add(line);
+        TOTALS[0] += ops.size();
+        TOTALS[1] += unknown;
+        TOTALS[2] += events;
+        TOTALS[3] += anomalies.isEmpty() ? 0 : 1;
       }
       System.out.println("ROBUSTNESS " + line);
       assertEquals(List.of(), anomalies, s.name() + ": " + fault);
@@ -265,7 +271,9 @@ class RobustnessIT {
             + "| watch resumes | time | result |",
         "|---|---|---|---|---|---|---|---|---|"));
     lines.addAll(SUMMARY);
-    String table = String.join("\n", lines) + "\n";
+    String table = String.join("\n", lines) + "\n\nTotal: " + SUMMARY.size() + " scenarios, " + SUMMARY.size()
+        + " faults injected, " + TOTALS[0] + " operations checked (" + TOTALS[1] + " of unknown outcome), "
+        + TOTALS[2] + " watch events checked, " + TOTALS[3] + " scenarios with anomalies.\n";
     Files.createDirectories(Path.of("target"));
     Files.writeString(Path.of("target/robustness-summary.md"), table);
     String results = System.getProperty("vetch.robustness.results");
