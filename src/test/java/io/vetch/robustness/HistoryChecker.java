@@ -88,7 +88,7 @@ final class HistoryChecker {
           || (op.kind() == Op.Kind.CAS || op.kind() == Op.Kind.DELETE) && op.succeeded();
       if (createsRevision) {
         Op other = byRevision.put(op.revision(), op);
-        if (other != null) {
+        if (other != null && (op.group() == 0 || other.group() != op.group())) {
           anomalies.add("two writes at revision " + op.revision() + ": " + other + " and " + op);
         }
       }

@@ -93,6 +93,13 @@ class HistoryCheckerTest {
   }
 
   @Test
+  void theKeysOfOneTxnShareARevision() {
+    Op a = new Op(0, Op.Kind.PUT, "a", "1", 0, 0, 0, 10, true, false, 2, 0, 77);
+    Op b = new Op(0, Op.Kind.PUT, "b", "2", 0, 0, 0, 10, true, false, 2, 0, 77);
+    assertEquals(List.of(), anomalies(a, b, get(1, "a", "1", 2, 20, 30, 2), get(1, "b", "2", 2, 20, 30, 2)));
+  }
+
+  @Test
   void revisionAnomaliesAreCaught() {
     assertTrue(anomalies(put(0, "a", "1", 0, 10, 2), put(1, "b", "2", 5, 15, 2)).stream()
         .anyMatch(s -> s.startsWith("two writes at revision 2")));

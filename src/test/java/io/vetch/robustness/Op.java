@@ -14,9 +14,15 @@ package io.vetch.robustness;
  * @param succeeded CAS: whether the compare held; DELETE: whether a key was deleted
  * @param revision the answer's header revision (the write's revision for a single-key write)
  * @param modRevision GET: the mod revision read (0 = no key)
+ * @param group the same non-zero number for the puts of one multi-key txn (one revision between them), else 0
  */
 public record Op(int client, Kind kind, String key, String value, long lease, long expectRev, long called,
-    long returned, boolean ok, boolean succeeded, long revision, long modRevision) {
+    long returned, boolean ok, boolean succeeded, long revision, long modRevision, long group) {
+  public Op(int client, Kind kind, String key, String value, long lease, long expectRev, long called, long returned,
+      boolean ok, boolean succeeded, long revision, long modRevision) {
+    this(client, kind, key, value, lease, expectRev, called, returned, ok, succeeded, revision, modRevision, 0);
+  }
+
   public enum Kind { PUT, LEASE_PUT, DELETE, CAS, GET, LEASE_REVOKE }
 
   boolean isWrite() {

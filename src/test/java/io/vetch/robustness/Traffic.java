@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The client load of a scenario, like etcd's robustness traffic: clients pinned to each member plus clients that
  * move between members, each a thread issuing one operation at a time (linearizable and serializable gets, puts
- * of unique values, 32 KiB puts, deletes, compare-and-set on mod revision, puts with a lease, lease revokes) and
+ * of unique values, 32 KiB puts, deletes, compare-and-set on mod revision, txns putting two keys, puts with a
+ * lease, lease revokes) and
  * recording it in the history. An operation that fails or times out is a write of unknown outcome.
  */
 final class Traffic {
@@ -135,6 +136,8 @@ final class Traffic {
             ok[0] = t.getSucceeded();
             return t.getHeader().getRevision();
           }, ok);
+        } else if (dice < 85) {
+          multiPut(client, m, key, "r/" + rnd.nextInt(KEYS), value, called, seq);
         } else if (dice < 95 && lease != 0) {
           long l = lease;
           String v = value;
@@ -152,6 +155,33 @@ final class Traffic {
         // a failed lease grant or read: nothing recorded
         pause(rnd);
       }
+    }
+  }
+
+  /** A txn putting two keys at once (one revision): recorded as two puts of one group. */
+  private void multiPut(int client, int m, String a, String b, String value, long called, long seq)
+      throws InterruptedException {
+    if (a.equals(b)) {
+      return; // etcd refuses a txn that puts one key twice
+    }
+    long group = ((long) client << 32) | seq;
+    String va = value + "-a";
+    String vb = value + "-b";
+    try {
+      TxnResponse t = ProcessCluster.await(cluster.kv(m).txn(TxnRequest.newBuilder()
+          .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(bytes(a)).setValue(bytes(va))))
+          .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(bytes(b)).setValue(bytes(vb))))
+          .build()), TIMEOUT_MS);
+      long now = System.nanoTime();
+      long rev = t.getHeader().getRevision();
+      history.add(new Op(client, Op.Kind.PUT, a, va, 0, 0, called, now, true, false, rev, 0, group));
+      history.add(new Op(client, Op.Kind.PUT, b, vb, 0, 0, called, now, true, false, rev, 0, group));
+    } catch (Exception e) {
+      if (!neverSent(e)) {
+        history.add(new Op(client, Op.Kind.PUT, a, va, 0, 0, called, Long.MAX_VALUE, false, false, 0, 0, group));
+        history.add(new Op(client, Op.Kind.PUT, b, vb, 0, 0, called, Long.MAX_VALUE, false, false, 0, 0, group));
+      }
+      pause(new Random());
     }
   }
 
