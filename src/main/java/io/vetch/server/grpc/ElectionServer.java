@@ -1,7 +1,6 @@
 package io.vetch.server.grpc;
 
 import com.google.protobuf.ByteString;
-import io.vetch.api.etcdserverpb.RangeRequest;
 import io.vetch.api.etcdserverpb.TxnRequest;
 import io.vetch.api.etcdserverpb.TxnResponse;
 import io.vetch.api.mvccpb.KeyValue;
@@ -50,16 +49,12 @@ public final class ElectionServer extends ElectionService {
       Future<?> valueSet = t.getSucceeded() || t.getResponses(0).getResponseRange().getKvs(0).getValue()
           .equals(req.getValue()) ? Future.succeededFuture() : proclaim(leader, req.getValue());
       return valueSet
-          .compose(v -> recipes.waitDeletes(prefix(req.getName()), leader.getRev() - 1, end))
-          .compose(h -> recipes.kv().range(RangeRequest.newBuilder().setKey(key).build()))
           .recover(e -> {
             resign(leader);
             return Future.failedFuture(e);
           })
-          .compose(g -> g.getKvsCount() == 0 || g.getKvs(0).getCreateRevision() != leader.getRev()
-              ? Future.failedFuture(EtcdErrors.sessionExpired())
-              : Future.succeededFuture(CampaignResponse.newBuilder().setHeader(g.getHeader()).setLeader(leader)
-                  .build()));
+          .compose(v -> recipes.awaitTurn(prefix(req.getName()), key, leader.getRev(), end, () -> resign(leader)))
+          .map(h -> CampaignResponse.newBuilder().setHeader(h).setLeader(leader).build());
     });
   }
 

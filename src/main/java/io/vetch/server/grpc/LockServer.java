@@ -9,7 +9,6 @@ import io.vetch.api.v3lockpb.LockResponse;
 import io.vetch.api.v3lockpb.LockService;
 import io.vetch.api.v3lockpb.UnlockRequest;
 import io.vetch.api.v3lockpb.UnlockResponse;
-import io.vetch.server.EtcdErrors;
 import io.vertx.core.Future;
 
 /**
@@ -42,15 +41,9 @@ public final class LockServer extends LockService {
       if (holder.isEmpty() || holder.get(0).getCreateRevision() == myRev) {
         return Future.succeededFuture(LockResponse.newBuilder().setHeader(t.getHeader()).setKey(myKey).build());
       }
-      return recipes.waitDeletes(prefix, myRev - 1, end)
-          .compose(h -> recipes.kv().range(RangeRequest.newBuilder().setKey(myKey).build()))
-          .recover(e -> { // gave up waiting (or could not read): give the turn up, as etcd does
-            recipes.kv().deleteRange(DeleteRangeRequest.newBuilder().setKey(myKey).build());
-            return Future.failedFuture(e);
-          })
-          .compose(g -> g.getKvsCount() == 0 || g.getKvs(0).getCreateRevision() != myRev
-              ? Future.failedFuture(EtcdErrors.sessionExpired())
-              : Future.succeededFuture(LockResponse.newBuilder().setHeader(g.getHeader()).setKey(myKey).build()));
+      return recipes.awaitTurn(prefix, myKey, myRev, end,
+              () -> recipes.kv().deleteRange(DeleteRangeRequest.newBuilder().setKey(myKey).build()))
+          .map(h -> LockResponse.newBuilder().setHeader(h).setKey(myKey).build());
     });
   }
 

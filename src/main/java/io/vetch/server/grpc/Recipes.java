@@ -99,6 +99,24 @@ final class Recipes {
     });
   }
 
+  /**
+   * Waits for the turn of key, created at myRev under prefix: until every key under prefix created before it is
+   * gone. Then reads key again (linearizably) and fails with "session: session is expired" unless it is still the
+   * one created at myRev: its lease may have expired meanwhile (etcd #11456). If waiting or reading fails, giveUp
+   * runs first (the caller deletes its key or resigns). Completes with the header of that read.
+   */
+  Future<ResponseHeader> awaitTurn(ByteString prefix, ByteString key, long myRev, Future<Void> end,
+      Runnable giveUp) {
+    return waitDeletes(prefix, myRev - 1, end)
+        .compose(h -> kv.range(RangeRequest.newBuilder().setKey(key).build()))
+        .recover(e -> {
+          giveUp.run();
+          return Future.failedFuture(e);
+        })
+        .compose(g -> g.getKvsCount() == 0 || g.getKvs(0).getCreateRevision() != myRev
+            ? Future.failedFuture(EtcdErrors.sessionExpired()) : Future.succeededFuture(g.getHeader()));
+  }
+
   /** Waits for a change under prefix after revision seenAt (or for end). */
   Future<Void> nextChange(ByteString prefix, long seenAt, Future<Void> end) {
     return changes.next(prefix, prefixEnd(prefix), seenAt, end);
