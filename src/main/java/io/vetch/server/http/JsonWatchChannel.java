@@ -60,16 +60,7 @@ final class JsonWatchChannel implements WatchChannel {
 
   @Override
   public void write(Buffer frames) {
-    int at = 0;
-    while (at + 5 <= frames.length()) {
-      int len = frames.getInt(at + 1);
-      try {
-        out.write(WatchResponse.parseFrom(frames.getBytes(at + 5, at + 5 + len)));
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw new IllegalStateException("a watch response that does not parse", e);
-      }
-      at += 5 + len;
-    }
+    WatchChannel.forEachResponse(frames, out::write);
   }
 
   @Override

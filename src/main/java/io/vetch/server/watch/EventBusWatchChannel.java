@@ -1,6 +1,5 @@
 package io.vetch.server.watch;
 
-import io.vetch.api.etcdserverpb.WatchResponse;
 import io.vetch.server.bus.ClientCall;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -71,17 +70,10 @@ public final class EventBusWatchChannel implements WatchChannel {
 
   @Override
   public void write(Buffer frames) {
-    int at = 0;
-    while (at + 5 <= frames.length()) {
-      int len = frames.getInt(at + 1);
-      try {
-        bus.send(client, new ClientCall(WatchResponse.parseFrom(frames.getBytes(at + 5, at + 5 + len))));
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw new IllegalStateException("a watch response that does not parse", e);
-      }
+    WatchChannel.forEachResponse(frames, r -> {
+      bus.send(client, new ClientCall(r));
       inFlight++;
-      at += 5 + len;
-    }
+    });
   }
 
   @Override

@@ -32,4 +32,18 @@ public interface WatchChannel {
 
   /** Ends the stream with a gRPC status (0 = OK) and message (may be null). */
   void finish(int status, String message);
+
+  /** The responses framed in frames, for channels that hand them on one by one rather than as bytes. */
+  static void forEachResponse(Buffer frames, Consumer<io.vetch.api.etcdserverpb.WatchResponse> each) {
+    int at = 0;
+    while (at + 5 <= frames.length()) {
+      int len = frames.getInt(at + 1);
+      try {
+        each.accept(io.vetch.api.etcdserverpb.WatchResponse.parseFrom(frames.getBytes(at + 5, at + 5 + len)));
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new IllegalStateException("a watch response that does not parse", e); // framed here: a bug
+      }
+      at += 5 + len;
+    }
+  }
 }
