@@ -1,6 +1,5 @@
 package io.vetch.robustness;
 
-import java.util.Objects;
 
 /**
  * etcd's semantics for one key, as a sequential model for the linearizability search: the key's value, its mod
@@ -43,8 +42,4 @@ record KeyModel(String value, long modRevision, long lease) {
 
   /** Marks a refused step (never a real state). */
   static final KeyModel REFUSED = new KeyModel("\u0000refused", Long.MIN_VALUE, Long.MIN_VALUE);
-
-  static boolean same(KeyModel a, KeyModel b) {
-    return Objects.equals(a, b);
-  }
 }

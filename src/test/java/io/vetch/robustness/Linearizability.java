@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.ToLongFunction;
 
@@ -123,9 +122,5 @@ final class Linearizability {
     if (call.next != null) {
       call.next.prev = call;
     }
-  }
-
-  static boolean sameState(KeyModel a, KeyModel b) {
-    return Objects.equals(a, b);
   }
 }

@@ -25,10 +25,6 @@ public record Op(int client, Kind kind, String key, String value, long lease, lo
 
   public enum Kind { PUT, LEASE_PUT, DELETE, CAS, GET, LEASE_REVOKE }
 
-  boolean isWrite() {
-    return kind != Kind.GET;
-  }
-
   boolean unknown() {
     return !ok;
   }

@@ -37,7 +37,7 @@ public final class LockServer extends LockService {
     return recipes.kv().txn(acquire).compose(t -> {
       long myRev = t.getSucceeded() ? t.getHeader().getRevision()
           : t.getResponses(0).getResponseRange().getKvs(0).getCreateRevision();
-      var holder = Recipes.ownerOf(t).getKvsList();
+      var holder = t.getResponses(1).getResponseRange().getKvsList(); // the owner range, either branch
       if (holder.isEmpty() || holder.get(0).getCreateRevision() == myRev) {
         return Future.succeededFuture(LockResponse.newBuilder().setHeader(t.getHeader()).setKey(myKey).build());
       }

@@ -5,7 +5,6 @@ import io.vetch.api.etcdserverpb.Compare;
 import io.vetch.api.etcdserverpb.DeleteRangeRequest;
 import io.vetch.api.etcdserverpb.PutRequest;
 import io.vetch.api.etcdserverpb.RangeRequest;
-import io.vetch.api.etcdserverpb.RangeResponse;
 import io.vetch.api.etcdserverpb.RequestOp;
 import io.vetch.api.etcdserverpb.ResponseHeader;
 import io.vetch.server.EtcdErrors;
@@ -125,9 +124,5 @@ final class Recipes {
   /** The lease id in the hex form etcd puts in lock and election keys. */
   static ByteString keyFor(ByteString name, long lease) {
     return name.concat(ByteString.copyFromUtf8("/" + Long.toHexString(lease)));
-  }
-
-  static RangeResponse ownerOf(io.vetch.api.etcdserverpb.TxnResponse t) {
-    return t.getResponses(1).getResponseRange();
   }
 }
