@@ -46,10 +46,12 @@ public final class VetchServer {
   private final List<String> deployments;
 
   private final Future<Void> removed;
+  private final MemberStatus status;
 
   private VetchServer(Vertx vertx, ServerConfig config, long memberId, long clusterId, List<String> deployments,
-      Future<Void> removed) {
+      Future<Void> removed, MemberStatus status) {
     this.removed = removed;
+    this.status = status;
     this.vertx = vertx;
     this.config = config;
     this.memberId = memberId;
@@ -193,7 +195,7 @@ public final class VetchServer {
               new io.vetch.server.http.MetricsVerticle(ctx, url.getHost(), url.getPort())))
           .onSuccess(deployed::add);
     }
-    VetchServer server = new VetchServer(vertx, cfg, o.memberId(), o.clusterId(), deployed, removed.future());
+    VetchServer server = new VetchServer(vertx, cfg, o.memberId(), o.clusterId(), deployed, removed.future(), status);
     return chain
         .map(id -> {
           LOG.log(System.Logger.Level.INFO, "member {0} ready to serve client requests on {1}",
@@ -220,6 +222,9 @@ public final class VetchServer {
   public long clusterId() { return clusterId; }
 
   public ServerConfig config() { return config; }
+
+  /** What the raft verticle publishes (tests in this package move it to stage conditions). */
+  MemberStatus status() { return status; }
 
   /** Completes when this member has been removed from the cluster (it then serves nothing; etcd's would exit). */
   public Future<Void> removed() { return removed; }
