@@ -79,6 +79,9 @@ public final class Main {
     LOG.info(() -> "starting vetch " + VERSION + " member " + cfg.name() + " (data-dir " + cfg.dataDir() + ")");
     LOG.fine(() -> "config: " + cfg);
     Vertx vertx = Vertx.vertx(new VertxOptions());
+    if (cfg.warmup()) {
+      Warmup.run(vertx);
+    }
     VetchServer server;
     try {
       server = VetchServer.start(vertx, cfg).toCompletionStage().toCompletableFuture().get();

@@ -58,6 +58,7 @@ public final class ServerConfig {
   private final String autoCompactionMode;
   private final String autoCompactionRetention;
   private final boolean initialCorruptCheck;
+  private final boolean warmup;
   private final long corruptCheckTimeMs;
   private final long revisionCompactionIntervalMs;
   private final String authToken;
@@ -102,6 +103,7 @@ public final class ServerConfig {
     autoCompactionMode = b.autoCompactionMode;
     autoCompactionRetention = b.autoCompactionRetention;
     initialCorruptCheck = b.initialCorruptCheck;
+    warmup = b.warmup;
     corruptCheckTimeMs = b.corruptCheckTimeMs;
     revisionCompactionIntervalMs = b.revisionCompactionIntervalMs;
     authToken = b.authToken;
@@ -147,6 +149,7 @@ public final class ServerConfig {
     b.autoCompactionMode = autoCompactionMode;
     b.autoCompactionRetention = autoCompactionRetention;
     b.initialCorruptCheck = initialCorruptCheck;
+    b.warmup = warmup;
     b.corruptCheckTimeMs = corruptCheckTimeMs;
     b.revisionCompactionIntervalMs = revisionCompactionIntervalMs;
     b.authToken = authToken;
@@ -211,6 +214,8 @@ public final class ServerConfig {
   }
   /** --experimental-initial-corrupt-check: compare HashKV with the peers before serving. */
   public boolean initialCorruptCheck() { return initialCorruptCheck; }
+  /** --warmup: bin/vetch warms the JVM up on a throwaway member before serving (embedding applications do not). */
+  public boolean warmup() { return warmup; }
   /** --experimental-corrupt-check-time in ms; 0 disables the periodic check. */
   public long corruptCheckTimeMs() { return corruptCheckTimeMs; }
 
@@ -290,7 +295,7 @@ public final class ServerConfig {
         + ", maxTxnOps=" + maxTxnOps + ", quotaBackendBytes=" + quotaBackendBytes + ", logLevel=" + logLevel
         + ", listenMetricsUrls=" + listenMetricsUrls + ", autoCompactionMode=" + autoCompactionMode
         + ", autoCompactionRetention=" + autoCompactionRetention + ", initialCorruptCheck=" + initialCorruptCheck
-        + ", corruptCheckTimeMs=" + corruptCheckTimeMs + ", authToken=" + authToken + ", authTokenTtlSeconds="
+        + ", warmup=" + warmup + ", corruptCheckTimeMs=" + corruptCheckTimeMs + ", authToken=" + authToken + ", authTokenTtlSeconds="
         + authTokenTtlSeconds + ", bcryptCost=" + bcryptCost + ", clientTls=" + clientTls + ", peerTls=" + peerTls
         + "}";
   }
@@ -318,6 +323,7 @@ public final class ServerConfig {
     private String autoCompactionMode = "periodic";
     private String autoCompactionRetention = "0";
     private boolean initialCorruptCheck;
+    private boolean warmup = true;
     private long corruptCheckTimeMs;
     private long revisionCompactionIntervalMs = 5 * 60_000;
     private String authToken = "simple";
@@ -359,6 +365,7 @@ public final class ServerConfig {
     public Builder autoCompactionMode(String v) { autoCompactionMode = v; return this; }
     public Builder autoCompactionRetention(String v) { autoCompactionRetention = v; return this; }
     public Builder initialCorruptCheck(boolean v) { initialCorruptCheck = v; return this; }
+    public Builder warmup(boolean v) { warmup = v; return this; }
     public Builder corruptCheckTimeMs(long v) { corruptCheckTimeMs = v; return this; }
     public Builder revisionCompactionIntervalMs(long v) { revisionCompactionIntervalMs = v; return this; }
     public Builder authToken(String v) { authToken = v; return this; }

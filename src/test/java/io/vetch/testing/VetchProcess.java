@@ -71,7 +71,8 @@ public final class VetchProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of(new File("bin/vetch").getAbsolutePath(), "--name", name,
         "--data-dir", dataDir.toString(), "--listen-client-urls", client, "--advertise-client-urls", client,
         "--listen-peer-urls", "http://127.0.0.1:" + peerPort, "--initial-advertise-peer-urls", peerUrl(),
-        "--initial-cluster", initialCluster, "--initial-cluster-state", clusterState));
+        "--initial-cluster", initialCluster, "--initial-cluster-state", clusterState,
+        "--warmup=false")); // these tests restart members often; the e2e scripts start them with the warm-up
     process = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
   }

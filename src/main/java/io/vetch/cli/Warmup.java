@@ -1,0 +1,158 @@
+package io.vetch.cli;
+
+import com.google.protobuf.ByteString;
+import io.vetch.api.etcdserverpb.Compare;
+import io.vetch.api.etcdserverpb.KVGrpcClient;
+import io.vetch.api.etcdserverpb.PutRequest;
+import io.vetch.api.etcdserverpb.RangeRequest;
+import io.vetch.api.etcdserverpb.RequestOp;
+import io.vetch.api.etcdserverpb.TxnRequest;
+import io.vetch.api.etcdserverpb.WatchCreateRequest;
+import io.vetch.api.etcdserverpb.WatchGrpcClient;
+import io.vetch.api.etcdserverpb.WatchRequest;
+import io.vetch.server.ServerConfig;
+import io.vetch.server.VetchServer;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientRequest;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * Warms the JVM up before the member serves (--warmup, on by default for bin/vetch): a throwaway single-node member
+ * in a temporary directory on free loopback ports is sent a few thousand puts, reads, txns and watch events over real
+ * gRPC, then closed and deleted. The JIT compiles the request paths and the classes load before the first client
+ * arrives, so a fresh member answers at full speed from its first requests (a cold JVM spends its first seconds in
+ * the interpreter and the compiler). The member's own data is never touched. Costs about a second of startup; any
+ * failure is logged and startup goes on.
+ */
+final class Warmup {
+  private static final Logger LOG = Logger.getLogger(Warmup.class.getName());
+  private static final int CLIENTS = 8;
+  private static final int ROUNDS = 120;
+  private static final int WATCHERS = 100;
+  private static final long TIMEOUT_SECONDS = 20;
+
+  private Warmup() {}
+
+  /**
+   * Runs the warm-up on vertx and returns the watch events the throwaway member delivered, or -1 if it failed (logged;
+   * startup goes on). Not on an event loop.
+   */
+  static long run(Vertx vertx) {
+    long start = System.nanoTime();
+    Path dir = null;
+    VetchServer server = null;
+    try {
+      dir = Files.createTempDirectory("vetch-warmup");
+      URI client = URI.create("http://127.0.0.1:" + freePort());
+      URI peer = URI.create("http://127.0.0.1:" + freePort());
+      ServerConfig cfg = ServerConfig.builder().name("warmup").dataDir(dir.resolve("data"))
+          .listenClientUrls(List.of(client)).advertiseClientUrls(List.of(client))
+          .listenPeerUrls(List.of(peer)).initialAdvertisePeerUrls(List.of(peer))
+          .initialCluster(Map.of("warmup", List.of(peer))).build();
+      server = await(VetchServer.start(vertx, cfg));
+      long events = await(traffic(vertx, SocketAddress.inetSocketAddress(client.getPort(), "127.0.0.1")));
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      LOG.info(() -> "warm-up done in " + ms + " ms (" + CLIENTS * ROUNDS * 5 + " requests, " + events
+          + " watch events)");
+      return events;
+    } catch (Exception e) {
+      LOG.log(Level.WARNING, "warm-up skipped: " + e, e);
+      return -1;
+    } finally {
+      if (server != null) {
+        try {
+          await(server.close());
+        } catch (Exception e) {
+          LOG.log(Level.WARNING, "closing the warm-up member failed: " + e);
+        }
+      }
+      if (dir != null) {
+        delete(dir);
+      }
+    }
+  }
+
+  /** Watchers on one key, then CLIENTS loops of put, put to the watched key, two reads and a txn. */
+  private static Future<Long> traffic(Vertx vertx, SocketAddress addr) {
+    GrpcClient grpc = GrpcClient.client(vertx);
+    KVGrpcClient kv = KVGrpcClient.create(grpc, addr);
+    ByteString watched = ByteString.copyFromUtf8("warmup/watched");
+    ByteString value = ByteString.copyFrom(new byte[256]);
+    AtomicLong events = new AtomicLong();
+    Promise<Void> created = Promise.promise();
+    Promise<GrpcClientRequest<WatchRequest, ?>> stream = Promise.promise();
+    grpc.request(addr, WatchGrpcClient.Watch).onSuccess(req -> {
+      stream.complete(req);
+      req.response().onSuccess(resp -> resp.handler(r -> {
+        events.addAndGet(r.getEventsCount());
+        if (r.getCreated() && r.getWatchId() == WATCHERS - 1) {
+          created.tryComplete();
+        }
+      })).onFailure(created::tryFail);
+      for (int i = 0; i < WATCHERS; i++) {
+        req.write(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder().setKey(watched)).build());
+      }
+    }).onFailure(created::tryFail);
+    return created.future().compose(v -> {
+      List<Future<Void>> loops = new ArrayList<>();
+      for (int c = 0; c < CLIENTS; c++) {
+        loops.add(loop(kv, c, 0, watched, value));
+      }
+      return Future.all(loops);
+    }).eventually(() -> stream.future().compose(req -> req.end()).otherwiseEmpty())
+        .eventually(grpc::close)
+        .map(v -> events.get());
+  }
+
+  private static Future<Void> loop(KVGrpcClient kv, int client, int round, ByteString watched, ByteString value) {
+    if (round == ROUNDS) {
+      return Future.succeededFuture();
+    }
+    ByteString key = ByteString.copyFromUtf8("warmup/" + client + "/" + round % 16);
+    Compare exists = Compare.newBuilder().setKey(key).setTarget(Compare.CompareTarget.MOD)
+        .setResult(Compare.CompareResult.GREATER).setModRevision(0).build();
+    return kv.put(PutRequest.newBuilder().setKey(key).setValue(value).build())
+        .compose(r -> kv.put(PutRequest.newBuilder().setKey(watched).setValue(value).build()))
+        .compose(r -> kv.range(RangeRequest.newBuilder().setKey(key).build()))
+        .compose(r -> kv.range(RangeRequest.newBuilder().setKey(key).setSerializable(true).build()))
+        .compose(r -> kv.txn(TxnRequest.newBuilder().addCompare(exists)
+            .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(key).setValue(value)))
+            .addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(key))).build()))
+        .compose(r -> loop(kv, client, round + 1, watched, value));
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void delete(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "could not delete the warm-up directory " + dir + ": " + e);
+    }
+  }
+}
