@@ -230,9 +230,16 @@ class MembershipTest {
       gone.close();
       // Enough between the removal and the addition that the replacement applies them in different batches.
       for (int i = 0; i < 60; i++) {
-        await(kv0.put(io.vetch.api.etcdserverpb.PutRequest.newBuilder()
-            .setKey(com.google.protobuf.ByteString.copyFromUtf8("big/" + i))
-            .setValue(com.google.protobuf.ByteString.copyFrom(new byte[64 * 1024])).build()));
+        PutRequest big = PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("big/" + i))
+            .setValue(ByteString.copyFrom(new byte[64 * 1024])).build();
+        eventually("put big/" + i, () -> { // the removed member may have been the leader: retry while they elect
+          try {
+            await(kv0.put(big));
+            return true;
+          } catch (Exception e) {
+            return false;
+          }
+        });
       }
       URI peer = URI.create("http://127.0.0.1:" + TestMember.freePort());
       await(cluster0.memberAdd(MemberAddRequest.newBuilder().addPeerURLs(peer.toString()).build()));
