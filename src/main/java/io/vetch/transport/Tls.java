@@ -56,14 +56,17 @@ public record Tls(boolean enabled, String certFile, String keyFile, String trust
     return o;
   }
 
-  /** Configures a dialer: presents the certificate, verifies the server's against the CA (all trusted when none). */
+  /**
+   * Configures a dialer: presents the certificate, and with a CA verifies the server's against it and its SANs against
+   * the host dialed, as Go's TLS does for etcd; without a CA (auto-TLS) every certificate is trusted.
+   */
   public NetClientOptions client(NetClientOptions o) {
     if (enabled) {
       common(o);
       if (trustedCaFile == null) {
         o.setTrustAll(true);
       }
-      o.setHostnameVerificationAlgorithm("");
+      o.setHostnameVerificationAlgorithm(trustedCaFile == null ? "" : "HTTPS");
     }
     return o;
   }
