@@ -55,7 +55,8 @@ final class StoreTxnWrite implements WriteTxn {
             throw new IllegalArgumentException("empty key");
         }
         long rev = beginRev + 1;
-        KeyIndex.Hit prev = index.get(key, rev);
+        KeyIndex ki = index.lookup(key);
+        KeyIndex.Hit prev = ki == null ? null : ki.get(rev);
         KeyValue kv = KeyValue.newBuilder()
                 .setKey(ByteString.copyFrom(key))
                 .setValue(ByteString.copyFrom(value))
@@ -66,7 +67,7 @@ final class StoreTxnWrite implements WriteTxn {
                 .build();
         Revision idxRev = new Revision(rev, changes.size());
         write(idxRev, false, kv);
-        index.put(key, idxRev);
+        index.put(ki, key, idxRev);
         if (prev == null) {
             liveKeyDelta++;
         }

@@ -28,6 +28,11 @@ final class TreeIndex {
         return ki == null ? null : ki.get(atRev);
     }
 
+    /** The key's index, or null: for a writer that reads it and then calls {@link #put(KeyIndex, byte[], Revision)}. */
+    KeyIndex lookup(byte[] key) {
+        return index.get(key);
+    }
+
     /** etcd's treeIndex.Revisions / CountRevisions; limit <= 0 means no limit; countOnly collects nothing. */
     Revisions revisions(byte[] key, byte[] end, long atRev, long limit, boolean countOnly) {
         List<Revision> revs = new ArrayList<>();
@@ -70,8 +75,8 @@ final class TreeIndex {
         return index.subMap(key, true, end, false).values();
     }
 
-    void put(byte[] key, Revision rev) {
-        KeyIndex ki = index.get(key);
+    /** Adds rev to key, with ki the key's current index as {@link #lookup} returned it (null for a new key). */
+    void put(KeyIndex ki, byte[] key, Revision rev) {
         if (ki == null) {
             key = key.clone();
             ki = KeyIndex.create(key);

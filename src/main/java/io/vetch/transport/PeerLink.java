@@ -78,6 +78,7 @@ final class PeerLink {
       }
       backoffMs = MIN_BACKOFF_MS;
       socket = ar.result();
+      FlushCoalescing.socket(socket); // a Ready's messages to this peer leave in one write
       socket.closeHandler(v -> {
         socket = null;
         if (!queued.isEmpty()) {

@@ -114,7 +114,7 @@ public final class ClientVerticle extends VerticleBase {
     java.util.Map<io.vertx.core.http.HttpConnection, KeepalivePolicy.State> activity = new java.util.HashMap<>();
     return http.connectionHandler(conn -> {
           AuthorityNormalizer.install(conn);
-          FlushCoalescing.install(conn);
+          io.vetch.transport.FlushCoalescing.http(conn);
           activity.put(conn, keepalive.install(vertx, conn));
           conn.closeHandler(v -> {
             KeepalivePolicy.State k = activity.remove(conn);
