@@ -38,7 +38,7 @@ import java.util.stream.Stream;
  * in a temporary directory on free loopback ports is sent a few thousand puts, reads, txns and watch events over real
  * gRPC, then closed and deleted. The JIT compiles the request paths and the classes load before the first client
  * arrives, so a fresh member answers at full speed from its first requests (a cold JVM spends its first seconds in
- * the interpreter and the compiler). The member's own data is never touched. Costs about a second of startup; any
+ * the interpreter and the compiler). The member's own data is never touched. Costs about 3 s of startup; any
  * failure is logged and startup goes on.
  */
 final class Warmup {
