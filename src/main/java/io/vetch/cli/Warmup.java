@@ -60,6 +60,8 @@ final class Warmup {
     VetchServer server = null;
     try {
       dir = Files.createTempDirectory("vetch-warmup");
+      Path where = dir;
+      LOG.info(() -> "warming the JVM up on a throwaway member in " + where + " (--warmup=false skips this)");
       URI client = URI.create("http://127.0.0.1:" + freePort());
       URI peer = URI.create("http://127.0.0.1:" + freePort());
       ServerConfig cfg = ServerConfig.builder().name("warmup").dataDir(dir.resolve("data"))
