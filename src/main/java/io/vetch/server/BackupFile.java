@@ -101,7 +101,7 @@ public final class BackupFile {
         throw new IOException("hashing the backup's store", e);
       }
     } finally {
-      Bootstrap.deleteTree(tmp);
+      io.vetch.mvcc.backend.BackendDir.deleteTree(tmp);
     }
   }
 

@@ -99,7 +99,7 @@ final class Bootstrap {
           wal.entries().size(), store.consistentIndex(), store.currentRevision());
       Membership membership = Membership.load(member.resolve("members"));
       boolean installed = snap.isPresent() && finishInstall(snap.get(), store, membership, member.resolve("snap"));
-      deleteTree(member.resolve("snap").resolve("incoming"));
+      io.vetch.mvcc.backend.BackendDir.deleteTree(member.resolve("snap").resolve("incoming"));
       io.vetch.server.lease.Lessor lessor = io.vetch.server.lease.Lessor.load(member.resolve("leases"),
           minLeaseTtl(cfg), liveKeys(store), System::nanoTime);
       AlarmStore alarms = AlarmStore.load(member.resolve("alarms"));
@@ -177,16 +177,5 @@ final class Bootstrap {
     }
     throw new IllegalStateException("no member of the existing cluster has peer URLs " + own
         + "; add this member first (etcdctl member add NAME --peer-urls=...)");
-  }
-
-  static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

@@ -295,8 +295,9 @@ public final class ServerConfig {
         + ", maxTxnOps=" + maxTxnOps + ", quotaBackendBytes=" + quotaBackendBytes + ", logLevel=" + logLevel
         + ", listenMetricsUrls=" + listenMetricsUrls + ", autoCompactionMode=" + autoCompactionMode
         + ", autoCompactionRetention=" + autoCompactionRetention + ", initialCorruptCheck=" + initialCorruptCheck
-        + ", warmup=" + warmup + ", corruptCheckTimeMs=" + corruptCheckTimeMs + ", authToken=" + authToken + ", authTokenTtlSeconds="
-        + authTokenTtlSeconds + ", bcryptCost=" + bcryptCost + ", clientTls=" + clientTls + ", peerTls=" + peerTls
+        + ", warmup=" + warmup + ", corruptCheckTimeMs=" + corruptCheckTimeMs + ", authToken=" + authToken
+        + ", authTokenTtlSeconds=" + authTokenTtlSeconds + ", bcryptCost=" + bcryptCost + ", clientTls=" + clientTls
+        + ", peerTls=" + peerTls
         + "}";
   }
 

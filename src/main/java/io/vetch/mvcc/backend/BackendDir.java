@@ -111,7 +111,7 @@ public final class BackendDir {
         return Long.parseLong(backendDir.getFileName().toString().substring(PREFIX.length()));
     }
 
-    /** Deletes dir and everything under it (a backend directory holds plain files only). */
+    /** Deletes dir and everything under it, if it exists (backend directories, and the server's scratch trees). */
     public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
