@@ -79,12 +79,15 @@ public final class Main {
     LOG.info(() -> "starting vetch " + VERSION + " member " + cfg.name() + " (data-dir " + cfg.dataDir() + ")");
     LOG.fine(() -> "config: " + cfg);
     Vertx vertx = Vertx.vertx(new VertxOptions());
-    if (cfg.warmup()) {
-      Warmup.run(vertx);
-    }
+    // The warm-up runs while the member opens its data directory (seconds for a large store); the member
+    // serves once both are done.
+    java.util.concurrent.CompletableFuture<Void> warm = cfg.warmup()
+        ? java.util.concurrent.CompletableFuture.runAsync(() -> Warmup.run(vertx), r -> new Thread(r, "vetch-warmup").start())
+        : java.util.concurrent.CompletableFuture.completedFuture(null);
     VetchServer server;
     try {
-      server = VetchServer.start(vertx, cfg).toCompletionStage().toCompletableFuture().get();
+      server = VetchServer.start(vertx, cfg, io.vertx.core.Future.fromCompletionStage(warm))
+          .toCompletionStage().toCompletableFuture().get();
     } catch (ExecutionException | InterruptedException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       LOG.log(Level.SEVERE, "failed to start member " + cfg.name() + ": " + cause.getMessage(), cause);

@@ -72,6 +72,9 @@ public final class KvStore implements Closeable {
     /** Bumped by every {@link #restoreImage}: a read that saw it change may have mixed old and new state. */
     private volatile int generation;
     private StoreTxnWrite openTxn;
+    /** From the last recovery, and the revision they are true at. */
+    private List<KeyValue> leasedKeys;
+    private long leasedKeysRev;
 
     private KvStore(Path dir, StoreOptions opts, Backend backend, StoreRecovery.Recovered r) {
         this.dir = dir;
@@ -89,6 +92,8 @@ public final class KvStore implements Closeable {
         sizeBytes = r.sizeBytes();
         dbSizeBytes = sizeBytes;
         currentRev = r.currentRevision();
+        leasedKeys = r.leasedKeys();
+        leasedKeysRev = currentRev;
         if (r.compactPoint().revision() > 0) {
             compactor.schedule(r.compactPoint().revision(), r.pendingDeletes());
         }
@@ -256,6 +261,17 @@ public final class KvStore implements Closeable {
         d.source.stopMirroring(false);
         d.target.close();
         BackendDir.deleteTree(d.targetDir);
+    }
+
+    /**
+     * Every live key that carries a lease (KeyValues with only key and lease set), as found by the last
+     * {@link #open} or {@link #restoreImage}: for the lessor to re-attach them. Only before the next write.
+     */
+    public List<KeyValue> leasedKeysAtOpen() {
+        if (currentRev != leasedKeysRev) {
+            throw new IllegalStateException("leased keys are known only until the first write after open");
+        }
+        return leasedKeys;
     }
 
     public long currentRevision() {

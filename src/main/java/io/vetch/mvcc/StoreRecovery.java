@@ -1,10 +1,15 @@
 package io.vetch.mvcc;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.WireFormat;
 import io.vetch.api.mvccpb.KeyValue;
 import io.vetch.mvcc.backend.Backend;
 import io.vetch.mvcc.backend.BackendRecord;
 import io.vetch.mvcc.backend.MetaKey;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -20,18 +25,20 @@ import java.util.List;
  *   <li>Compact the rebuilt index at the scheduled compact revision; this resumes an unfinished physical
  *       compaction (and queues nothing when it had finished).</li>
  * </ol>
- * Runs on the opening thread before the store is shared. Holds one small entry per record while sorting.
+ * Runs on the opening thread before the store is shared. Holds one small entry per record while sorting; reads
+ * only the key, revisions, version and lease of each record (never the value).
  */
 final class StoreRecovery {
     private StoreRecovery() {
     }
 
+    /** leasedKeys: every live key that carries a lease, as KeyValues with only key and lease set. */
     record Recovered(TreeIndex index, long currentRevision, CompactPoint compactPoint, List<Revision> pendingDeletes,
-                     long consistentIndex, long liveKeys, long sizeBytes) {
+                     long consistentIndex, long liveKeys, long sizeBytes, List<KeyValue> leasedKeys) {
     }
 
     private record Scanned(Revision rev, byte[] key, boolean tombstone, long createRevision, long version,
-                           int recordBytes) {
+                           long lease, int recordBytes) {
     }
 
     static Recovered recover(Backend backend) {
@@ -45,21 +52,19 @@ final class StoreRecovery {
                 partial.add(rev);
                 return;
             }
-            KeyValue kv = KvCodec.decode(record);
-            scanned.add(new Scanned(rev, kv.getKey().toByteArray(), BackendRecord.isTombstone(record),
-                    kv.getCreateRevision(), kv.getVersion(), record.length));
+            scanned.add(scan(rev, record));
         });
         for (Revision r : partial) {
             backend.delete(r.main(), r.sub());
         }
-        scanned.sort(Comparator.comparing(Scanned::rev));
+        List<Scanned> ordered = inRevisionOrder(scanned);
 
         TreeIndex index = new TreeIndex();
         List<Revision> pending = new ArrayList<>();
         long currentRev = Math.max(1, compactRev);
         long maxSubAtCompact = -1;
         long sizeBytes = 0;
-        for (Scanned s : scanned) {
+        for (Scanned s : ordered) {
             if (!index.restore(s.key(), s.rev(), s.tombstone(), s.createRevision(), s.version())) {
                 pending.add(s.rev());
             }
@@ -69,11 +74,84 @@ final class StoreRecovery {
             }
             sizeBytes += KvStore.recordFootprint(s.recordBytes());
         }
+        List<KeyValue> leased = new ArrayList<>();
+        for (Scanned s : ordered) {
+            if (s.lease() != 0 && !s.tombstone()) {
+                KeyIndex.Hit hit = index.get(s.key(), currentRev);
+                if (hit != null && hit.modified().equals(s.rev())) {
+                    leased.add(KeyValue.newBuilder().setKey(ByteString.copyFrom(s.key())).setLease(s.lease()).build());
+                }
+            }
+        }
         CompactPoint compactPoint = CompactPoint.NONE;
         if (compactRev > 0) {
             pending.addAll(index.compact(compactRev));
             compactPoint = new CompactPoint(compactRev, maxSubAtCompact, false);
         }
-        return new Recovered(index, currentRev, compactPoint, pending, consistentIndex, index.liveKeys(), sizeBytes);
+        return new Recovered(index, currentRev, compactPoint, pending, consistentIndex, index.liveKeys(), sizeBytes,
+                leased);
+    }
+
+    /**
+     * The records sorted by revision. Main revisions are dense (every revision since the compaction has a record),
+     * so a counting sort by main revision does it in linear time; then subs, few per main revision, by insertion.
+     * Sparse revisions fall back to a comparison sort.
+     */
+    private static List<Scanned> inRevisionOrder(List<Scanned> scanned) {
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (Scanned s : scanned) {
+            min = Math.min(min, s.rev().main());
+            max = Math.max(max, s.rev().main());
+        }
+        if (scanned.isEmpty() || max - min > 4L * scanned.size() + 1024) {
+            scanned.sort(Comparator.comparing(Scanned::rev));
+            return scanned;
+        }
+        int[] next = new int[(int) (max - min) + 2];
+        for (Scanned s : scanned) {
+            next[(int) (s.rev().main() - min) + 1]++;
+        }
+        for (int i = 1; i < next.length; i++) {
+            next[i] += next[i - 1];
+        }
+        Scanned[] out = new Scanned[scanned.size()];
+        for (Scanned s : scanned) {
+            out[next[(int) (s.rev().main() - min)]++] = s;
+        }
+        for (int i = 1; i < out.length; i++) {
+            Scanned x = out[i];
+            int j = i - 1;
+            for (; j >= 0 && out[j].rev().compareTo(x.rev()) > 0; j--) {
+                out[j + 1] = out[j];
+            }
+            out[j + 1] = x;
+        }
+        return Arrays.asList(out);
+    }
+
+    /** The fields recovery needs from a record's KeyValue, read in place (the value is skipped, not copied). */
+    private static Scanned scan(Revision rev, byte[] record) {
+        byte[] key = null;
+        long create = 0;
+        long version = 0;
+        long lease = 0;
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(record, BackendRecord.PAYLOAD_OFFSET,
+                    BackendRecord.payloadLength(record));
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                switch (tag) {
+                    case (KeyValue.KEY_FIELD_NUMBER << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED -> key = in.readByteArray();
+                    case (KeyValue.CREATE_REVISION_FIELD_NUMBER << 3) -> create = in.readInt64();
+                    case (KeyValue.VERSION_FIELD_NUMBER << 3) -> version = in.readInt64();
+                    case (KeyValue.LEASE_FIELD_NUMBER << 3) -> lease = in.readInt64();
+                    default -> in.skipField(tag);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("corrupt KeyValue in mvcc backend record " + rev, e);
+        }
+        return new Scanned(rev, key == null ? new byte[0] : key, BackendRecord.isTombstone(record), create, version,
+                lease, record.length);
     }
 }

@@ -101,13 +101,13 @@ final class Bootstrap {
       boolean installed = snap.isPresent() && finishInstall(snap.get(), store, membership, member.resolve("snap"));
       io.vetch.mvcc.backend.BackendDir.deleteTree(member.resolve("snap").resolve("incoming"));
       io.vetch.server.lease.Lessor lessor = io.vetch.server.lease.Lessor.load(member.resolve("leases"),
-          minLeaseTtl(cfg), liveKeys(store), System::nanoTime);
+          minLeaseTtl(cfg), store.leasedKeysAtOpen(), System::nanoTime);
       AlarmStore alarms = AlarmStore.load(member.resolve("alarms"));
       io.vetch.server.auth.AuthStore auth = io.vetch.server.auth.AuthStore.load(member.resolve("auth"));
       if (installed && snap.get().getData().size() > 0) {
         SnapshotData data = SnapshotData.decode(snap.get().getData().toByteArray());
         if (data.leases() != null) {
-          lessor.restore(data.leases(), liveKeys(store));
+          lessor.restore(data.leases(), store.leasedKeysAtOpen());
         }
         alarms.restore(data.alarms() != null ? data.alarms() : new byte[4]);
         if (data.auth() != null) {
@@ -157,15 +157,6 @@ final class Bootstrap {
   static long minLeaseTtl(ServerConfig cfg) {
     long ms = (3L * cfg.electionTicks() / 2) * cfg.heartbeatIntervalMs();
     return (ms + 999) / 1000;
-  }
-
-  /** Every live key-value (for the lessor's key attachments). */
-  static List<io.vetch.api.mvccpb.KeyValue> liveKeys(KvStore store) throws IOException {
-    try {
-      return store.range(new byte[] {0}, new byte[] {0}, 0, 0, false).kvs();
-    } catch (io.vetch.mvcc.CompactedException | io.vetch.mvcc.FutureRevisionException e) {
-      throw new IOException("reading the store's keys", e);
-    }
   }
 
   private static long ownIdIn(List<io.vetch.api.etcdserverpb.Member> members, List<URI> ownPeerUrls) {

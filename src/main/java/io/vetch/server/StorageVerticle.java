@@ -192,7 +192,7 @@ final class StorageVerticle extends VerticleBase {
     vertx.setTimer(RETIRE_MS, t -> closeQuietly(retired));
     SnapshotData data = SnapshotData.decode(snap.getData().toByteArray());
     membership.restore(data.membership());
-    lessor.restore(data.leases() != null ? data.leases() : new byte[4], Bootstrap.liveKeys(store));
+    lessor.restore(data.leases() != null ? data.leases() : new byte[4], store.leasedKeysAtOpen());
     alarms.restore(data.alarms() != null ? data.alarms() : new byte[4]);
     if (data.auth() != null) {
       auth.restore(data.auth());

@@ -70,6 +70,54 @@ class KvStoreRecoveryTest {
     }
 
     @Test
+    void openFindsTheLeasedLiveKeys() throws Exception {
+        try (KvStore s = KvStore.open(dir, SMALL)) {
+            assertEquals(List.of(), s.leasedKeysAtOpen(), "a new store has none");
+            leasedPut(s, 1, "held", 5);
+            leasedPut(s, 2, "dropped", 6);
+            put(s, 3, "dropped", "no lease now");
+            leasedPut(s, 4, "gone", 7);
+            delete(s, 5, "gone");
+            put(s, 6, "plain", "v");
+        }
+        try (KvStore s = KvStore.open(dir, SMALL)) {
+            assertEquals(List.of(KeyValue.newBuilder().setKey(com.google.protobuf.ByteString.copyFromUtf8("held")).setLease(5).build()), s.leasedKeysAtOpen());
+            put(s, 7, "plain", "w");
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, s::leasedKeysAtOpen,
+                    "not known once the store has moved on");
+        }
+    }
+
+    @Test
+    void reopenKeepsSubRevisionOrderWithinATxn() throws Exception {
+        List<Event> events;
+        List<KeyValue> kvs;
+        try (KvStore s = KvStore.open(dir, SMALL)) {
+            for (int rev = 0; rev < 50; rev++) {
+                WriteTxn t = s.write(rev + 1);
+                for (int k = 0; k < 7; k++) {
+                    t.put(("k" + (k * 31 + rev) % 13).getBytes(StandardCharsets.UTF_8),
+                            ("v" + rev + "." + k).getBytes(StandardCharsets.UTF_8), 0);
+                }
+                t.deleteRange(("k" + rev % 13).getBytes(StandardCharsets.UTF_8), null);
+                t.end();
+            }
+            events = s.events(1, 1000, 100_000);
+            kvs = s.range(ALL, ALL, 0, 0, false).kvs();
+        }
+        try (KvStore s = KvStore.open(dir, SMALL)) {
+            assertEquals(kvs, s.range(ALL, ALL, 0, 0, false).kvs());
+            assertEquals(events, s.events(1, 1000, 100_000));
+        }
+    }
+
+    private static void leasedPut(KvStore s, long raftIndex, String key, long lease) {
+        WriteTxn t = s.write(raftIndex);
+        t.put(key.getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8), lease);
+        t.end();
+    }
+
+    @Test
     void unfinishedTxnIsDroppedOnOpen() throws Exception {
         List<KeyValue> committed;
         long records;

@@ -21,8 +21,9 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
  *   <li>{@code meta.cm3}: {@link MetaKey} name (ASCII) to a big-endian long (consistent index, compaction
  *       revisions).</li>
  * </ul>
- * Existing files are always opened with {@code recoverPersistedTo}, so a map left behind by a kill -9 (segment
- * locks held by a dead process) opens cleanly. Writes go to shared memory-mapped pages: they survive a process
+ * Existing files are opened with {@code recoverPersistedTo}, so a map left behind by a kill -9 (segment locks
+ * held by a dead process) opens cleanly, unless {@link #CLEAN_FILE} says the last {@link #close} finished: then
+ * the recovery scan (seconds for a million records) is skipped. open deletes the marker (durably) first. Writes go to shared memory-mapped pages: they survive a process
  * crash as soon as the call returns, and reach the disk only on {@link #sync()} (FileChannel.force on both
  * files; on Linux this flushes the file's dirty mmap pages) or when the kernel writes them back.
  * <p>
@@ -33,6 +34,8 @@ public final class Backend implements Closeable {
     /** The file whose presence says a directory holds a backend. */
     public static final String REVISIONS_FILE = "revisions.cm3";
     static final String META_FILE = "meta.cm3";
+    /** Written by {@link #close} once both files are closed and fsynced. */
+    static final String CLEAN_FILE = "closed-cleanly";
     private static final int REVISION_KEY_BYTES = 16;
     private static final double MAX_BLOAT_FACTOR = 1000;
 
@@ -45,8 +48,11 @@ public final class Backend implements Closeable {
     /** Revisions deleted while mirroring, replayed on the copy by {@link #stopMirroring}. */
     private final java.util.List<long[]> mirroredDeletes = new java.util.ArrayList<>();
 
-    private Backend(ChronicleMap<byte[], byte[]> revisions, ChronicleMap<byte[], byte[]> meta,
+    private final Path dir;
+
+    private Backend(Path dir, ChronicleMap<byte[], byte[]> revisions, ChronicleMap<byte[], byte[]> meta,
                     FileChannel revisionsChannel, FileChannel metaChannel) {
+        this.dir = dir;
         this.revisions = revisions;
         this.meta = meta;
         this.revisionsChannel = revisionsChannel;
@@ -56,6 +62,10 @@ public final class Backend implements Closeable {
     /** Opens (creating or recovering) the backend files in {@code dir}. */
     public static Backend open(Path dir, long expectedRecords, int averageRecordBytes) throws IOException {
         Files.createDirectories(dir);
+        boolean clean = Files.deleteIfExists(dir.resolve(CLEAN_FILE));
+        if (clean) {
+            syncDir(dir); // a crash from here on must find no marker
+        }
         File revisionsFile = dir.resolve(REVISIONS_FILE).toFile();
         File metaFile = dir.resolve(META_FILE).toFile();
         ChronicleMapBuilder<byte[], byte[]> revisionsBuilder = ChronicleMap.of(byte[].class, byte[].class)
@@ -63,19 +73,21 @@ public final class Backend implements Closeable {
                 .constantKeySizeBySample(new byte[REVISION_KEY_BYTES])
                 .averageValueSize(Math.max(16, averageRecordBytes))
                 .entries(Math.max(1024, expectedRecords))
-                .maxBloatFactor(MAX_BLOAT_FACTOR);
+                .maxBloatFactor(MAX_BLOAT_FACTOR)
+                .skipCloseOnExitHook(true); // the owner closes it (the server's shutdown does), then marks it clean
         // byte[] keys and values only: boxed or String types would make Chronicle generate and compile
         // classes at runtime.
         ChronicleMapBuilder<byte[], byte[]> metaBuilder = ChronicleMap.of(byte[].class, byte[].class)
                 .name("vetch-meta")
                 .averageKeySize(MetaKey.SCHEDULED_COMPACT_REVISION.name().length())
                 .constantValueSizeBySample(new byte[Long.BYTES])
-                .entries(MetaKey.values().length * 4L);
-        ChronicleMap<byte[], byte[]> revisions = createOrRecover(revisionsBuilder, revisionsFile);
+                .entries(MetaKey.values().length * 4L)
+                .skipCloseOnExitHook(true);
+        ChronicleMap<byte[], byte[]> revisions = createOrRecover(revisionsBuilder, revisionsFile, clean);
         ChronicleMap<byte[], byte[]> meta = null;
         try {
-            meta = createOrRecover(metaBuilder, metaFile);
-            return new Backend(revisions, meta,
+            meta = createOrRecover(metaBuilder, metaFile, clean);
+            return new Backend(dir, revisions, meta,
                     FileChannel.open(revisionsFile.toPath(), StandardOpenOption.WRITE),
                     FileChannel.open(metaFile.toPath(), StandardOpenOption.WRITE));
         } catch (IOException | RuntimeException e) {
@@ -87,11 +99,17 @@ public final class Backend implements Closeable {
         }
     }
 
-    private static <K, V> ChronicleMap<K, V> createOrRecover(ChronicleMapBuilder<K, V> builder, File file)
-            throws IOException {
-        // recoverPersistedTo(file, false): the configuration is read from the file's own header, so changed
-        // sizing options never reinterpret an existing file.
-        return file.exists() ? builder.recoverPersistedTo(file, false) : builder.createPersistedTo(file);
+    private static <K, V> ChronicleMap<K, V> createOrRecover(ChronicleMapBuilder<K, V> builder, File file,
+            boolean clean) throws IOException {
+        // Either way the configuration of an existing file is read from its own header, so changed sizing
+        // options never reinterpret it.
+        return file.exists() && !clean ? builder.recoverPersistedTo(file, false) : builder.createPersistedTo(file);
+    }
+
+    private static void syncDir(Path dir) throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
     }
 
     public void put(long main, long sub, byte[] record) {
@@ -186,11 +204,20 @@ public final class Backend implements Closeable {
     @Override
     public void close() throws IOException {
         try {
-            revisionsChannel.close();
-            metaChannel.close();
-        } finally {
             revisions.close();
             meta.close();
+        } finally {
+            try {
+                revisionsChannel.force(true); // what the maps wrote, through their closing, is on disk
+                metaChannel.force(true);
+            } finally {
+                revisionsChannel.close();
+                metaChannel.close();
+            }
+        }
+        if (Files.exists(dir.resolve(REVISIONS_FILE))) { // not for a backend whose files were already deleted
+            Files.createFile(dir.resolve(CLEAN_FILE));
+            syncDir(dir);
         }
     }
 

@@ -89,6 +89,7 @@ public final class BackendDir {
         if (!live.equals(storeDir)) {
             Files.deleteIfExists(storeDir.resolve(Backend.REVISIONS_FILE));
             Files.deleteIfExists(storeDir.resolve(Backend.META_FILE));
+            Files.deleteIfExists(storeDir.resolve(Backend.CLEAN_FILE));
         }
         for (Path p : backendDirs(storeDir)) {
             if (!p.equals(live)) {

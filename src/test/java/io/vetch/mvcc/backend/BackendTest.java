@@ -55,4 +55,23 @@ class BackendTest {
             assertEquals(List.of("2.0:1", "2.1:2"), seen);
         }
     }
+
+    @Test
+    void cleanCloseMarksTheDirectoryAndOpenConsumesTheMark() throws Exception {
+        try (Backend b = Backend.open(dir, 100, 32)) {
+            b.put(5, 0, new byte[] {5});
+            assertFalse(Files.exists(dir.resolve(Backend.CLEAN_FILE)), "no mark while open");
+        }
+        assertTrue(Files.exists(dir.resolve(Backend.CLEAN_FILE)), "a finished close leaves the mark");
+        try (Backend b = Backend.open(dir, 100, 32)) { // the quick open, without Chronicle's recovery scan
+            assertFalse(Files.exists(dir.resolve(Backend.CLEAN_FILE)), "open removes the mark before any write");
+            assertArrayEquals(new byte[] {5}, b.get(5, 0));
+            b.put(6, 0, new byte[] {6});
+        }
+        Files.delete(dir.resolve(Backend.CLEAN_FILE)); // as after a crash: the recovering open
+        try (Backend b = Backend.open(dir, 100, 32)) {
+            assertEquals(2, b.recordCount());
+            assertArrayEquals(new byte[] {6}, b.get(6, 0));
+        }
+    }
 }
