@@ -40,6 +40,8 @@ final class FlagTable {
       new Flag("warmup", "Member", "true",
           "Warm the JVM up on a throwaway member in a temporary directory before serving (vetch only).",
           (b, v) -> b.warmup(bool(v))),
+      new Flag("enable-ui", "Member", "true", "Serve the web console at /ui/ on the client URLs (vetch only).",
+          (b, v) -> b.enableUi(bool(v))),
       new Flag("snapshot-count", "Member", "100000", "Number of committed transactions to trigger a snapshot to disk.",
           (b, v) -> b.snapshotCount(unsigned(v, Long.MAX_VALUE))),
       new Flag("heartbeat-interval", "Member", "100", "Time (in milliseconds) of a heartbeat interval.",

@@ -59,6 +59,7 @@ public final class ServerConfig {
   private final String autoCompactionRetention;
   private final boolean initialCorruptCheck;
   private final boolean warmup;
+  private final boolean enableUi;
   private final long corruptCheckTimeMs;
   private final long revisionCompactionIntervalMs;
   private final String authToken;
@@ -104,6 +105,7 @@ public final class ServerConfig {
     autoCompactionRetention = b.autoCompactionRetention;
     initialCorruptCheck = b.initialCorruptCheck;
     warmup = b.warmup;
+    enableUi = b.enableUi;
     corruptCheckTimeMs = b.corruptCheckTimeMs;
     revisionCompactionIntervalMs = b.revisionCompactionIntervalMs;
     authToken = b.authToken;
@@ -150,6 +152,7 @@ public final class ServerConfig {
     b.autoCompactionRetention = autoCompactionRetention;
     b.initialCorruptCheck = initialCorruptCheck;
     b.warmup = warmup;
+    b.enableUi = enableUi;
     b.corruptCheckTimeMs = corruptCheckTimeMs;
     b.revisionCompactionIntervalMs = revisionCompactionIntervalMs;
     b.authToken = authToken;
@@ -216,6 +219,9 @@ public final class ServerConfig {
   public boolean initialCorruptCheck() { return initialCorruptCheck; }
   /** --warmup: bin/vetch warms the JVM up on a throwaway member before serving (embedding applications do not). */
   public boolean warmup() { return warmup; }
+
+  /** --enable-ui: the web console at /ui/ on the client URLs (vetch only). */
+  public boolean enableUi() { return enableUi; }
   /** --experimental-corrupt-check-time in ms; 0 disables the periodic check. */
   public long corruptCheckTimeMs() { return corruptCheckTimeMs; }
 
@@ -295,7 +301,7 @@ public final class ServerConfig {
         + ", maxTxnOps=" + maxTxnOps + ", quotaBackendBytes=" + quotaBackendBytes + ", logLevel=" + logLevel
         + ", listenMetricsUrls=" + listenMetricsUrls + ", autoCompactionMode=" + autoCompactionMode
         + ", autoCompactionRetention=" + autoCompactionRetention + ", initialCorruptCheck=" + initialCorruptCheck
-        + ", warmup=" + warmup + ", corruptCheckTimeMs=" + corruptCheckTimeMs + ", authToken=" + authToken
+        + ", warmup=" + warmup + ", enableUi=" + enableUi + ", corruptCheckTimeMs=" + corruptCheckTimeMs + ", authToken=" + authToken
         + ", authTokenTtlSeconds=" + authTokenTtlSeconds + ", bcryptCost=" + bcryptCost + ", clientTls=" + clientTls
         + ", peerTls=" + peerTls
         + "}";
@@ -325,6 +331,7 @@ public final class ServerConfig {
     private String autoCompactionRetention = "0";
     private boolean initialCorruptCheck;
     private boolean warmup = true;
+    private boolean enableUi = true;
     private long corruptCheckTimeMs;
     private long revisionCompactionIntervalMs = 5 * 60_000;
     private String authToken = "simple";
@@ -367,6 +374,7 @@ public final class ServerConfig {
     public Builder autoCompactionRetention(String v) { autoCompactionRetention = v; return this; }
     public Builder initialCorruptCheck(boolean v) { initialCorruptCheck = v; return this; }
     public Builder warmup(boolean v) { warmup = v; return this; }
+    public Builder enableUi(boolean v) { enableUi = v; return this; }
     public Builder corruptCheckTimeMs(long v) { corruptCheckTimeMs = v; return this; }
     public Builder revisionCompactionIntervalMs(long v) { revisionCompactionIntervalMs = v; return this; }
     public Builder authToken(String v) { authToken = v; return this; }

@@ -47,9 +47,15 @@ public final class VetchServer {
 
   private final Future<Void> removed;
   private final MemberStatus status;
+  /** Samples the metrics for the web console's charts. */
+  private final long metricsTimer;
+
+  /** How often the web console's metric history gets a point. */
+  private static final long METRICS_SAMPLE_MS = 5_000;
 
   private VetchServer(Vertx vertx, ServerConfig config, long memberId, long clusterId, List<String> deployments,
-      Future<Void> removed, MemberStatus status) {
+      Future<Void> removed, MemberStatus status, long metricsTimer) {
+    this.metricsTimer = metricsTimer;
     this.removed = removed;
     this.status = status;
     this.vertx = vertx;
@@ -203,7 +209,10 @@ public final class VetchServer {
               new io.vetch.server.http.MetricsVerticle(ctx, url.getHost(), url.getPort())))
           .onSuccess(deployed::add);
     }
-    VetchServer server = new VetchServer(vertx, cfg, o.memberId(), o.clusterId(), deployed, removed.future(), status);
+    metrics.sample(System.currentTimeMillis());
+    long timer = vertx.setPeriodic(METRICS_SAMPLE_MS, t -> metrics.sample(System.currentTimeMillis()));
+    VetchServer server = new VetchServer(vertx, cfg, o.memberId(), o.clusterId(), deployed, removed.future(), status,
+        timer);
     return chain
         .map(id -> {
           LOG.log(System.Logger.Level.INFO, "member {0} ready to serve client requests on {1}",
@@ -239,6 +248,7 @@ public final class VetchServer {
 
   /** Undeploys the member's verticles, client side first; the storage worker closes the WAL and store last. */
   public Future<Void> close() {
+    vertx.cancelTimer(metricsTimer);
     Future<Void> f = Future.succeededFuture();
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);

@@ -54,6 +54,7 @@ public final class ScaleBench {
   private static final int PEER_PORT = 32392;
   private static final int BATCH = 100;
   private static final long PHASE_MS = 5_000;
+  private static final long SETTLE_MS = 15_000;
 
   private final List<String> command;
   private final Path dir;
@@ -150,7 +151,7 @@ public final class ScaleBench {
       check(r.getCount() == keys, "count-only returned " + r.getCount());
     }
     out.put("count_all", count.summary(10, 0));
-    Thread.sleep(2_000);
+    Thread.sleep(SETTLE_MS); // both runtimes hand freed memory back to the OS some seconds after a burst
     out.put("rss_mb_loaded", rssMb());
     out.put("disk_mb", diskMb());
 
@@ -162,6 +163,7 @@ public final class ScaleBench {
     channels = new ManagedChannel[8];
     for (int i = 0; i < channels.length; i++) channels[i] = channel();
     check(kv(0).range(countAll()).get(60, TimeUnit.SECONDS).getCount() == keys, "keys lost over the restart");
+    Thread.sleep(SETTLE_MS);
     out.put("rss_mb_restarted", rssMb());
 
     if (watchers > 0) watchPhase();

@@ -36,6 +36,8 @@ public final class ClientVerticle extends VerticleBase {
   private HttpServer http;
   private WatcherGroup watchers;
   private WorkerExecutor watchPool;
+  /** The web console's client for other members' Status (null with --enable-ui=false). */
+  private io.vertx.grpc.client.GrpcClient consoleClient;
 
   private final io.vetch.transport.Tls tls;
 
@@ -107,6 +109,10 @@ public final class ClientVerticle extends VerticleBase {
     Router plain = new HttpEndpoints(ctx, ctx.metrics()).router(vertx);
     Services services = new Services(kv, lease, cluster, maintenance, auth, lock, election, watch);
     new io.vetch.server.http.Gateway(services, maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(plain);
+    if (cfg.enableUi()) {
+      consoleClient = io.vertx.grpc.client.GrpcClient.client(vertx);
+      new io.vetch.server.http.Console(ctx, maintenance, consoleClient).mount(plain);
+    }
     InProcessEndpoint.register(vertx.eventBus(), ctx.memberId(), services); // unregistered when undeployed
     KeepalivePolicy keepalive = new KeepalivePolicy(cfg.grpcKeepaliveMinTimeMs(), cfg.grpcKeepaliveIntervalMs(),
         cfg.grpcKeepaliveTimeoutMs());
@@ -163,6 +169,9 @@ public final class ClientVerticle extends VerticleBase {
     if (watchers != null) {
       watchers.close();
       watchPool.close();
+    }
+    if (consoleClient != null) {
+      consoleClient.close();
     }
     return http == null ? Future.succeededFuture() : http.close();
   }

@@ -44,8 +44,19 @@ public final class ServerMetrics implements PeerStats {
   private final Counter txns;
   private final Counter grpcStarted;
   private final Counter grpcHandled;
+  private final Sources sources;
+  /** The web console's chart history, oldest first: one {@link Sample} per {@link #sample} call. */
+  private final java.util.ArrayDeque<Sample> history = new java.util.ArrayDeque<>();
+
+  /** The member's totals at one moment, for the console's charts (rates are differences of two samples). */
+  public record Sample(long timeMs, double writes, double reads, long fsyncs, double fsyncSeconds, long committed,
+      long pending, long failed) {}
+
+  /** How many samples {@link #history} keeps. */
+  public static final int HISTORY = 120;
 
   public ServerMetrics(Sources s) {
+    this.sources = s;
     GaugeWithCallback.builder().name("etcd_server_has_leader")
         .help("Whether or not a leader exists. 1 is existence, 0 is not.")
         .callback(cb -> cb.call(s.leader().getAsLong() != 0 ? 1 : 0)).register(registry);
@@ -169,6 +180,28 @@ public final class ServerMetrics implements PeerStats {
   @Override
   public void roundTrip(long peer, long nanos) {
     peer(peer).rtt().observe(nanos / 1e9);
+  }
+
+  /** Records the totals now, dropping the oldest sample past {@link #HISTORY}. Any thread. */
+  public void sample(long nowMs) {
+    var fsync = walFsync.collect().getDataPoints();
+    Sample x = new Sample(nowMs, puts.get() + deletes.get() + txns.get(), ranges.get(),
+        fsync.isEmpty() ? 0 : fsync.get(0).getCount(), fsync.isEmpty() ? 0 : fsync.get(0).getSum(),
+        sources.commitIndex().getAsLong(), sources.pendingProposals().getAsLong(),
+        sources.failedProposals().getAsLong());
+    synchronized (history) {
+      if (history.size() == HISTORY) {
+        history.removeFirst();
+      }
+      history.addLast(x);
+    }
+  }
+
+  /** The samples taken, oldest first. Any thread. */
+  public java.util.List<Sample> history() {
+    synchronized (history) {
+      return java.util.List.copyOf(history);
+    }
   }
 
   /** Every metric in Prometheus' text format (version 0.0.4). */
