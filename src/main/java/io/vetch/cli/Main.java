@@ -82,7 +82,8 @@ public final class Main {
     // The warm-up runs while the member opens its data directory (seconds for a large store); the member
     // serves once both are done.
     java.util.concurrent.CompletableFuture<Void> warm = cfg.warmup()
-        ? java.util.concurrent.CompletableFuture.runAsync(() -> Warmup.run(vertx), r -> new Thread(r, "vetch-warmup").start())
+        ? java.util.concurrent.CompletableFuture.runAsync(() -> Warmup.run(vertx),
+            r -> new Thread(r, "vetch-warmup").start())
         : java.util.concurrent.CompletableFuture.completedFuture(null);
     VetchServer server;
     try {

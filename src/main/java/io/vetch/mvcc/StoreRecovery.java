@@ -141,7 +141,8 @@ final class StoreRecovery {
                     BackendRecord.payloadLength(record));
             for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
                 switch (tag) {
-                    case (KeyValue.KEY_FIELD_NUMBER << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED -> key = in.readByteArray();
+                    case (KeyValue.KEY_FIELD_NUMBER << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED ->
+                            key = in.readByteArray();
                     case (KeyValue.CREATE_REVISION_FIELD_NUMBER << 3) -> create = in.readInt64();
                     case (KeyValue.VERSION_FIELD_NUMBER << 3) -> version = in.readInt64();
                     case (KeyValue.LEASE_FIELD_NUMBER << 3) -> lease = in.readInt64();

@@ -301,7 +301,8 @@ public final class ServerConfig {
         + ", maxTxnOps=" + maxTxnOps + ", quotaBackendBytes=" + quotaBackendBytes + ", logLevel=" + logLevel
         + ", listenMetricsUrls=" + listenMetricsUrls + ", autoCompactionMode=" + autoCompactionMode
         + ", autoCompactionRetention=" + autoCompactionRetention + ", initialCorruptCheck=" + initialCorruptCheck
-        + ", warmup=" + warmup + ", enableUi=" + enableUi + ", corruptCheckTimeMs=" + corruptCheckTimeMs + ", authToken=" + authToken
+        + ", warmup=" + warmup + ", enableUi=" + enableUi + ", corruptCheckTimeMs=" + corruptCheckTimeMs
+        + ", authToken=" + authToken
         + ", authTokenTtlSeconds=" + authTokenTtlSeconds + ", bcryptCost=" + bcryptCost + ", clientTls=" + clientTls
         + ", peerTls=" + peerTls
         + "}";

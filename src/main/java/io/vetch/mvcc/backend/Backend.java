@@ -23,7 +23,8 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
  * </ul>
  * Existing files are opened with {@code recoverPersistedTo}, so a map left behind by a kill -9 (segment locks
  * held by a dead process) opens cleanly, unless {@link #CLEAN_FILE} says the last {@link #close} finished: then
- * the recovery scan (seconds for a million records) is skipped. open deletes the marker (durably) first. Writes go to shared memory-mapped pages: they survive a process
+ * the recovery scan (seconds for a million records) is skipped. open deletes the marker (durably) first.
+ * Writes go to shared memory-mapped pages: they survive a process
  * crash as soon as the call returns, and reach the disk only on {@link #sync()} (FileChannel.force on both
  * files; on Linux this flushes the file's dirty mmap pages) or when the kernel writes them back.
  * <p>

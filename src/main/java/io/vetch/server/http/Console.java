@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The web console (--enable-ui): the pages under /ui/, bundled in the jar (resources io/vetch/ui), and the two
  * calls the pages need that etcd's gateway lacks: {@code GET /ui/api/cluster}, every member's status at once, and
- * {@code GET /ui/api/metrics}, this member's metric history (sampled by {@link io.vetch.server.VetchServer}). The pages do everything else through the gateway (/v3/...) and /metrics, with the user's token, so the
+ * {@code GET /ui/api/metrics}, this member's metric history (sampled by {@link io.vetch.server.VetchServer}).
+ * The pages do everything else through the gateway (/v3/...) with the user's token, so the
  * console can do exactly what that user may do. With auth enabled, /ui/api/cluster wants a valid token too.
  */
 public final class Console {
@@ -83,7 +84,8 @@ public final class Console {
       }
       JsonArray alarms = new JsonArray();
       for (AlarmMember a : ctx.alarms().get(AlarmType.NONE)) {
-        alarms.add(new JsonObject().put("memberID", Long.toHexString(a.getMemberID())).put("alarm", a.getAlarm().name()));
+        alarms.add(new JsonObject().put("memberID", Long.toHexString(a.getMemberID()))
+            .put("alarm", a.getAlarm().name()));
       }
       JsonObject body = new JsonObject()
           .put("clusterId", Long.toHexString(ctx.header(0, 0).getClusterId()))
