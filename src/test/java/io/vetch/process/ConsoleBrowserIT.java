@@ -64,7 +64,8 @@ class ConsoleBrowserIT {
         p.start();
       }
       endpoints = "127.0.0.1:" + client[0] + ",127.0.0.1:" + client[1] + ",127.0.0.1:" + client[2];
-      eventually(() -> etcdctl(false, "endpoint", "health", "--cluster"));
+      eventually(() -> etcdctl(false, "put", "probe", "x")); // members up and a leader elected
+      etcdctl(false, "del", "probe");
       etcdctl(false, "user", "add", ROOT);
       etcdctl(false, "auth", "enable");
       etcdctl(true, "put", "app/config/db", "{\"host\":\"db1\",\"port\":5432}");
@@ -89,7 +90,7 @@ class ConsoleBrowserIT {
       wait.until(d -> d.findElements(By.cssSelector("#members .badge.leader")).size() == 1);
       String leader = browser.findElement(By.id("leader-name")).getText();
       assertTrue(leader.startsWith("ui"), "leader shown: " + leader);
-      assertEquals(3, browser.findElements(By.cssSelector("#members td.good")).size(), "all healthy");
+      wait.until(d -> d.findElements(By.cssSelector("#members td.good")).size() == 3); // all healthy
       shot(browser, shots, "cluster.png");
 
       // keys page: the tree, a JSON value, its history; edit it and read it back with etcdctl
