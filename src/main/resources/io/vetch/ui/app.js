@@ -19,8 +19,8 @@ function prefixEnd(prefix) {
   }
   return bytesToB64(new Uint8Array([0]));
 }
-/** An int64 id (a JSON string on the gateway) in hex, as etcdctl prints it; BigInt keeps all 64 bits. */
-const hexId = (id) => BigInt.asUintN(64, BigInt(id)).toString(16);
+/** A lease id (an int64, a JSON string on the gateway) in hex as etcdctl prints it (%016x); BigInt keeps 64 bits. */
+const hexId = (id) => BigInt.asUintN(64, BigInt(id)).toString(16).padStart(16, '0');
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 const fmtBytes = (n) => n >= 1 << 30 ? (n / (1 << 30)).toFixed(1) + ' GiB' : n >= 1 << 20 ? (n / (1 << 20)).toFixed(1) + ' MiB'
   : n >= 1024 ? (n / 1024).toFixed(1) + ' KiB' : n + ' B';
@@ -38,22 +38,20 @@ function headers() {
 }
 
 async function call(path, body) {
-  const r = await fetch(path, { method: 'POST', headers: headers(), body: JSON.stringify(body || {}) });
-  const j = await r.json().catch(() => ({}));
-  if (!r.ok) {
-    const e = new ApiError(j.message || j.error || r.statusText, j.code);
-    if (AUTH_ERRORS.includes(e.message)) needLogin();
-    throw e;
-  }
-  return j;
+  return answer(session.token, await fetch(path, { method: 'POST', headers: headers(), body: JSON.stringify(body || {}) }));
 }
 
 async function getJson(path) {
-  const r = await fetch(path, { headers: headers() });
+  return answer(session.token, await fetch(path, { headers: headers() }));
+}
+
+/** The JSON body, or an ApiError; asks for a login when the token the request went with (sent) was refused. */
+async function answer(sent, r) {
   const j = await r.json().catch(() => ({}));
   if (!r.ok) {
-    const e = new ApiError(j.message || r.statusText, j.code);
-    if (AUTH_ERRORS.includes(e.message)) needLogin();
+    const e = new ApiError(j.message || j.error || r.statusText, j.code);
+    // a request that left before a login completed is refused for the old token: not a reason to ask again
+    if (AUTH_ERRORS.includes(e.message) && session.token === sent) needLogin();
     throw e;
   }
   return j;
@@ -123,7 +121,7 @@ function every(ms, fn) {
   let stopped = false;
   let timer = null;
   const tick = async () => {
-    try { await fn(); } catch (e) { showError(e); }
+    try { await fn(); } catch (e) { if (!stopped) showError(e); }
     if (!stopped) timer = setTimeout(tick, ms);
   };
   tick();
