@@ -74,16 +74,17 @@ public final class Lessor implements Leases {
   }
 
   /**
-   * Loads the persisted leases (deadlines start at a full TTL) and attaches the store's keys: liveKeys are the
-   * current key-values. minTtl is etcd's minimum lease TTL in seconds.
+   * Loads the persisted leases (deadlines start at a full TTL) and attaches the store's keys: leasedKeys are the
+   * live key-values that carry a lease ({@code KvStore.leasedKeysAtOpen}; others are skipped). minTtl is etcd's
+   * minimum lease TTL in seconds.
    */
-  public static Lessor load(Path file, long minTtl, List<KeyValue> liveKeys, LongSupplier clock) throws IOException {
+  public static Lessor load(Path file, long minTtl, List<KeyValue> leasedKeys, LongSupplier clock) throws IOException {
     Lessor l = new Lessor(file, minTtl, clock);
     if (Files.exists(file)) {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(Files.readAllBytes(file)));
       l.read(in);
     }
-    for (KeyValue kv : liveKeys) {
+    for (KeyValue kv : leasedKeys) {
       if (kv.getLease() != 0) {
         l.attach(kv.getKey(), kv.getLease());
       }
@@ -238,12 +239,12 @@ public final class Lessor implements Leases {
     }
   }
 
-  /** Replaces everything with a snapshot's leases and the installed store's keys (storage worker). */
-  public void restore(byte[] data, List<KeyValue> liveKeys) throws IOException {
+  /** Replaces everything with a snapshot's leases and the installed store's leased keys (storage worker). */
+  public void restore(byte[] data, List<KeyValue> leasedKeys) throws IOException {
     leases.clear();
     keyLease.clear();
     read(new DataInputStream(new ByteArrayInputStream(data)));
-    for (KeyValue kv : liveKeys) {
+    for (KeyValue kv : leasedKeys) {
       if (kv.getLease() != 0) {
         attach(kv.getKey(), kv.getLease());
       }
