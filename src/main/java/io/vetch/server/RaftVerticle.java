@@ -337,12 +337,23 @@ final class RaftVerticle extends VerticleBase {
     }
   }
 
-  /** Hands the next Ready to storage when none is in flight. */
+  /**
+   * Hands the next Ready to storage when none is in flight. A Ready with nothing to persist or apply (heartbeats,
+   * read-index traffic, a leader change seen by a learner) is finished here, without a round trip to the worker.
+   */
   private void afterEvent() {
-    if (stopped || inflight != null || !node.hasReady()) {
-      return;
+    while (!stopped && inflight == null && node.hasReady()) {
+      Ready rd = node.ready();
+      if (handOff(rd)) {
+        return;
+      }
+      send(rd.messages);
+      node.advance(rd);
     }
-    Ready rd = node.ready();
+  }
+
+  /** Acts on rd's state, leader and reads; hands it to storage unless it has nothing for storage (returns false). */
+  private boolean handOff(Ready rd) {
     if (rd.softState != null) {
       status.update(node.term(), rd.softState.lead());
       onLeaderChange(rd.softState.lead());
@@ -362,6 +373,9 @@ final class RaftVerticle extends VerticleBase {
     }
     serveReads();
     submitReads();
+    if (rd.hardState == null && rd.entries.isEmpty() && rd.snapshot == null && rd.committedEntries.isEmpty()) {
+      return false;
+    }
     if (rd.sendBeforePersist) {
       send(rd.messages);
     }
@@ -369,6 +383,7 @@ final class RaftVerticle extends VerticleBase {
     Path image = rd.snapshot == null ? null : snapshots.take(rd.snapshot.getMetadata().getIndex());
     vertx.eventBus().send(addresses.storageBatch(), new StorageBatch(++batchSeq, rd.hardState, rd.entries,
         rd.snapshot, image, rd.committedEntries, rd.mustSync, committedOnPersist(rd)));
+    return true;
   }
 
   /**
