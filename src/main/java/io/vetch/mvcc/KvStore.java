@@ -298,6 +298,15 @@ public final class KvStore implements Closeable {
     /** Read at rev (0 = current); see {@link RangeResult} for the result's fields. Any thread. */
     public RangeResult range(byte[] key, byte[] end, long rev, long limit, boolean countOnly)
             throws CompactedException, FutureRevisionException {
+        return rangeRecords(key, end, rev, limit, countOnly).decode();
+    }
+
+    /**
+     * The same read as {@link #range}, with each key's stored record instead of its decoded KeyValue: the
+     * KeyValue encoding sits in each record from {@link BackendRecord#PAYLOAD_OFFSET}. Any thread.
+     */
+    public StoredRange rangeRecords(byte[] key, byte[] end, long rev, long limit, boolean countOnly)
+            throws CompactedException, FutureRevisionException {
         int gen = generation;
         try {
             return rangeAt(key, end, rev, limit, countOnly, currentRev);
@@ -310,7 +319,7 @@ public final class KvStore implements Closeable {
     }
 
     /** etcd's rangeKeys, served as of curRev. */
-    RangeResult rangeAt(byte[] key, byte[] end, long rev, long limit, boolean countOnly, long curRev)
+    StoredRange rangeAt(byte[] key, byte[] end, long rev, long limit, boolean countOnly, long curRev)
             throws CompactedException, FutureRevisionException {
         if (rev > curRev) {
             throw new FutureRevisionException();
@@ -318,17 +327,17 @@ public final class KvStore implements Closeable {
         long atRev = rev <= 0 ? curRev : rev;
         checkNotCompacted(atRev);
         TreeIndex.Revisions found = index.revisions(key, end, atRev, limit, countOnly);
-        List<KeyValue> kvs = new ArrayList<>(found.revs().size());
+        List<byte[]> records = new ArrayList<>(found.revs().size());
         for (Revision r : found.revs()) {
             byte[] record = backend.get(r.main(), r.sub());
             if (record == null) {
                 checkNotCompacted(atRev);
                 throw new IllegalStateException("key index points at a missing backend revision " + r);
             }
-            kvs.add(KvCodec.decode(record));
+            records.add(record);
         }
         checkNotCompacted(atRev);
-        return new RangeResult(Collections.unmodifiableList(kvs), curRev, found.total());
+        return new StoredRange(records, curRev, found.total());
     }
 
     private void checkNotCompacted(long atRev) throws CompactedException {

@@ -45,7 +45,7 @@ final class StoreTxnWrite implements WriteTxn {
     public RangeResult range(byte[] key, byte[] end, long rev, long limit, boolean countOnly)
             throws CompactedException, FutureRevisionException {
         checkOpen();
-        return store.rangeAt(key, end, rev, limit, countOnly, revision());
+        return store.rangeAt(key, end, rev, limit, countOnly, revision()).decode();
     }
 
     @Override

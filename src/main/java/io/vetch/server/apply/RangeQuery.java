@@ -7,10 +7,12 @@ import io.vetch.api.mvccpb.KeyValue;
 import io.vetch.mvcc.CompactedException;
 import io.vetch.mvcc.FutureRevisionException;
 import io.vetch.mvcc.RangeResult;
+import io.vetch.mvcc.StoredRange;
 import io.vetch.server.EtcdErrors;
 import io.vertx.grpc.server.StatusException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 
@@ -63,6 +65,51 @@ public final class RangeQuery {
       resp.addKvs(r.getKeysOnly() ? kv.toBuilder().clearValue().build() : kv);
     }
     return resp;
+  }
+
+  /** A view of the MVCC store that returns stored records (KvStore::rangeRecords). */
+  @FunctionalInterface
+  public interface StoredReader {
+    StoredRange range(byte[] key, byte[] end, long rev, long limit, boolean countOnly)
+        throws CompactedException, FutureRevisionException;
+  }
+
+  /** An answer made of stored records, in reply order, cut at the limit. */
+  public record Stored(List<byte[]> records, long rev, long count, boolean more) {}
+
+  /**
+   * Whether r's answer can be made of the stored records as they are: no revision filters, no keys_only, and
+   * sorted by key if at all. Otherwise {@link #execute} decodes.
+   */
+  public static boolean servesStored(RangeRequest r) {
+    boolean filtered = r.getMinModRevision() != 0 || r.getMaxModRevision() != 0
+        || r.getMinCreateRevision() != 0 || r.getMaxCreateRevision() != 0;
+    return !filtered && !r.getKeysOnly() && r.getSortTarget() == RangeRequest.SortTarget.KEY;
+  }
+
+  /** {@link #execute} for a request {@link #servesStored} accepts. */
+  public static Stored executeStored(StoredReader reader, RangeRequest r) throws StatusException {
+    boolean descend = r.getSortOrder() == RangeRequest.SortOrder.DESCEND;
+    // Keys come in key order: only a descending sort needs every key before the limit applies.
+    long limit = (descend || r.getLimit() <= 0) ? 0 : r.getLimit() + 1;
+    StoredRange sr;
+    try {
+      sr = reader.range(r.getKey().toByteArray(), endOf(r.getRangeEnd()), r.getRevision(), limit, r.getCountOnly());
+    } catch (CompactedException e) {
+      throw EtcdErrors.compacted();
+    } catch (FutureRevisionException e) {
+      throw EtcdErrors.futureRev();
+    }
+    List<byte[]> records = sr.records();
+    if (descend) {
+      records = new ArrayList<>(records);
+      Collections.reverse(records);
+    }
+    boolean more = r.getLimit() > 0 && records.size() > r.getLimit();
+    if (more) {
+      records = records.subList(0, (int) r.getLimit());
+    }
+    return new Stored(records, sr.rev(), sr.count(), more);
   }
 
   /** A request's range end as the MVCC store takes it: null (empty on the wire) for a single key. */

@@ -67,7 +67,15 @@ public final class ClientVerticle extends VerticleBase {
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
         .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES));
     KvService kv = new KvService(ctx);
-    grpc.addService(KVGrpcService.of(kv));
+    grpc.addService(KVGrpcService.builder(kv).bind(KVGrpcService.Put, KVGrpcService.DeleteRange,
+        KVGrpcService.Txn, KVGrpcService.Compact).build());
+    grpc.callHandler(StoredRangeReply.RANGE, call -> call.handler(r -> kv.rangeEncoded(r).onComplete((res, err) -> {
+      if (err == null) {
+        call.response().end(res);
+      } else {
+        call.response().fail(err);
+      }
+    })));
     KeyChanges keyChanges = new KeyChanges(() -> ctx.store().currentRevision());
     Recipes recipes = new Recipes(kv, keyChanges);
     LockServer lock = new LockServer(recipes);

@@ -18,6 +18,7 @@ import io.vetch.server.apply.ReadOnlyTxn;
 import io.vetch.server.apply.RangeQuery;
 import io.vetch.server.apply.RequestChecks;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.server.StatusException;
 
 /**
@@ -34,6 +35,29 @@ public final class KvService extends KVService {
 
   @Override
   public Future<RangeResponse> range(RangeRequest r) {
+    return read(r, t -> {
+      RangeResponse.Builder b = RangeQuery.execute(ctx.store()::range, r);
+      return b.setHeader(ctx.header(b.getHeader().getRevision(), t)).build();
+    });
+  }
+
+  /** Range for gRPC callers: the reply encoded from the stored records where no decoding is needed. */
+  Future<Buffer> rangeEncoded(RangeRequest r) {
+    if (!RangeQuery.servesStored(r)) {
+      return range(r).map(resp -> Buffer.buffer(resp.toByteArray()));
+    }
+    return read(r, t -> {
+      RangeQuery.Stored answer = RangeQuery.executeStored(ctx.store()::rangeRecords, r);
+      return StoredRangeReply.encode(ctx.header(answer.rev(), t), answer);
+    });
+  }
+
+  private interface Read<T> {
+    T at(long term) throws StatusException;
+  }
+
+  /** Checks r and its permission, waits for the read index unless serializable, then reads on this thread. */
+  private <T> Future<T> read(RangeRequest r, Read<T> read) {
     ctx.metrics().kv("range");
     try {
       RequestChecks.range(r);
@@ -44,8 +68,7 @@ public final class KvService extends KVService {
     Future<Long> term = r.getSerializable() ? Future.succeededFuture(ctx.status().term()) : ctx.readIndex();
     return term.compose(t -> {
       try {
-        RangeResponse.Builder b = RangeQuery.execute(ctx.store()::range, r);
-        return Future.succeededFuture(b.setHeader(ctx.header(b.getHeader().getRevision(), t)).build());
+        return Future.succeededFuture(read.at(t));
       } catch (StatusException e) {
         return Future.failedFuture(e);
       }
