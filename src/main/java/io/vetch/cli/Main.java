@@ -83,7 +83,8 @@ public final class Main {
   private static int serve(ServerConfig cfg) {
     LOG.info(() -> "starting vetch " + VERSION + " member " + cfg.name() + " (data-dir " + cfg.dataDir() + ")");
     LOG.fine(() -> "config: " + cfg);
-    Vertx vertx = Vertx.vertx(new VertxOptions());
+    // Native epoll where Netty ships it (Linux x86-64): fewer system calls and allocations per request than NIO.
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     // The warm-up runs while the member opens its data directory; the member serves once both are done. A
     // directory that took long to open holds a large store: its clients are waiting, so the warm-up stops there.
     long started = System.nanoTime();

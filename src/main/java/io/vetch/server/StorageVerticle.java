@@ -73,6 +73,7 @@ final class StorageVerticle extends VerticleBase {
   private boolean compactionScheduled;
   private boolean failed;
   private Future<Void> defragmenting;
+  private io.vertx.core.WorkerExecutor defragPool;
   private final ServerMetrics metrics;
 
   StorageVerticle(Addresses addresses, Wal wal, Snapshotter snapshotter, KvStore store, Applier applier,
@@ -98,6 +99,7 @@ final class StorageVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    defragPool = vertx.createSharedWorkerExecutor("vetch-defrag-" + Long.toHexString(memberId), 1);
     vertx.eventBus().<Void>localConsumer(addresses.storageImage(), m -> {
       try {
         m.reply(image());
@@ -133,7 +135,8 @@ final class StorageVerticle extends VerticleBase {
       LOG.log(System.Logger.Level.ERROR, "starting a defragmentation", e);
       return Future.failedFuture(e);
     }
-    defragmenting = vertx.executeBlocking(d::copy, false)
+    // On a pool of its own: this verticle's one thread goes on applying batches meanwhile.
+    defragmenting = defragPool.executeBlocking(d::copy, false)
         .compose(copied -> {
           try {
             Closeable old = store.finishDefrag(d);
@@ -372,6 +375,7 @@ final class StorageVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    defragPool.close();
     try {
       wal.close();
     } catch (IOException e) {
