@@ -38,7 +38,7 @@ final class FlagTable {
       new Flag("data-dir", "Member", "${name}.vetch", "Path to the data directory.",
           (b, v) -> b.dataDir(v.isEmpty() ? null : Path.of(v))),
       new Flag("warmup", "Member", "true",
-          "Warm the JVM up on a throwaway member in a temporary directory before serving (vetch only).",
+          "A new member warms the JVM up on a throwaway member in a temporary directory before serving (vetch only).",
           (b, v) -> b.warmup(bool(v))),
       new Flag("enable-ui", "Member", "true", "Serve the web console at /ui/ on the client URLs (vetch only).",
           (b, v) -> b.enableUi(bool(v))),

@@ -55,11 +55,6 @@ final class Warmup {
    * startup goes on). Not on an event loop.
    */
   static long run(Vertx vertx) {
-    return run(vertx, () -> false);
-  }
-
-  /** As {@link #run(Vertx)}, ending the traffic early (after the current round) once {@code stop} is true. */
-  static long run(Vertx vertx, java.util.function.BooleanSupplier stop) {
     long start = System.nanoTime();
     Path dir = null;
     VetchServer server = null;
@@ -74,10 +69,10 @@ final class Warmup {
           .listenPeerUrls(List.of(peer)).initialAdvertisePeerUrls(List.of(peer))
           .initialCluster(Map.of("warmup", List.of(peer))).build();
       server = await(VetchServer.start(vertx, cfg));
-      long events = await(traffic(vertx, SocketAddress.inetSocketAddress(client.getPort(), "127.0.0.1"), stop));
+      long events = await(traffic(vertx, SocketAddress.inetSocketAddress(client.getPort(), "127.0.0.1")));
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      LOG.info(() -> "warm-up " + (stop.getAsBoolean() ? "stopped, the data directory being open," : "done")
-          + " in " + ms + " ms (" + events + " watch events)");
+      LOG.info(() -> "warm-up done in " + ms + " ms (" + CLIENTS * ROUNDS * 5 + " requests, " + events
+          + " watch events)");
       return events;
     } catch (Exception e) {
       LOG.log(Level.WARNING, "warm-up skipped: " + e, e);
@@ -97,7 +92,7 @@ final class Warmup {
   }
 
   /** Watchers on one key, then CLIENTS loops of put, put to the watched key, two reads and a txn. */
-  private static Future<Long> traffic(Vertx vertx, SocketAddress addr, java.util.function.BooleanSupplier stop) {
+  private static Future<Long> traffic(Vertx vertx, SocketAddress addr) {
     GrpcClient grpc = GrpcClient.client(vertx);
     KVGrpcClient kv = KVGrpcClient.create(grpc, addr);
     ByteString watched = ByteString.copyFromUtf8("warmup/watched");
@@ -120,7 +115,7 @@ final class Warmup {
     return created.future().compose(v -> {
       List<Future<Void>> loops = new ArrayList<>();
       for (int c = 0; c < CLIENTS; c++) {
-        loops.add(loop(kv, c, 0, watched, value, stop));
+        loops.add(loop(kv, c, 0, watched, value));
       }
       return Future.all(loops);
     }).eventually(() -> stream.future().compose(req -> req.end()).otherwiseEmpty())
@@ -128,9 +123,8 @@ final class Warmup {
         .map(v -> events.get());
   }
 
-  private static Future<Void> loop(KVGrpcClient kv, int client, int round, ByteString watched, ByteString value,
-      java.util.function.BooleanSupplier stop) {
-    if (round == ROUNDS || stop.getAsBoolean()) {
+  private static Future<Void> loop(KVGrpcClient kv, int client, int round, ByteString watched, ByteString value) {
+    if (round == ROUNDS) {
       return Future.succeededFuture();
     }
     ByteString key = ByteString.copyFromUtf8("warmup/" + client + "/" + round % 16);
@@ -143,7 +137,7 @@ final class Warmup {
         .compose(r -> kv.txn(TxnRequest.newBuilder().addCompare(exists)
             .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(key).setValue(value)))
             .addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(key))).build()))
-        .compose(r -> loop(kv, client, round + 1, watched, value, stop));
+        .compose(r -> loop(kv, client, round + 1, watched, value));
   }
 
   private static <T> T await(Future<T> f) throws Exception {

@@ -65,17 +65,25 @@ public final class VetchServer {
     this.deployments = deployments;
   }
 
+  /** Whether config's data directory holds a member's data already (a WAL): starting it is a restart. Blocking. */
+  public static boolean hasData(ServerConfig config) {
+    try {
+      return Bootstrap.hasWal(config);
+    } catch (java.io.IOException e) {
+      return false; // opening the directory reports it
+    }
+  }
+
   /** Opens the data directory and deploys the member's verticles; completes once clients can connect. */
   public static Future<VetchServer> start(Vertx vertx, ServerConfig config) {
-    return start(vertx, config, Future::succeededFuture);
+    return start(vertx, config, Future.succeededFuture());
   }
 
   /**
-   * As {@link #start(Vertx, ServerConfig)}, but once the data directory is open, asks {@code before} for a future
-   * and deploys the member (joins Raft, listens for clients) only when that completes, either way (bin/vetch's
-   * warm-up runs meanwhile).
+   * As {@link #start(Vertx, ServerConfig)}, but deploys the member (joins Raft, listens for clients) only once
+   * {@code before} completes, either way: the data directory is opened meanwhile (bin/vetch's warm-up runs then).
    */
-  public static Future<VetchServer> start(Vertx vertx, ServerConfig config, Supplier<Future<?>> before) {
+  public static Future<VetchServer> start(Vertx vertx, ServerConfig config, Future<?> before) {
     LocalCodec.registerAll(vertx);
     return vertx.executeBlocking(() -> withAutoTls(config))
         .compose(cfg -> start0(vertx, cfg, before));
@@ -96,11 +104,11 @@ public final class VetchServer {
     return client == cfg.clientTls() && peer == cfg.peerTls() ? cfg : cfg.withTls(client, peer);
   }
 
-  private static Future<VetchServer> start0(Vertx vertx, ServerConfig config, Supplier<Future<?>> before) {
+  private static Future<VetchServer> start0(Vertx vertx, ServerConfig config, Future<?> before) {
     return vertx.executeBlocking(() -> Bootstrap.hasWal(config))
         .compose(hasWal -> hasWal || config.isNewCluster() ? Future.succeededFuture(null) : join(vertx, config))
         .compose(joined -> vertx.executeBlocking(() -> Bootstrap.open(config, joined)))
-        .compose(opened -> before.get().transform(ignored -> deploy(vertx, config, opened)));
+        .compose(opened -> before.transform(ignored -> deploy(vertx, config, opened)));
   }
 
   /** A new member of an existing cluster asks the other members of --initial-cluster who they are. */
