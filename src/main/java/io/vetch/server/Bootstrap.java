@@ -9,11 +9,14 @@ import io.vetch.snap.Snapshotter;
 import io.vetch.wal.Wal;
 import io.vetch.wal.WalOptions;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.Optional;
 
 /**
@@ -58,11 +61,25 @@ final class Bootstrap {
   static Opened open(ServerConfig cfg, io.vetch.transport.ClusterJoin.Joined joined) throws IOException {
     Path member = cfg.dataDir().resolve("member");
     Files.createDirectories(member);
-    Wal wal = Wal.open(member.resolve("wal"), WalOptions.defaults());
+    // The WAL and the store are independent files: read both at once (seconds each with a large store).
+    CompletableFuture<KvStore> opening = CompletableFuture.supplyAsync(() -> {
+      try {
+        return KvStore.open(member.resolve("store"), StoreOptions.defaults());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, r -> new Thread(r, "vetch-store-open").start());
+    Wal wal;
+    try {
+      wal = Wal.open(member.resolve("wal"), WalOptions.defaults());
+    } catch (IOException | RuntimeException e) {
+      opening.thenAccept(Bootstrap::closeQuietly);
+      throw e;
+    }
     KvStore store = null;
     try {
       Snapshotter snapshotter = new Snapshotter(member.resolve("snap"));
-      store = KvStore.open(member.resolve("store"), StoreOptions.defaults());
+      store = opened(opening);
       List<Long> initial = MemberIds.initialMembers(cfg.initialCluster(), cfg.initialClusterToken());
       boolean newMember = wal.metadata() == null;
       long memberId;
@@ -122,6 +139,29 @@ final class Bootstrap {
         store.close();
       }
       throw e;
+    }
+  }
+
+  /** The store once open, or what opening it threw. */
+  private static KvStore opened(CompletableFuture<KvStore> opening) throws IOException {
+    try {
+      return opening.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof UncheckedIOException io) {
+        throw io.getCause();
+      }
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(KvStore store) {
+    try {
+      store.close();
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "closing the store after a failed start", e);
     }
   }
 
