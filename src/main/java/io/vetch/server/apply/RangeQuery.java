@@ -24,8 +24,7 @@ public final class RangeQuery {
   private RangeQuery() {}
 
   public static RangeResponse.Builder execute(KvReader reader, RangeRequest r) throws StatusException {
-    boolean filtered = r.getMinModRevision() != 0 || r.getMaxModRevision() != 0
-        || r.getMinCreateRevision() != 0 || r.getMaxCreateRevision() != 0;
+    boolean filtered = filtered(r);
     RangeRequest.SortOrder order = r.getSortOrder();
     if (r.getSortTarget() != RangeRequest.SortTarget.KEY && order == RangeRequest.SortOrder.NONE) {
       order = RangeRequest.SortOrder.ASCEND; // a sort target without an order means ascending, as in etcd
@@ -34,14 +33,7 @@ public final class RangeQuery {
     // With sorting or filters every key must be fetched first; otherwise fetch one more than the limit to learn "more".
     long limit = (sorted || filtered || r.getLimit() <= 0) ? 0 : r.getLimit() + 1;
 
-    RangeResult rr;
-    try {
-      rr = reader.range(r.getKey().toByteArray(), endOf(r.getRangeEnd()), r.getRevision(), limit, r.getCountOnly());
-    } catch (CompactedException e) {
-      throw EtcdErrors.compacted();
-    } catch (FutureRevisionException e) {
-      throw EtcdErrors.futureRev();
-    }
+    RangeResult rr = read(reader::range, r, limit);
     RangeResponse.Builder resp = RangeResponse.newBuilder().setCount(rr.count())
         .setHeader(ResponseHeader.newBuilder().setRevision(rr.rev()));
     if (r.getCountOnly()) {
@@ -82,9 +74,7 @@ public final class RangeQuery {
    * sorted by key if at all. Otherwise {@link #execute} decodes.
    */
   public static boolean servesStored(RangeRequest r) {
-    boolean filtered = r.getMinModRevision() != 0 || r.getMaxModRevision() != 0
-        || r.getMinCreateRevision() != 0 || r.getMaxCreateRevision() != 0;
-    return !filtered && !r.getKeysOnly() && r.getSortTarget() == RangeRequest.SortTarget.KEY;
+    return !filtered(r) && !r.getKeysOnly() && r.getSortTarget() == RangeRequest.SortTarget.KEY;
   }
 
   /** {@link #execute} for a request {@link #servesStored} accepts. */
@@ -92,14 +82,7 @@ public final class RangeQuery {
     boolean descend = r.getSortOrder() == RangeRequest.SortOrder.DESCEND;
     // Keys come in key order: only a descending sort needs every key before the limit applies.
     long limit = (descend || r.getLimit() <= 0) ? 0 : r.getLimit() + 1;
-    StoredRange sr;
-    try {
-      sr = reader.range(r.getKey().toByteArray(), endOf(r.getRangeEnd()), r.getRevision(), limit, r.getCountOnly());
-    } catch (CompactedException e) {
-      throw EtcdErrors.compacted();
-    } catch (FutureRevisionException e) {
-      throw EtcdErrors.futureRev();
-    }
+    StoredRange sr = read(reader::range, r, limit);
     List<byte[]> records = sr.records();
     if (descend) {
       records = new ArrayList<>(records);
@@ -110,6 +93,28 @@ public final class RangeQuery {
       records = records.subList(0, (int) r.getLimit());
     }
     return new Stored(records, sr.rev(), sr.count(), more);
+  }
+
+  private static boolean filtered(RangeRequest r) {
+    return r.getMinModRevision() != 0 || r.getMaxModRevision() != 0
+        || r.getMinCreateRevision() != 0 || r.getMaxCreateRevision() != 0;
+  }
+
+  @FunctionalInterface
+  private interface MvccRead<T> {
+    T range(byte[] key, byte[] end, long rev, long limit, boolean countOnly)
+        throws CompactedException, FutureRevisionException;
+  }
+
+  /** r's key range at r's revision, fetching at most limit keys (0: all); MVCC errors as etcd's statuses. */
+  private static <T> T read(MvccRead<T> reader, RangeRequest r, long limit) throws StatusException {
+    try {
+      return reader.range(r.getKey().toByteArray(), endOf(r.getRangeEnd()), r.getRevision(), limit, r.getCountOnly());
+    } catch (CompactedException e) {
+      throw EtcdErrors.compacted();
+    } catch (FutureRevisionException e) {
+      throw EtcdErrors.futureRev();
+    }
   }
 
   /** A request's range end as the MVCC store takes it: null (empty on the wire) for a single key. */
