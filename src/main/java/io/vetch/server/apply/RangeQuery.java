@@ -59,10 +59,10 @@ public final class RangeQuery {
     return resp;
   }
 
-  /** A view of the MVCC store that returns stored records (KvStore::rangeRecords). */
+  /** An MVCC range read answering T: KvStore::rangeRecords for {@link #executeStored}. */
   @FunctionalInterface
-  public interface StoredReader {
-    StoredRange range(byte[] key, byte[] end, long rev, long limit, boolean countOnly)
+  public interface MvccRead<T> {
+    T range(byte[] key, byte[] end, long rev, long limit, boolean countOnly)
         throws CompactedException, FutureRevisionException;
   }
 
@@ -78,7 +78,7 @@ public final class RangeQuery {
   }
 
   /** {@link #execute} for a request {@link #servesStored} accepts. */
-  public static Stored executeStored(StoredReader reader, RangeRequest r) throws StatusException {
+  public static Stored executeStored(MvccRead<StoredRange> reader, RangeRequest r) throws StatusException {
     boolean descend = r.getSortOrder() == RangeRequest.SortOrder.DESCEND;
     // Keys come in key order: only a descending sort needs every key before the limit applies.
     long limit = (descend || r.getLimit() <= 0) ? 0 : r.getLimit() + 1;
@@ -98,12 +98,6 @@ public final class RangeQuery {
   private static boolean filtered(RangeRequest r) {
     return r.getMinModRevision() != 0 || r.getMaxModRevision() != 0
         || r.getMinCreateRevision() != 0 || r.getMaxCreateRevision() != 0;
-  }
-
-  @FunctionalInterface
-  private interface MvccRead<T> {
-    T range(byte[] key, byte[] end, long rev, long limit, boolean countOnly)
-        throws CompactedException, FutureRevisionException;
   }
 
   /** r's key range at r's revision, fetching at most limit keys (0: all); MVCC errors as etcd's statuses. */

@@ -23,10 +23,10 @@ import java.io.IOException;
  * made 20,000 objects per request the other way). The bytes are exactly what RangeResponse.toByteArray() gives.
  */
 final class StoredRangeReply {
-  private static final int HEADER = 1;
-  private static final int KVS = 2;
-  private static final int MORE = 3;
-  private static final int COUNT = 4;
+  private static final int HEADER = RangeResponse.HEADER_FIELD_NUMBER;
+  private static final int KVS = RangeResponse.KVS_FIELD_NUMBER;
+  private static final int MORE = RangeResponse.MORE_FIELD_NUMBER;
+  private static final int COUNT = RangeResponse.COUNT_FIELD_NUMBER;
 
   /** KV.Range with the encoded reply as its response type (JSON callers get it re-parsed). */
   static final ServiceMethod<RangeRequest, Buffer> RANGE = ServiceMethod.server(KVGrpcService.SERVICE_NAME, "Range",
@@ -55,9 +55,7 @@ final class StoredRangeReply {
   private StoredRangeReply() {}
 
   static Buffer encode(ResponseHeader header, RangeQuery.Stored answer) {
-    int headerSize = header.getSerializedSize();
-    int size = CodedOutputStream.computeTagSize(HEADER) + CodedOutputStream.computeUInt32SizeNoTag(headerSize)
-        + headerSize;
+    int size = CodedOutputStream.computeMessageSize(HEADER, header);
     for (byte[] record : answer.records()) {
       int n = BackendRecord.payloadLength(record);
       size += CodedOutputStream.computeTagSize(KVS) + CodedOutputStream.computeUInt32SizeNoTag(n) + n;

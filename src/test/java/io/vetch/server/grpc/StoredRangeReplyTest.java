@@ -59,7 +59,7 @@ class StoredRangeReplyTest {
   @Test
   void descendingOrderAndLimitAsEtcd() throws Exception {
     List<KeyValue> kvs = kvs(10, 8);
-    RangeQuery.StoredReader reader = (key, end, rev, limit, countOnly) -> {
+    RangeQuery.MvccRead<StoredRange> reader = (key, end, rev, limit, countOnly) -> {
       List<byte[]> all = records(kvs);
       return new StoredRange(limit > 0 ? all.subList(0, (int) Math.min(limit, all.size())) : all, 77, all.size());
     };
