@@ -67,15 +67,7 @@ public final class ClientVerticle extends VerticleBase {
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
         .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES));
     KvService kv = new KvService(ctx);
-    grpc.addService(KVGrpcService.builder(kv).bind(KVGrpcService.Put, KVGrpcService.DeleteRange,
-        KVGrpcService.Txn, KVGrpcService.Compact).build());
-    grpc.callHandler(StoredRangeReply.RANGE, call -> call.handler(r -> kv.rangeEncoded(r).onComplete((res, err) -> {
-      if (err == null) {
-        call.response().end(res);
-      } else {
-        call.response().fail(err);
-      }
-    })));
+    grpc.addService(KVGrpcService.of(kv)); // Range in protobuf is served before it, by RangeHandler
     KeyChanges keyChanges = new KeyChanges(() -> ctx.store().currentRevision());
     Recipes recipes = new Recipes(kv, keyChanges);
     LockServer lock = new LockServer(recipes);
@@ -113,7 +105,8 @@ public final class ClientVerticle extends VerticleBase {
     http = vertx.createHttpServer(options);
     // gRPC and etcd's plain HTTP endpoints share the listener, as on etcd: gRPC requests are told by content type.
     Handler<HttpServerRequest> grpcCalls = new GrpcCallMetrics(ctx.metrics(),
-        new RequireLeaderHandler(() -> ctx.status().leader(), watch.before(grpc)));
+        new RequireLeaderHandler(() -> ctx.status().leader(),
+            watch.before(new RangeHandler(kv, maxRequestBytes + GRPC_OVERHEAD_BYTES).before(grpc))));
     Router plain = new HttpEndpoints(ctx, ctx.metrics()).router(vertx);
     Services services = new Services(kv, lease, cluster, maintenance, auth, lock, election, watch);
     new io.vetch.server.http.Gateway(services, maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(plain);

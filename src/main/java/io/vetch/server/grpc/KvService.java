@@ -20,6 +20,7 @@ import io.vetch.server.apply.RequestChecks;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.server.StatusException;
+import java.util.List;
 
 /**
  * etcd's KV service. Writes are validated here, then proposed through Raft and answered once applied.
@@ -41,14 +42,17 @@ public final class KvService extends KVService {
     });
   }
 
-  /** Range for gRPC callers: the reply encoded from the stored records where no decoding is needed. */
-  Future<Buffer> rangeEncoded(RangeRequest r) {
+  /**
+   * Range for gRPC callers: the reply gRPC-framed, in chunks, encoded from the stored records where no decoding is
+   * needed.
+   */
+  Future<List<Buffer>> rangeFramed(RangeRequest r) {
     if (!RangeQuery.servesStored(r)) {
-      return range(r).map(resp -> Buffer.buffer(resp.toByteArray()));
+      return range(r).map(resp -> StoredRangeReply.framed(resp.toByteArray()));
     }
     return read(r, t -> {
       RangeQuery.Stored answer = RangeQuery.executeStored(ctx.store()::rangeRecords, r);
-      return StoredRangeReply.encode(ctx.header(answer.rev(), t), answer);
+      return StoredRangeReply.framed(ctx.header(answer.rev(), t), answer);
     });
   }
 

@@ -1,5 +1,6 @@
 package io.vetch.server.grpc;
 
+import io.vetch.server.wire.GrpcFraming;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.function.LongSupplier;
@@ -17,7 +18,7 @@ final class RequireLeaderHandler implements Handler<HttpServerRequest> {
   static final String HAS_LEADER = "true";
   /** gRPC status UNAVAILABLE. */
   static final int UNAVAILABLE = 14;
-  /** etcd's rpctypes.ErrGRPCNoLeader message; printable ASCII without '%', so no percent-encoding is needed. */
+  /** etcd's rpctypes.ErrGRPCNoLeader message. */
   static final String NO_LEADER = "etcdserver: no leader";
 
   private final LongSupplier leader;
@@ -32,11 +33,7 @@ final class RequireLeaderHandler implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest req) {
     if (HAS_LEADER.equals(req.getHeader(REQUIRE_LEADER_KEY)) && leader.getAsLong() == 0) {
-      req.response().setStatusCode(200)
-          .putHeader("content-type", "application/grpc")
-          .putHeader("grpc-status", Integer.toString(UNAVAILABLE))
-          .putHeader("grpc-message", NO_LEADER)
-          .end();
+      GrpcFraming.finish(req.response(), false, UNAVAILABLE, NO_LEADER);
     } else {
       next.handle(req);
     }

@@ -4,6 +4,7 @@ import com.google.protobuf.CodedOutputStream;
 import io.vetch.api.etcdserverpb.ResponseHeader;
 import io.vetch.api.etcdserverpb.WatchResponse;
 import io.vetch.api.mvccpb.Event;
+import io.vetch.server.wire.GrpcFraming;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 

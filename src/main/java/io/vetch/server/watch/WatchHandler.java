@@ -1,5 +1,6 @@
 package io.vetch.server.watch;
 
+import io.vetch.server.wire.GrpcFraming;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 

@@ -10,6 +10,7 @@ import io.vetch.mvcc.CompactedException;
 import io.vetch.mvcc.FutureRevisionException;
 import io.vetch.mvcc.KvStore;
 import io.vetch.mvcc.RangeResult;
+import io.vetch.server.wire.GrpcFraming;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;

@@ -13,11 +13,15 @@ import io.vetch.api.mvccpb.KeyValue;
 import io.vetch.mvcc.StoredRange;
 import io.vetch.mvcc.backend.BackendRecord;
 import io.vetch.server.apply.RangeQuery;
+import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The reply encoded from stored records is byte for byte what encoding the decoded RangeResponse gives. */
+/**
+ * The reply encoded from stored records is byte for byte what encoding the decoded RangeResponse gives, gRPC-framed
+ * and cut into chunks of at most StoredRangeReply.CHUNK bytes.
+ */
 class StoredRangeReplyTest {
   private static final ResponseHeader HEADER = ResponseHeader.newBuilder().setClusterId(0x1234567890L)
       .setMemberId(42).setRevision(1_000_000).setRaftTerm(7).build();
@@ -40,6 +44,20 @@ class StoredRangeReplyTest {
     return kvs.stream().map(kv -> BackendRecord.encode(5, false, kv.toByteArray())).toList();
   }
 
+  /** The one gRPC message in chunks, checked for its frame prefix and chunk sizes. */
+  private static byte[] message(List<Buffer> chunks) {
+    Buffer all = Buffer.buffer();
+    for (int i = 0; i < chunks.size(); i++) {
+      int n = chunks.get(i).length();
+      assertTrue(n <= StoredRangeReply.CHUNK && (n == StoredRangeReply.CHUNK || i == chunks.size() - 1),
+          "chunk " + i + " of " + chunks.size() + ": " + n + " bytes");
+      all.appendBuffer(chunks.get(i));
+    }
+    assertEquals(0, all.getByte(0), "not compressed");
+    assertEquals(all.length() - 5, all.getInt(1), "frame length");
+    return all.getBytes(5, all.length());
+  }
+
   @Test
   void sameBytesAsTheDecodedResponse() {
     for (int n : new int[] {0, 1, 3, 1000}) {
@@ -49,7 +67,7 @@ class StoredRangeReplyTest {
           long count = more ? n + 5 : n;
           RangeResponse expected = RangeResponse.newBuilder().setHeader(HEADER).addAllKvs(kvs).setMore(more)
               .setCount(count).build();
-          byte[] got = StoredRangeReply.encode(HEADER, new RangeQuery.Stored(records(kvs), 9, count, more)).getBytes();
+          byte[] got = message(StoredRangeReply.framed(HEADER, new RangeQuery.Stored(records(kvs), 9, count, more)));
           assertArrayEquals(expected.toByteArray(), got, n + " keys, " + valueBytes + " B values, more=" + more);
         }
       }
@@ -67,14 +85,14 @@ class StoredRangeReplyTest {
         .setRangeEnd(ByteString.copyFromUtf8("key0")).setLimit(3).setSortOrder(RangeRequest.SortOrder.DESCEND).build();
     assertTrue(RangeQuery.servesStored(desc));
     RangeQuery.Stored s = RangeQuery.executeStored(reader, desc);
-    RangeResponse r = RangeResponse.parseFrom(StoredRangeReply.encode(HEADER, s).getBytes());
+    RangeResponse r = RangeResponse.parseFrom(message(StoredRangeReply.framed(HEADER, s)));
     assertEquals(List.of(kvs.get(9), kvs.get(8), kvs.get(7)), r.getKvsList());
     assertTrue(r.getMore());
     assertEquals(10, r.getCount());
 
     RangeRequest asc = desc.toBuilder().setSortOrder(RangeRequest.SortOrder.NONE).setLimit(10).build();
-    RangeResponse all = RangeResponse.parseFrom(StoredRangeReply.encode(HEADER,
-        RangeQuery.executeStored(reader, asc)).getBytes());
+    RangeResponse all = RangeResponse.parseFrom(message(StoredRangeReply.framed(HEADER,
+        RangeQuery.executeStored(reader, asc))));
     assertEquals(kvs, all.getKvsList());
     assertFalse(all.getMore());
 

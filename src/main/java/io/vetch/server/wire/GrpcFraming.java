@@ -1,0 +1,111 @@
+package io.vetch.server.wire;
+
+import com.google.protobuf.MessageLite;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.parsetools.RecordParser;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * gRPC over HTTP/2 done by hand, for the calls served straight on their stream rather than through the generic
+ * gRPC server (Watch, so that many responses share one write; Range, so that a large reply goes out in chunks):
+ * message framing ({@code u8 compressed | u32 length | message}) and the status trailers. Compression is not
+ * supported (etcd clients do not compress by default): a compressed message is an error.
+ */
+public final class GrpcFraming {
+  /** The bytes before each message. */
+  public static final int PREFIX = 5;
+
+  private GrpcFraming() {}
+
+  /** Appends m, framed, to buf. */
+  public static Buffer append(Buffer buf, MessageLite m) {
+    byte[] bytes = m.toByteArray();
+    return buf.appendByte((byte) 0).appendInt(bytes.length).appendBytes(bytes);
+  }
+
+  /** Whether a request of this content type is gRPC with protobuf messages (not gRPC-Web, not JSON). */
+  public static boolean isProtobuf(String contentType) {
+    return "application/grpc".equals(contentType) || "application/grpc+proto".equals(contentType);
+  }
+
+  /**
+   * A parser for the request body: onMessage gets each message's bytes; onError a reason (compressed, or larger
+   * than maxBytes), after which it stops.
+   */
+  public static Handler<Buffer> parser(int maxBytes, Consumer<Buffer> onMessage, Consumer<String> onError) {
+    RecordParser parser = RecordParser.newFixed(PREFIX);
+    int[] expect = {-1};
+    parser.handler(buf -> {
+      if (expect[0] == -2) {
+        return;
+      }
+      if (expect[0] < 0) {
+        int len = buf.getInt(1);
+        if (buf.getByte(0) != 0) {
+          expect[0] = -2;
+          onError.accept("compressed messages are not supported");
+        } else if (len < 0 || len > maxBytes) {
+          expect[0] = -2;
+          onError.accept("grpc: received message larger than max (" + len + " vs. " + maxBytes + ")");
+        } else if (len == 0) {
+          onMessage.accept(Buffer.buffer());
+        } else {
+          expect[0] = len;
+          parser.fixedSizeMode(len);
+        }
+        return;
+      }
+      expect[0] = -1;
+      parser.fixedSizeMode(PREFIX);
+      onMessage.accept(buf);
+    });
+    return parser;
+  }
+
+  /**
+   * Ends the call with status and message (null for none): in the trailers after a message, or as a trailers-only
+   * response when nothing was sent. The message is percent-encoded as gRPC requires.
+   */
+  public static void finish(HttpServerResponse out, boolean sentHeaders, int status, String message) {
+    if (out.ended() || out.closed()) {
+      return;
+    }
+    if (!sentHeaders) {
+      out.putHeader("content-type", "application/grpc").putHeader("grpc-status", Integer.toString(status));
+      if (message != null) {
+        out.putHeader("grpc-message", percentEncode(message));
+      }
+    } else {
+      out.putTrailer("grpc-status", Integer.toString(status));
+      if (message != null) {
+        out.putTrailer("grpc-message", percentEncode(message));
+      }
+    }
+    out.end();
+  }
+
+  /** gRPC's grpc-message encoding: bytes outside printable ASCII, and '%', as %XX of their UTF-8. */
+  static String percentEncode(String message) {
+    StringBuilder sb = null;
+    byte[] utf8 = message.getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < utf8.length; i++) {
+      int b = utf8[i] & 0xff;
+      boolean plain = b >= 0x20 && b <= 0x7e && b != '%';
+      if (!plain && sb == null) {
+        sb = new StringBuilder(utf8.length + 16).append(new String(utf8, 0, i, StandardCharsets.US_ASCII));
+      }
+      if (sb != null) {
+        if (plain) {
+          sb.append((char) b);
+        } else {
+          sb.append('%').append(Character.toUpperCase(Character.forDigit(b >> 4, 16)))
+              .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+        }
+      }
+    }
+    return sb == null ? message : sb.toString();
+  }
+}
