@@ -105,8 +105,11 @@ public final class KvStore implements Closeable {
      * points at.
      */
     public static KvStore open(Path dir, StoreOptions opts) throws IOException {
+        long t0 = System.nanoTime();
         Backend backend = Backend.open(BackendDir.resolve(dir), opts.expectedKeys() * RECORDS_PER_KEY,
                 BackendRecord.PAYLOAD_OFFSET + RECORD_OVERHEAD_BYTES + opts.averageValueBytes());
+        System.getLogger(KvStore.class.getName()).log(System.Logger.Level.INFO, "backend opened in {0} ms",
+                (System.nanoTime() - t0) / 1_000_000);
         try {
             return new KvStore(dir, opts, backend, StoreRecovery.recover(backend));
         } catch (RuntimeException e) {

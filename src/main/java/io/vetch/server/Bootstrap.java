@@ -70,8 +70,10 @@ final class Bootstrap {
       }
     }, r -> new Thread(r, "vetch-store-open").start());
     Wal wal;
+    long t0 = System.nanoTime();
     try {
       wal = Wal.open(member.resolve("wal"), WalOptions.defaults());
+      LOG.log(System.Logger.Level.INFO, "WAL read in {0} ms", (System.nanoTime() - t0) / 1_000_000);
     } catch (IOException | RuntimeException e) {
       opening.thenAccept(Bootstrap::closeQuietly);
       throw e;
