@@ -34,7 +34,7 @@ public final class Main {
 
   public static void main(String[] args) {
     int code = run(args, System.getenv(), System.out, System.err);
-    if (code != 0) System.exit(code);
+    if (code != 0 || (args.length == 1 && args[0].equals("warmup"))) System.exit(code);
   }
 
   /**
@@ -44,6 +44,9 @@ public final class Main {
   static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     if (args.length > 0 && args[0].equals("snapshot")) {
       return SnapshotCommand.run(java.util.List.of(args).subList(1, args.length), out, err);
+    }
+    if (args.length == 1 && args[0].equals("warmup")) {
+      return warmupOnly();
     }
     Command cmd;
     try {
@@ -65,6 +68,18 @@ public final class Main {
     Logging.configure(serve.config().logLevel());
     serve.warnings().forEach(LOG::warning);
     return serve(serve.config());
+  }
+
+  /**
+   * {@code vetch warmup}: runs the warm-up (a throwaway member sent a few thousand requests) and exits, 0 if it
+   * succeeded. bin/vetch runs it once per build to record the JVM's class-data archive of the classes a member loads.
+   */
+  private static int warmupOnly() {
+    Logging.configure("warn");
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    long events = Warmup.run(vertx);
+    String failure = await(vertx.close());
+    return events >= 0 && failure == null ? 0 : 1;
   }
 
   /** What --version prints. */

@@ -7,6 +7,7 @@ import io.vetch.api.mvccpb.KeyValue;
 import io.vetch.mvcc.backend.Backend;
 import io.vetch.mvcc.backend.BackendRecord;
 import io.vetch.mvcc.backend.MetaKey;
+import io.vetch.mvcc.backend.Parallel;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,8 +26,8 @@ import java.util.List;
  *   <li>Compact the rebuilt index at the scheduled compact revision; this resumes an unfinished physical
  *       compaction (and queues nothing when it had finished).</li>
  * </ol>
- * Runs on the opening thread before the store is shared. Holds one small entry per record while sorting; reads
- * only the key, revisions, version and lease of each record (never the value).
+ * Runs on the opening thread (and threads it starts) before the store is shared. Holds one small entry per record
+ * while sorting; reads only the key, revisions, version and lease of each record (never the value).
  */
 final class StoreRecovery {
     private StoreRecovery() {
@@ -45,44 +46,72 @@ final class StoreRecovery {
         long t0 = System.nanoTime();
         long consistentIndex = backend.meta(MetaKey.CONSISTENT_INDEX);
         long compactRev = backend.meta(MetaKey.SCHEDULED_COMPACT_REVISION);
-        List<Scanned> scanned = new ArrayList<>();
-        List<Revision> partial = new ArrayList<>();
-        backend.forEach((main, sub, record) -> {
+        // Both passes run in parts on threads of their own: the scan split by backend segment, the index rebuild
+        // by key (each key's records all in one part, replayed in revision order into the concurrent index).
+        int parts = Parallel.parts();
+        List<List<List<Scanned>>> scannedBy = new ArrayList<>(); // [scan part][key part]
+        List<List<Revision>> partialBy = new ArrayList<>();
+        for (int p = 0; p < parts; p++) {
+            List<List<Scanned>> byKey = new ArrayList<>();
+            for (int q = 0; q < parts; q++) {
+                byKey.add(new ArrayList<>());
+            }
+            scannedBy.add(byKey);
+            partialBy.add(new ArrayList<>());
+        }
+        backend.scan(parts, p -> (main, sub, record, length) -> {
             Revision rev = new Revision(main, sub);
             if (BackendRecord.raftIndex(record) > consistentIndex) {
-                partial.add(rev);
+                partialBy.get(p).add(rev);
                 return;
             }
-            scanned.add(scan(rev, record));
+            Scanned s = scan(rev, record, length);
+            scannedBy.get(p).get(Math.floorMod(Arrays.hashCode(s.key()), parts)).add(s);
         });
-        for (Revision r : partial) {
-            backend.delete(r.main(), r.sub());
+        for (List<Revision> partial : partialBy) {
+            for (Revision r : partial) {
+                backend.delete(r.main(), r.sub());
+            }
         }
         long t1 = System.nanoTime();
-        List<Scanned> ordered = inRevisionOrder(scanned);
 
         TreeIndex index = new TreeIndex();
+        Rebuilt[] rebuilt = new Rebuilt[parts];
+        List<List<Scanned>> ordered = new ArrayList<>(parts);
+        for (int q = 0; q < parts; q++) {
+            ordered.add(null);
+        }
+        Parallel.run(parts, (q, of) -> {
+            List<Scanned> mine = new ArrayList<>();
+            for (List<List<Scanned>> byKey : scannedBy) {
+                mine.addAll(byKey.get(q));
+            }
+            List<Scanned> inOrder = inRevisionOrder(mine);
+            ordered.set(q, inOrder);
+            rebuilt[q] = rebuild(index, inOrder, compactRev);
+        });
         List<Revision> pending = new ArrayList<>();
         long currentRev = Math.max(1, compactRev);
         long maxSubAtCompact = -1;
         long sizeBytes = 0;
-        for (Scanned s : ordered) {
-            if (!index.restore(s.key(), s.rev(), s.tombstone(), s.createRevision(), s.version())) {
-                pending.add(s.rev());
-            }
-            currentRev = Math.max(currentRev, s.rev().main());
-            if (s.rev().main() == compactRev) {
-                maxSubAtCompact = Math.max(maxSubAtCompact, s.rev().sub());
-            }
-            sizeBytes += KvStore.recordFootprint(s.recordBytes());
+        int records = 0;
+        for (Rebuilt r : rebuilt) {
+            pending.addAll(r.orphans());
+            currentRev = Math.max(currentRev, r.maxRev());
+            maxSubAtCompact = Math.max(maxSubAtCompact, r.maxSubAtCompact());
+            sizeBytes += r.sizeBytes();
         }
         long t2 = System.nanoTime();
         List<KeyValue> leased = new ArrayList<>();
-        for (Scanned s : ordered) {
-            if (s.lease() != 0 && !s.tombstone()) {
-                KeyIndex.Hit hit = index.get(s.key(), currentRev);
-                if (hit != null && hit.modified().equals(s.rev())) {
-                    leased.add(KeyValue.newBuilder().setKey(ByteString.copyFrom(s.key())).setLease(s.lease()).build());
+        for (List<Scanned> part : ordered) {
+            records += part.size();
+            for (Scanned s : part) {
+                if (s.lease() != 0 && !s.tombstone()) {
+                    KeyIndex.Hit hit = index.get(s.key(), currentRev);
+                    if (hit != null && hit.modified().equals(s.rev())) {
+                        leased.add(KeyValue.newBuilder().setKey(ByteString.copyFrom(s.key())).setLease(s.lease())
+                                .build());
+                    }
                 }
             }
         }
@@ -92,10 +121,33 @@ final class StoreRecovery {
             compactPoint = new CompactPoint(compactRev, maxSubAtCompact, false);
         }
         System.getLogger(StoreRecovery.class.getName()).log(System.Logger.Level.INFO,
-                "key index rebuilt from {0} records: scan {1} ms, index {2} ms, total {3} ms", ordered.size(),
-                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
+                "key index rebuilt from {0} records in {1} parts: scan {2} ms, index {3} ms, total {4} ms", records,
+                parts, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
         return new Recovered(index, currentRev, compactPoint, pending, consistentIndex, index.liveKeys(), sizeBytes,
                 leased);
+    }
+
+    /** What replaying one part of the records found: orphan tombstones, and figures merged over all parts. */
+    private record Rebuilt(List<Revision> orphans, long maxRev, long maxSubAtCompact, long sizeBytes) {
+    }
+
+    /** Replays records (in revision order, each key's records all among them) into index. */
+    private static Rebuilt rebuild(TreeIndex index, List<Scanned> records, long compactRev) {
+        List<Revision> orphans = new ArrayList<>();
+        long maxRev = 0;
+        long maxSubAtCompact = -1;
+        long sizeBytes = 0;
+        for (Scanned s : records) {
+            if (!index.restore(s.key(), s.rev(), s.tombstone(), s.createRevision(), s.version())) {
+                orphans.add(s.rev());
+            }
+            maxRev = Math.max(maxRev, s.rev().main());
+            if (s.rev().main() == compactRev) {
+                maxSubAtCompact = Math.max(maxSubAtCompact, s.rev().sub());
+            }
+            sizeBytes += KvStore.recordFootprint(s.recordBytes());
+        }
+        return new Rebuilt(orphans, maxRev, maxSubAtCompact, sizeBytes);
     }
 
     /**
@@ -137,14 +189,14 @@ final class StoreRecovery {
     }
 
     /** The fields recovery needs from a record's KeyValue, read in place (the value is skipped, not copied). */
-    private static Scanned scan(Revision rev, byte[] record) {
+    private static Scanned scan(Revision rev, byte[] record, int length) {
         byte[] key = null;
         long create = 0;
         long version = 0;
         long lease = 0;
         try {
             CodedInputStream in = CodedInputStream.newInstance(record, BackendRecord.PAYLOAD_OFFSET,
-                    BackendRecord.payloadLength(record));
+                    length - BackendRecord.PAYLOAD_OFFSET);
             for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
                 switch (tag) {
                     case (KeyValue.KEY_FIELD_NUMBER << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED ->
@@ -159,6 +211,6 @@ final class StoreRecovery {
             throw new IllegalStateException("corrupt KeyValue in mvcc backend record " + rev, e);
         }
         return new Scanned(rev, key == null ? new byte[0] : key, BackendRecord.isTombstone(record), create, version,
-                lease, record.length);
+                lease, length);
     }
 }

@@ -180,6 +180,36 @@ public final class Backend implements Closeable {
                 visitor.visit(BackendRecord.getLong(key, 0), BackendRecord.getLong(key, 8), record));
     }
 
+    /**
+     * Visits every record with {@code parts} visitors at once, each on a thread of its own (the caller's is one of
+     * them) and given a share of the map's segments. The record array handed to a visitor is reused for its next
+     * record and holds {@code length} bytes: copy what you keep. For opening, before the backend is shared; the
+     * visitors must not modify it. Rethrows what a visitor threw.
+     */
+    public void scan(int parts, java.util.function.IntFunction<RecordScan> visitors) {
+        int segments = revisions.segments();
+        Parallel.run(Math.max(1, Math.min(parts, segments)), (part, of) -> {
+            RecordScan visitor = visitors.apply(part);
+            byte[] key = new byte[REVISION_KEY_BYTES];
+            byte[][] buf = {new byte[1024]};
+            for (int seg = part; seg < segments; seg += of) {
+                try (var ctx = revisions.segmentContext(seg)) {
+                    ctx.forEachSegmentEntry(e -> {
+                        var k = e.key();
+                        var v = e.value();
+                        k.bytes().read(k.offset(), key, 0, REVISION_KEY_BYTES);
+                        int n = Math.toIntExact(v.size());
+                        if (buf[0].length < n) {
+                            buf[0] = new byte[Math.max(n, buf[0].length * 2)];
+                        }
+                        v.bytes().read(v.offset(), buf[0], 0, n);
+                        visitor.visit(BackendRecord.getLong(key, 0), BackendRecord.getLong(key, 8), buf[0], n);
+                    });
+                }
+            }
+        });
+    }
+
     public long recordCount() {
         return revisions.longSize();
     }
@@ -231,6 +261,12 @@ public final class Backend implements Closeable {
         BackendRecord.putLong(key, 0, main);
         BackendRecord.putLong(key, 8, sub);
         return key;
+    }
+
+    /** Receives one backend record during {@link #scan}, in record[0, length). */
+    @FunctionalInterface
+    public interface RecordScan {
+        void visit(long main, long sub, byte[] record, int length);
     }
 
     /** Receives one backend record during {@link #forEach}. */
