@@ -50,7 +50,8 @@ final class RangeHandler {
         bad[0] = new StatusException(GrpcStatus.INTERNAL, "grpc: too many request messages for a unary call");
       }
       message[0] = m;
-    }, reason -> bad[0] = new StatusException(GrpcStatus.RESOURCE_EXHAUSTED, reason)));
+    }, reason -> bad[0] = new StatusException(GrpcFraming.COMPRESSED.equals(reason) ? GrpcStatus.UNIMPLEMENTED
+        : GrpcStatus.RESOURCE_EXHAUSTED, reason)));
     req.exceptionHandler(e -> { }); // the client went away (stream reset): there is no one to answer
     req.endHandler(v -> {
       if (bad[0] == null && message[0] == null) {

@@ -17,6 +17,8 @@ import java.util.function.Consumer;
 public final class GrpcFraming {
   /** The bytes before each message. */
   public static final int PREFIX = 5;
+  /** The parser's error for a compressed message. */
+  public static final String COMPRESSED = "grpc: compressed messages are not supported";
 
   private GrpcFraming() {}
 
@@ -46,7 +48,7 @@ public final class GrpcFraming {
         int len = buf.getInt(1);
         if (buf.getByte(0) != 0) {
           expect[0] = -2;
-          onError.accept("compressed messages are not supported");
+          onError.accept(COMPRESSED);
         } else if (len < 0 || len > maxBytes) {
           expect[0] = -2;
           onError.accept("grpc: received message larger than max (" + len + " vs. " + maxBytes + ")");
