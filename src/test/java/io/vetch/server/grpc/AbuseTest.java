@@ -1,5 +1,7 @@
 package io.vetch.server.grpc;
 
+import static io.vetch.server.grpc.RawGrpc.call;
+import static io.vetch.server.grpc.RawGrpc.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,17 +10,15 @@ import com.google.protobuf.ByteString;
 import io.vetch.api.etcdserverpb.KVGrpcClient;
 import io.vetch.api.etcdserverpb.PutRequest;
 import io.vetch.api.etcdserverpb.RangeRequest;
+import io.vetch.server.grpc.RawGrpc.Reply;
 import io.vetch.testing.TestMember;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.junit5.VertxExtension;
@@ -40,25 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AbuseTest {
   @TempDir Path dir;
 
-  private record Reply(int http, String grpcStatus) {}
-
   private static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
-  private static Buffer frame(byte[] message) {
-    return Buffer.buffer().appendByte((byte) 0).appendInt(message.length).appendBytes(message);
-  }
-
-  private static Future<Reply> raw(HttpClient client, int port, String path, Buffer body) {
-    RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
-        .setURI(path).putHeader("content-type", "application/grpc").putHeader("te", "trailers");
-    return client.request(o).compose(req -> req.send(body).compose(resp -> resp.body().map(b -> {
-      MultiMap all = MultiMap.caseInsensitiveMultiMap().addAll(resp.headers()).addAll(resp.trailers());
-      return new Reply(resp.statusCode(), all.get("grpc-status"));
-    }))).recover(e -> e instanceof io.vertx.core.http.StreamResetException r
-        ? Future.succeededFuture(new Reply(0, "reset " + r.getCode())) // the server reset this stream alone
-        : Future.failedFuture(e));
   }
 
   @Test
@@ -89,34 +72,35 @@ class AbuseTest {
       for (String path : paths) {
         byte[] garbage = new byte[64];
         random.nextBytes(garbage);
-        Reply r = await(raw(client, port, path, frame(garbage)));
-        assertNotEquals("0", r.grpcStatus(), path + " accepted random bytes");
-        cases.add("random protobuf to " + path + " -> grpc-status " + r.grpcStatus());
+        Reply r = await(call(client, port, path, frame(garbage)));
+        assertNotEquals("0", r.status(), path + " accepted random bytes");
+        cases.add("random protobuf to " + path + " -> grpc-status " + r.status());
         // A message cut short (its prefix says 100 bytes, 10 come, then the stream ends): that call is left
         // waiting (Vert.x's gRPC server does not answer it), and it holds up nothing else.
-        pending.add(raw(client, port, path, Buffer.buffer().appendByte((byte) 0).appendInt(100)
+        pending.add(call(client, port, path, Buffer.buffer().appendByte((byte) 0).appendInt(100)
             .appendBytes(new byte[10])));
       }
-      Reply huge = await(raw(client, port, "/etcdserverpb.KV/Put", frame(PutRequest.newBuilder()
+      Reply huge = await(call(client, port, "/etcdserverpb.KV/Put", frame(PutRequest.newBuilder()
           .setKey(ByteString.copyFromUtf8("big")).setValue(ByteString.copyFrom(new byte[2 * 1024 * 1024])).build()
           .toByteArray())));
-      assertNotEquals("0", huge.grpcStatus(), "a 2 MiB message was accepted");
-      cases.add("2 MiB message (limit 64 KiB + 512 KiB) -> " + huge.grpcStatus());
+      assertNotEquals("0", huge.status(), "a 2 MiB message was accepted");
+      cases.add("2 MiB message (limit 64 KiB + 512 KiB) -> " + huge.status());
       // A length prefix announcing 4 GiB followed by 16 bytes: that call waits for the rest (it is never answered
       // with OK), and nothing else is held up by it.
-      Future<Reply> announced = raw(client, port, "/etcdserverpb.KV/Put",
+      Future<Reply> announced = call(client, port, "/etcdserverpb.KV/Put",
           Buffer.buffer().appendByte((byte) 0).appendInt(-1).appendBytes(new byte[16]));
       assertEquals("me", await(kv.range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("keep")).build()))
           .getKvs(0).getValue().toStringUtf8());
       pending.add(announced);
       for (Future<Reply> p : pending) {
-        assertTrue(!p.isComplete() || p.failed() || !"0".equals(p.result().grpcStatus()), "a cut message succeeded");
+        assertTrue(!p.isComplete() || p.failed() || !"0".equals(p.result().status()), "a cut message succeeded");
       }
       cases.add(pending.size() - 1 + " messages cut short -> pending, others served");
       cases.add("length prefix of 4 GiB -> pending, others served");
-      Reply watchGarbage = await(raw(client, port, "/etcdserverpb.Watch/Watch", frame(new byte[] {(byte) 0xff, 1, 2})));
-      assertNotEquals("0", watchGarbage.grpcStatus(), "a Watch stream accepted garbage");
-      cases.add("garbage on a Watch stream -> " + watchGarbage.grpcStatus());
+      Reply watchGarbage =
+          await(call(client, port, "/etcdserverpb.Watch/Watch", frame(new byte[] {(byte) 0xff, 1, 2})));
+      assertNotEquals("0", watchGarbage.status(), "a Watch stream accepted garbage");
+      cases.add("garbage on a Watch stream -> " + watchGarbage.status());
 
       // 300 concurrent streams on a connection of their own, limited to 100: the excess is refused.
       client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
@@ -126,12 +110,12 @@ class AbuseTest {
       List<Future<Reply>> streams = new ArrayList<>();
       byte[] get = RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("keep")).build().toByteArray();
       for (int i = 0; i < 300; i++) {
-        streams.add(raw(client, port, "/etcdserverpb.KV/Range", frame(get)));
+        streams.add(call(client, port, "/etcdserverpb.KV/Range", frame(get)));
       }
       int served = 0;
       for (Future<Reply> f : streams) {
         try {
-          if ("0".equals(await(f).grpcStatus())) {
+          if ("0".equals(await(f).status())) {
             served++;
           }
         } catch (Exception refused) {

@@ -11,14 +11,11 @@ import io.vetch.api.etcdserverpb.RangeRequest;
 import io.vetch.api.etcdserverpb.RangeResponse;
 import io.vetch.testing.TestMember;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.junit5.VertxExtension;
@@ -40,12 +37,7 @@ class RangeHandlerTest {
   }
 
   private static Future<Reply> raw(HttpClient client, int port, Buffer body) {
-    RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
-        .setURI(RangeHandler.PATH).putHeader("content-type", "application/grpc").putHeader("te", "trailers");
-    return client.request(o).compose(req -> req.send(body).compose(resp -> resp.body().map(b -> {
-      MultiMap all = MultiMap.caseInsensitiveMultiMap().addAll(resp.headers()).addAll(resp.trailers());
-      return new Reply(all.get("grpc-status"), all.get("grpc-message"));
-    })));
+    return RawGrpc.call(client, port, RangeHandler.PATH, body).map(r -> new Reply(r.status(), r.message()));
   }
 
   @Test
