@@ -19,6 +19,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientRequest;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -62,14 +63,15 @@ final class Warmup {
       dir = Files.createTempDirectory("vetch-warmup");
       Path where = dir;
       LOG.info(() -> "warming the JVM up on a throwaway member in " + where + " (--warmup=false skips this)");
-      URI client = URI.create("http://127.0.0.1:" + freePort());
-      URI peer = URI.create("http://127.0.0.1:" + freePort());
+      String host = host();
+      URI client = URI.create("http://" + host + ":" + freePort(host));
+      URI peer = URI.create("http://" + host + ":" + freePort(host));
       ServerConfig cfg = ServerConfig.builder().name("warmup").dataDir(dir.resolve("data"))
           .listenClientUrls(List.of(client)).advertiseClientUrls(List.of(client))
           .listenPeerUrls(List.of(peer)).initialAdvertisePeerUrls(List.of(peer))
           .initialCluster(Map.of("warmup", List.of(peer))).build();
       server = await(VetchServer.start(vertx, cfg));
-      long events = await(traffic(vertx, SocketAddress.inetSocketAddress(client.getPort(), "127.0.0.1")));
+      long events = await(traffic(vertx, SocketAddress.inetSocketAddress(client.getPort(), host)));
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       LOG.info(() -> "warm-up done in " + ms + " ms (" + CLIENTS * ROUNDS * 5 + " requests, " + events
           + " watch events)");
@@ -144,8 +146,21 @@ final class Warmup {
     return f.toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
+  /**
+   * The loopback address the throwaway member listens on: 127.0.0.2 where all of 127.0.0.0/8 is the loopback
+   * (Linux), so that its ports can never be ones that members starting beside it on 127.0.0.1 picked as free and
+   * have not bound yet (a test cluster saw "address already in use" that way); 127.0.0.1 elsewhere.
+   */
+  private static String host() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.2"))) {
+      return "127.0.0.2";
+    } catch (IOException e) {
+      return "127.0.0.1";
+    }
+  }
+
+  private static int freePort(String host) throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
       return s.getLocalPort();
     }
   }
