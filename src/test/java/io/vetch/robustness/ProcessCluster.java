@@ -77,6 +77,26 @@ final class ProcessCluster implements AutoCloseable {
         realPeerPorts[i], cluster).advertisePeerPort(proxyPorts[i]).clusterState(state);
   }
 
+  /**
+   * A cluster of size members under dir, started. Its ports are picked free before the members bind them, so
+   * another process can take one in between; a member that then fails with "Address already in use" makes it
+   * start again on fresh ports (at most three times). Any other failure is thrown.
+   */
+  static ProcessCluster started(Path dir, int size) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      ProcessCluster c = new ProcessCluster(Files.createDirectories(dir.resolve("attempt-" + attempt)), size);
+      try {
+        c.start();
+        return c;
+      } catch (Exception | AssertionError e) {
+        c.close();
+        if (attempt == 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+          throw e;
+        }
+      }
+    }
+  }
+
   int size() {
     return members.size();
   }
@@ -109,7 +129,7 @@ final class ProcessCluster implements AutoCloseable {
         await(kv(i).range(RangeRequest.newBuilder().setKey(Traffic.bytes("ready")).build()), 2_000);
         return;
       } catch (Exception e) {
-        if (System.currentTimeMillis() > deadline) {
+        if (System.currentTimeMillis() > deadline || !members.get(i).isAlive()) {
           throw new AssertionError("member " + i + " does not serve: " + members.get(i).logTail(), e);
         }
         Thread.sleep(100);

@@ -176,8 +176,7 @@ class RobustnessIT {
   @MethodSource("scenarios")
   void scenario(Scenario s, @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     long t0 = System.nanoTime();
-    try (ProcessCluster c = new ProcessCluster(dir, 3)) {
-      c.start();
+    try (ProcessCluster c = ProcessCluster.started(dir, 3)) {
       c.awaitLeader(20_000);
       long start = ProcessCluster.await(c.kv(0).put(PutRequest.newBuilder().setKey(Traffic.bytes("ready"))
           .setValue(Traffic.bytes("1")).build())).getHeader().getRevision() + 1;

@@ -105,8 +105,19 @@ public final class TestMember implements AutoCloseable {
   }
 
   public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    while (true) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        if (HANDED_OUT.add(s.getLocalPort())) {
+          return s.getLocalPort();
+        }
+      }
     }
   }
+
+  /**
+   * Every port freePort returned in this JVM: it never returns one twice. The system may hand the same free port to
+   * two calls in a row, and a test that picks several ports before binding them (a cluster's client, peer and proxy
+   * ports) then binds two listeners to one port ("address already in use", seen in RobustnessIT).
+   */
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 }
