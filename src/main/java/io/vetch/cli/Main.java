@@ -34,7 +34,7 @@ public final class Main {
 
   public static void main(String[] args) {
     int code = run(args, System.getenv(), System.out, System.err);
-    if (code != 0 || (args.length == 1 && args[0].equals("warmup"))) System.exit(code);
+    if (code != 0 || isWarmup(args)) System.exit(code); // the warm-up's threads must not keep the JVM up
   }
 
   /**
@@ -45,7 +45,7 @@ public final class Main {
     if (args.length > 0 && args[0].equals("snapshot")) {
       return SnapshotCommand.run(java.util.List.of(args).subList(1, args.length), out, err);
     }
-    if (args.length == 1 && args[0].equals("warmup")) {
+    if (isWarmup(args)) {
       return warmupOnly();
     }
     Command cmd;
@@ -68,6 +68,10 @@ public final class Main {
     Logging.configure(serve.config().logLevel());
     serve.warnings().forEach(LOG::warning);
     return serve(serve.config());
+  }
+
+  private static boolean isWarmup(String[] args) {
+    return args.length == 1 && args[0].equals("warmup");
   }
 
   /**

@@ -17,6 +17,7 @@ import io.vetch.server.apply.Quota;
 import io.vetch.server.apply.ReadOnlyTxn;
 import io.vetch.server.apply.RangeQuery;
 import io.vetch.server.apply.RequestChecks;
+import io.vetch.server.wire.GrpcFraming;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.server.StatusException;
@@ -48,7 +49,7 @@ public final class KvService extends KVService {
    */
   Future<List<Buffer>> rangeFramed(RangeRequest r) {
     if (!RangeQuery.servesStored(r)) {
-      return range(r).map(resp -> StoredRangeReply.framed(resp.toByteArray()));
+      return range(r).map(resp -> List.of(GrpcFraming.append(Buffer.buffer(), resp)));
     }
     return read(r, t -> {
       RangeQuery.Stored answer = RangeQuery.executeStored(ctx.store()::rangeRecords, r);

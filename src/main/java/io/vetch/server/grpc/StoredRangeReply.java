@@ -66,12 +66,6 @@ final class StoredRangeReply {
     return out.done();
   }
 
-  /** The framed response for a reply that was encoded whole (the decoding path). */
-  static List<Buffer> framed(byte[] message) {
-    return List.of(Buffer.buffer(GrpcFraming.PREFIX + message.length).appendByte((byte) 0).appendInt(message.length)
-        .appendBytes(message));
-  }
-
   /** Collects total bytes into arrays of at most CHUNK bytes. */
   private static final class Chunks extends OutputStream {
     private final List<Buffer> done = new ArrayList<>();
