@@ -106,7 +106,10 @@ public final class ClientVerticle extends VerticleBase {
     // gRPC and etcd's plain HTTP endpoints share the listener, as on etcd: gRPC requests are told by content type.
     Handler<HttpServerRequest> grpcCalls = new GrpcCallMetrics(ctx.metrics(),
         new RequireLeaderHandler(() -> ctx.status().leader(),
-            watch.before(new RangeHandler(kv, maxRequestBytes + GRPC_OVERHEAD_BYTES).before(grpc))));
+            watch.before(new RangeHandler(kv, maxRequestBytes + GRPC_OVERHEAD_BYTES).before(req -> {
+              io.vetch.server.wire.GrpcFraming.respecStatusMessage(req.response());
+              grpc.handle(req);
+            }))));
     Router plain = new HttpEndpoints(ctx, ctx.metrics()).router(vertx);
     Services services = new Services(kv, lease, cluster, maintenance, auth, lock, election, watch);
     new io.vetch.server.http.Gateway(services, maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(plain);

@@ -57,10 +57,6 @@ final class GrpcWatchChannel implements WatchChannel {
 
   @Override
   public void finish(int status, String message) {
-    out.putTrailer("grpc-status", Integer.toString(status));
-    if (message != null) {
-      out.putTrailer("grpc-message", message);
-    }
-    out.end();
+    GrpcFraming.finish(out, true, status, message);
   }
 }

@@ -89,8 +89,42 @@ public final class GrpcFraming {
     out.end();
   }
 
+  /**
+   * Makes vertx-grpc's status message, in {@code out}'s headers, what the gRPC spec says once they are written.
+   * vertx-grpc encodes it with URLEncoder (so ':' and ' ' arrive as %3A and %20, which clients that do not decode
+   * leniently, such as grpc-js, show as they are); the spec escapes only bytes outside 0x20-0x7E and '%'. Covers
+   * every answer vertx-grpc gives before a message (unary failures are trailers-only): a stream served through it
+   * that fails after a message must set the grpc-message trailer itself, with {@link #percentEncode}.
+   */
+  public static void respecStatusMessage(HttpServerResponse out) {
+    out.headersEndHandler(v -> {
+      String m = out.headers().get("grpc-message");
+      if (m != null) {
+        out.headers().set("grpc-message", percentEncode(fromUrlEncoding(m)));
+      }
+    });
+  }
+
+  /** The text URLEncoder made m from (vertx-grpc never leaves a '+' in it: a space is %20, a '+' %2B). */
+  static String fromUrlEncoding(String m) {
+    try {
+      return java.net.URLDecoder.decode(m, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return m; // not URLEncoder's output (vertx-grpc's own "Method not found" is put as it is)
+    }
+  }
+
+  /** How many framed messages buf holds (whole frames, as {@link #append} writes them). */
+  public static int messages(Buffer buf) {
+    int n = 0;
+    for (int at = 0; at + PREFIX <= buf.length(); at += PREFIX + buf.getInt(at + 1)) {
+      n++;
+    }
+    return n;
+  }
+
   /** gRPC's grpc-message encoding: bytes outside printable ASCII, and '%', as %XX of their UTF-8. */
-  static String percentEncode(String message) {
+  public static String percentEncode(String message) {
     StringBuilder sb = null;
     byte[] utf8 = message.getBytes(StandardCharsets.UTF_8);
     for (int i = 0; i < utf8.length; i++) {
