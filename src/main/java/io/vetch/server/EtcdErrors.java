@@ -96,6 +96,25 @@ public final class EtcdErrors {
   public static StatusException electionNoLeader() { return unknown("election: no leader"); }
   public static StatusException sessionExpired() { return unknown("session: session is expired"); }
   public static StatusException missingLeaderKey() { return unknown("\"leader\" field must be provided"); }
+  /** etcd's downgrade errors (rpctypes ErrGRPCWrongDowngradeVersionFormat and the rest). */
+  public static StatusException wrongDowngradeVersionFormat() {
+    return invalid("etcdserver: wrong downgrade target version format");
+  }
+
+  public static StatusException invalidDowngradeTargetVersion() {
+    return invalid("etcdserver: invalid downgrade target version");
+  }
+
+  public static StatusException downgradeInProcess() {
+    return failedPrecondition("etcdserver: cluster has a downgrade job in progress");
+  }
+
+  public static StatusException noInflightDowngrade() {
+    return failedPrecondition("etcdserver: no inflight downgrade job");
+  }
+
+  public static StatusException unknownMethod() { return unknown("etcdserver: unknown method"); }
+
   public static StatusException canceled() { return new StatusException(GrpcStatus.CANCELLED, "context canceled"); }
   private static StatusException unknown(String msg) { return new StatusException(GrpcStatus.UNKNOWN, msg); }
 

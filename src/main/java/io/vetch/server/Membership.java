@@ -3,6 +3,7 @@ package io.vetch.server;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.vetch.api.etcdserverpb.Member;
 import io.vetch.api.membershippb.ClusterMemberAttrSetRequest;
+import io.vetch.api.membershippb.DowngradeInfoSetRequest;
 import io.vetch.api.raftpb.ConfChange;
 import io.vetch.api.raftpb.ConfState;
 import java.io.ByteArrayInputStream;
@@ -35,8 +36,9 @@ import java.util.Set;
  *
  * <p>Threads: changed only by the storage worker; read from any thread (an immutable view is published).
  */
-public final class Membership {
-  private record View(long index, Map<Long, Member> members, Set<Long> removed) {}
+public final class Membership implements io.vetch.server.apply.ClusterState {
+  /** downgradeTarget: the enabled downgrade's target version ("X.Y.0"), "" when none is. */
+  private record View(long index, Map<Long, Member> members, Set<Long> removed, String downgradeTarget) {}
 
   private final Path file;
   private volatile View view;
@@ -47,7 +49,7 @@ public final class Membership {
   }
 
   static Membership load(Path file) throws IOException {
-    View v = Files.exists(file) ? decode(Files.readAllBytes(file)) : new View(0, Map.of(), Set.of());
+    View v = Files.exists(file) ? decode(Files.readAllBytes(file)) : new View(0, Map.of(), Set.of(), "");
     return new Membership(file, v);
   }
 
@@ -134,12 +136,13 @@ public final class Membership {
       }
       default -> { }
     }
-    replace(new View(index, Map.copyOf(members), Set.copyOf(removed)));
+    replace(new View(index, Map.copyOf(members), Set.copyOf(removed), v.downgradeTarget));
     return true;
   }
 
   /** A member's published name and client URLs (storage worker); ignored for members not (or no longer) known. */
-  void applyAttributes(ClusterMemberAttrSetRequest r) {
+  @Override
+  public void applyAttributes(ClusterMemberAttrSetRequest r) {
     View v = view;
     Member old = v.members.get(r.getMemberID());
     if (old == null) {
@@ -150,7 +153,22 @@ public final class Membership {
     if (!updated.equals(old)) {
       Map<Long, Member> members = new HashMap<>(v.members);
       members.put(old.getID(), updated);
-      replace(new View(v.index, Map.copyOf(members), v.removed));
+      replace(new View(v.index, Map.copyOf(members), v.removed, v.downgradeTarget));
+    }
+  }
+
+  /** The enabled downgrade's target version ("X.Y.0"), or "" when no downgrade is enabled. Any thread. */
+  public String downgradeTarget() {
+    return view.downgradeTarget;
+  }
+
+  /** Applies a committed DowngradeInfoSet (etcd's cluster.SetDowngradeInfo); storage worker. Idempotent. */
+  @Override
+  public void applyDowngrade(DowngradeInfoSetRequest r) {
+    View v = view;
+    String target = r.getEnabled() ? r.getVer() : "";
+    if (!target.equals(v.downgradeTarget)) {
+      replace(new View(v.index, v.members, v.removed, target));
     }
   }
 
@@ -191,7 +209,10 @@ public final class Membership {
     view = v;
   }
 
-  /** u64 index | u32 count | count x (u32 len | Member) | u32 removed count | u64 ids. */
+  /**
+   * u64 index | u32 count | count x (u32 len | Member) | u32 removed count | u64 ids [| UTF downgrade target].
+   * The downgrade target came later: bytes without it (an older vetch's) read as no downgrade enabled.
+   */
   private static byte[] encode(View v) {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -206,6 +227,9 @@ public final class Membership {
       out.writeInt(v.removed.size());
       for (long id : v.removed) {
         out.writeLong(id);
+      }
+      if (!v.downgradeTarget.isEmpty()) {
+        out.writeUTF(v.downgradeTarget);
       }
       return bytes.toByteArray();
     } catch (IOException e) {
@@ -225,6 +249,7 @@ public final class Membership {
     for (int i = in.readInt(); i > 0; i--) {
       removed.add(in.readLong());
     }
-    return new View(index, Map.copyOf(members), Set.copyOf(removed));
+    String downgradeTarget = in.available() > 0 ? in.readUTF() : "";
+    return new View(index, Map.copyOf(members), Set.copyOf(removed), downgradeTarget);
   }
 }

@@ -142,7 +142,7 @@ public final class VetchServer {
     RawNode node = new RawNode(raftConfig, o.raftLog());
     Membership membership = o.membership();
     TokenProvider tokens = cfg.tokenProvider();
-    Applier applier = new Applier(o.store(), o.lessor(), o.alarms(), o.auth(), tokens, membership::applyAttributes,
+    Applier applier = new Applier(o.store(), o.lessor(), o.alarms(), o.auth(), tokens, membership,
         o.clusterId(),
         o.memberId());
     RequestIds ids = new RequestIds(o.memberId(), System.currentTimeMillis());
@@ -163,7 +163,8 @@ public final class VetchServer {
     Promise<Void> removed = Promise.promise();
     ServerMetrics metrics = new ServerMetrics(new ServerMetrics.Sources(o.memberId(), status::leader,
         status::leaderChanges, status::commitIndex, status::appliedIndex, pending::size, pending::failed,
-        cfg.effectiveQuotaBackendBytes(), o.store()::dbSizeBytes, o.store()::sizeBytes, o.store()::keyCount));
+        cfg.effectiveQuotaBackendBytes(), o.store()::dbSizeBytes, o.store()::sizeBytes, o.store()::keyCount,
+        () -> ClusterVersion.majorMinor(ClusterVersion.reported(membership.downgradeTarget()))));
     StorageVerticle storage = new StorageVerticle(addresses, o.wal(), o.snapshotter(), o.store(), applier,
         membership, o.lessor(), o.alarms(), o.auth(), pending, o.memberId(), snapDir, cfg.snapshotCount(), o.snapshotIndex(), metrics);
     long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();

@@ -5,6 +5,7 @@ import io.vetch.api.etcdserverpb.AlarmMember;
 import io.vetch.api.etcdserverpb.AlarmRequest;
 import io.vetch.api.etcdserverpb.AlarmResponse;
 import io.vetch.api.etcdserverpb.AlarmType;
+import io.vetch.api.etcdserverpb.DowngradeResponse;
 import io.vetch.api.etcdserverpb.CompactionRequest;
 import io.vetch.api.etcdserverpb.CompactionResponse;
 import io.vetch.api.etcdserverpb.DeleteRangeRequest;
@@ -21,7 +22,6 @@ import io.vetch.api.etcdserverpb.ResponseHeader;
 import io.vetch.api.etcdserverpb.ResponseOp;
 import io.vetch.api.etcdserverpb.TxnRequest;
 import io.vetch.api.etcdserverpb.TxnResponse;
-import io.vetch.api.membershippb.ClusterMemberAttrSetRequest;
 import io.vetch.api.mvccpb.Event;
 import io.vetch.api.mvccpb.KeyValue;
 import io.vetch.mvcc.CompactedException;
@@ -35,7 +35,6 @@ import io.vetch.server.auth.AuthStore;
 import io.vetch.server.auth.TokenProvider;
 import io.vertx.grpc.server.StatusException;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * Applies committed requests to the MVCC store with etcd's semantics (etcd's applierV3backend).
@@ -48,21 +47,21 @@ public final class Applier {
   private final Leases leases;
   private final AlarmStore alarms;
   private final AuthApplier auth;
-  private final Consumer<ClusterMemberAttrSetRequest> memberAttributes;
+  private final ClusterState cluster;
   private final long clusterId;
   private final long memberId;
 
   /**
-   * leases grants and revokes leases and follows key attachments; memberAttributes receives the members'
-   * published attributes.
+   * leases grants and revokes leases and follows key attachments; cluster takes the members' published attributes
+   * and the downgrade state.
    */
   public Applier(KvStore store, Leases leases, AlarmStore alarms, AuthStore authStore, TokenProvider tokens,
-      Consumer<ClusterMemberAttrSetRequest> memberAttributes, long clusterId, long memberId) {
+      ClusterState cluster, long clusterId, long memberId) {
     this.store = store;
     this.leases = leases;
     this.alarms = alarms;
     this.auth = new AuthApplier(authStore, tokens, leases);
-    this.memberAttributes = memberAttributes;
+    this.cluster = cluster;
     this.clusterId = clusterId;
     this.memberId = memberId;
   }
@@ -94,9 +93,15 @@ public final class Applier {
         return new Result(null, null, List.of(), false);
       }
       if (req.hasClusterMemberAttrSet()) {
-        memberAttributes.accept(req.getClusterMemberAttrSet());
+        cluster.applyAttributes(req.getClusterMemberAttrSet());
         store.setConsistentIndex(index);
         return new Result(null, null, List.of(), false);
+      }
+      if (req.hasDowngradeInfoSet()) {
+        cluster.applyDowngrade(req.getDowngradeInfoSet());
+        store.setConsistentIndex(index);
+        return new Result(DowngradeResponse.newBuilder().setHeader(header(store.currentRevision(), term)).build(),
+            null, List.of(), false);
       }
       store.setConsistentIndex(index);
       return new Result(null, EtcdErrors.internal("etcdserver: unsupported request"), List.of(), false);
@@ -111,7 +116,7 @@ public final class Applier {
    * grants) fail; with CORRUPT raised, every KV and lease request fails.
    */
   private void checkAlarms(InternalRaftRequest req) throws StatusException {
-    if (req.hasAlarm() || req.hasClusterMemberAttrSet() || req.hasLeaseCheckpoint()) {
+    if (req.hasAlarm() || req.hasClusterMemberAttrSet() || req.hasLeaseCheckpoint() || req.hasDowngradeInfoSet()) {
       return;
     }
     if (alarms.active(AlarmType.CORRUPT)) {

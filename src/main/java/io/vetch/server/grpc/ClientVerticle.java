@@ -1,5 +1,6 @@
 package io.vetch.server.grpc;
 
+import com.google.protobuf.Descriptors.MethodDescriptor;
 import io.vetch.api.etcdserverpb.ClusterGrpcService;
 import io.vetch.api.etcdserverpb.KVGrpcService;
 import io.vetch.api.etcdserverpb.MaintenanceGrpcService;
@@ -17,16 +18,30 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Serves etcd's gRPC API on one client URL from an event loop. Deployed with several instances: Vert.x spreads
- * connections on the shared port across their event loops. Methods not implemented (Maintenance.Downgrade) are not
- * bound, so the server answers them with UNIMPLEMENTED at once. Beside gRPC: the HTTP endpoints, the JSON gateway,
+ * connections on the shared port across their event loops. Beside gRPC: the HTTP endpoints, the JSON gateway,
  * and the in-process endpoint of embedding applications, all over the same service instances.
  */
 public final class ClientVerticle extends VerticleBase {
   /** etcd lets a gRPC message exceed --max-request-bytes by this much (its grpcOverheadBytes). */
   private static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
+
+  /** The methods etcd registers its gRPC metrics for when it starts (every one we serve of these services). */
+  private static final List<MethodDescriptor> REGISTERED = Stream.concat(Stream.of(
+          KVGrpcService.SERVICE_DESCRIPTOR, io.vetch.api.etcdserverpb.WatchGrpcService.SERVICE_DESCRIPTOR,
+          io.vetch.api.etcdserverpb.LeaseGrpcService.SERVICE_DESCRIPTOR, ClusterGrpcService.SERVICE_DESCRIPTOR,
+          io.vetch.api.etcdserverpb.AuthGrpcService.SERVICE_DESCRIPTOR, MaintenanceGrpcService.SERVICE_DESCRIPTOR)
+          .flatMap(s -> s.getMethods().stream()),
+      Stream.of(io.vetch.api.healthpb.HealthGrpcService.SERVICE_DESCRIPTOR.findMethodByName("Check"))).toList();
+  /** Served too, and counted from their first call (etcd adds them to its server after registering metrics). */
+  private static final List<MethodDescriptor> ON_FIRST_CALL = Stream.of(
+          io.vetch.api.v3lockpb.LockGrpcService.SERVICE_DESCRIPTOR,
+          io.vetch.api.v3electionpb.ElectionGrpcService.SERVICE_DESCRIPTOR)
+      .flatMap(s -> s.getMethods().stream()).toList();
 
   private final ClientContext ctx;
   private final String host;
@@ -75,9 +90,7 @@ public final class ClientVerticle extends VerticleBase {
     ElectionServer election = new ElectionServer(recipes);
     grpc.addService(io.vetch.api.v3electionpb.ElectionGrpcService.of(election));
     MaintenanceServer maintenance = new MaintenanceServer(ctx);
-    grpc.addService(MaintenanceGrpcService.builder(maintenance).bind(MaintenanceGrpcService.Status,
-        MaintenanceGrpcService.HashKV, MaintenanceGrpcService.Hash, MaintenanceGrpcService.MoveLeader,
-        MaintenanceGrpcService.Alarm, MaintenanceGrpcService.Defragment, MaintenanceGrpcService.Snapshot).build());
+    grpc.addService(MaintenanceGrpcService.of(maintenance));
     ClusterServer cluster = new ClusterServer(ctx);
     grpc.addService(ClusterGrpcService.of(cluster));
     AuthServer auth = new AuthServer(ctx);
@@ -104,7 +117,7 @@ public final class ClientVerticle extends VerticleBase {
     }
     http = vertx.createHttpServer(options);
     // gRPC and etcd's plain HTTP endpoints share the listener, as on etcd: gRPC requests are told by content type.
-    Handler<HttpServerRequest> grpcCalls = new GrpcCallMetrics(ctx.metrics(),
+    Handler<HttpServerRequest> grpcCalls = new GrpcCallMetrics(ctx.metrics(), REGISTERED, ON_FIRST_CALL,
         new RequireLeaderHandler(() -> ctx.status().leader(),
             watch.before(new RangeHandler(kv, maxRequestBytes + GRPC_OVERHEAD_BYTES).before(req -> {
               io.vetch.server.wire.GrpcFraming.respecStatusMessage(req.response());

@@ -101,12 +101,14 @@ public final class ElectionServer extends ElectionService {
   @Override
   public void observe(LeaderRequest req, WriteStream<LeaderResponse> out) {
     Future<Void> end = CallEnd.current();
+    var messages = io.vetch.server.metrics.GrpcMethodMetrics.current();
     out.exceptionHandler(e -> { });
-    observe(prefix(req.getName()), out, end, null);
+    observe(prefix(req.getName()), out, end, null, messages);
   }
 
   /** One round: reads the leader, sends it if it differs from last, then waits for a change under prefix. */
-  private void observe(ByteString prefix, WriteStream<LeaderResponse> out, Future<Void> end, KeyValue last) {
+  private void observe(ByteString prefix, WriteStream<LeaderResponse> out, Future<Void> end, KeyValue last,
+      io.vetch.server.metrics.GrpcMethodMetrics messages) {
     if (end.isComplete()) {
       return;
     }
@@ -115,9 +117,10 @@ public final class ElectionServer extends ElectionService {
       if (now != null && (last == null || !now.getKey().equals(last.getKey())
           || now.getModRevision() != last.getModRevision())) {
         out.write(LeaderResponse.newBuilder().setHeader(r.getHeader()).setKv(now).build());
+        messages.sent(1);
       }
       Runnable next = () -> recipes.nextChange(prefix, r.getHeader().getRevision(), end)
-          .onSuccess(v -> observe(prefix, out, end, now));
+          .onSuccess(v -> observe(prefix, out, end, now, messages));
       if (out.writeQueueFull()) {
         out.drainHandler(v -> next.run());
       } else {

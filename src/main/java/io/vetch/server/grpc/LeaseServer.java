@@ -54,8 +54,11 @@ public final class LeaseServer extends LeaseService {
   @Override
   protected void leaseKeepAlive(ReadStream<LeaseKeepAliveRequest> requests,
       WriteStream<LeaseKeepAliveResponse> responses) {
+    var messages = io.vetch.server.metrics.GrpcMethodMetrics.current();
     requests.handler(r -> {
+      messages.received();
       responses.write(keepAlive(r));
+      messages.sent(1);
       if (responses.writeQueueFull()) {
         requests.pause();
         responses.drainHandler(v -> requests.resume());

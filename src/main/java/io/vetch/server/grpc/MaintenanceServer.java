@@ -5,6 +5,11 @@ import io.vetch.api.etcdserverpb.AlarmRequest;
 import io.vetch.api.etcdserverpb.AlarmResponse;
 import io.vetch.api.etcdserverpb.DefragmentRequest;
 import io.vetch.api.etcdserverpb.DefragmentResponse;
+import io.vetch.api.etcdserverpb.DowngradeInfo;
+import io.vetch.api.etcdserverpb.DowngradeRequest;
+import io.vetch.api.etcdserverpb.DowngradeResponse;
+import io.vetch.api.membershippb.DowngradeInfoSetRequest;
+import io.vetch.server.ClusterVersion;
 import io.vetch.api.etcdserverpb.HashKVRequest;
 import io.vetch.api.etcdserverpb.HashKVResponse;
 import io.vetch.api.etcdserverpb.HashRequest;
@@ -27,12 +32,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.streams.ReadStream;
 
 /**
- * etcd's Maintenance service. With auth enabled, MoveLeader, Hash, HashKV, Defragment and Snapshot need the root
- * role, as on etcd; Status does not. Downgrade is not bound (UNIMPLEMENTED).
+ * etcd's Maintenance service. With auth enabled, MoveLeader, Hash, HashKV, Defragment, Snapshot and Downgrade need
+ * the root role, as on etcd; Status does not.
  */
 public final class MaintenanceServer extends MaintenanceService {
   /** The etcd API version vetch speaks, as etcd reports its server version. */
-  public static final String VERSION = "3.5.0";
+  public static final String VERSION = io.vetch.server.ClusterVersion.SERVER;
 
   private final ClientContext ctx;
 
@@ -105,7 +110,54 @@ public final class MaintenanceServer extends MaintenanceService {
       return Future.failedFuture(denied);
     }
     Vertx vertx = Vertx.currentContext().owner();
-    return ctx.storeImage().compose(image -> SnapshotStream.open(vertx, image, header()));
+    var messages = io.vetch.server.metrics.GrpcMethodMetrics.current();
+    return ctx.storeImage().compose(image -> SnapshotStream.open(vertx, image, header(), messages));
+  }
+
+  /**
+   * etcd 3.5's Downgrade: VALIDATE checks the target (one minor version below the cluster version) after a
+   * linearizable read; ENABLE validates, then records the target through Raft; CANCEL, after a linearizable read,
+   * clears an enabled downgrade through Raft. Each answers with the cluster version decided from the members.
+   */
+  @Override
+  public Future<DowngradeResponse> downgrade(DowngradeRequest request) {
+    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    if (denied != null) {
+      return Future.failedFuture(denied);
+    }
+    DowngradeResponse.Builder answer = DowngradeResponse.newBuilder().setVersion(ClusterVersion.DECIDED);
+    return switch (request.getAction()) {
+      case VALIDATE -> validateDowngrade(request.getVersion())
+          .map(target -> answer.setHeader(header()).build());
+      case ENABLE -> validateDowngrade(request.getVersion())
+          .compose(target -> ctx.<DowngradeResponse>propose(InternalRaftRequest.newBuilder().setDowngradeInfoSet(
+              DowngradeInfoSetRequest.newBuilder().setEnabled(true).setVer(target))))
+          .map(r -> answer.setHeader(r.getHeader()).build());
+      case CANCEL -> ctx.readIndex()
+          .compose(term -> ctx.membership().downgradeTarget().isEmpty()
+              ? Future.<DowngradeResponse>failedFuture(EtcdErrors.noInflightDowngrade())
+              : ctx.<DowngradeResponse>propose(InternalRaftRequest.newBuilder().setDowngradeInfoSet(
+                  DowngradeInfoSetRequest.newBuilder().setEnabled(false))))
+          .map(r -> answer.setHeader(r.getHeader()).build());
+      default -> Future.failedFuture(EtcdErrors.unknownMethod());
+    };
+  }
+
+  /** etcd's downgradeValidate, its checks in its order; completes with the target as "X.Y.0". */
+  private Future<String> validateDowngrade(String version) {
+    String target = ClusterVersion.target(version);
+    if (target == null) {
+      return Future.failedFuture(EtcdErrors.wrongDowngradeVersionFormat());
+    }
+    return ctx.readIndex().compose(term -> {
+      if (!target.equals(ClusterVersion.ALLOWED_TARGET)) {
+        return Future.failedFuture(EtcdErrors.invalidDowngradeTargetVersion());
+      }
+      if (!ctx.membership().downgradeTarget().isEmpty()) {
+        return Future.failedFuture(EtcdErrors.downgradeInProcess());
+      }
+      return Future.succeededFuture(target);
+    });
   }
 
   @Override
@@ -123,6 +175,10 @@ public final class MaintenanceServer extends MaintenanceService {
         .setDbSizeQuota(ctx.quotaBytes() == Long.MAX_VALUE ? 0 : ctx.quotaBytes());
     Member self = ctx.membership().member(ctx.memberId());
     b.setIsLearner(self != null && self.getIsLearner());
+    String downgrade = ctx.membership().downgradeTarget();
+    if (!downgrade.isEmpty()) {
+      b.setDowngradeInfo(DowngradeInfo.newBuilder().setEnabled(true).setTargetVersion(downgrade));
+    }
     if (s.leader() == 0) {
       b.addErrors(EtcdErrors.noLeader().message());
     }

@@ -31,8 +31,11 @@ final class SnapshotStream implements ReadStream<SnapshotResponse> {
   private long remaining;
   private Handler<SnapshotResponse> handler;
   private Handler<Void> endHandler;
+  private final io.vetch.server.metrics.GrpcMethodMetrics messages;
 
-  private SnapshotStream(AsyncFile file, byte[] prefix, long imageBytes, ResponseHeader header) {
+  private SnapshotStream(AsyncFile file, byte[] prefix, long imageBytes, ResponseHeader header,
+      io.vetch.server.metrics.GrpcMethodMetrics messages) {
+    this.messages = messages;
     this.file = file;
     this.prefix = prefix;
     this.header = header;
@@ -48,7 +51,9 @@ final class SnapshotStream implements ReadStream<SnapshotResponse> {
     });
   }
 
-  static Future<ReadStream<SnapshotResponse>> open(Vertx vertx, StorageImage image, ResponseHeader header) {
+  /** messages counts each response sent. */
+  static Future<ReadStream<SnapshotResponse>> open(Vertx vertx, StorageImage image, ResponseHeader header,
+      io.vetch.server.metrics.GrpcMethodMetrics messages) {
     long size;
     try {
       size = Files.size(image.file());
@@ -58,7 +63,7 @@ final class SnapshotStream implements ReadStream<SnapshotResponse> {
     byte[] prefix = BackupFile.prefix(image.index(), image.data(), size);
     return vertx.fileSystem().open(image.file().toString(), new OpenOptions().setRead(true).setWrite(false))
         .compose(f -> vertx.fileSystem().delete(image.file().toString())
-            .map(v -> new SnapshotStream(f, prefix, size, header)));
+            .map(v -> new SnapshotStream(f, prefix, size, header, messages)));
   }
 
   private void chunk(Buffer b) {
@@ -83,6 +88,7 @@ final class SnapshotStream implements ReadStream<SnapshotResponse> {
     }
     if (handler != null) {
       handler.handle(r.build());
+      messages.sent(1);
     }
   }
 

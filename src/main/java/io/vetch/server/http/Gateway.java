@@ -67,6 +67,8 @@ public final class Gateway {
     unary(r, "/v3/maintenance/defragment", DefragmentRequest.getDefaultInstance(), s.maintenance()::defragment);
     unary(r, "/v3/maintenance/hash", HashRequest.getDefaultInstance(), s.maintenance()::hash);
     unary(r, "/v3/maintenance/hashkv", HashKVRequest.getDefaultInstance(), s.maintenance()::hashKV);
+    unary(r, "/v3/maintenance/downgrade", io.vetch.api.etcdserverpb.DowngradeRequest.getDefaultInstance(),
+        s.maintenance()::downgrade);
     unary(r, "/v3/maintenance/transfer-leadership", MoveLeaderRequest.getDefaultInstance(),
         s.maintenance()::moveLeader);
     r.post("/v3/maintenance/snapshot").handler(rc -> call(rc, SnapshotRequest.getDefaultInstance(), req -> {

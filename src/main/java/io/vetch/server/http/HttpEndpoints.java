@@ -56,7 +56,8 @@ public final class HttpEndpoints {
     }
     r.get("/version").handler(rc -> rc.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("etcdserver", MaintenanceServer.VERSION)
-            .put("etcdcluster", MaintenanceServer.VERSION).encode()));
+            .put("etcdcluster", io.vetch.server.ClusterVersion.reported(ctx.membership().downgradeTarget()))
+            .encode()));
     r.get("/metrics").handler(rc -> rc.vertx().executeBlocking(metrics::scrape, false)
         .onSuccess(text -> rc.response().putHeader("content-type", ServerMetrics.contentType()).end(text))
         .onFailure(rc::fail));

@@ -30,7 +30,8 @@ public final class ServerMetrics implements PeerStats {
   /** Where the state-mirroring metrics read from. */
   public record Sources(long memberId, LongSupplier leader, LongSupplier leaderChanges, LongSupplier commitIndex,
       LongSupplier appliedIndex, LongSupplier pendingProposals, LongSupplier failedProposals, long quotaBytes,
-      LongSupplier dbSize, LongSupplier dbSizeInUse, LongSupplier keys) {}
+      LongSupplier dbSize, LongSupplier dbSizeInUse, LongSupplier keys,
+      java.util.function.Supplier<String> clusterVersion) {}
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Histogram walFsync;
@@ -44,6 +45,8 @@ public final class ServerMetrics implements PeerStats {
   private final Counter txns;
   private final Counter grpcStarted;
   private final Counter grpcHandled;
+  private final Counter grpcReceived;
+  private final Counter grpcSent;
   private final Sources sources;
   /** The web console's chart history, oldest first: one {@link Sample} per {@link #sample} call. */
   private final java.util.ArrayDeque<Sample> history = new java.util.ArrayDeque<>();
@@ -57,6 +60,9 @@ public final class ServerMetrics implements PeerStats {
 
   public ServerMetrics(Sources s) {
     this.sources = s;
+    GaugeWithCallback.builder().name("etcd_cluster_version")
+        .help("Which version is running. 1 for 'cluster_version' label with current cluster version")
+        .labelNames("cluster_version").callback(cb -> cb.call(1, s.clusterVersion().get())).register(registry);
     GaugeWithCallback.builder().name("etcd_server_has_leader")
         .help("Whether or not a leader exists. 1 is existence, 0 is not.")
         .callback(cb -> cb.call(s.leader().getAsLong() != 0 ? 1 : 0)).register(registry);
@@ -107,6 +113,12 @@ public final class ServerMetrics implements PeerStats {
     grpcHandled = Counter.builder().name("grpc_server_handled_total")
         .help("Total number of RPCs completed on the server, regardless of success or failure.")
         .labelNames("grpc_type", "grpc_service", "grpc_method", "grpc_code").withoutExemplars().register(registry);
+    grpcReceived = Counter.builder().name("grpc_server_msg_received_total")
+        .help("Total number of RPC stream messages received on the server.")
+        .labelNames("grpc_type", "grpc_service", "grpc_method").withoutExemplars().register(registry);
+    grpcSent = Counter.builder().name("grpc_server_msg_sent_total")
+        .help("Total number of gRPC stream messages sent by the server.")
+        .labelNames("grpc_type", "grpc_service", "grpc_method").withoutExemplars().register(registry);
     JvmMetrics.builder().register(registry);
   }
 
@@ -144,12 +156,17 @@ public final class ServerMetrics implements PeerStats {
     }
   }
 
-  public void grpcStarted(String type, String service, String method) {
-    grpcStarted.labelValues(type, service, method).inc();
-  }
-
-  public void grpcHandled(String type, String service, String method, String code) {
-    grpcHandled.labelValues(type, service, method, code).inc();
+  /**
+   * One gRPC method's series (go-grpc-prometheus's, as etcd exports them), all created at 0 now: the started, message
+   * and handled counters, the latter for every status code.
+   */
+  public GrpcMethodMetrics grpcMethod(String type, String service, String method) {
+    var handled = new io.prometheus.metrics.core.datapoints.CounterDataPoint[GrpcMethodMetrics.CODES.size()];
+    for (int c = 0; c < handled.length; c++) {
+      handled[c] = grpcHandled.labelValues(type, service, method, GrpcMethodMetrics.CODES.get(c));
+    }
+    return new GrpcMethodMetrics(grpcStarted.labelValues(type, service, method),
+        grpcReceived.labelValues(type, service, method), grpcSent.labelValues(type, service, method), handled);
   }
 
   /** One peer's data points, looked up once: sent and received count every Raft frame. */

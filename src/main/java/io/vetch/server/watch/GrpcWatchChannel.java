@@ -11,6 +11,7 @@ final class GrpcWatchChannel implements WatchChannel {
   private final HttpServerRequest in;
   private final HttpServerResponse out;
   private final int maxRequestBytes;
+  private final io.vetch.server.metrics.GrpcMethodMetrics messages = io.vetch.server.metrics.GrpcMethodMetrics.current();
 
   GrpcWatchChannel(HttpServerRequest in, int maxRequestBytes) {
     this.in = in;
@@ -27,7 +28,10 @@ final class GrpcWatchChannel implements WatchChannel {
   public void start(Consumer<Buffer> requests, Consumer<String> malformed, Runnable onEnd, Runnable onClose,
       Runnable onDrain) {
     out.putHeader("content-type", "application/grpc");
-    in.handler(GrpcFraming.parser(maxRequestBytes, requests, malformed));
+    in.handler(GrpcFraming.parser(maxRequestBytes, m -> {
+      messages.received();
+      requests.accept(m);
+    }, malformed));
     in.endHandler(v -> onEnd.run());
     in.exceptionHandler(e -> onClose.run());
     out.exceptionHandler(e -> onClose.run());
@@ -48,6 +52,7 @@ final class GrpcWatchChannel implements WatchChannel {
   @Override
   public void write(Buffer frames) {
     out.write(frames);
+    messages.sent(GrpcFraming.messages(frames));
   }
 
   @Override

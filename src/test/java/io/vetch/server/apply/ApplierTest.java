@@ -43,7 +43,13 @@ class ApplierTest {
     auth = io.vetch.server.auth.AuthStore.inMemory();
     applier = new Applier(store, leases, io.vetch.server.alarm.AlarmStore.inMemory(),
         auth, new io.vetch.server.auth.SimpleTokens(300, System::nanoTime),
-        attrs -> { }, 11, 22);
+        new ClusterState() {
+          @Override
+          public void applyAttributes(io.vetch.api.membershippb.ClusterMemberAttrSetRequest r) { }
+
+          @Override
+          public void applyDowngrade(io.vetch.api.membershippb.DowngradeInfoSetRequest r) { }
+        }, 11, 22);
   }
 
   @AfterEach
