@@ -20,8 +20,39 @@ final class FlagTable {
     void apply(ServerConfig.Builder b, String value);
   }
 
-  /** One flag. {@code setter} is null for the flags that are not config (help, version, config-file). */
-  record Flag(String name, String section, String defaultText, String description, Setter setter) {
+  /**
+   * One flag. {@code setter} is null for the flags that are not config (help, version, config-file).
+   * {@code replacedBy} is null except for an etcd 3.5 name that etcd 3.6 deprecated: then it is the 3.6 flag
+   * ("corrupt-check-time") or "feature-gates=Gate" for one that became a feature gate.
+   */
+  record Flag(String name, String section, String defaultText, String description, Setter setter, String replacedBy) {
+    Flag(String name, String section, String defaultText, String description, Setter setter) {
+      this(name, section, defaultText, description, setter, null);
+    }
+
+    /** This flag under its etcd 3.5 name {@code oldName}: same meaning, deprecated. */
+    Flag renamedFrom(String oldName) {
+      return new Flag(oldName, section, defaultText, description, setter, name);
+    }
+
+    /** For a flag etcd 3.6 turned into a feature gate, the gate; else null. */
+    String gate() {
+      return replacedBy != null && replacedBy.startsWith("feature-gates=") ? replacedBy.substring(14) : null;
+    }
+
+    /** What to use instead, as etcd 3.6 words it: "--corrupt-check-time", "--feature-gates=Gate=true". */
+    String use() {
+      return "--" + replacedBy + (gate() != null ? "=true" : "");
+    }
+
+    /**
+     * etcd 3.6's warning when this deprecated flag is set. etcd 3.6 logs none for experimental-initial-corrupt-check
+     * (only its --help says it is deprecated); vetch warns for it too, worded as etcd words its other gate flags.
+     */
+    String deprecationWarning() {
+      return "--" + name + " is deprecated in v3.6 and will be decommissioned in v3.7. Use '" + use() + "' instead.";
+    }
+
     boolean isBool() {
       return defaultText.equals("false") || defaultText.equals("true");
     }
@@ -31,6 +62,13 @@ final class FlagTable {
       return "ETCD_" + name.toUpperCase().replace('-', '_');
     }
   }
+
+  // The two settings vetch has whose etcd 3.5 names etcd 3.6 renamed; ALL lists them under both names.
+  private static final Flag WATCH_PROGRESS_NOTIFY_INTERVAL = new Flag("watch-progress-notify-interval",
+      "Experimental", "10m", "Duration of periodic watch progress notifications.",
+      (b, v) -> b.watchProgressNotifyIntervalMs(durationMs(v)));
+  private static final Flag CORRUPT_CHECK_TIME = new Flag("corrupt-check-time", "Experimental", "0s",
+      "Duration of time between cluster corruption check passes.", (b, v) -> b.corruptCheckTimeMs(durationMs(v)));
 
   static final List<Flag> ALL = List.of(
       new Flag("name", "Member", "default", "Human-readable name for this member.",
@@ -60,9 +98,8 @@ final class FlagTable {
       new Flag("quota-backend-bytes", "Member", "0",
           "Raise alarms when backend size exceeds the given quota (0 defaults to 2 GiB, negative disables).",
           (b, v) -> b.quotaBackendBytes(signed(v))),
-      new Flag("experimental-watch-progress-notify-interval", "Experimental", "10m",
-          "Duration of periodic watch progress notifications.",
-          (b, v) -> b.watchProgressNotifyIntervalMs(durationMs(v))),
+      WATCH_PROGRESS_NOTIFY_INTERVAL.renamedFrom("experimental-watch-progress-notify-interval"),
+      WATCH_PROGRESS_NOTIFY_INTERVAL,
       new Flag("auto-compaction-mode", "Member", "periodic",
           "Interpret 'auto-compaction-retention' one of: periodic|revision. 'periodic' for duration based retention,"
               + " defaulting to hours if no time unit is provided (e.g. '5m'). 'revision' for revision number based"
@@ -120,10 +157,9 @@ final class FlagTable {
           (b, v) -> b.cipherSuites(v.isEmpty() ? List.of() : List.of(v.split(",")))),
       new Flag("experimental-initial-corrupt-check", "Experimental", "false",
           "Enable to check data corruption before serving any client/peer traffic.",
-          (b, v) -> b.initialCorruptCheck(bool(v))),
-      new Flag("experimental-corrupt-check-time", "Experimental", "0s",
-          "Duration of time between cluster corruption check passes.",
-          (b, v) -> b.corruptCheckTimeMs(durationMs(v))),
+          (b, v) -> b.initialCorruptCheck(bool(v)), "feature-gates=InitialCorruptCheck"),
+      CORRUPT_CHECK_TIME.renamedFrom("experimental-corrupt-check-time"),
+      CORRUPT_CHECK_TIME,
       new Flag("initial-advertise-peer-urls", "Clustering", "http://127.0.0.1:2380",
           "List of this member's peer URLs to advertise to the rest of the cluster.",
           (b, v) -> b.initialAdvertisePeerUrls(Urls.parse(v))),
@@ -145,6 +181,11 @@ final class FlagTable {
       new Flag("listen-metrics-urls", "Profiling and Monitoring", "",
           "List of URLs to listen on for the metrics and health endpoints.",
           (b, v) -> b.listenMetricsUrls(Urls.parse(v))),
+      new Flag("feature-gates", "Member", "",
+          "A set of key=value pairs that describe server level feature gates for alpha/experimental features."
+              + " Options are:\n    " + String.join("\n    ", FeatureGates.helpLines())
+              + "\n    vetch acts on InitialCorruptCheck; it accepts the others, which change nothing in vetch.",
+          FeatureGates::apply),
       new Flag("config-file", "Member", "", "Path to the server configuration file. Its values override flags and environment variables.", null),
       new Flag("version", "Other", "false", "Print the version and exit.", null),
       new Flag("help", "Other", "false", "Show this help and exit.", null),
@@ -156,14 +197,26 @@ final class FlagTable {
     return ALL.stream().filter(f -> f.name().equals(name)).findFirst();
   }
 
+  /** The other name of a setting etcd 3.6 renamed (old to new, new to old); empty for other flags and for gates. */
+  static Optional<String> otherSpelling(String name) {
+    for (Flag f : ALL) {
+      if (f.replacedBy() == null || f.gate() != null) continue;
+      if (f.name().equals(name)) return Optional.of(f.replacedBy());
+      if (f.replacedBy().equals(name)) return Optional.of(f.name());
+    }
+    return Optional.empty();
+  }
+
   /** The --help text, grouped by section as etcd's is. */
   static String usage() {
     Map<String, StringBuilder> sections = new LinkedHashMap<>();
     for (Flag f : ALL) {
       if (f.name().equals("h")) continue;
       String dash = "  --" + f.name() + (f.isBool() ? "" : " '" + f.defaultText() + "'");
+      String deprecated = f.replacedBy() == null ? ""
+          : " Deprecated in v3.6 and will be decommissioned in v3.7. Use '" + f.use() + "' instead.";
       sections.computeIfAbsent(f.section(), s -> new StringBuilder())
-          .append(dash).append("\n    ").append(f.description()).append('\n');
+          .append(dash).append("\n    ").append(f.description()).append(deprecated).append('\n');
     }
     StringBuilder out = new StringBuilder()
         .append("Usage:\n\n  vetch [flags]\n    Start a vetch member (etcd v3 API compatible).\n\n")

@@ -74,7 +74,7 @@ public final class Flags {
     if (configFile != null && !configFile.raw().isEmpty()) {
       readConfigFile(Path.of(configFile.raw()), values, warnings);
     }
-    return new Command.Serve(build(values), warnings);
+    return new Command.Serve(build(values, warnings), warnings);
   }
 
   /** The --help text. */
@@ -100,20 +100,27 @@ public final class Flags {
         .forEach(k -> warnings.add("unrecognized environment variable " + k));
   }
 
+  /**
+   * The file's keys replace flags and environment variables, also those that spell a renamed setting the other way
+   * (a file's corrupt-check-time replaces --experimental-corrupt-check-time).
+   */
   private static void readConfigFile(Path file, Map<String, Value> values, List<String> warnings)
       throws FlagException {
+    Map<String, Value> fromFile = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : ConfigFile.read(file).entrySet()) {
       String key = e.getKey();
       Optional<Flag> flag = FlagTable.find(key).filter(f -> f.setter() != null);
       if (flag.isEmpty()) {
         warnings.add("ignoring unsupported key '" + key + "' in --config-file " + file);
       } else if (!e.getValue().isEmpty()) {
-        values.put(key, new Value(e.getValue(), "key '" + key + "' in --config-file " + file));
+        fromFile.put(key, new Value(e.getValue(), "key '" + key + "' in --config-file " + file));
       }
     }
+    fromFile.keySet().forEach(k -> FlagTable.otherSpelling(k).ifPresent(values::remove));
+    values.putAll(fromFile);
   }
 
-  private static ServerConfig build(Map<String, Value> values) throws FlagException {
+  private static ServerConfig build(Map<String, Value> values, List<String> warnings) throws FlagException {
     ServerConfig.Builder b = ServerConfig.builder();
     for (Flag f : FlagTable.ALL) {
       Value v = values.get(f.name());
@@ -125,10 +132,35 @@ public final class Flags {
             "invalid value \"" + v.raw() + "\" for " + v.origin() + ": " + e.getMessage());
       }
     }
+    checkDeprecated(values, warnings);
     try {
       return b.build();
     } catch (IllegalArgumentException e) {
       throw new FlagException(FlagException.INVALID_CONFIG, "failed to verify flags: " + e.getMessage());
+    }
+  }
+
+  /**
+   * etcd 3.6 on its deprecated 3.5 names: a warning for each one set, an error (exit 1) when the setting is also
+   * given under its new name. Runs after the setters, so every value here is valid.
+   */
+  private static void checkDeprecated(Map<String, Value> values, List<String> warnings) throws FlagException {
+    for (Flag f : FlagTable.ALL) {
+      Value old = values.get(f.name());
+      if (f.replacedBy() == null || old == null) continue;
+      if (f.gate() != null) {
+        Value gates = values.get("feature-gates");
+        Boolean gate = gates == null ? null : FeatureGates.parse(gates.raw()).get(f.gate());
+        if (gate != null) {
+          String both = "--feature-gates=" + f.gate() + "=" + gate;
+          throw new FlagException(FlagException.INVALID_CONFIG, "failed to verify flags: cannot specify both flags: --"
+              + f.name() + "=" + parseBool(f, old.raw()) + " and " + both + " at the same time, please just use " + both);
+        }
+      } else if (values.containsKey(f.replacedBy())) {
+        throw new FlagException(FlagException.INVALID_CONFIG, "failed to verify flags: cannot set --" + f.name()
+            + " and --" + f.replacedBy() + " at the same time, please use --" + f.replacedBy() + " only");
+      }
+      warnings.add(f.deprecationWarning());
     }
   }
 

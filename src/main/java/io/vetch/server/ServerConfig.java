@@ -192,7 +192,10 @@ public final class ServerConfig {
   public int maxTxnOps() { return maxTxnOps; }
   /** The backend quota as configured: 0 means the default, negative disables the quota. */
   public long quotaBackendBytes() { return quotaBackendBytes; }
-  /** How often watchers that asked for progress_notify get one when idle (etcd: 10 minutes). */
+  /**
+   * --watch-progress-notify-interval (etcd 3.5: --experimental-watch-progress-notify-interval): how often watchers
+   * that asked for progress_notify get one when idle (etcd: 10 minutes).
+   */
   public long watchProgressNotifyIntervalMs() { return watchProgressNotifyIntervalMs; }
   /** The quota in force: the default for 0, {@link Long#MAX_VALUE} when disabled. */
   public long effectiveQuotaBackendBytes() {
@@ -215,14 +218,17 @@ public final class ServerConfig {
     }
     return r.matches("\\d+") ? Long.parseLong(r) * 3_600_000 : durationMs(r);
   }
-  /** --experimental-initial-corrupt-check: compare HashKV with the peers before serving. */
+  /**
+   * --feature-gates=InitialCorruptCheck=true (etcd 3.5: --experimental-initial-corrupt-check): compare HashKV with
+   * the peers before serving.
+   */
   public boolean initialCorruptCheck() { return initialCorruptCheck; }
   /** --warmup: bin/vetch warms the JVM up on a throwaway member before serving (embedding applications do not). */
   public boolean warmup() { return warmup; }
 
   /** --enable-ui: the web console at /ui/ on the client URLs (vetch only). */
   public boolean enableUi() { return enableUi; }
-  /** --experimental-corrupt-check-time in ms; 0 disables the periodic check. */
+  /** --corrupt-check-time (etcd 3.5: --experimental-corrupt-check-time) in ms; 0 disables the periodic check. */
   public long corruptCheckTimeMs() { return corruptCheckTimeMs; }
 
   /** How often the revision auto-compactor runs: etcd's fixed 5 minutes; no flag, embedders and tests may change it. */
@@ -438,7 +444,7 @@ public final class ServerConfig {
         throw new IllegalArgumentException("--heartbeat-interval must be >0 (set to " + heartbeatIntervalMs + "ms)");
       }
       if (watchProgressNotifyIntervalMs <= 0) {
-        throw new IllegalArgumentException("--experimental-watch-progress-notify-interval must be >0");
+        throw new IllegalArgumentException("--watch-progress-notify-interval must be >0");
       }
       if (electionTimeoutMs <= 0) {
         throw new IllegalArgumentException("--election-timeout must be >0 (set to " + electionTimeoutMs + "ms)");

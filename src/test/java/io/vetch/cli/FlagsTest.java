@@ -292,7 +292,7 @@ class FlagsTest {
     assertEquals(List.of(), s.warnings());
     Map<String, String> keys = ConfigFile.read(sample);
     for (FlagTable.Flag f : FlagTable.ALL) {
-      if (f.setter() != null) assertTrue(keys.containsKey(f.name()), f.name());
+      if (f.setter() != null && f.replacedBy() == null) assertTrue(keys.containsKey(f.name()), f.name());
     }
   }
 
@@ -324,5 +324,156 @@ class FlagsTest {
     assertEquals(false, cfg("--experimental-initial-corrupt-check=false").initialCorruptCheck());
     assertEquals(true, serve(Map.of("ETCD_EXPERIMENTAL_INITIAL_CORRUPT_CHECK", "true")).config().initialCorruptCheck());
     assertEquals(300_000, cfg("--experimental-corrupt-check-time", "5m").corruptCheckTimeMs());
+  }
+
+  // etcd 3.6's names (issue 21): the 3.5 names vetch had, their 3.6 spellings, and --feature-gates.
+
+  private static final String CCT_WARNING = "--experimental-corrupt-check-time is deprecated in v3.6 and will be "
+      + "decommissioned in v3.7. Use '--corrupt-check-time' instead.";
+  private static final String WPN_WARNING = "--experimental-watch-progress-notify-interval is deprecated in v3.6 and "
+      + "will be decommissioned in v3.7. Use '--watch-progress-notify-interval' instead.";
+  private static final String ICC_WARNING = "--experimental-initial-corrupt-check is deprecated in v3.6 and will be "
+      + "decommissioned in v3.7. Use '--feature-gates=InitialCorruptCheck=true' instead.";
+
+  private static Command.Serve yaml(Path dir, String... lines) throws Exception {
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, String.join("\n", lines) + "\n");
+    return serve(Map.of(), "--config-file", file.toString());
+  }
+
+  private static FlagException yamlError(Path dir, String... lines) throws Exception {
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, String.join("\n", lines) + "\n");
+    return error(Map.of(), "--config-file", file.toString());
+  }
+
+  @Test
+  void newNamesSetWhatTheOldOnesSet(@TempDir Path dir) throws Exception {
+    for (String name : List.of("corrupt-check-time", "experimental-corrupt-check-time")) {
+      String env = "ETCD_" + name.toUpperCase().replace('-', '_');
+      assertEquals(90_000, cfg("--" + name, "1m30s").corruptCheckTimeMs(), name);
+      assertEquals(90_000, serve(Map.of(env, "1m30s")).config().corruptCheckTimeMs(), env);
+      assertEquals(90_000, yaml(dir, name + ": 1m30s").config().corruptCheckTimeMs(), name);
+    }
+    for (String name : List.of("watch-progress-notify-interval", "experimental-watch-progress-notify-interval")) {
+      String env = "ETCD_" + name.toUpperCase().replace('-', '_');
+      assertEquals(500, cfg("--" + name + "=500ms").watchProgressNotifyIntervalMs(), name);
+      assertEquals(500, serve(Map.of(env, "500ms")).config().watchProgressNotifyIntervalMs(), env);
+      assertEquals(500, yaml(dir, name + ": 500ms").config().watchProgressNotifyIntervalMs(), name);
+    }
+    assertEquals(600_000, cfg().watchProgressNotifyIntervalMs());
+    assertEquals(0, cfg().corruptCheckTimeMs());
+    assertEquals(true, cfg("--feature-gates", "InitialCorruptCheck=true").initialCorruptCheck());
+    assertEquals(true, serve(Map.of("ETCD_FEATURE_GATES", "InitialCorruptCheck=true")).config().initialCorruptCheck());
+    assertEquals(true, yaml(dir, "feature-gates: InitialCorruptCheck=true,StopGRPCServiceOnDefrag=true").config()
+        .initialCorruptCheck());
+    assertEquals(true, yaml(dir, "experimental-initial-corrupt-check: true").config().initialCorruptCheck());
+    assertEquals("invalid value \"5 minutes\" for flag --corrupt-check-time: invalid duration \"5 minutes\"",
+        error(Map.of(), "--corrupt-check-time", "5 minutes").getMessage());
+    assertEquals("failed to verify flags: --watch-progress-notify-interval must be >0",
+        error(Map.of(), "--watch-progress-notify-interval=0s").getMessage());
+  }
+
+  @Test
+  void oldNamesWarnOnceAsEtcd36(@TempDir Path dir) throws Exception {
+    assertEquals(List.of(), serve(Map.of("ETCD_CORRUPT_CHECK_TIME", "1m"), "--watch-progress-notify-interval=1m",
+        "--feature-gates=InitialCorruptCheck=true").warnings());
+    assertEquals(List.of(WPN_WARNING, ICC_WARNING, CCT_WARNING),
+        serve(Map.of(), "--experimental-corrupt-check-time=1m", "--experimental-initial-corrupt-check",
+            "--experimental-watch-progress-notify-interval=1m").warnings());
+    assertEquals(List.of("recognized environment variable ETCD_EXPERIMENTAL_CORRUPT_CHECK_TIME, but unused: shadowed "
+        + "by corresponding flag", CCT_WARNING), serve(Map.of("ETCD_EXPERIMENTAL_CORRUPT_CHECK_TIME", "2m"),
+            "--experimental-corrupt-check-time=1m", "--experimental-corrupt-check-time=3m").warnings());
+    assertEquals(List.of(ICC_WARNING), serve(Map.of("ETCD_EXPERIMENTAL_INITIAL_CORRUPT_CHECK", "false")).warnings());
+    assertEquals(List.of(WPN_WARNING), yaml(dir, "experimental-watch-progress-notify-interval: 1m").warnings());
+  }
+
+  @Test
+  void oldAndNewNameTogetherIsAnError(@TempDir Path dir) throws Exception {
+    String cct = "failed to verify flags: cannot set --experimental-corrupt-check-time and --corrupt-check-time at "
+        + "the same time, please use --corrupt-check-time only";
+    FlagException e = error(Map.of(), "--experimental-corrupt-check-time=1m", "--corrupt-check-time=1m");
+    assertEquals(FlagException.INVALID_CONFIG, e.exitCode());
+    assertEquals(cct, e.getMessage());
+    assertEquals(cct, error(Map.of("ETCD_EXPERIMENTAL_CORRUPT_CHECK_TIME", "1m"), "--corrupt-check-time=1m")
+        .getMessage());
+    assertEquals(cct, yamlError(dir, "corrupt-check-time: 1m", "experimental-corrupt-check-time: 2m").getMessage());
+    assertEquals("failed to verify flags: cannot set --experimental-watch-progress-notify-interval and "
+        + "--watch-progress-notify-interval at the same time, please use --watch-progress-notify-interval only",
+        error(Map.of("ETCD_WATCH_PROGRESS_NOTIFY_INTERVAL", "1m",
+            "ETCD_EXPERIMENTAL_WATCH_PROGRESS_NOTIFY_INTERVAL", "1m")).getMessage());
+
+    FlagException g = error(Map.of(), "--experimental-initial-corrupt-check", "--feature-gates",
+        "StopGRPCServiceOnDefrag=true,InitialCorruptCheck=false");
+    assertEquals(FlagException.INVALID_CONFIG, g.exitCode());
+    assertEquals("failed to verify flags: cannot specify both flags: --experimental-initial-corrupt-check=true and "
+        + "--feature-gates=InitialCorruptCheck=false at the same time, please just use "
+        + "--feature-gates=InitialCorruptCheck=false", g.getMessage());
+    assertTrue(error(Map.of("ETCD_FEATURE_GATES", "AllAlpha=true"), "--experimental-initial-corrupt-check=0")
+        .getMessage().contains("--experimental-initial-corrupt-check=false and --feature-gates=InitialCorruptCheck=true"),
+        "AllAlpha sets the gate, as etcd");
+    assertTrue(yamlError(dir, "experimental-initial-corrupt-check: true", "feature-gates: InitialCorruptCheck=true")
+        .getMessage().contains("cannot specify both flags"));
+    // Another gate is no conflict: the old flag keeps its meaning.
+    assertEquals(true, cfg("--experimental-initial-corrupt-check", "--feature-gates=StopGRPCServiceOnDefrag=true")
+        .initialCorruptCheck());
+  }
+
+  @Test
+  void configFileKeyReplacesTheOtherSpellingFromFlagsAndEnvironment(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, "corrupt-check-time: 2m\nexperimental-watch-progress-notify-interval: 3m\n");
+    Command.Serve s = serve(Map.of("ETCD_WATCH_PROGRESS_NOTIFY_INTERVAL", "1m"),
+        "--config-file", file.toString(), "--experimental-corrupt-check-time=1m");
+    assertEquals(120_000, s.config().corruptCheckTimeMs());
+    assertEquals(180_000, s.config().watchProgressNotifyIntervalMs());
+    assertEquals(List.of(WPN_WARNING), s.warnings());
+  }
+
+  @Test
+  void featureGatesParseAsEtcds() throws Exception {
+    assertEquals(false, cfg("--feature-gates=").initialCorruptCheck());
+    assertEquals(true, cfg("--feature-gates= InitialCorruptCheck = T ,,").initialCorruptCheck());
+    assertEquals(false, cfg("--feature-gates=InitialCorruptCheck=true,InitialCorruptCheck=0").initialCorruptCheck());
+    assertEquals(true, cfg("--feature-gates=AllAlpha=true").initialCorruptCheck());
+    assertEquals(false, cfg("--feature-gates=AllAlpha=true,InitialCorruptCheck=false").initialCorruptCheck());
+    assertEquals(false, cfg("--feature-gates=AllBeta=true").initialCorruptCheck());
+    assertEquals(false, cfg("--feature-gates", "CompactHashCheck=true,StopGRPCServiceOnDefrag=true,"
+        + "TxnModeWriteWithSharedBuffer=false,LeaseCheckpoint=true,LeaseCheckpointPersist=true,"
+        + "SetMemberLocalAddr=false,AllBeta=false").initialCorruptCheck());
+    assertEquals(Map.of("AllBeta", true, "TxnModeWriteWithSharedBuffer", true), FeatureGates.parse("AllBeta=1"));
+  }
+
+  @Test
+  void malformedFeatureGatesAreUsageErrors(@TempDir Path dir) throws Exception {
+    FlagException e = error(Map.of(), "--feature-gates", "InitialCorruptCheck=true,Bogus=true");
+    assertEquals(FlagException.USAGE, e.exitCode());
+    assertEquals("invalid value \"InitialCorruptCheck=true,Bogus=true\" for flag --feature-gates: "
+        + "unrecognized feature gate: Bogus", e.getMessage());
+    assertEquals("invalid value \"InitialCorruptCheck\" for flag --feature-gates: missing bool value for "
+        + "InitialCorruptCheck", error(Map.of(), "--feature-gates=InitialCorruptCheck").getMessage());
+    assertEquals("invalid value \"InitialCorruptCheck=yes\" for environment variable ETCD_FEATURE_GATES: "
+        + "invalid value of InitialCorruptCheck=yes, err: strconv.ParseBool: parsing \"yes\": invalid syntax",
+        error(Map.of("ETCD_FEATURE_GATES", "InitialCorruptCheck=yes")).getMessage());
+    assertTrue(yamlError(dir, "feature-gates: initialcorruptcheck=true").getMessage()
+        .endsWith("in --config-file " + dir.resolve("c.yml") + ": unrecognized feature gate: initialcorruptcheck"));
+  }
+
+  @Test
+  void usageListsNewNamesAndOldOnesAsDeprecated() {
+    String usage = Flags.usage();
+    for (String n : List.of("corrupt-check-time '0s'", "watch-progress-notify-interval '10m'", "feature-gates ''")) {
+      assertTrue(usage.contains("\n  --" + n + "\n"), n);
+    }
+    assertTrue(usage.contains("  --experimental-corrupt-check-time '0s'\n    Duration of time between cluster "
+        + "corruption check passes. Deprecated in v3.6 and will be decommissioned in v3.7. Use '--corrupt-check-time' "
+        + "instead.\n"), usage);
+    assertTrue(usage.contains("Use '--watch-progress-notify-interval' instead."));
+    assertTrue(usage.contains("  --experimental-initial-corrupt-check\n    Enable to check data corruption before "
+        + "serving any client/peer traffic. Deprecated in v3.6 and will be decommissioned in v3.7. "
+        + "Use '--feature-gates=InitialCorruptCheck=true' instead.\n"));
+    assertTrue(usage.contains("\n    AllAlpha=true|false (ALPHA - default=false)\n    AllBeta=true|false (BETA - "
+        + "default=false)\n    CompactHashCheck=true|false (ALPHA - default=false)\n"));
+    assertTrue(usage.contains("\n    TxnModeWriteWithSharedBuffer=true|false (BETA - default=true)\n"));
   }
 }

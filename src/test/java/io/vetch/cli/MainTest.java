@@ -30,6 +30,8 @@ class MainTest {
     assertEquals(0, run(Map.of(), "--help"));
     assertTrue(out().startsWith("Usage:"), out());
     assertTrue(out().contains("--initial-cluster 'default=http://127.0.0.1:2380'"));
+    assertTrue(out().contains("  --corrupt-check-time '0s'\n"), out());
+    assertTrue(out().contains("  --feature-gates ''\n"), out());
     assertEquals("", err());
   }
 
@@ -60,6 +62,21 @@ class MainTest {
     assertTrue(err().startsWith("vetch: failed to verify flags: --election-timeout[1000ms] should be at least"),
         err());
     assertTrue(!err().contains("Usage:"), err());
+  }
+
+  @Test
+  void bothSpellingsOfARenamedFlagExitOneLikeEtcd() {
+    assertEquals(1, run(Map.of("ETCD_CORRUPT_CHECK_TIME", "1m"), "--experimental-corrupt-check-time=2m"));
+    assertEquals("vetch: failed to verify flags: cannot set --experimental-corrupt-check-time and "
+        + "--corrupt-check-time at the same time, please use --corrupt-check-time only\n", err());
+    assertEquals("", out());
+  }
+
+  @Test
+  void unknownFeatureGateExitsTwo() {
+    assertEquals(2, run(Map.of(), "--feature-gates=Foo=true"));
+    assertTrue(err().startsWith("vetch: invalid value \"Foo=true\" for flag --feature-gates: unrecognized feature "
+        + "gate: Foo\nUsage:"), err());
   }
 
   @Test
