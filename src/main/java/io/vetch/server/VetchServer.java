@@ -171,7 +171,12 @@ public final class VetchServer {
     ClientContext ctx = new ClientContext(vertx.eventBus(), addresses, o.store(), status, o.clusterId(),
         o.memberId(), ids, membership, o.lessor(), o.alarms(), cfg.effectiveQuotaBackendBytes(), metrics, o.auth(), tokens, cfg.bcryptCost(),
         cfg.maxRequestBytes(), cfg.maxTxnOps(), requestTimeoutMs);
-    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    // One client verticle per event loop, up to the cores: Vert.x spreads the connections over them.
+    int loops = 0;
+    for (var loop : ((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup()) {
+      loops++;
+    }
+    int instances = Math.max(1, Math.min(loops, Runtime.getRuntime().availableProcessors()));
 
     // The storage worker gets a thread of its own: each batch then wakes the same thread, warm in cache, instead of
     // whichever thread of the shared worker pool is next.
