@@ -1,6 +1,6 @@
 package io.vetch.cli;
 
-import io.vetch.server.ServerConfig;
+import io.vetch.server.config.ServerConfig;
 import java.net.InetAddress;
 import java.net.URI;
 import java.util.List;

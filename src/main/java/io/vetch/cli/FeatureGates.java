@@ -1,6 +1,6 @@
 package io.vetch.cli;
 
-import io.vetch.server.ServerConfig;
+import io.vetch.server.config.ServerConfig;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

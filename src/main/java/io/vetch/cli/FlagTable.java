@@ -1,7 +1,7 @@
 package io.vetch.cli;
 
-import io.vetch.server.ServerConfig;
-import io.vetch.server.Urls;
+import io.vetch.server.config.ServerConfig;
+import io.vetch.server.config.Urls;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.vetch.cli;
 
 import io.vetch.cli.FlagTable.Flag;
-import io.vetch.server.ServerConfig;
+import io.vetch.server.config.ServerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

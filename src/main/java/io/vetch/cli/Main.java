@@ -3,7 +3,7 @@ package io.vetch.cli;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vetch.server.ServerConfig;
+import io.vetch.server.config.ServerConfig;
 import io.vetch.server.VetchServer;
 import java.io.PrintStream;
 import java.net.URI;

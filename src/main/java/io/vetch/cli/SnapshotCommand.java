@@ -1,6 +1,6 @@
 package io.vetch.cli;
 
-import io.vetch.server.BackupFile;
+import io.vetch.server.backup.BackupFile;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -70,7 +70,7 @@ final class SnapshotCommand {
     }
     String name = flags.getOrDefault("name", "default");
     String cluster = flags.getOrDefault("initial-cluster", name + "=http://localhost:2380");
-    if (!io.vetch.server.Urls.parseInitialCluster(cluster).containsKey(name)) {
+    if (!io.vetch.server.config.Urls.parseInitialCluster(cluster).containsKey(name)) {
       err.println("vetch snapshot restore: member name \"" + name + "\" is not in --initial-cluster " + cluster);
       return 2;
     }

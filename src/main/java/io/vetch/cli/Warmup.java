@@ -10,7 +10,7 @@ import io.vetch.api.etcdserverpb.TxnRequest;
 import io.vetch.api.etcdserverpb.WatchCreateRequest;
 import io.vetch.api.etcdserverpb.WatchGrpcClient;
 import io.vetch.api.etcdserverpb.WatchRequest;
-import io.vetch.server.ServerConfig;
+import io.vetch.server.config.ServerConfig;
 import io.vetch.server.VetchServer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

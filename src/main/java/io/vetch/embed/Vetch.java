@@ -30,7 +30,7 @@ public final class Vetch {
 
   /** Starts a member; completes once it serves (a new cluster's members then elect a leader among themselves). */
   public static Future<Vetch> start(Vertx vertx, VetchOptions options) {
-    return Future.<io.vetch.server.ServerConfig>future(p -> p.complete(options.build()))
+    return Future.<io.vetch.server.config.ServerConfig>future(p -> p.complete(options.build()))
         .compose(cfg -> VetchServer.start(vertx, cfg))
         .map(server -> new Vetch(vertx, server));
   }

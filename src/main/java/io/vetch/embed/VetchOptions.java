@@ -1,6 +1,6 @@
 package io.vetch.embed;
 
-import io.vetch.server.ServerConfig;
+import io.vetch.server.config.ServerConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.vetch.server;
 
+import io.vetch.server.config.ServerConfig;
+import io.vetch.server.base.EtcdErrors;
 import io.vetch.api.etcdserverpb.CompactionRequest;
 import io.vetch.api.etcdserverpb.InternalRaftRequest;
 import io.vetch.server.grpc.ClientContext;

@@ -1,5 +1,9 @@
 package io.vetch.server;
 
+import io.vetch.server.backup.SnapshotData;
+import io.vetch.server.membership.Membership;
+import io.vetch.server.config.ServerConfig;
+import io.vetch.server.base.MemberIds;
 import io.vetch.api.raftpb.Snapshot;
 import io.vetch.mvcc.KvStore;
 import io.vetch.mvcc.StoreOptions;

@@ -1,5 +1,9 @@
 package io.vetch.server;
 
+import io.vetch.server.base.MemberStatus;
+import io.vetch.server.lease.LeaseProposals;
+import io.vetch.server.lease.LeaseKeeper;
+import io.vetch.server.base.EtcdErrors;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.vetch.api.raftpb.ConfChange;
 import io.vetch.api.raftpb.ConfState;

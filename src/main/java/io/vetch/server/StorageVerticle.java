@@ -1,5 +1,7 @@
 package io.vetch.server;
 
+import io.vetch.server.backup.SnapshotData;
+import io.vetch.server.membership.Membership;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.vetch.api.etcdserverpb.InternalRaftRequest;
 import io.vetch.api.etcdserverpb.MemberListResponse;

@@ -1,5 +1,12 @@
 package io.vetch.server;
 
+import io.vetch.server.membership.Membership;
+import io.vetch.server.config.ServerConfig;
+import io.vetch.server.base.MemberIds;
+import io.vetch.server.base.MemberStatus;
+import io.vetch.server.lease.LeaseProposals;
+import io.vetch.server.base.RequestIds;
+import io.vetch.server.base.ClusterVersion;
 import io.vetch.api.etcdserverpb.InternalRaftRequest;
 import io.vetch.api.etcdserverpb.Member;
 import io.vetch.api.etcdserverpb.RequestHeader;
@@ -206,7 +213,8 @@ public final class VetchServer {
     for (URI url : cfg.listenClientUrls()) {
       chain = chain.compose(id -> vertx.deployVerticle(
               () -> new ClientVerticle(ctx, url,
-                  "https".equals(url.getScheme()) ? cfg.clientTls() : io.vetch.transport.Tls.NONE, cfg),
+                  "https".equals(url.getScheme()) ? cfg.clientTls() : io.vetch.transport.Tls.NONE, cfg,
+                  new io.vetch.server.http.HttpFrontEnd(ctx, cfg)),
               new DeploymentOptions().setInstances(instances)))
           .onSuccess(deployed::add);
     }

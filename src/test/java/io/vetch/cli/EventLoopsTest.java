@@ -2,7 +2,7 @@ package io.vetch.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.vetch.server.ServerConfig;
+import io.vetch.server.config.ServerConfig;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;

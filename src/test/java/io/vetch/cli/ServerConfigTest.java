@@ -3,8 +3,8 @@ package io.vetch.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.vetch.server.ServerConfig;
-import io.vetch.server.Urls;
+import io.vetch.server.config.ServerConfig;
+import io.vetch.server.config.Urls;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;

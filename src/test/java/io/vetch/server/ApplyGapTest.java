@@ -1,5 +1,6 @@
 package io.vetch.server;
 
+import io.vetch.server.base.MemberStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package io.vetch.server;
 
+import io.vetch.server.membership.Membership;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,6 +1,6 @@
 package io.vetch.testing;
 
-import io.vetch.server.ServerConfig;
+import io.vetch.server.config.ServerConfig;
 import io.vetch.server.VetchServer;
 import io.vertx.core.Vertx;
 import java.io.IOException;

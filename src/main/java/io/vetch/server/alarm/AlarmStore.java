@@ -139,7 +139,7 @@ public final class AlarmStore {
       return;
     }
     try {
-      io.vetch.server.DurableFile.replace(file, toBytes());
+      io.vetch.server.base.DurableFile.replace(file, toBytes());
     } catch (IOException e) {
       throw new UncheckedIOException("persisting alarms to " + file, e);
     }

@@ -1,5 +1,6 @@
 package io.vetch.server.apply;
 
+import io.vetch.server.lease.Leases;
 import com.google.protobuf.Message;
 import io.vetch.api.etcdserverpb.AlarmMember;
 import io.vetch.api.etcdserverpb.AlarmRequest;
@@ -29,7 +30,7 @@ import io.vetch.mvcc.FutureRevisionException;
 import io.vetch.mvcc.KvStore;
 import io.vetch.mvcc.RangeResult;
 import io.vetch.mvcc.WriteTxn;
-import io.vetch.server.EtcdErrors;
+import io.vetch.server.base.EtcdErrors;
 import io.vetch.server.alarm.AlarmStore;
 import io.vetch.server.auth.AuthStore;
 import io.vetch.server.auth.TokenProvider;

@@ -1,5 +1,6 @@
 package io.vetch.server.apply;
 
+import io.vetch.server.lease.Leases;
 import com.google.protobuf.Message;
 import io.vetch.api.etcdserverpb.AuthDisableResponse;
 import io.vetch.api.etcdserverpb.AuthEnableResponse;
@@ -23,7 +24,7 @@ import io.vetch.api.etcdserverpb.InternalRaftRequest;
 import io.vetch.api.etcdserverpb.PutRequest;
 import io.vetch.api.etcdserverpb.RequestOp;
 import io.vetch.api.etcdserverpb.TxnRequest;
-import io.vetch.server.EtcdErrors;
+import io.vetch.server.base.EtcdErrors;
 import io.vetch.server.auth.AuthInfo;
 import io.vetch.server.auth.AuthStore;
 import io.vetch.server.auth.TokenProvider;

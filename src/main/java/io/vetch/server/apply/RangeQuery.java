@@ -8,7 +8,7 @@ import io.vetch.mvcc.CompactedException;
 import io.vetch.mvcc.FutureRevisionException;
 import io.vetch.mvcc.RangeResult;
 import io.vetch.mvcc.StoredRange;
-import io.vetch.server.EtcdErrors;
+import io.vetch.server.base.EtcdErrors;
 import io.vertx.grpc.server.StatusException;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -7,7 +7,7 @@ import io.vetch.api.etcdserverpb.PutRequest;
 import io.vetch.api.etcdserverpb.RangeRequest;
 import io.vetch.api.etcdserverpb.RequestOp;
 import io.vetch.api.etcdserverpb.TxnRequest;
-import io.vetch.server.EtcdErrors;
+import io.vetch.server.base.EtcdErrors;
 import io.vertx.grpc.server.StatusException;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,7 +1,7 @@
 package io.vetch.server.grpc;
 
 import io.vetch.api.etcdserverpb.*;
-import io.vetch.server.EtcdErrors;
+import io.vetch.server.base.EtcdErrors;
 import io.vetch.server.auth.AuthInfo;
 import io.vetch.server.auth.Passwords;
 import io.vetch.server.auth.SimpleTokens;

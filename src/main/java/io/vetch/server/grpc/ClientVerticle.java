@@ -7,11 +7,9 @@ import io.vetch.api.etcdserverpb.MaintenanceGrpcService;
 import io.vetch.server.bus.WatchEvents;
 import io.vetch.server.watch.WatchHandler;
 import io.vetch.server.watch.WatcherGroup;
-import io.vetch.server.http.HttpEndpoints;
 import io.vertx.core.Handler;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.Router;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -28,7 +26,7 @@ import java.util.stream.Stream;
  */
 public final class ClientVerticle extends VerticleBase {
   /** etcd lets a gRPC message exceed --max-request-bytes by this much (its grpcOverheadBytes). */
-  private static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
+  public static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
 
   /** The methods etcd registers its gRPC metrics for when it starts (every one we serve of these services). */
   private static final List<MethodDescriptor> REGISTERED = Stream.concat(Stream.of(
@@ -51,21 +49,22 @@ public final class ClientVerticle extends VerticleBase {
   private HttpServer http;
   private WatcherGroup watchers;
   private WorkerExecutor watchPool;
-  /** The web console's client for other members' Status (null with --enable-ui=false). */
-  private io.vertx.grpc.client.GrpcClient consoleClient;
+  /** The plain HTTP requests' handler (etcd's endpoints, the gateway, the console). */
+  private final PlainHttp plainHttp;
 
   private final io.vetch.transport.Tls tls;
 
-  private final io.vetch.server.ServerConfig cfg;
+  private final io.vetch.server.config.ServerConfig cfg;
 
   /** Serves url; tls: its TLS ({@link io.vetch.transport.Tls#NONE} for an http:// URL); cfg: the limits. */
   public ClientVerticle(ClientContext ctx, java.net.URI url, io.vetch.transport.Tls tls,
-      io.vetch.server.ServerConfig cfg) {
-    this(ctx, url.getHost(), url.getPort(), tls, cfg);
+      io.vetch.server.config.ServerConfig cfg, PlainHttp plainHttp) {
+    this(ctx, url.getHost(), url.getPort(), tls, cfg, plainHttp);
   }
 
   private ClientVerticle(ClientContext ctx, String host, int port, io.vetch.transport.Tls tls,
-      io.vetch.server.ServerConfig cfg) {
+      io.vetch.server.config.ServerConfig cfg, PlainHttp plainHttp) {
+    this.plainHttp = plainHttp;
     this.cfg = cfg;
     int maxRequestBytes = cfg.maxRequestBytes();
     long watchProgressIntervalMs = cfg.watchProgressNotifyIntervalMs();
@@ -123,13 +122,8 @@ public final class ClientVerticle extends VerticleBase {
               io.vetch.server.wire.GrpcFraming.respecStatusMessage(req.response());
               grpc.handle(req);
             }))));
-    Router plain = new HttpEndpoints(ctx, ctx.metrics()).router(vertx);
     Services services = new Services(kv, lease, cluster, maintenance, auth, lock, election, watch);
-    new io.vetch.server.http.Gateway(services, maxRequestBytes + GRPC_OVERHEAD_BYTES).mount(plain);
-    if (cfg.enableUi()) {
-      consoleClient = io.vertx.grpc.client.GrpcClient.client(vertx);
-      new io.vetch.server.http.Console(ctx, maintenance, consoleClient).mount(plain);
-    }
+    Handler<HttpServerRequest> plain = plainHttp.handler(vertx, services);
     InProcessEndpoint.register(vertx.eventBus(), ctx.memberId(), services); // unregistered when undeployed
     KeepalivePolicy keepalive = new KeepalivePolicy(cfg.grpcKeepaliveMinTimeMs(), cfg.grpcKeepaliveIntervalMs(),
         cfg.grpcKeepaliveTimeoutMs());
@@ -187,9 +181,7 @@ public final class ClientVerticle extends VerticleBase {
       watchers.close();
       watchPool.close();
     }
-    if (consoleClient != null) {
-      consoleClient.close();
-    }
+    plainHttp.close();
     return http == null ? Future.succeededFuture() : http.close();
   }
 }

@@ -14,7 +14,7 @@ import io.vetch.api.v3electionpb.ProclaimRequest;
 import io.vetch.api.v3electionpb.ProclaimResponse;
 import io.vetch.api.v3electionpb.ResignRequest;
 import io.vetch.api.v3electionpb.ResignResponse;
-import io.vetch.server.EtcdErrors;
+import io.vetch.server.base.EtcdErrors;
 import io.vertx.core.Future;
 import io.vertx.core.streams.WriteStream;
 

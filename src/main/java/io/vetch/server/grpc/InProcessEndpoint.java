@@ -1,7 +1,7 @@
 package io.vetch.server.grpc;
 
 import com.google.protobuf.Message;
-import io.vetch.server.EtcdErrors;
+import io.vetch.server.base.EtcdErrors;
 import io.vetch.server.auth.RequestToken;
 import io.vetch.server.bus.ClientCall;
 import io.vetch.server.watch.EventBusWatchChannel;

@@ -13,7 +13,7 @@ import io.vetch.api.etcdserverpb.LeaseService;
 import io.vetch.api.etcdserverpb.LeaseStatus;
 import io.vetch.api.etcdserverpb.LeaseTimeToLiveRequest;
 import io.vetch.api.etcdserverpb.LeaseTimeToLiveResponse;
-import io.vetch.server.EtcdErrors;
+import io.vetch.server.base.EtcdErrors;
 import io.vetch.server.lease.Lessor;
 import io.vertx.core.Future;
 import io.vertx.core.streams.ReadStream;

@@ -9,7 +9,7 @@ import io.vetch.api.etcdserverpb.DowngradeInfo;
 import io.vetch.api.etcdserverpb.DowngradeRequest;
 import io.vetch.api.etcdserverpb.DowngradeResponse;
 import io.vetch.api.membershippb.DowngradeInfoSetRequest;
-import io.vetch.server.ClusterVersion;
+import io.vetch.server.base.ClusterVersion;
 import io.vetch.api.etcdserverpb.HashKVRequest;
 import io.vetch.api.etcdserverpb.HashKVResponse;
 import io.vetch.api.etcdserverpb.HashRequest;
@@ -26,7 +26,7 @@ import io.vetch.api.etcdserverpb.StatusResponse;
 import io.vetch.mvcc.CompactedException;
 import io.vetch.mvcc.FutureRevisionException;
 import io.vetch.mvcc.KvHash;
-import io.vetch.server.EtcdErrors;
+import io.vetch.server.base.EtcdErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.streams.ReadStream;
@@ -37,7 +37,7 @@ import io.vertx.core.streams.ReadStream;
  */
 public final class MaintenanceServer extends MaintenanceService {
   /** The etcd API version vetch speaks, as etcd reports its server version. */
-  public static final String VERSION = io.vetch.server.ClusterVersion.SERVER;
+  public static final String VERSION = io.vetch.server.base.ClusterVersion.SERVER;
 
   private final ClientContext ctx;
 

@@ -7,7 +7,7 @@ import io.vetch.api.etcdserverpb.PutRequest;
 import io.vetch.api.etcdserverpb.RangeRequest;
 import io.vetch.api.etcdserverpb.RequestOp;
 import io.vetch.api.etcdserverpb.ResponseHeader;
-import io.vetch.server.EtcdErrors;
+import io.vetch.server.base.EtcdErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 

@@ -3,7 +3,7 @@ package io.vetch.server.grpc;
 import com.google.protobuf.ByteString;
 import io.vetch.api.etcdserverpb.ResponseHeader;
 import io.vetch.api.etcdserverpb.SnapshotResponse;
-import io.vetch.server.BackupFile;
+import io.vetch.server.backup.BackupFile;
 import io.vetch.server.bus.StorageImage;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

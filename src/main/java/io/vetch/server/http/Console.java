@@ -6,7 +6,7 @@ import io.vetch.api.etcdserverpb.MaintenanceGrpcClient;
 import io.vetch.api.etcdserverpb.Member;
 import io.vetch.api.etcdserverpb.StatusRequest;
 import io.vetch.api.etcdserverpb.StatusResponse;
-import io.vetch.server.EtcdErrors;
+import io.vetch.server.base.EtcdErrors;
 import io.vetch.server.auth.AuthInfo;
 import io.vetch.server.auth.RequestToken;
 import io.vetch.server.grpc.ClientContext;
@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The web console (--enable-ui): the pages under /ui/, bundled in the jar (resources io/vetch/ui), and the two
  * calls the pages need that etcd's gateway lacks: {@code GET /ui/api/cluster}, every member's status at once, and
- * {@code GET /ui/api/metrics}, this member's metric history (sampled by {@link io.vetch.server.VetchServer}).
+ * {@code GET /ui/api/metrics}, this member's metric history (sampled by the member every 5 s).
  * The pages do everything else through the gateway (/v3/...) with the user's token, so the
  * console can do exactly what that user may do. With auth enabled, /ui/api/cluster wants a valid token too.
  */

@@ -44,7 +44,7 @@ final class GatewayJson {
   /** The gRPC status of a failed call: a StatusException's own, else UNKNOWN with the failure's message. */
   static StatusException status(Throwable t) {
     return t instanceof StatusException s ? s
-        : new StatusException(GrpcStatus.UNKNOWN, io.vetch.server.EtcdErrors.describe(t));
+        : new StatusException(GrpcStatus.UNKNOWN, io.vetch.server.base.EtcdErrors.describe(t));
   }
 
   static String errorBody(StatusException s) {

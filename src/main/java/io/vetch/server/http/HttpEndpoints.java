@@ -3,7 +3,7 @@ package io.vetch.server.http;
 import io.vetch.api.etcdserverpb.AlarmMember;
 import io.vetch.api.etcdserverpb.AlarmType;
 import io.vetch.mvcc.RangeResult;
-import io.vetch.server.EtcdErrors;
+import io.vetch.server.base.EtcdErrors;
 import io.vetch.server.grpc.ClientContext;
 import io.vetch.server.grpc.MaintenanceServer;
 import io.vetch.server.metrics.ServerMetrics;
@@ -56,7 +56,7 @@ public final class HttpEndpoints {
     }
     r.get("/version").handler(rc -> rc.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("etcdserver", MaintenanceServer.VERSION)
-            .put("etcdcluster", io.vetch.server.ClusterVersion.reported(ctx.membership().downgradeTarget()))
+            .put("etcdcluster", io.vetch.server.base.ClusterVersion.reported(ctx.membership().downgradeTarget()))
             .encode()));
     r.get("/metrics").handler(rc -> rc.vertx().executeBlocking(metrics::scrape, false)
         .onSuccess(text -> rc.response().putHeader("content-type", ServerMetrics.contentType()).end(text))

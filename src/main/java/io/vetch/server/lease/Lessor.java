@@ -3,8 +3,8 @@ package io.vetch.server.lease;
 import com.google.protobuf.ByteString;
 import io.vetch.api.mvccpb.Event;
 import io.vetch.api.mvccpb.KeyValue;
-import io.vetch.server.EtcdErrors;
-import io.vetch.server.apply.Leases;
+import io.vetch.server.base.EtcdErrors;
+import io.vetch.server.lease.Leases;
 import io.vertx.grpc.server.StatusException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -265,7 +265,7 @@ public final class Lessor implements Leases {
 
   private void persist() {
     try {
-      io.vetch.server.DurableFile.replace(file, toBytes());
+      io.vetch.server.base.DurableFile.replace(file, toBytes());
     } catch (IOException e) {
       throw new UncheckedIOException("persisting leases to " + file, e);
     }

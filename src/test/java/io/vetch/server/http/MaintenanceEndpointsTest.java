@@ -17,7 +17,7 @@ import io.vetch.api.etcdserverpb.StatusResponse;
 import io.vetch.api.healthpb.HealthCheckRequest;
 import io.vetch.api.healthpb.HealthCheckResponse;
 import io.vetch.api.healthpb.HealthGrpcClient;
-import io.vetch.server.BackupFile;
+import io.vetch.server.backup.BackupFile;
 import io.vetch.testing.TestMember;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

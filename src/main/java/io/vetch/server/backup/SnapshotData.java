@@ -1,4 +1,4 @@
-package io.vetch.server;
+package io.vetch.server.backup;
 
 import java.nio.ByteBuffer;
 
@@ -8,16 +8,16 @@ import java.nio.ByteBuffer;
  * [| u32 length | alarms [| u32 length | auth]]. Data without the magic is a membership alone; a missing section
  * (snapshots written before it existed) is null.
  */
-record SnapshotData(byte[] membership, byte[] leases, byte[] alarms, byte[] auth) {
+public record SnapshotData(byte[] membership, byte[] leases, byte[] alarms, byte[] auth) {
   private static final int MAGIC = 0x56534431;
 
-  byte[] encode() {
+  public byte[] encode() {
     return ByteBuffer.allocate(20 + membership.length + leases.length + alarms.length + auth.length).putInt(MAGIC)
         .putInt(membership.length).put(membership).putInt(leases.length).put(leases)
         .putInt(alarms.length).put(alarms).putInt(auth.length).put(auth).array();
   }
 
-  static SnapshotData decode(byte[] data) {
+  public static SnapshotData decode(byte[] data) {
     ByteBuffer b = ByteBuffer.wrap(data);
     if (data.length < 4 || b.getInt(0) != MAGIC) {
       return new SnapshotData(data, null, null, null);

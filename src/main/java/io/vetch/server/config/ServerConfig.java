@@ -1,4 +1,4 @@
-package io.vetch.server;
+package io.vetch.server.config;
 
 import java.net.URI;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.vetch.server;
+package io.vetch.server.base;
 
 import java.util.concurrent.atomic.AtomicLong;
 

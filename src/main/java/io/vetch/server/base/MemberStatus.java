@@ -1,4 +1,4 @@
-package io.vetch.server;
+package io.vetch.server.base;
 
 /**
  * What a member's client side needs to know about Raft without asking: published by the raft verticle (the only
@@ -20,18 +20,18 @@ public final class MemberStatus {
 
   public long appliedIndex() { return appliedIndex; }
 
-  void commitIndex(long index) {
+  public void commitIndex(long index) {
     this.commitIndex = index;
   }
 
-  void appliedIndex(long index) {
+  public void appliedIndex(long index) {
     this.appliedIndex = index;
   }
 
   /** How many times a new leader has been seen (etcd_server_leader_changes_seen_total). */
   public long leaderChanges() { return leaderChanges; }
 
-  void update(long term, long leader) {
+  public void update(long term, long leader) {
     if (leader != 0 && leader != this.leader) {
       leaderChanges++; // single writer: the raft verticle
     }

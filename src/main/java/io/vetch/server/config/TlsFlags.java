@@ -1,4 +1,4 @@
-package io.vetch.server;
+package io.vetch.server.config;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.vetch.server;
+package io.vetch.server.base;
 
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.StatusException;

@@ -1,4 +1,4 @@
-package io.vetch.server.apply;
+package io.vetch.server.lease;
 
 import io.vetch.api.mvccpb.Event;
 import io.vertx.grpc.server.StatusException;

@@ -1,4 +1,4 @@
-package io.vetch.server;
+package io.vetch.server.backup;
 
 import io.vetch.mvcc.KvHash;
 import io.vetch.mvcc.KvStore;

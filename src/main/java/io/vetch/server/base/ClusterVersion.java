@@ -1,9 +1,9 @@
-package io.vetch.server;
+package io.vetch.server.base;
 
 /**
  * etcd's server and cluster versions and the rules of a downgrade (etcd 3.5's Maintenance.Downgrade). Every vetch
  * member runs the same version, so the cluster version decided from the members' versions, as etcd's leader
- * decides it, is {@link #DECIDED}. A downgrade enabled through Raft (kept in {@link Membership}) targets exactly one
+ * decides it, is {@link #DECIDED}. A downgrade enabled through Raft (kept in the membership) targets exactly one
  * minor version lower; while it is enabled, the cluster version reported ({@code /version}, the
  * {@code etcd_cluster_version} metric) is its target, as etcd 3.6 lowers it once the downgrade is enabled.
  */

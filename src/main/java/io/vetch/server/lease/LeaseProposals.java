@@ -1,6 +1,7 @@
-package io.vetch.server;
+package io.vetch.server.lease;
 
 import io.vetch.api.etcdserverpb.InternalRaftRequest;
+import io.vetch.server.base.RequestIds;
 import io.vetch.api.etcdserverpb.LeaseCheckpoint;
 import io.vetch.api.etcdserverpb.LeaseCheckpointRequest;
 import io.vetch.api.etcdserverpb.LeaseRevokeRequest;
@@ -8,20 +9,20 @@ import io.vetch.api.etcdserverpb.RequestHeader;
 import java.util.Map;
 
 /** The Raft entries the leader proposes on its own for leases: revokes of expired ones and TTL checkpoints. */
-final class LeaseProposals {
+public final class LeaseProposals {
   private final RequestIds ids;
 
-  LeaseProposals(RequestIds ids) {
+  public LeaseProposals(RequestIds ids) {
     this.ids = ids;
   }
 
-  byte[] revoke(long lease) {
+  public byte[] revoke(long lease) {
     return InternalRaftRequest.newBuilder().setHeader(RequestHeader.newBuilder().setID(ids.next()))
         .setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(lease)).build().toByteArray();
   }
 
   /** remaining: lease id to remaining seconds (0 clears a checkpoint). */
-  byte[] checkpoint(Map<Long, Long> remaining) {
+  public byte[] checkpoint(Map<Long, Long> remaining) {
     LeaseCheckpointRequest.Builder cp = LeaseCheckpointRequest.newBuilder();
     remaining.forEach((id, ttl) -> cp.addCheckpoints(LeaseCheckpoint.newBuilder().setID(id).setRemainingTTL(ttl)));
     return InternalRaftRequest.newBuilder().setHeader(RequestHeader.newBuilder().setID(ids.next()))

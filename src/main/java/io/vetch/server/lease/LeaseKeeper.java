@@ -1,8 +1,7 @@
-package io.vetch.server;
+package io.vetch.server.lease;
 
 import io.vetch.raft.ProposalDroppedException;
 import io.vetch.raft.RawNode;
-import io.vetch.server.lease.Lessor;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -12,7 +11,7 @@ import java.util.Map;
  * deadline when this member becomes leader. Proposals are dropped quietly when leadership is moving; the next
  * leader decides.
  */
-final class LeaseKeeper {
+public final class LeaseKeeper {
   private static final System.Logger LOG = System.getLogger(LeaseKeeper.class.getName());
   /** Ticks between expiry checks, and before an unapplied revoke is proposed again. */
   private static final int EXPIRY_CHECK_TICKS = 5;
@@ -27,13 +26,13 @@ final class LeaseKeeper {
   private final Map<Long, Long> revoking = new HashMap<>();
   private long ticks;
 
-  LeaseKeeper(RawNode node, Lessor lessor, LeaseProposals proposals) {
+  public LeaseKeeper(RawNode node, Lessor lessor, LeaseProposals proposals) {
     this.node = node;
     this.lessor = lessor;
     this.proposals = proposals;
   }
 
-  void tick() {
+  public void tick() {
     ticks++;
     if (ticks % EXPIRY_CHECK_TICKS == 0) {
       revokeExpired();
@@ -44,7 +43,7 @@ final class LeaseKeeper {
   }
 
   /** This member became leader: every lease restarts at its last checkpoint, or its full TTL (etcd's Promote). */
-  void promoted() {
+  public void promoted() {
     lessor.refreshAll();
   }
 
@@ -76,7 +75,7 @@ final class LeaseKeeper {
    * moves, and on the leader a checkpoint taken before it is cleared through Raft, so a new leader would not expire
    * the lease early. Returns whether it proposed anything.
    */
-  boolean keepAlive(long id) {
+  public boolean keepAlive(long id) {
     return lessor.renew(id) > 0 && node.isLeader() && lessor.checkpointed(id)
         && propose(proposals.checkpoint(Map.of(id, 0L)));
   }

@@ -1,5 +1,6 @@
-package io.vetch.server;
+package io.vetch.server.membership;
 
+import io.vetch.server.base.DurableFile;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.vetch.api.etcdserverpb.Member;
 import io.vetch.api.membershippb.ClusterMemberAttrSetRequest;
@@ -48,7 +49,7 @@ public final class Membership implements io.vetch.server.apply.ClusterState {
     this.view = view;
   }
 
-  static Membership load(Path file) throws IOException {
+  public static Membership load(Path file) throws IOException {
     View v = Files.exists(file) ? decode(Files.readAllBytes(file)) : new View(0, Map.of(), Set.of(), "");
     return new Membership(file, v);
   }
@@ -109,7 +110,7 @@ public final class Membership implements io.vetch.server.apply.ClusterState {
    * Applies the committed conf change at index (storage worker). Returns false if index was applied before
    * (replay after a restart). An unreadable context is treated as a member without URLs.
    */
-  boolean applyConfChange(ConfChange cc, long index) {
+  public boolean applyConfChange(ConfChange cc, long index) {
     View v = view;
     if (index <= v.index) {
       return false;
@@ -178,17 +179,17 @@ public final class Membership implements io.vetch.server.apply.ClusterState {
   }
 
   /** The index of the membership in bytes from {@link #toBytes()}. */
-  static long decodeIndex(byte[] data) throws IOException {
+  public static long decodeIndex(byte[] data) throws IOException {
     return decode(data).index;
   }
 
   /** The members in bytes from {@link #toBytes()}. */
-  static List<Member> decodeMembers(byte[] data) throws IOException {
+  public static List<Member> decodeMembers(byte[] data) throws IOException {
     return List.copyOf(decode(data).members.values());
   }
 
   /** Replaces the membership with a snapshot's copy (storage worker). */
-  void restore(byte[] data) throws IOException {
+  public void restore(byte[] data) throws IOException {
     replace(decode(data));
   }
 

@@ -1,0 +1,45 @@
+package io.vetch.server.http;
+
+import io.vetch.server.config.ServerConfig;
+import io.vetch.server.grpc.ClientContext;
+import io.vetch.server.grpc.ClientVerticle;
+import io.vetch.server.grpc.PlainHttp;
+import io.vetch.server.grpc.Services;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.grpc.client.GrpcClient;
+
+/**
+ * A client verticle's plain HTTP: etcd's endpoints (health, version, metrics), the JSON gateway, and the web console
+ * (with --enable-ui), on one router.
+ */
+public final class HttpFrontEnd implements PlainHttp {
+  private final ClientContext ctx;
+  private final ServerConfig cfg;
+  /** The web console's client for other members' Status (null with --enable-ui=false). */
+  private GrpcClient consoleClient;
+
+  public HttpFrontEnd(ClientContext ctx, ServerConfig cfg) {
+    this.ctx = ctx;
+    this.cfg = cfg;
+  }
+
+  @Override
+  public Handler<HttpServerRequest> handler(Vertx vertx, Services services) {
+    Router plain = new HttpEndpoints(ctx, ctx.metrics()).router(vertx);
+    new Gateway(services, cfg.maxRequestBytes() + ClientVerticle.GRPC_OVERHEAD_BYTES).mount(plain);
+    if (cfg.enableUi()) {
+      consoleClient = GrpcClient.client(vertx);
+      new Console(ctx, services.maintenance(), consoleClient).mount(plain);
+    }
+    return plain;
+  }
+
+  @Override
+  public Future<Void> close() {
+    return consoleClient == null ? Future.succeededFuture() : consoleClient.close();
+  }
+}
