@@ -8,5 +8,5 @@ package io.vetch.mvcc;
  * volatile.
  */
 record CompactPoint(long revision, long maxSub, boolean edgeComplete) {
-    static final CompactPoint NONE = new CompactPoint(0, -1, true);
+  static final CompactPoint NONE = new CompactPoint(0, -1, true);
 }

@@ -12,47 +12,47 @@ import java.util.Collection;
  * compacting the rebuilt key index at the persisted scheduled revision. Writer thread only.
  */
 final class Compactor {
-    private Backend backend;
-    private final ArrayDeque<Revision> pending = new ArrayDeque<>();
-    private long scheduledRevision;
+  private Backend backend;
+  private final ArrayDeque<Revision> pending = new ArrayDeque<>();
+  private long scheduledRevision;
 
-    Compactor(Backend backend) {
-        this.backend = backend;
-    }
+  Compactor(Backend backend) {
+    this.backend = backend;
+  }
 
-    /** Continues on a copy of the backend (after a defragmentation); the queue is unchanged. */
-    void retarget(Backend copy) {
-        backend = copy;
-    }
+  /** Continues on a copy of the backend (after a defragmentation); the queue is unchanged. */
+  void retarget(Backend copy) {
+    backend = copy;
+  }
 
-    /** Queues the records removed by a compaction at revision rev (after any still pending). */
-    void schedule(long rev, Collection<Revision> removed) {
-        scheduledRevision = rev;
-        pending.addAll(removed);
-        finishIfDrained();
-    }
+  /** Queues the records removed by a compaction at revision rev (after any still pending). */
+  void schedule(long rev, Collection<Revision> removed) {
+    scheduledRevision = rev;
+    pending.addAll(removed);
+    finishIfDrained();
+  }
 
-    /** Deletes at most maxDeletes queued records; returns the bytes freed (as counted by {@link KvStore#sizeBytes}). */
-    long step(int maxDeletes) {
-        long freed = 0;
-        for (int i = 0; i < maxDeletes && !pending.isEmpty(); i++) {
-            Revision r = pending.poll();
-            int len = backend.delete(r.main(), r.sub());
-            if (len >= 0) {
-                freed += KvStore.recordFootprint(len);
-            }
-        }
-        finishIfDrained();
-        return freed;
+  /** Deletes at most maxDeletes queued records; returns the bytes freed (as counted by {@link KvStore#sizeBytes}). */
+  long step(int maxDeletes) {
+    long freed = 0;
+    for (int i = 0; i < maxDeletes && !pending.isEmpty(); i++) {
+      Revision r = pending.poll();
+      int len = backend.delete(r.main(), r.sub());
+      if (len >= 0) {
+        freed += KvStore.recordFootprint(len);
+      }
     }
+    finishIfDrained();
+    return freed;
+  }
 
-    boolean idle() {
-        return pending.isEmpty();
-    }
+  boolean idle() {
+    return pending.isEmpty();
+  }
 
-    private void finishIfDrained() {
-        if (pending.isEmpty() && scheduledRevision > backend.meta(MetaKey.FINISHED_COMPACT_REVISION)) {
-            backend.setMeta(MetaKey.FINISHED_COMPACT_REVISION, scheduledRevision);
-        }
+  private void finishIfDrained() {
+    if (pending.isEmpty() && scheduledRevision > backend.meta(MetaKey.FINISHED_COMPACT_REVISION)) {
+      backend.setMeta(MetaKey.FINISHED_COMPACT_REVISION, scheduledRevision);
     }
+  }
 }

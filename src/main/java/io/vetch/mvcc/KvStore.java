@@ -49,502 +49,502 @@ import java.util.List;
  * opening, one small entry per record live in heap.
  */
 public final class KvStore implements Closeable {
-    /** Key bytes of a backend record (the 16-byte revision), counted by {@link #sizeBytes()}. */
-    private static final int REVISION_KEY_BYTES = 16;
-    /** Backend sizing: expected records per expected key (history kept until compaction). */
-    private static final int RECORDS_PER_KEY = 2;
-    /** Backend sizing: assumed key plus KeyValue field overhead per record. */
-    private static final int RECORD_OVERHEAD_BYTES = 96;
+  /** Key bytes of a backend record (the 16-byte revision), counted by {@link #sizeBytes()}. */
+  private static final int REVISION_KEY_BYTES = 16;
+  /** Backend sizing: expected records per expected key (history kept until compaction). */
+  private static final int RECORDS_PER_KEY = 2;
+  /** Backend sizing: assumed key plus KeyValue field overhead per record. */
+  private static final int RECORD_OVERHEAD_BYTES = 96;
 
-    private final Path dir;
-    private final StoreOptions opts;
-    private volatile Backend backend;
-    private volatile TreeIndex index;
-    private Compactor compactor;
-    private volatile long currentRev;
-    private volatile CompactPoint compactPoint;
-    private volatile long consistentIndex;
-    private volatile long liveKeys;
-    private volatile long sizeBytes;
-    /** etcd's db size: the high-water mark of {@link #sizeBytes} since the backend was (re)built. */
-    private volatile long dbSizeBytes;
-    private Defragmentation defrag;
-    /** Bumped by every {@link #restoreImage}: a read that saw it change may have mixed old and new state. */
-    private volatile int generation;
-    private StoreTxnWrite openTxn;
-    /** From the last recovery, and the revision they are true at. */
-    private List<KeyValue> leasedKeys;
-    private long leasedKeysRev;
+  private final Path dir;
+  private final StoreOptions opts;
+  private volatile Backend backend;
+  private volatile TreeIndex index;
+  private Compactor compactor;
+  private volatile long currentRev;
+  private volatile CompactPoint compactPoint;
+  private volatile long consistentIndex;
+  private volatile long liveKeys;
+  private volatile long sizeBytes;
+  /** etcd's db size: the high-water mark of {@link #sizeBytes} since the backend was (re)built. */
+  private volatile long dbSizeBytes;
+  private Defragmentation defrag;
+  /** Bumped by every {@link #restoreImage}: a read that saw it change may have mixed old and new state. */
+  private volatile int generation;
+  private StoreTxnWrite openTxn;
+  /** From the last recovery, and the revision they are true at. */
+  private List<KeyValue> leasedKeys;
+  private long leasedKeysRev;
 
-    private KvStore(Path dir, StoreOptions opts, Backend backend, StoreRecovery.Recovered r) {
-        this.dir = dir;
-        this.opts = opts;
-        install(backend, r);
+  private KvStore(Path dir, StoreOptions opts, Backend backend, StoreRecovery.Recovered r) {
+    this.dir = dir;
+    this.opts = opts;
+    install(backend, r);
+  }
+
+  private void install(Backend newBackend, StoreRecovery.Recovered r) {
+    compactor = new Compactor(newBackend);
+    compactPoint = r.compactPoint();
+    index = r.index();
+    backend = newBackend;
+    consistentIndex = r.consistentIndex();
+    liveKeys = r.liveKeys();
+    sizeBytes = r.sizeBytes();
+    dbSizeBytes = sizeBytes;
+    currentRev = r.currentRevision();
+    leasedKeys = r.leasedKeys();
+    leasedKeysRev = currentRev;
+    if (r.compactPoint().revision() > 0) {
+      compactor.schedule(r.compactPoint().revision(), r.pendingDeletes());
     }
+  }
 
-    private void install(Backend newBackend, StoreRecovery.Recovered r) {
-        compactor = new Compactor(newBackend);
-        compactPoint = r.compactPoint();
-        index = r.index();
-        backend = newBackend;
-        consistentIndex = r.consistentIndex();
-        liveKeys = r.liveKeys();
-        sizeBytes = r.sizeBytes();
-        dbSizeBytes = sizeBytes;
-        currentRev = r.currentRevision();
-        leasedKeys = r.leasedKeys();
-        leasedKeysRev = currentRev;
-        if (r.compactPoint().revision() > 0) {
-            compactor.schedule(r.compactPoint().revision(), r.pendingDeletes());
-        }
+  /**
+   * Opens the store in dir (creating it, or recovering it after a crash; see {@link StoreRecovery}). The
+   * backend files are in dir itself, or, after a {@link #restoreImage}, in the subdirectory {@link BackendDir}
+   * points at.
+   */
+  public static KvStore open(Path dir, StoreOptions opts) throws IOException {
+    long t0 = System.nanoTime();
+    Backend backend = Backend.open(BackendDir.resolve(dir), opts.expectedKeys() * RECORDS_PER_KEY,
+        BackendRecord.PAYLOAD_OFFSET + RECORD_OVERHEAD_BYTES + opts.averageValueBytes());
+    System.getLogger(KvStore.class.getName()).log(System.Logger.Level.INFO, "backend opened in {0} ms",
+        (System.nanoTime() - t0) / 1_000_000);
+    try {
+      return new KvStore(dir, opts, backend, StoreRecovery.recover(backend));
+    } catch (RuntimeException e) {
+      backend.close();
+      throw e;
     }
+  }
 
-    /**
-     * Opens the store in dir (creating it, or recovering it after a crash; see {@link StoreRecovery}). The
-     * backend files are in dir itself, or, after a {@link #restoreImage}, in the subdirectory {@link BackendDir}
-     * points at.
-     */
-    public static KvStore open(Path dir, StoreOptions opts) throws IOException {
-        long t0 = System.nanoTime();
-        Backend backend = Backend.open(BackendDir.resolve(dir), opts.expectedKeys() * RECORDS_PER_KEY,
-                BackendRecord.PAYLOAD_OFFSET + RECORD_OVERHEAD_BYTES + opts.averageValueBytes());
-        System.getLogger(KvStore.class.getName()).log(System.Logger.Level.INFO, "backend opened in {0} ms",
-                (System.nanoTime() - t0) / 1_000_000);
-        try {
-            return new KvStore(dir, opts, backend, StoreRecovery.recover(backend));
-        } catch (RuntimeException e) {
-            backend.close();
-            throw e;
-        }
+  /**
+   * Writes a consistent image of the whole store as of {@link #consistentIndex()} to file: every backend record
+   * (including compacted ones not yet physically deleted) plus the compact revisions. The file is written
+   * as file.tmp, fsynced, and atomically renamed to file, so a reader (e.g. the Raft snapshot sender streaming
+   * it in chunks) never sees a partial image, and the store may change as soon as this returns. Writer
+   * thread, no write txn open; blocks the writer for one full scan of the backend. Returns file.
+   */
+  public Path writeImage(Path file) throws IOException {
+    if (openTxn != null) {
+      throw new IllegalStateException("image inside an open write txn");
     }
+    StoreImage.write(backend, consistentIndex, file);
+    return file;
+  }
 
-    /**
-     * Writes a consistent image of the whole store as of {@link #consistentIndex()} to file: every backend record
-     * (including compacted ones not yet physically deleted) plus the compact revisions. The file is written
-     * as file.tmp, fsynced, and atomically renamed to file, so a reader (e.g. the Raft snapshot sender streaming
-     * it in chunks) never sees a partial image, and the store may change as soon as this returns. Writer
-     * thread, no write txn open; blocks the writer for one full scan of the backend. Returns file.
-     */
-    public Path writeImage(Path file) throws IOException {
-        if (openTxn != null) {
-            throw new IllegalStateException("image inside an open write txn");
-        }
-        StoreImage.write(backend, consistentIndex, file);
-        return file;
+  /**
+   * Replaces the whole store with the image in file (from {@link #writeImage}), as a follower installing a Raft
+   * snapshot does. The image is loaded into a new backend in a fresh subdirectory, its magic, version,
+   * structure and CRC verified, the key index rebuilt from it exactly as {@link #open} does, and the new
+   * backend fsynced; only then does an atomic pointer switch make it live, the old backend get closed and its
+   * files deleted. A bad image throws IOException and leaves the store untouched. Afterwards every getter
+   * reports the image's state ({@link #consistentIndex()} the image's). Writer thread, no write txn open.
+   * Concurrent reads are safe: a read that overlaps the switch either completes on the old state or is retried
+   * on the new one. The old backend stays open (readers may still hold it) until the caller closes the returned
+   * handle, a few seconds later; its files are already unlinked.
+   */
+  public Closeable restoreImage(Path file) throws IOException {
+    if (openTxn != null) {
+      throw new IllegalStateException("restore inside an open write txn");
     }
-
-    /**
-     * Replaces the whole store with the image in file (from {@link #writeImage}), as a follower installing a Raft
-     * snapshot does. The image is loaded into a new backend in a fresh subdirectory, its magic, version,
-     * structure and CRC verified, the key index rebuilt from it exactly as {@link #open} does, and the new
-     * backend fsynced; only then does an atomic pointer switch make it live, the old backend get closed and its
-     * files deleted. A bad image throws IOException and leaves the store untouched. Afterwards every getter
-     * reports the image's state ({@link #consistentIndex()} the image's). Writer thread, no write txn open.
-     * Concurrent reads are safe: a read that overlaps the switch either completes on the old state or is retried
-     * on the new one. The old backend stays open (readers may still hold it) until the caller closes the returned
-     * handle, a few seconds later; its files are already unlinked.
-     */
-    public Closeable restoreImage(Path file) throws IOException {
-        if (openTxn != null) {
-            throw new IllegalStateException("restore inside an open write txn");
-        }
-        abortDefrag();
-        StoreImage.Header h = StoreImage.readHeader(file);
-        long records = Math.max(1, h.recordCount());
-        long imageAverage = (Files.size(file) - StoreImage.HEADER_BYTES - StoreImage.TRAILER_BYTES) / records
-                - StoreImage.RECORD_PREFIX_BYTES;
-        int averageRecordBytes = (int) Math.max(imageAverage,
-                BackendRecord.PAYLOAD_OFFSET + RECORD_OVERHEAD_BYTES + opts.averageValueBytes());
-        Path newDir = BackendDir.create(dir);
-        Backend fresh = null;
-        StoreRecovery.Recovered recovered;
-        try {
-            fresh = Backend.open(newDir, Math.max(opts.expectedKeys() * RECORDS_PER_KEY, 2 * records),
-                    averageRecordBytes);
-            StoreImage.load(file, fresh, false);
-            recovered = StoreRecovery.recover(fresh);
-            fresh.sync();
-        } catch (IOException | RuntimeException e) {
-            if (fresh != null) {
-                fresh.close();
-            }
-            BackendDir.deleteTree(newDir);
-            throw e instanceof IOException io ? io : new IOException("invalid store image " + file, e);
-        }
-        try {
-            BackendDir.switchTo(dir, newDir);
-        } catch (IOException e) {
-            fresh.close(); // the switch may or may not have happened: the next open resolves it
-            throw e;
-        }
-        Backend old = backend;
-        install(fresh, recovered);
-        generation++;
-        BackendDir.resolve(dir);
-        return old::close;
+    abortDefrag();
+    StoreImage.Header h = StoreImage.readHeader(file);
+    long records = Math.max(1, h.recordCount());
+    long imageAverage = (Files.size(file) - StoreImage.HEADER_BYTES - StoreImage.TRAILER_BYTES) / records
+        - StoreImage.RECORD_PREFIX_BYTES;
+    int averageRecordBytes = (int) Math.max(imageAverage,
+        BackendRecord.PAYLOAD_OFFSET + RECORD_OVERHEAD_BYTES + opts.averageValueBytes());
+    Path newDir = BackendDir.create(dir);
+    Backend fresh = null;
+    StoreRecovery.Recovered recovered;
+    try {
+      fresh = Backend.open(newDir, Math.max(opts.expectedKeys() * RECORDS_PER_KEY, 2 * records),
+          averageRecordBytes);
+      StoreImage.load(file, fresh, false);
+      recovered = StoreRecovery.recover(fresh);
+      fresh.sync();
+    } catch (IOException | RuntimeException e) {
+      if (fresh != null) {
+        fresh.close();
+      }
+      BackendDir.deleteTree(newDir);
+      throw e instanceof IOException io ? io : new IOException("invalid store image " + file, e);
     }
-
-    /**
-     * Creates a store in dir (which must hold none) from the image in file, as a restore from a backup does: the
-     * same keys, revisions and compaction, but applied index 0, ready for a new cluster's Raft log. The store is
-     * synced and closed.
-     */
-    public static void createFromImage(Path dir, Path file) throws IOException {
-        if (Files.exists(dir.resolve(Backend.REVISIONS_FILE))) {
-            throw new IOException(dir + " already holds a store");
-        }
-        StoreImage.Header h = StoreImage.readHeader(file);
-        try (Backend fresh = Backend.open(dir, Math.max(1024, h.recordCount() * 2L),
-                BackendRecord.PAYLOAD_OFFSET + RECORD_OVERHEAD_BYTES + StoreOptions.defaults().averageValueBytes())) {
-            StoreImage.load(file, fresh, true);
-            fresh.sync();
-        }
+    try {
+      BackendDir.switchTo(dir, newDir);
+    } catch (IOException e) {
+      fresh.close(); // the switch may or may not have happened: the next open resolves it
+      throw e;
     }
+    Backend old = backend;
+    install(fresh, recovered);
+    generation++;
+    BackendDir.resolve(dir);
+    return old::close;
+  }
 
-    /**
-     * Starts a defragmentation (see {@link Defragmentation}): the caller runs its {@link Defragmentation#copy} on
-     * another thread, then calls {@link #finishDefrag} (or {@link #abortDefrag}) here. Writer thread, one at a
-     * time.
-     */
-    public Defragmentation beginDefrag() throws IOException {
-        if (defrag != null) {
-            throw new IllegalStateException("a defragmentation is already running");
-        }
-        long records = Math.max(1, backend.recordCount());
-        int average = (int) Math.max(BackendRecord.PAYLOAD_OFFSET + RECORD_OVERHEAD_BYTES,
-                sizeBytes / records - REVISION_KEY_BYTES);
-        Path newDir = BackendDir.create(dir);
-        Backend fresh;
-        try {
-            fresh = Backend.open(newDir, Math.max(1024, records + records / 4), average);
-        } catch (IOException | RuntimeException e) {
-            BackendDir.deleteTree(newDir);
-            throw e;
-        }
-        defrag = new Defragmentation(backend, fresh, newDir, currentRev);
-        backend.startMirroring(fresh);
-        return defrag;
+  /**
+   * Creates a store in dir (which must hold none) from the image in file, as a restore from a backup does: the
+   * same keys, revisions and compaction, but applied index 0, ready for a new cluster's Raft log. The store is
+   * synced and closed.
+   */
+  public static void createFromImage(Path dir, Path file) throws IOException {
+    if (Files.exists(dir.resolve(Backend.REVISIONS_FILE))) {
+      throw new IOException(dir + " already holds a store");
     }
-
-    /**
-     * Switches to the defragmented backend once its copy is done: returns the old backend for the caller to close
-     * a few seconds later (readers may still hold it). Writer thread, no write txn open.
-     */
-    public Closeable finishDefrag(Defragmentation d) throws IOException {
-        if (defrag != d || openTxn != null) {
-            throw new IllegalStateException("not the running defragmentation, or a write txn is open");
-        }
-        persistConsistentIndex();
-        d.source.stopMirroring(true);
-        defrag = null;
-        try {
-            d.target.sync();
-            BackendDir.switchTo(dir, d.targetDir);
-        } catch (IOException | RuntimeException e) {
-            d.target.close(); // the switch may or may not have happened: the next open resolves it
-            throw e;
-        }
-        Backend old = backend;
-        backend = d.target;
-        compactor.retarget(d.target);
-        dbSizeBytes = sizeBytes;
-        generation++;
-        BackendDir.resolve(dir);
-        return old::close;
+    StoreImage.Header h = StoreImage.readHeader(file);
+    try (Backend fresh = Backend.open(dir, Math.max(1024, h.recordCount() * 2L),
+        BackendRecord.PAYLOAD_OFFSET + RECORD_OVERHEAD_BYTES + StoreOptions.defaults().averageValueBytes())) {
+      StoreImage.load(file, fresh, true);
+      fresh.sync();
     }
+  }
 
-    /** Abandons a running defragmentation, if any, and deletes its files. Writer thread. */
-    public void abortDefrag() throws IOException {
-        Defragmentation d = defrag;
-        if (d == null) {
-            return;
-        }
-        defrag = null;
-        d.cancel();
-        d.source.stopMirroring(false);
-        d.target.close();
-        BackendDir.deleteTree(d.targetDir);
+  /**
+   * Starts a defragmentation (see {@link Defragmentation}): the caller runs its {@link Defragmentation#copy} on
+   * another thread, then calls {@link #finishDefrag} (or {@link #abortDefrag}) here. Writer thread, one at a
+   * time.
+   */
+  public Defragmentation beginDefrag() throws IOException {
+    if (defrag != null) {
+      throw new IllegalStateException("a defragmentation is already running");
     }
-
-    /**
-     * Every live key that carries a lease (KeyValues with only key and lease set), as found by the last
-     * {@link #open} or {@link #restoreImage}: for the lessor to re-attach them. Only before the next write.
-     */
-    public List<KeyValue> leasedKeysAtOpen() {
-        if (currentRev != leasedKeysRev) {
-            throw new IllegalStateException("leased keys are known only until the first write after open");
-        }
-        return leasedKeys;
+    long records = Math.max(1, backend.recordCount());
+    int average = (int) Math.max(BackendRecord.PAYLOAD_OFFSET + RECORD_OVERHEAD_BYTES,
+        sizeBytes / records - REVISION_KEY_BYTES);
+    Path newDir = BackendDir.create(dir);
+    Backend fresh;
+    try {
+      fresh = Backend.open(newDir, Math.max(1024, records + records / 4), average);
+    } catch (IOException | RuntimeException e) {
+      BackendDir.deleteTree(newDir);
+      throw e;
     }
+    defrag = new Defragmentation(backend, fresh, newDir, currentRev);
+    backend.startMirroring(fresh);
+    return defrag;
+  }
 
-    public long currentRevision() {
-        return currentRev;
+  /**
+   * Switches to the defragmented backend once its copy is done: returns the old backend for the caller to close
+   * a few seconds later (readers may still hold it). Writer thread, no write txn open.
+   */
+  public Closeable finishDefrag(Defragmentation d) throws IOException {
+    if (defrag != d || openTxn != null) {
+      throw new IllegalStateException("not the running defragmentation, or a write txn is open");
     }
-
-    public long compactRevision() {
-        return compactPoint.revision();
+    persistConsistentIndex();
+    d.source.stopMirroring(true);
+    defrag = null;
+    try {
+      d.target.sync();
+      BackendDir.switchTo(dir, d.targetDir);
+    } catch (IOException | RuntimeException e) {
+      d.target.close(); // the switch may or may not have happened: the next open resolves it
+      throw e;
     }
+    Backend old = backend;
+    backend = d.target;
+    compactor.retarget(d.target);
+    dbSizeBytes = sizeBytes;
+    generation++;
+    BackendDir.resolve(dir);
+    return old::close;
+  }
 
-    /**
-     * The lowest revision whose events are all still here, for watchers: the compact revision if none of its events
-     * was a delete (compaction removes tombstones at it), else the one after it. 1 when nothing was compacted.
-     */
-    public long firstCompleteRevision() {
-        CompactPoint cp = compactPoint;
-        return cp.revision() == 0 ? 1 : cp.edgeComplete() ? cp.revision() : cp.revision() + 1;
+  /** Abandons a running defragmentation, if any, and deletes its files. Writer thread. */
+  public void abortDefrag() throws IOException {
+    Defragmentation d = defrag;
+    if (d == null) {
+      return;
     }
+    defrag = null;
+    d.cancel();
+    d.source.stopMirroring(false);
+    d.target.close();
+    BackendDir.deleteTree(d.targetDir);
+  }
 
-    public long consistentIndex() {
-        return consistentIndex;
+  /**
+   * Every live key that carries a lease (KeyValues with only key and lease set), as found by the last
+   * {@link #open} or {@link #restoreImage}: for the lessor to re-attach them. Only before the next write.
+   */
+  public List<KeyValue> leasedKeysAtOpen() {
+    if (currentRev != leasedKeysRev) {
+      throw new IllegalStateException("leased keys are known only until the first write after open");
     }
+    return leasedKeys;
+  }
 
-    /** Read at rev (0 = current); see {@link RangeResult} for the result's fields. Any thread. */
-    public RangeResult range(byte[] key, byte[] end, long rev, long limit, boolean countOnly)
-            throws CompactedException, FutureRevisionException {
-        return rangeRecords(key, end, rev, limit, countOnly).decode();
+  public long currentRevision() {
+    return currentRev;
+  }
+
+  public long compactRevision() {
+    return compactPoint.revision();
+  }
+
+  /**
+   * The lowest revision whose events are all still here, for watchers: the compact revision if none of its events
+   * was a delete (compaction removes tombstones at it), else the one after it. 1 when nothing was compacted.
+   */
+  public long firstCompleteRevision() {
+    CompactPoint cp = compactPoint;
+    return cp.revision() == 0 ? 1 : cp.edgeComplete() ? cp.revision() : cp.revision() + 1;
+  }
+
+  public long consistentIndex() {
+    return consistentIndex;
+  }
+
+  /** Read at rev (0 = current); see {@link RangeResult} for the result's fields. Any thread. */
+  public RangeResult range(byte[] key, byte[] end, long rev, long limit, boolean countOnly)
+      throws CompactedException, FutureRevisionException {
+    return rangeRecords(key, end, rev, limit, countOnly).decode();
+  }
+
+  /**
+   * The same read as {@link #range}, with each key's stored record instead of its decoded KeyValue: the
+   * KeyValue encoding sits in each record from {@link BackendRecord#PAYLOAD_OFFSET}. Any thread.
+   */
+  public StoredRange rangeRecords(byte[] key, byte[] end, long rev, long limit, boolean countOnly)
+      throws CompactedException, FutureRevisionException {
+    int gen = generation;
+    try {
+      return rangeAt(key, end, rev, limit, countOnly, currentRev);
+    } catch (RuntimeException e) {
+      if (gen == generation) {
+        throw e;
+      }
+      return rangeAt(key, end, rev, limit, countOnly, currentRev); // raced a restore: read the new state
     }
+  }
 
-    /**
-     * The same read as {@link #range}, with each key's stored record instead of its decoded KeyValue: the
-     * KeyValue encoding sits in each record from {@link BackendRecord#PAYLOAD_OFFSET}. Any thread.
-     */
-    public StoredRange rangeRecords(byte[] key, byte[] end, long rev, long limit, boolean countOnly)
-            throws CompactedException, FutureRevisionException {
-        int gen = generation;
-        try {
-            return rangeAt(key, end, rev, limit, countOnly, currentRev);
-        } catch (RuntimeException e) {
-            if (gen == generation) {
-                throw e;
-            }
-            return rangeAt(key, end, rev, limit, countOnly, currentRev); // raced a restore: read the new state
-        }
+  /** etcd's rangeKeys, served as of curRev. */
+  StoredRange rangeAt(byte[] key, byte[] end, long rev, long limit, boolean countOnly, long curRev)
+      throws CompactedException, FutureRevisionException {
+    if (rev > curRev) {
+      throw new FutureRevisionException();
     }
-
-    /** etcd's rangeKeys, served as of curRev. */
-    StoredRange rangeAt(byte[] key, byte[] end, long rev, long limit, boolean countOnly, long curRev)
-            throws CompactedException, FutureRevisionException {
-        if (rev > curRev) {
-            throw new FutureRevisionException();
-        }
-        long atRev = rev <= 0 ? curRev : rev;
+    long atRev = rev <= 0 ? curRev : rev;
+    checkNotCompacted(atRev);
+    TreeIndex.Revisions found = index.revisions(key, end, atRev, limit, countOnly);
+    List<byte[]> records = new ArrayList<>(found.revs().size());
+    for (Revision r : found.revs()) {
+      byte[] record = backend.get(r.main(), r.sub());
+      if (record == null) {
         checkNotCompacted(atRev);
-        TreeIndex.Revisions found = index.revisions(key, end, atRev, limit, countOnly);
-        List<byte[]> records = new ArrayList<>(found.revs().size());
-        for (Revision r : found.revs()) {
-            byte[] record = backend.get(r.main(), r.sub());
-            if (record == null) {
-                checkNotCompacted(atRev);
-                throw new IllegalStateException("key index points at a missing backend revision " + r);
-            }
-            records.add(record);
+        throw new IllegalStateException("key index points at a missing backend revision " + r);
+      }
+      records.add(record);
+    }
+    checkNotCompacted(atRev);
+    return new StoredRange(records, curRev, found.total());
+  }
+
+  private void checkNotCompacted(long atRev) throws CompactedException {
+    long compacted = compactPoint.revision();
+    if (atRev < compacted) {
+      throw new CompactedException(compacted);
+    }
+  }
+
+  /** Starts the write txn of the entry at raftIndex. Writer thread; one txn at a time. */
+  public WriteTxn write(long raftIndex) {
+    if (openTxn != null) {
+      throw new IllegalStateException("a write txn is already open");
+    }
+    openTxn = new StoreTxnWrite(this, backend, index, raftIndex, currentRev);
+    return openTxn;
+  }
+
+  /** Called by {@link StoreTxnWrite#end()}: consistent index after the data, then the revision. */
+  void endTxn(StoreTxnWrite txn, boolean changed, long liveKeyDelta, long addedBytes) {
+    if (openTxn != txn) {
+      throw new IllegalStateException("txn already ended");
+    }
+    openTxn = null;
+    setConsistentIndex(txn.raftIndex());
+    if (changed) {
+      liveKeys += liveKeyDelta;
+      sizeBytes += addedBytes;
+      dbSizeBytes = Math.max(dbSizeBytes, sizeBytes);
+      currentRev = currentRev + 1;
+    }
+  }
+
+  /**
+   * Marks raftIndex applied for an entry that changed nothing. Writer thread. Like {@link WriteTxn#end()}, this
+   * moves the in-memory consistent index only; {@link #persistConsistentIndex()} writes it to the backend.
+   */
+  public void setConsistentIndex(long raftIndex) {
+    consistentIndex = raftIndex;
+  }
+
+  /**
+   * Writes the consistent index to the backend, once per applied batch (writer thread). Records carry the Raft
+   * index that wrote them and recovery drops those past the persisted index, so deferring this write to the end
+   * of a batch only means a crash replays the whole batch from the WAL, idempotently.
+   */
+  public void persistConsistentIndex() {
+    if (backend.meta(MetaKey.CONSISTENT_INDEX) != consistentIndex) {
+      backend.setMeta(MetaKey.CONSISTENT_INDEX, consistentIndex);
+    }
+  }
+
+  /**
+   * etcd's kvstore.Compact: validates rev, persists it as the scheduled compaction, publishes it (reads below it
+   * fail from now on), trims the key index and queues the physical deletes for {@link #compactStep}.
+   */
+  public void compact(long rev, long raftIndex) throws CompactedException, FutureRevisionException {
+    if (openTxn != null) {
+      throw new IllegalStateException("compact inside an open write txn");
+    }
+    long compacted = compactPoint.revision();
+    if (rev <= compacted) {
+      throw new CompactedException(compacted);
+    }
+    if (rev > currentRev) {
+      throw new FutureRevisionException();
+    }
+    backend.setMeta(MetaKey.SCHEDULED_COMPACT_REVISION, rev);
+    compactPoint = compactPointAt(rev);
+    compactor.schedule(rev, index.compact(rev));
+    setConsistentIndex(raftIndex);
+  }
+
+  /** The compact point for compacting at rev, which is above the current compact revision (dense). */
+  private CompactPoint compactPointAt(long rev) {
+    long sub = 0;
+    boolean deletes = false;
+    byte[] record;
+    while ((record = backend.get(rev, sub)) != null) {
+      deletes |= BackendRecord.isTombstone(record);
+      sub++;
+    }
+    return new CompactPoint(rev, sub - 1, !deletes);
+  }
+
+  /** Deletes at most maxDeletes compacted records; true when no physical compaction work is left. Writer. */
+  public boolean compactStep(int maxDeletes) {
+    sizeBytes -= compactor.step(maxDeletes);
+    return compactor.idle();
+  }
+
+  /**
+   * Events of main revisions [fromRev, toRev] (capped at the current revision) in revision order, whole
+   * revisions only: stops before a revision that would exceed maxEvents, except that the first revision is
+   * always returned whole. fromRev below the compact revision fails. At the compact revision itself only the
+   * surviving puts are returned (as in etcd, its tombstones are gone). Any thread.
+   */
+  public List<Event> events(long fromRev, long toRev, int maxEvents) throws CompactedException {
+    return readEvents(fromRev, toRev, maxEvents).events();
+  }
+
+  /** The events of main revisions fromRev..through, all of them; see {@link #readEvents}. */
+  public record EventChunk(List<Event> events, long through) {}
+
+  /**
+   * As {@link #events}, also saying how far it read: every event of revisions [fromRev, through] is in the
+   * chunk, and through is below fromRev only when fromRev is above the current revision. Any thread.
+   */
+  public EventChunk readEvents(long fromRev, long toRev, int maxEvents) throws CompactedException {
+    int gen = generation;
+    try {
+      return eventsBetween(fromRev, toRev, maxEvents);
+    } catch (RuntimeException e) {
+      if (gen == generation) {
+        throw e;
+      }
+      return eventsBetween(fromRev, toRev, maxEvents); // raced a restore: read the new state
+    }
+  }
+
+  private EventChunk eventsBetween(long fromRev, long toRev, int maxEvents) throws CompactedException {
+    checkNotCompacted(fromRev);
+    CompactPoint cp = compactPoint;
+    long last = Math.min(toRev, currentRev);
+    List<Event> out = new ArrayList<>();
+    long through = Math.max(1, fromRev) - 1;
+    for (long main = Math.max(1, fromRev); main <= last; main++) {
+      List<Event> revEvents = eventsAt(main, cp);
+      if (!out.isEmpty() && out.size() + revEvents.size() > maxEvents) {
+        break;
+      }
+      out.addAll(revEvents);
+      through = main;
+      if (out.size() >= maxEvents) {
+        break;
+      }
+    }
+    checkNotCompacted(fromRev);
+    return new EventChunk(out, through);
+  }
+
+  private List<Event> eventsAt(long main, CompactPoint cp) {
+    List<Event> events = new ArrayList<>();
+    if (main == cp.revision()) {
+      for (long sub = 0; sub <= cp.maxSub(); sub++) {
+        byte[] record = backend.get(main, sub);
+        if (record != null && !BackendRecord.isTombstone(record)) {
+          events.add(KvCodec.toEvent(record));
         }
-        checkNotCompacted(atRev);
-        return new StoredRange(records, curRev, found.total());
+      }
+      return events;
     }
-
-    private void checkNotCompacted(long atRev) throws CompactedException {
-        long compacted = compactPoint.revision();
-        if (atRev < compacted) {
-            throw new CompactedException(compacted);
-        }
+    for (long sub = 0; ; sub++) {
+      byte[] record = backend.get(main, sub);
+      if (record == null) {
+        return events;
+      }
+      events.add(KvCodec.toEvent(record));
     }
+  }
 
-    /** Starts the write txn of the entry at raftIndex. Writer thread; one txn at a time. */
-    public WriteTxn write(long raftIndex) {
-        if (openTxn != null) {
-            throw new IllegalStateException("a write txn is already open");
-        }
-        openTxn = new StoreTxnWrite(this, backend, index, raftIndex, currentRev);
-        return openTxn;
-    }
+  /** Forces the backend files to disk. Writer thread. */
+  public void sync() throws IOException {
+    persistConsistentIndex();
+    backend.sync();
+  }
 
-    /** Called by {@link StoreTxnWrite#end()}: consistent index after the data, then the revision. */
-    void endTxn(StoreTxnWrite txn, boolean changed, long liveKeyDelta, long addedBytes) {
-        if (openTxn != txn) {
-            throw new IllegalStateException("txn already ended");
-        }
-        openTxn = null;
-        setConsistentIndex(txn.raftIndex());
-        if (changed) {
-            liveKeys += liveKeyDelta;
-            sizeBytes += addedBytes;
-            dbSizeBytes = Math.max(dbSizeBytes, sizeBytes);
-            currentRev = currentRev + 1;
-        }
-    }
+  /** Keys that exist at the current revision. */
+  public long keyCount() {
+    return liveKeys;
+  }
 
-    /**
-     * Marks raftIndex applied for an entry that changed nothing. Writer thread. Like {@link WriteTxn#end()}, this
-     * moves the in-memory consistent index only; {@link #persistConsistentIndex()} writes it to the backend.
-     */
-    public void setConsistentIndex(long raftIndex) {
-        consistentIndex = raftIndex;
-    }
+  /**
+   * Logical size of the stored history: 16 key bytes plus the record bytes of every backend record, including
+   * compacted records not yet deleted by {@link #compactStep}. The map files themselves are sparse and
+   * preallocated, so their length says little.
+   */
+  public long sizeBytes() {
+    return sizeBytes;
+  }
 
-    /**
-     * Writes the consistent index to the backend, once per applied batch (writer thread). Records carry the Raft
-     * index that wrote them and recovery drops those past the persisted index, so deferring this write to the end
-     * of a batch only means a crash replays the whole batch from the WAL, idempotently.
-     */
-    public void persistConsistentIndex() {
-        if (backend.meta(MetaKey.CONSISTENT_INDEX) != consistentIndex) {
-            backend.setMeta(MetaKey.CONSISTENT_INDEX, consistentIndex);
-        }
-    }
+  /**
+   * etcd's db size: the space the backend holds, in use or free. A Chronicle Map reuses the space of deleted
+   * records but never gives it back, so this is the high-water mark of {@link #sizeBytes} since the backend was
+   * last rebuilt (opened, restored or defragmented). Any thread.
+   */
+  public long dbSizeBytes() {
+    return dbSizeBytes;
+  }
 
-    /**
-     * etcd's kvstore.Compact: validates rev, persists it as the scheduled compaction, publishes it (reads below it
-     * fail from now on), trims the key index and queues the physical deletes for {@link #compactStep}.
-     */
-    public void compact(long rev, long raftIndex) throws CompactedException, FutureRevisionException {
-        if (openTxn != null) {
-            throw new IllegalStateException("compact inside an open write txn");
-        }
-        long compacted = compactPoint.revision();
-        if (rev <= compacted) {
-            throw new CompactedException(compacted);
-        }
-        if (rev > currentRev) {
-            throw new FutureRevisionException();
-        }
-        backend.setMeta(MetaKey.SCHEDULED_COMPACT_REVISION, rev);
-        compactPoint = compactPointAt(rev);
-        compactor.schedule(rev, index.compact(rev));
-        setConsistentIndex(raftIndex);
-    }
+  /** Records in the backend (all kept revisions, including tombstones and not yet deleted compacted ones). */
+  public long revisionCount() {
+    return backend.recordCount();
+  }
 
-    /** The compact point for compacting at rev, which is above the current compact revision (dense). */
-    private CompactPoint compactPointAt(long rev) {
-        long sub = 0;
-        boolean deletes = false;
-        byte[] record;
-        while ((record = backend.get(rev, sub)) != null) {
-            deletes |= BackendRecord.isTombstone(record);
-            sub++;
-        }
-        return new CompactPoint(rev, sub - 1, !deletes);
-    }
+  static long recordFootprint(int recordBytes) {
+    return REVISION_KEY_BYTES + recordBytes;
+  }
 
-    /** Deletes at most maxDeletes compacted records; true when no physical compaction work is left. Writer. */
-    public boolean compactStep(int maxDeletes) {
-        sizeBytes -= compactor.step(maxDeletes);
-        return compactor.idle();
-    }
-
-    /**
-     * Events of main revisions [fromRev, toRev] (capped at the current revision) in revision order, whole
-     * revisions only: stops before a revision that would exceed maxEvents, except that the first revision is
-     * always returned whole. fromRev below the compact revision fails. At the compact revision itself only the
-     * surviving puts are returned (as in etcd, its tombstones are gone). Any thread.
-     */
-    public List<Event> events(long fromRev, long toRev, int maxEvents) throws CompactedException {
-        return readEvents(fromRev, toRev, maxEvents).events();
-    }
-
-    /** The events of main revisions fromRev..through, all of them; see {@link #readEvents}. */
-    public record EventChunk(List<Event> events, long through) {}
-
-    /**
-     * As {@link #events}, also saying how far it read: every event of revisions [fromRev, through] is in the
-     * chunk, and through is below fromRev only when fromRev is above the current revision. Any thread.
-     */
-    public EventChunk readEvents(long fromRev, long toRev, int maxEvents) throws CompactedException {
-        int gen = generation;
-        try {
-            return eventsBetween(fromRev, toRev, maxEvents);
-        } catch (RuntimeException e) {
-            if (gen == generation) {
-                throw e;
-            }
-            return eventsBetween(fromRev, toRev, maxEvents); // raced a restore: read the new state
-        }
-    }
-
-    private EventChunk eventsBetween(long fromRev, long toRev, int maxEvents) throws CompactedException {
-        checkNotCompacted(fromRev);
-        CompactPoint cp = compactPoint;
-        long last = Math.min(toRev, currentRev);
-        List<Event> out = new ArrayList<>();
-        long through = Math.max(1, fromRev) - 1;
-        for (long main = Math.max(1, fromRev); main <= last; main++) {
-            List<Event> revEvents = eventsAt(main, cp);
-            if (!out.isEmpty() && out.size() + revEvents.size() > maxEvents) {
-                break;
-            }
-            out.addAll(revEvents);
-            through = main;
-            if (out.size() >= maxEvents) {
-                break;
-            }
-        }
-        checkNotCompacted(fromRev);
-        return new EventChunk(out, through);
-    }
-
-    private List<Event> eventsAt(long main, CompactPoint cp) {
-        List<Event> events = new ArrayList<>();
-        if (main == cp.revision()) {
-            for (long sub = 0; sub <= cp.maxSub(); sub++) {
-                byte[] record = backend.get(main, sub);
-                if (record != null && !BackendRecord.isTombstone(record)) {
-                    events.add(KvCodec.toEvent(record));
-                }
-            }
-            return events;
-        }
-        for (long sub = 0; ; sub++) {
-            byte[] record = backend.get(main, sub);
-            if (record == null) {
-                return events;
-            }
-            events.add(KvCodec.toEvent(record));
-        }
-    }
-
-    /** Forces the backend files to disk. Writer thread. */
-    public void sync() throws IOException {
-        persistConsistentIndex();
-        backend.sync();
-    }
-
-    /** Keys that exist at the current revision. */
-    public long keyCount() {
-        return liveKeys;
-    }
-
-    /**
-     * Logical size of the stored history: 16 key bytes plus the record bytes of every backend record, including
-     * compacted records not yet deleted by {@link #compactStep}. The map files themselves are sparse and
-     * preallocated, so their length says little.
-     */
-    public long sizeBytes() {
-        return sizeBytes;
-    }
-
-    /**
-     * etcd's db size: the space the backend holds, in use or free. A Chronicle Map reuses the space of deleted
-     * records but never gives it back, so this is the high-water mark of {@link #sizeBytes} since the backend was
-     * last rebuilt (opened, restored or defragmented). Any thread.
-     */
-    public long dbSizeBytes() {
-        return dbSizeBytes;
-    }
-
-    /** Records in the backend (all kept revisions, including tombstones and not yet deleted compacted ones). */
-    public long revisionCount() {
-        return backend.recordCount();
-    }
-
-    static long recordFootprint(int recordBytes) {
-        return REVISION_KEY_BYTES + recordBytes;
-    }
-
-    /** Closes the backend files. Writer thread; an open txn is abandoned (its records are dropped at next open). */
-    @Override
-    public void close() throws IOException {
-        abortDefrag();
-        persistConsistentIndex();
-        backend.close();
-    }
+  /** Closes the backend files. Writer thread; an open txn is abandoned (its records are dropped at next open). */
+  @Override
+  public void close() throws IOException {
+    abortDefrag();
+    persistConsistentIndex();
+    backend.close();
+  }
 }

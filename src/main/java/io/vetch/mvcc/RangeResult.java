@@ -9,7 +9,7 @@ import java.util.List;
  * not the requested historical revision), {@code count} the number of keys in the range before the limit.
  */
 public record RangeResult(List<KeyValue> kvs, long rev, long count) {
-    public RangeResult {
-        kvs = List.copyOf(kvs);
-    }
+  public RangeResult {
+    kvs = List.copyOf(kvs);
+  }
 }

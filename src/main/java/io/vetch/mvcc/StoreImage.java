@@ -34,146 +34,146 @@ import java.util.zip.CheckedOutputStream;
  * Stateless; both methods run on the store's writer thread.
  */
 final class StoreImage {
-    static final int MAGIC = 0x564D494D; // "VMIM"
-    static final int VERSION = 1;
-    static final int HEADER_BYTES = 4 + 4 + 4 * Long.BYTES;
-    static final int RECORD_PREFIX_BYTES = 4 + 2 * Long.BYTES;
-    static final int TRAILER_BYTES = 4;
+  static final int MAGIC = 0x564D494D; // "VMIM"
+  static final int VERSION = 1;
+  static final int HEADER_BYTES = 4 + 4 + 4 * Long.BYTES;
+  static final int RECORD_PREFIX_BYTES = 4 + 2 * Long.BYTES;
+  static final int TRAILER_BYTES = 4;
 
-    private StoreImage() {
-    }
+  private StoreImage() {
+  }
 
-    /** What an image's header says. */
-    record Header(long consistentIndex, long scheduledCompactRev, long finishedCompactRev, long recordCount) {
-    }
+  /** What an image's header says. */
+  record Header(long consistentIndex, long scheduledCompactRev, long finishedCompactRev, long recordCount) {
+  }
 
-    /**
-     * Writes every record and meta value of backend, labelled with consistentIndex, to file: first to file.tmp,
-     * which is fsynced and then atomically renamed to file (and the directory fsynced). The backend must not
-     * change meanwhile (writer thread, no txn open).
-     */
-    static void write(Backend backend, long consistentIndex, Path file) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        long count = backend.recordCount();
-        CRC32C crc = new CRC32C();
-        try (FileOutputStream fos = new FileOutputStream(tmp.toFile());
-             BufferedOutputStream buffered = new BufferedOutputStream(fos, 1 << 16);
-             DataOutputStream out = new DataOutputStream(new CheckedOutputStream(buffered, crc))) {
-            out.writeInt(MAGIC);
-            out.writeInt(VERSION);
-            out.writeLong(consistentIndex);
-            out.writeLong(backend.meta(MetaKey.SCHEDULED_COMPACT_REVISION));
-            out.writeLong(backend.meta(MetaKey.FINISHED_COMPACT_REVISION));
-            out.writeLong(count);
-            long[] written = {0};
-            try {
-                backend.forEach((main, sub, record) -> {
-                    try {
-                        out.writeInt(record.length);
-                        out.writeLong(main);
-                        out.writeLong(sub);
-                        out.write(record);
-                        written[0]++;
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
-            }
-            if (written[0] != count) {
-                throw new IllegalStateException("backend changed while writing an image: " + written[0]
-                        + " records, expected " + count);
-            }
-            out.flush();
-            new DataOutputStream(buffered).writeInt((int) crc.getValue());
-            buffered.flush();
-            fos.getChannel().force(true);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Path parent = file.toAbsolutePath().getParent();
-        try (FileChannel d = FileChannel.open(parent, StandardOpenOption.READ)) {
-            d.force(true);
-        }
+  /**
+   * Writes every record and meta value of backend, labelled with consistentIndex, to file: first to file.tmp,
+   * which is fsynced and then atomically renamed to file (and the directory fsynced). The backend must not
+   * change meanwhile (writer thread, no txn open).
+   */
+  static void write(Backend backend, long consistentIndex, Path file) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    long count = backend.recordCount();
+    CRC32C crc = new CRC32C();
+    try (FileOutputStream fos = new FileOutputStream(tmp.toFile());
+      BufferedOutputStream buffered = new BufferedOutputStream(fos, 1 << 16);
+      DataOutputStream out = new DataOutputStream(new CheckedOutputStream(buffered, crc))) {
+      out.writeInt(MAGIC);
+      out.writeInt(VERSION);
+      out.writeLong(consistentIndex);
+      out.writeLong(backend.meta(MetaKey.SCHEDULED_COMPACT_REVISION));
+      out.writeLong(backend.meta(MetaKey.FINISHED_COMPACT_REVISION));
+      out.writeLong(count);
+      long[] written = {0};
+      try {
+        backend.forEach((main, sub, record) -> {
+          try {
+            out.writeInt(record.length);
+            out.writeLong(main);
+            out.writeLong(sub);
+            out.write(record);
+            written[0]++;
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
+      if (written[0] != count) {
+        throw new IllegalStateException("backend changed while writing an image: " + written[0]
+            + " records, expected " + count);
+      }
+      out.flush();
+      new DataOutputStream(buffered).writeInt((int) crc.getValue());
+      buffered.flush();
+      fos.getChannel().force(true);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
     }
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Path parent = file.toAbsolutePath().getParent();
+    try (FileChannel d = FileChannel.open(parent, StandardOpenOption.READ)) {
+      d.force(true);
+    }
+  }
 
-    /** Reads and checks the header only (magic, version, a plausible record count). */
-    static Header readHeader(Path file) throws IOException {
-        try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
-            return readHeader(in, Files.size(file), file);
-        }
+  /** Reads and checks the header only (magic, version, a plausible record count). */
+  static Header readHeader(Path file) throws IOException {
+    try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
+      return readHeader(in, Files.size(file), file);
     }
+  }
 
-    /**
-     * Puts every record of the image into target (expected empty) and sets its meta values, verifying the
-     * format, the record count and the CRC as it goes. Throws IOException on any damage; target then holds
-     * part of the image and must be discarded by the caller. Does not sync target. With rebase, the records and
-     * the consistent index are labelled Raft index 0, for a store that starts a new cluster's log.
-     */
-    static Header load(Path file, Backend target, boolean rebase) throws IOException {
-        long fileSize = Files.size(file);
-        CRC32C crc = new CRC32C();
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-             DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc))) {
-            Header h = readHeader(in, fileSize, file);
-            long pos = HEADER_BYTES;
-            for (long i = 0; i < h.recordCount(); i++) {
-                int len = in.readInt();
-                if (len < BackendRecord.PAYLOAD_OFFSET
-                        || pos + RECORD_PREFIX_BYTES + len + TRAILER_BYTES > fileSize) {
-                    throw new IOException(file + ": bad record length " + len + " at offset " + pos);
-                }
-                long main = in.readLong();
-                long sub = in.readLong();
-                byte[] record = new byte[len];
-                in.readFully(record);
-                if (BackendRecord.raftIndex(record) > h.consistentIndex()) {
-                    throw new IOException(file + ": record " + main + "." + sub + " is newer than the image");
-                }
-                if (rebase) {
-                    BackendRecord.setRaftIndex(record, 0);
-                }
-                target.put(main, sub, record);
-                pos += RECORD_PREFIX_BYTES + len;
-            }
-            long computed = crc.getValue();
-            int stored = new DataInputStream(raw).readInt();
-            if (raw.read() != -1) {
-                throw new IOException(file + ": trailing bytes after the CRC");
-            }
-            if (stored != (int) computed) {
-                throw new IOException(file + ": CRC mismatch");
-            }
-            if (target.recordCount() != h.recordCount()) {
-                throw new IOException(file + ": duplicate revisions in image");
-            }
-            target.setMeta(MetaKey.CONSISTENT_INDEX, rebase ? 0 : h.consistentIndex());
-            target.setMeta(MetaKey.SCHEDULED_COMPACT_REVISION, h.scheduledCompactRev());
-            target.setMeta(MetaKey.FINISHED_COMPACT_REVISION, h.finishedCompactRev());
-            return h;
+  /**
+   * Puts every record of the image into target (expected empty) and sets its meta values, verifying the
+   * format, the record count and the CRC as it goes. Throws IOException on any damage; target then holds
+   * part of the image and must be discarded by the caller. Does not sync target. With rebase, the records and
+   * the consistent index are labelled Raft index 0, for a store that starts a new cluster's log.
+   */
+  static Header load(Path file, Backend target, boolean rebase) throws IOException {
+    long fileSize = Files.size(file);
+    CRC32C crc = new CRC32C();
+    try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+      DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc))) {
+      Header h = readHeader(in, fileSize, file);
+      long pos = HEADER_BYTES;
+      for (long i = 0; i < h.recordCount(); i++) {
+        int len = in.readInt();
+        if (len < BackendRecord.PAYLOAD_OFFSET
+            || pos + RECORD_PREFIX_BYTES + len + TRAILER_BYTES > fileSize) {
+          throw new IOException(file + ": bad record length " + len + " at offset " + pos);
         }
+        long main = in.readLong();
+        long sub = in.readLong();
+        byte[] record = new byte[len];
+        in.readFully(record);
+        if (BackendRecord.raftIndex(record) > h.consistentIndex()) {
+          throw new IOException(file + ": record " + main + "." + sub + " is newer than the image");
+        }
+        if (rebase) {
+          BackendRecord.setRaftIndex(record, 0);
+        }
+        target.put(main, sub, record);
+        pos += RECORD_PREFIX_BYTES + len;
+      }
+      long computed = crc.getValue();
+      int stored = new DataInputStream(raw).readInt();
+      if (raw.read() != -1) {
+        throw new IOException(file + ": trailing bytes after the CRC");
+      }
+      if (stored != (int) computed) {
+        throw new IOException(file + ": CRC mismatch");
+      }
+      if (target.recordCount() != h.recordCount()) {
+        throw new IOException(file + ": duplicate revisions in image");
+      }
+      target.setMeta(MetaKey.CONSISTENT_INDEX, rebase ? 0 : h.consistentIndex());
+      target.setMeta(MetaKey.SCHEDULED_COMPACT_REVISION, h.scheduledCompactRev());
+      target.setMeta(MetaKey.FINISHED_COMPACT_REVISION, h.finishedCompactRev());
+      return h;
     }
+  }
 
-    private static Header readHeader(DataInputStream in, long fileSize, Path file) throws IOException {
-        if (fileSize < HEADER_BYTES + TRAILER_BYTES) {
-            throw new IOException(file + ": too short for a store image (" + fileSize + " bytes)");
-        }
-        if (in.readInt() != MAGIC) {
-            throw new IOException(file + ": not a vetch store image (bad magic)");
-        }
-        int version = in.readInt();
-        if (version != VERSION) {
-            throw new IOException(file + ": unsupported store image version " + version);
-        }
-        Header h = new Header(in.readLong(), in.readLong(), in.readLong(), in.readLong());
-        long maxRecords = (fileSize - HEADER_BYTES - TRAILER_BYTES)
-                / (RECORD_PREFIX_BYTES + BackendRecord.PAYLOAD_OFFSET);
-        if (h.recordCount() < 0 || h.recordCount() > maxRecords || h.consistentIndex() < 0) {
-            throw new IOException(file + ": store image header is inconsistent with its size: " + h);
-        }
-        return h;
+  private static Header readHeader(DataInputStream in, long fileSize, Path file) throws IOException {
+    if (fileSize < HEADER_BYTES + TRAILER_BYTES) {
+      throw new IOException(file + ": too short for a store image (" + fileSize + " bytes)");
     }
+    if (in.readInt() != MAGIC) {
+      throw new IOException(file + ": not a vetch store image (bad magic)");
+    }
+    int version = in.readInt();
+    if (version != VERSION) {
+      throw new IOException(file + ": unsupported store image version " + version);
+    }
+    Header h = new Header(in.readLong(), in.readLong(), in.readLong(), in.readLong());
+    long maxRecords = (fileSize - HEADER_BYTES - TRAILER_BYTES)
+        / (RECORD_PREFIX_BYTES + BackendRecord.PAYLOAD_OFFSET);
+    if (h.recordCount() < 0 || h.recordCount() > maxRecords || h.consistentIndex() < 0) {
+      throw new IOException(file + ": store image header is inconsistent with its size: " + h);
+    }
+    return h;
+  }
 }

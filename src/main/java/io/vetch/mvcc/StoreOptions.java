@@ -6,13 +6,13 @@ package io.vetch.mvcc;
  * created; an existing store keeps the sizing it was created with.
  */
 public record StoreOptions(long expectedKeys, int averageValueBytes) {
-    public StoreOptions {
-        if (expectedKeys <= 0 || averageValueBytes < 0) {
-            throw new IllegalArgumentException("expectedKeys must be > 0 and averageValueBytes >= 0");
-        }
+  public StoreOptions {
+    if (expectedKeys <= 0 || averageValueBytes < 0) {
+      throw new IllegalArgumentException("expectedKeys must be > 0 and averageValueBytes >= 0");
     }
+  }
 
-    public static StoreOptions defaults() {
-        return new StoreOptions(100_000, 256);
-    }
+  public static StoreOptions defaults() {
+    return new StoreOptions(100_000, 256);
+  }
 }

@@ -11,11 +11,11 @@ import java.util.List;
  * The arrays are the reader's own copies.
  */
 public record StoredRange(List<byte[]> records, long rev, long count) {
-    public RangeResult decode() {
-        List<KeyValue> kvs = new ArrayList<>(records.size());
-        for (byte[] record : records) {
-            kvs.add(KvCodec.decode(record));
-        }
-        return new RangeResult(kvs, rev, count);
+  public RangeResult decode() {
+    List<KeyValue> kvs = new ArrayList<>(records.size());
+    for (byte[] record : records) {
+      kvs.add(KvCodec.decode(record));
     }
+    return new RangeResult(kvs, rev, count);
+  }
 }

@@ -91,50 +91,50 @@ final class Follower {
 
   private void handleAppendEntries(Message m) {
     Message.Builder resp = Message.newBuilder().setType(MessageType.MsgAppResp).setTo(m.getFrom());
-    if (m.getIndex() < r.raftLog.committed) {
-      r.send(resp.setIndex(r.raftLog.committed));
+    if (m.getIndex() < r.memoryStorage.committed) {
+      r.send(resp.setIndex(r.memoryStorage.committed));
       return;
     }
-    long lastNew = r.raftLog.maybeAppend(m.getIndex(), m.getLogTerm(), m.getCommit(), m.getEntriesList());
+    long lastNew = r.memoryStorage.maybeAppend(m.getIndex(), m.getLogTerm(), m.getCommit(), m.getEntriesList());
     if (lastNew >= 0) {
       r.send(resp.setIndex(lastNew));
     } else {
-      long hint = r.raftLog.findConflictByTerm(Math.min(m.getIndex(), r.raftLog.lastIndex()), m.getLogTerm());
+      long hint = r.memoryStorage.findConflictByTerm(Math.min(m.getIndex(), r.memoryStorage.lastIndex()), m.getLogTerm());
       r.send(resp.setIndex(m.getIndex()).setReject(true).setRejectHint(hint)
-          .setLogTerm(Math.max(r.raftLog.term(hint), 0)));
+          .setLogTerm(Math.max(r.memoryStorage.term(hint), 0)));
     }
   }
 
   private void handleHeartbeat(Message m) {
-    r.raftLog.commitTo(Math.min(m.getCommit(), r.raftLog.lastIndex()));
+    r.memoryStorage.commitTo(Math.min(m.getCommit(), r.memoryStorage.lastIndex()));
     r.send(Message.newBuilder().setType(MessageType.MsgHeartbeatResp).setTo(m.getFrom()).setContext(m.getContext()));
   }
 
   private void handleSnapshot(Message m) {
     Message.Builder resp = Message.newBuilder().setType(MessageType.MsgAppResp).setTo(m.getFrom());
     if (restore(m.getSnapshot())) {
-      r.send(resp.setIndex(r.raftLog.lastIndex()));
+      r.send(resp.setIndex(r.memoryStorage.lastIndex()));
     } else {
-      r.send(resp.setIndex(r.raftLog.committed));
+      r.send(resp.setIndex(r.memoryStorage.committed));
     }
   }
 
   /** Installs a snapshot newer than our commit index that is not already covered by our log. */
   private boolean restore(Snapshot s) {
     long index = s.getMetadata().getIndex();
-    if (index <= r.raftLog.committed) {
+    if (index <= r.memoryStorage.committed) {
       return false;
     }
     ConfState cs = s.getMetadata().getConfState();
     if (!cs.getVotersList().contains(r.id) && !cs.getLearnersList().contains(r.id)) {
       return false; // we are not in the snapshot's membership: ignore rather than corrupt our log
     }
-    if (r.raftLog.matchTerm(index, s.getMetadata().getTerm())) {
-      r.raftLog.commitTo(index); // our log already has it: just fast-forward the commit index
+    if (r.memoryStorage.matchTerm(index, s.getMetadata().getTerm())) {
+      r.memoryStorage.commitTo(index); // our log already has it: just fast-forward the commit index
       return false;
     }
-    r.raftLog.restore(s);
-    r.trk.restore(cs, r.raftLog.lastIndex());
+    r.memoryStorage.restore(s);
+    r.trk.restore(cs, r.memoryStorage.lastIndex());
     r.confReplayedTo = index;
     return true;
   }

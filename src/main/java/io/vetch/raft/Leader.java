@@ -55,12 +55,12 @@ final class Leader {
   }
 
   void appendEntries(List<Entry.Builder> ents) {
-    long li = r.raftLog.lastIndex();
+    long li = r.memoryStorage.lastIndex();
     List<Entry> out = new ArrayList<>(ents.size());
     for (Entry.Builder e : ents) {
       out.add(e.setTerm(r.term).setIndex(++li).build());
     }
-    r.raftLog.append(out);
+    r.memoryStorage.append(out);
   }
 
   void step(Message m) throws ProposalDroppedException {
@@ -87,11 +87,11 @@ final class Leader {
       throw new ProposalDroppedException("leadership transfer in progress");
     }
     List<Entry.Builder> ents = new ArrayList<>();
-    long index = r.raftLog.lastIndex();
+    long index = r.memoryStorage.lastIndex();
     for (Entry e : m.getEntriesList()) {
       index++;
       if (e.getType() == EntryType.EntryConfChange) {
-        if (r.pendingConfIndex > r.raftLog.applied) {
+        if (r.pendingConfIndex > r.memoryStorage.applied) {
           throw new ProposalDroppedException("another conf change is pending");
         }
         r.pendingConfIndex = index;
@@ -134,7 +134,7 @@ final class Leader {
     if (m.getReject()) {
       long nextProbe = m.getRejectHint();
       if (m.getLogTerm() > 0) {
-        nextProbe = r.raftLog.findConflictByTerm(m.getRejectHint(), m.getLogTerm());
+        nextProbe = r.memoryStorage.findConflictByTerm(m.getRejectHint(), m.getLogTerm());
       }
       if (pr.maybeDecrTo(m.getIndex(), nextProbe)) {
         if (pr.state == Progress.State.REPLICATE) {
@@ -166,7 +166,7 @@ final class Leader {
     while (sendAppend(m.getFrom(), false)) {
       // keep the window full
     }
-    if (m.getFrom() == r.leadTransferee && pr.match == r.raftLog.lastIndex()) {
+    if (m.getFrom() == r.leadTransferee && pr.match == r.memoryStorage.lastIndex()) {
       sendTimeoutNow(m.getFrom());
     }
   }
@@ -177,7 +177,7 @@ final class Leader {
     if (pr.state == Progress.State.REPLICATE && pr.inflights.full()) {
       pr.inflights.freeFirstOne();
     }
-    if (pr.match < r.raftLog.lastIndex()) {
+    if (pr.match < r.memoryStorage.lastIndex()) {
       sendAppend(m.getFrom(), true);
     }
     if (m.getContext().isEmpty()) {
@@ -207,7 +207,7 @@ final class Leader {
     }
     r.electionElapsed = 0; // the transfer must finish within one election timeout
     r.leadTransferee = transferee;
-    if (pr.match == r.raftLog.lastIndex()) {
+    if (pr.match == r.memoryStorage.lastIndex()) {
       sendTimeoutNow(transferee);
     } else {
       sendAppend(transferee, true);
@@ -221,15 +221,15 @@ final class Leader {
   // ---- read index
 
   boolean committedEntryInCurrentTerm() {
-    return r.raftLog.term(r.raftLog.committed) == r.term;
+    return r.memoryStorage.term(r.memoryStorage.committed) == r.term;
   }
 
   private void readIndex(Message m) {
     if (r.trk.isSingleton()) {
-      respondToReadIndex(m, r.raftLog.committed);
+      respondToReadIndex(m, r.memoryStorage.committed);
       return;
     }
-    r.readOnly.addRequest(r.raftLog.committed, m);
+    r.readOnly.addRequest(r.memoryStorage.committed, m);
     r.readOnly.recvAck(r.id, m.getEntries(0).getData());
   }
 
@@ -259,9 +259,9 @@ final class Leader {
       return false;
     }
     long prevIndex = pr.next - 1;
-    long prevTerm = r.raftLog.term(prevIndex);
-    boolean compacted = prevTerm < 0 || pr.next < r.raftLog.firstIndex();
-    List<Entry> ents = compacted ? List.of() : r.raftLog.entries(pr.next, r.maxMsgSize);
+    long prevTerm = r.memoryStorage.term(prevIndex);
+    boolean compacted = prevTerm < 0 || pr.next < r.memoryStorage.firstIndex();
+    List<Entry> ents = compacted ? List.of() : r.memoryStorage.entries(pr.next, r.maxMsgSize);
     if (!compacted && ents.isEmpty() && !sendIfEmpty) {
       return false;
     }
@@ -269,8 +269,8 @@ final class Leader {
       if (!pr.recentActive) {
         return false;
       }
-      Snapshot snap = r.raftLog.snapshot();
-      if (snap.getMetadata().getIndex() < r.raftLog.firstIndex() - 1) {
+      Snapshot snap = r.memoryStorage.snapshot();
+      if (snap.getMetadata().getIndex() < r.memoryStorage.firstIndex() - 1) {
         return false; // storage compacted past its snapshot (a driver bug): nothing usable to send, retry later
       }
       pr.becomeSnapshot(snap.getMetadata().getIndex());
@@ -287,7 +287,7 @@ final class Leader {
       }
     }
     r.send(Message.newBuilder().setType(MessageType.MsgApp).setTo(to).setIndex(prevIndex).setLogTerm(prevTerm)
-        .addAllEntries(ents).setCommit(r.raftLog.committed));
+        .addAllEntries(ents).setCommit(r.memoryStorage.committed));
     return true;
   }
 
@@ -303,7 +303,7 @@ final class Leader {
     r.trk.progress.forEach((id, pr) -> {
       if (id != r.id) {
         Message.Builder m = Message.newBuilder().setType(MessageType.MsgHeartbeat).setTo(id)
-            .setCommit(Math.min(pr.match, r.raftLog.committed));
+            .setCommit(Math.min(pr.match, r.memoryStorage.committed));
         if (ctx != null) {
           m.setContext(ctx);
         }
@@ -314,7 +314,7 @@ final class Leader {
 
   /** Advances the commit index to what a quorum has durably; true if it moved. */
   boolean maybeCommit() {
-    if (!r.raftLog.maybeCommit(r.trk.committed(), r.term)) {
+    if (!r.memoryStorage.maybeCommit(r.trk.committed(), r.term)) {
       return false;
     }
     if (!r.pendingReadIndexMessages.isEmpty() && committedEntryInCurrentTerm()) {

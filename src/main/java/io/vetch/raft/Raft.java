@@ -25,7 +25,7 @@ final class Raft {
   static final ByteString CAMPAIGN_TRANSFER = ByteString.copyFromUtf8("CampaignTransfer");
 
   final long id;
-  final RaftLog raftLog;
+  final RaftLog memoryStorage;
   final ProgressTracker trk;
   final Leader leader = new Leader(this);
   private final Follower follower = new Follower(this);
@@ -56,7 +56,7 @@ final class Raft {
   Raft(RaftConfig cfg, RaftStorage storage) {
     cfg.validate();
     this.id = cfg.id;
-    this.raftLog = new RaftLog(storage, cfg.maxSizePerMsg);
+    this.memoryStorage = new RaftLog(storage, cfg.maxSizePerMsg);
     this.trk = new ProgressTracker(cfg.maxInflightMsgs);
     this.electionTimeout = cfg.electionTick;
     this.heartbeatTimeout = cfg.heartbeatTick;
@@ -65,8 +65,8 @@ final class Raft {
     this.maxMsgSize = cfg.maxSizePerMsg;
     this.random = cfg.random != null ? cfg.random : new Random();
     HardState hs = storage.hardState();
-    trk.restore(storage.confState(), raftLog.lastIndex());
-    if (raftLog.lastIndex() == 0 && hs.getTerm() == 0 && !trk.voters.isEmpty()) {
+    trk.restore(storage.confState(), memoryStorage.lastIndex());
+    if (memoryStorage.lastIndex() == 0 && hs.getTerm() == 0 && !trk.voters.isEmpty()) {
       bootstrapEntries();
     } else {
       loadState(hs, cfg.applied);
@@ -79,42 +79,42 @@ final class Raft {
     List<Entry> ents = new ArrayList<>();
     for (long voter : trk.voters) {
       ConfChange cc = ConfChange.newBuilder().setType(io.vetch.api.raftpb.ConfChangeType.ConfChangeAddNode)
-          .setNodeId(voter).setContext(raftLog.storage.bootstrapContext(voter)).build();
+          .setNodeId(voter).setContext(memoryStorage.storage.bootstrapContext(voter)).build();
       ents.add(Entry.newBuilder().setType(EntryType.EntryConfChange).setTerm(1).setIndex(ents.size() + 1)
           .setData(cc.toByteString()).build());
     }
-    raftLog.append(ents);
-    raftLog.committed = ents.size();
+    memoryStorage.append(ents);
+    memoryStorage.committed = ents.size();
     confReplayedTo = ents.size();
     term = 1;
   }
 
   private void loadState(HardState hs, long applied) {
-    long commit = Math.max(hs.getCommit(), Math.min(applied, raftLog.lastIndex()));
-    if (commit < raftLog.committed || commit > raftLog.lastIndex()) {
-      throw new IllegalStateException("hard state commit " + commit + " out of [" + raftLog.committed + ", "
-          + raftLog.lastIndex() + "]");
+    long commit = Math.max(hs.getCommit(), Math.min(applied, memoryStorage.lastIndex()));
+    if (commit < memoryStorage.committed || commit > memoryStorage.lastIndex()) {
+      throw new IllegalStateException("hard state commit " + commit + " out of [" + memoryStorage.committed + ", "
+          + memoryStorage.lastIndex() + "]");
     }
-    raftLog.committed = commit;
+    memoryStorage.committed = commit;
     term = hs.getTerm();
     vote = hs.getVote();
     // Storage's membership is the snapshot's; conf changes applied after it are replayed here, later committed
     // ones are delivered again as committed entries and applied by the driver.
-    long from = raftLog.storage.snapshot().getMetadata().getIndex() + 1;
+    long from = memoryStorage.storage.snapshot().getMetadata().getIndex() + 1;
     long to = Math.min(applied, commit);
-    if (from <= to && from < raftLog.firstIndex()) {
+    if (from <= to && from < memoryStorage.firstIndex()) {
       throw new IllegalStateException("log compacted past the snapshot: conf changes in [" + from + ", "
-          + (raftLog.firstIndex() - 1) + "] are lost");
+          + (memoryStorage.firstIndex() - 1) + "] are lost");
     }
     for (long i = from; i <= to; i++) {
-      Entry e = raftLog.slice(i, i + 1, Long.MAX_VALUE).get(0);
+      Entry e = memoryStorage.slice(i, i + 1, Long.MAX_VALUE).get(0);
       if (e.getType() == EntryType.EntryConfChange) {
-        trk.apply(parseConfChange(e), raftLog.lastIndex());
+        trk.apply(parseConfChange(e), memoryStorage.lastIndex());
       }
     }
     confReplayedTo = Math.max(to, 0);
     if (applied > 0) {
-      raftLog.appliedTo(Math.min(applied, commit));
+      memoryStorage.appliedTo(Math.min(applied, commit));
     }
   }
 
@@ -127,7 +127,7 @@ final class Raft {
   }
 
   HardState hardState() {
-    return HardState.newBuilder().setTerm(term).setVote(vote).setCommit(raftLog.committed).build();
+    return HardState.newBuilder().setTerm(term).setVote(vote).setCommit(memoryStorage.committed).build();
   }
 
   SoftState softState() {
@@ -193,7 +193,7 @@ final class Raft {
     leader.appendEntries(List.of(Entry.newBuilder().setType(EntryType.EntryNormal)));
     // No conf change until this term's first entry is applied (hence committed): Ongaro's fix for single-server
     // membership changes across leader changes; it also covers conf changes of earlier terms still unapplied.
-    pendingConfIndex = raftLog.lastIndex();
+    pendingConfIndex = memoryStorage.lastIndex();
   }
 
   private void reset(long newTerm) {
@@ -207,11 +207,11 @@ final class Raft {
     randomizedElectionTimeout = electionTimeout + random.nextInt(electionTimeout);
     leadTransferee = 0;
     trk.resetVotes();
-    long last = raftLog.lastIndex();
+    long last = memoryStorage.lastIndex();
     trk.progress.forEach((pid, pr) -> {
       pr.reset(last + 1);
       if (pid == id) {
-        pr.match = raftLog.persistedIndex();
+        pr.match = memoryStorage.persistedIndex();
         pr.recentActive = true;
       }
     });
@@ -226,9 +226,9 @@ final class Raft {
     if (state == StateType.LEADER || !promotable()) {
       return;
     }
-    long lo = Math.max(Math.max(raftLog.applied, confReplayedTo) + 1, raftLog.firstIndex());
-    if (lo <= raftLog.committed) {
-      for (Entry e : raftLog.slice(lo, raftLog.committed + 1, Long.MAX_VALUE)) {
+    long lo = Math.max(Math.max(memoryStorage.applied, confReplayedTo) + 1, memoryStorage.firstIndex());
+    if (lo <= memoryStorage.committed) {
+      for (Entry e : memoryStorage.slice(lo, memoryStorage.committed + 1, Long.MAX_VALUE)) {
         if (e.getType() == EntryType.EntryConfChange) {
           return; // a committed conf change is not applied yet: the voter set may be about to change
         }
@@ -263,7 +263,7 @@ final class Raft {
         continue;
       }
       Message.Builder m = Message.newBuilder().setType(voteMsg).setTo(voter).setTerm(voteTerm)
-          .setIndex(raftLog.lastIndex()).setLogTerm(raftLog.lastTerm());
+          .setIndex(memoryStorage.lastIndex()).setLogTerm(memoryStorage.lastTerm());
       if (t == CampaignType.TRANSFER) {
         m.setContext(CAMPAIGN_TRANSFER);
       }
@@ -323,7 +323,7 @@ final class Raft {
     boolean pre = m.getType() == MessageType.MsgPreVote;
     MessageType resp = pre ? MessageType.MsgPreVoteResp : MessageType.MsgVoteResp;
     boolean canVote = vote == m.getFrom() || (vote == 0 && lead == 0) || (pre && m.getTerm() > term);
-    if (canVote && raftLog.isUpToDate(m.getIndex(), m.getLogTerm())) {
+    if (canVote && memoryStorage.isUpToDate(m.getIndex(), m.getLogTerm())) {
       send(Message.newBuilder().setType(resp).setTo(m.getFrom()).setTerm(m.getTerm()));
       if (!pre) {
         electionElapsed = 0;
@@ -337,7 +337,7 @@ final class Raft {
   // ---- membership
 
   ConfState applyConfChange(ConfChange cc) {
-    trk.apply(cc, raftLog.lastIndex());
+    trk.apply(cc, memoryStorage.lastIndex());
     if (state == StateType.LEADER) {
       Progress self = trk.progress.get(id);
       if (self == null || self.isLearner) {
@@ -352,7 +352,7 @@ final class Raft {
   /** The driver persisted everything up to the log's persisted index: a leader counts itself for it now. */
   void onPersisted() {
     if (state == StateType.LEADER) {
-      leader.selfPersisted(raftLog.persistedIndex());
+      leader.selfPersisted(memoryStorage.persistedIndex());
     }
   }
 }

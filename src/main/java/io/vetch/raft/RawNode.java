@@ -163,8 +163,8 @@ public final class RawNode {
       raft.leader.flushReadIndex();
     }
     return !raft.softState().equals(prevSoftState) || !raft.hardState().equals(prevHardState)
-        || !raft.raftLog.unstable.entries.isEmpty() || raft.raftLog.unstable.snapshot != null
-        || raft.raftLog.hasNextCommittedEnts() || !raft.msgs.isEmpty() || !raft.readStates.isEmpty();
+        || !raft.memoryStorage.unstable.entries.isEmpty() || raft.memoryStorage.unstable.snapshot != null
+        || raft.memoryStorage.hasNextCommittedEnts() || !raft.msgs.isEmpty() || !raft.readStates.isEmpty();
   }
 
   /** Takes the pending work; the caller must {@link #advance} it before taking the next one. */
@@ -177,8 +177,8 @@ public final class RawNode {
     }
     SoftState ss = raft.softState();
     HardState hs = raft.hardState();
-    List<Entry> entries = raft.raftLog.unstableEntries();
-    var snap = raft.raftLog.unstable.snapshot;
+    List<Entry> entries = raft.memoryStorage.unstableEntries();
+    var snap = raft.memoryStorage.unstable.snapshot;
     List<Message> msgs = List.copyOf(raft.msgs);
     boolean termOrVoteChanged = hs.getTerm() != prevHardState.getTerm() || hs.getVote() != prevHardState.getVote();
     // A leader's traffic may precede its fsync only once its term is durable (a single voter wins at once: its
@@ -187,7 +187,7 @@ public final class RawNode {
         && msgs.stream().allMatch(m -> LEADER_TRAFFIC.contains(m.getType()));
     boolean mustSync = !entries.isEmpty() || snap != null || termOrVoteChanged;
     Ready rd = new Ready(ss.equals(prevSoftState) ? null : ss, hs.equals(prevHardState) ? null : hs,
-        List.copyOf(raft.readStates), entries, snap, raft.raftLog.nextCommittedEnts(), msgs, mustSync,
+        List.copyOf(raft.readStates), entries, snap, raft.memoryStorage.nextCommittedEnts(), msgs, mustSync,
         sendBeforePersist);
     prevSoftState = ss;
     prevHardState = hs;
@@ -204,15 +204,15 @@ public final class RawNode {
     }
     outstanding = null;
     if (!rd.committedEntries.isEmpty()) {
-      raft.raftLog.appliedTo(rd.committedEntries.get(rd.committedEntries.size() - 1).getIndex());
+      raft.memoryStorage.appliedTo(rd.committedEntries.get(rd.committedEntries.size() - 1).getIndex());
     }
     if (rd.snapshot != null) {
-      raft.raftLog.stableSnapTo(rd.snapshot.getMetadata().getIndex());
-      raft.raftLog.appliedTo(rd.snapshot.getMetadata().getIndex());
+      raft.memoryStorage.stableSnapTo(rd.snapshot.getMetadata().getIndex());
+      raft.memoryStorage.appliedTo(rd.snapshot.getMetadata().getIndex());
     }
     if (!rd.entries.isEmpty()) {
       Entry last = rd.entries.get(rd.entries.size() - 1);
-      raft.raftLog.stableTo(last.getIndex(), last.getTerm());
+      raft.memoryStorage.stableTo(last.getIndex(), last.getTerm());
     }
     raft.onPersisted();
   }
@@ -252,7 +252,7 @@ public final class RawNode {
     if (raft.state == StateType.LEADER) {
       raft.trk.progress.forEach((id, pr) -> progress.put(id, pr.toString()));
     }
-    return new Status(raft.id, raft.term, raft.vote, raft.raftLog.committed, raft.raftLog.applied, raft.lead,
+    return new Status(raft.id, raft.term, raft.vote, raft.memoryStorage.committed, raft.memoryStorage.applied, raft.lead,
         raft.state, Map.copyOf(progress));
   }
 }

@@ -44,7 +44,7 @@ final class Bootstrap {
   private static final System.Logger LOG = System.getLogger(Bootstrap.class.getName());
 
   /** Everything opened; the caller owns (and must close) wal and store. */
-  record Opened(Wal wal, Snapshotter snapshotter, KvStore store, MemoryStorage raftLog, long memberId,
+  record Opened(Wal wal, Snapshotter snapshotter, KvStore store, MemoryStorage memoryStorage, long memberId,
       long clusterId, List<Long> initialMembers, boolean newMember, long snapshotIndex, Membership membership,
       io.vetch.server.lease.Lessor lessor, AlarmStore alarms, io.vetch.server.auth.AuthStore auth) {}
 
@@ -107,15 +107,15 @@ final class Bootstrap {
         memberId = meta.getLong();
         clusterId = meta.getLong();
       }
-      MemoryStorage raftLog = new MemoryStorage();
+      MemoryStorage memoryStorage = new MemoryStorage();
       Optional<Snapshot> snap = snapshotter.loadNewest();
       long snapshotIndex = 0;
       if (snap.isPresent()) {
-        raftLog.applySnapshot(snap.get());
+        memoryStorage.applySnapshot(snap.get());
         snapshotIndex = snap.get().getMetadata().getIndex();
       }
-      raftLog.setHardState(wal.hardState());
-      raftLog.append(wal.entries());
+      memoryStorage.setHardState(wal.hardState());
+      memoryStorage.append(wal.entries());
       LOG.log(System.Logger.Level.INFO,
           "member {0} of cluster {1}: {2}; snapshot index {3}, WAL entries {4}, store applied index {5}, revision {6}",
           Long.toHexString(memberId), Long.toHexString(clusterId), newMember ? "new" : "restarted", snapshotIndex,
@@ -137,7 +137,7 @@ final class Bootstrap {
           auth.restore(data.auth());
         }
       }
-      return new Opened(wal, snapshotter, store, raftLog, memberId, clusterId, initial, newMember, snapshotIndex,
+      return new Opened(wal, snapshotter, store, memoryStorage, memberId, clusterId, initial, newMember, snapshotIndex,
           membership, lessor, alarms, auth);
     } catch (IOException | RuntimeException e) {
       wal.close();

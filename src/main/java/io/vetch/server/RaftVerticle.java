@@ -58,7 +58,7 @@ final class RaftVerticle extends VerticleBase {
 
   private final Addresses addresses;
   private final RawNode node;
-  private final MemoryStorage raftLog;
+  private final MemoryStorage memoryStorage;
   private final MemberStatus status;
   private final long tickMs;
   private final boolean singleVoter;
@@ -90,7 +90,7 @@ final class RaftVerticle extends VerticleBase {
   private final LeaseKeeper leases;
   private final Runnable onRemoved;
 
-  RaftVerticle(Addresses addresses, RawNode node, MemoryStorage raftLog, MemberStatus status, long tickMs,
+  RaftVerticle(Addresses addresses, RawNode node, MemoryStorage memoryStorage, MemberStatus status, long tickMs,
       long applied, boolean singleVoter, Supplier<byte[]> publishAttributes, BooleanSupplier attributesPublished,
       long catchUpEntries, PendingProposals proposals, io.vetch.server.lease.Lessor lessor,
       LeaseProposals leaseProposals, Runnable onRemoved) {
@@ -104,7 +104,7 @@ final class RaftVerticle extends VerticleBase {
     this.transferTimeoutMs = tickMs * 40;
     this.addresses = addresses;
     this.node = node;
-    this.raftLog = raftLog;
+    this.memoryStorage = memoryStorage;
     this.status = status;
     this.tickMs = tickMs;
     this.applied = applied;
@@ -128,7 +128,7 @@ final class RaftVerticle extends VerticleBase {
       afterEvent();
     });
     bus.<ForwardedProposal>localConsumer(addresses.transport().proposed(), m -> onForwarded(m.body()));
-    snapshots = new SnapshotShipper(vertx, addresses, raftLog, (to, failed) -> {
+    snapshots = new SnapshotShipper(vertx, addresses, memoryStorage, (to, failed) -> {
       if (!stopped) {
         node.reportSnapshot(to, failed);
         afterEvent();
@@ -432,16 +432,16 @@ final class RaftVerticle extends VerticleBase {
     }
     Ready rd = inflight;
     if (rd.snapshot != null) {
-      raftLog.applySnapshot(rd.snapshot);
+      memoryStorage.applySnapshot(rd.snapshot);
       confState = rd.snapshot.getMetadata().getConfState();
       applied = Math.max(applied, rd.snapshot.getMetadata().getIndex());
       status.appliedIndex(applied);
       snapshots.discardUpTo(rd.snapshot.getMetadata().getIndex());
       serveReads();
     }
-    raftLog.append(rd.entries);
+    memoryStorage.append(rd.entries);
     if (rd.hardState != null) {
-      raftLog.setHardState(rd.hardState);
+      memoryStorage.setHardState(rd.hardState);
     }
     if (!rd.sendBeforePersist) {
       send(rd.messages);
@@ -476,9 +476,9 @@ final class RaftVerticle extends VerticleBase {
     }
     if (a.snapshotIndex() > 0) {
       // Metadata only: a member that needs this snapshot gets a fresh store image instead (SnapshotShipper).
-      raftLog.createSnapshot(a.snapshotIndex(), confState, new byte[0]);
-      if (a.snapshotIndex() - catchUpEntries > raftLog.firstIndex()) {
-        raftLog.compact(a.snapshotIndex() - catchUpEntries);
+      memoryStorage.createSnapshot(a.snapshotIndex(), confState, new byte[0]);
+      if (a.snapshotIndex() - catchUpEntries > memoryStorage.firstIndex()) {
+        memoryStorage.compact(a.snapshotIndex() - catchUpEntries);
       }
     }
     serveReads();

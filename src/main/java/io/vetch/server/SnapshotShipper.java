@@ -29,14 +29,14 @@ final class SnapshotShipper {
 
   private final Vertx vertx;
   private final Addresses addresses;
-  private final MemoryStorage raftLog;
+  private final MemoryStorage memoryStorage;
   private final BiConsumer<Long, Boolean> onOutcome;
   private final Map<Long, Path> received = new HashMap<>();
 
-  SnapshotShipper(Vertx vertx, Addresses addresses, MemoryStorage raftLog, BiConsumer<Long, Boolean> onOutcome) {
+  SnapshotShipper(Vertx vertx, Addresses addresses, MemoryStorage memoryStorage, BiConsumer<Long, Boolean> onOutcome) {
     this.vertx = vertx;
     this.addresses = addresses;
-    this.raftLog = raftLog;
+    this.memoryStorage = memoryStorage;
     this.onOutcome = onOutcome;
   }
 
@@ -47,7 +47,7 @@ final class SnapshotShipper {
         .compose(reply -> {
           StorageImage img = reply.body();
           Snapshot snap = Snapshot.newBuilder().setMetadata(SnapshotMetadata.newBuilder().setIndex(img.index())
-                  .setTerm(raftLog.term(img.index())).setConfState(img.confState()))
+                  .setTerm(memoryStorage.term(img.index())).setConfState(img.confState()))
               .setData(com.google.protobuf.ByteString.copyFrom(img.data())).build();
           LOG.log(System.Logger.Level.INFO, "sending snapshot at index {0} to {1}", img.index(), Long.toHexString(to));
           return vertx.eventBus().request(addresses.transport().sendSnapshot(),

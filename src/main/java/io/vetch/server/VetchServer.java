@@ -139,14 +139,14 @@ public final class VetchServer {
     Addresses addresses = Addresses.of(o.memberId());
     MemberStatus status = new MemberStatus();
     if (o.newMember() && !o.initialMembers().isEmpty()) {
-      RawNode.bootstrap(o.raftLog(), bootstrapMembers(cfg));
+      RawNode.bootstrap(o.memoryStorage(), bootstrapMembers(cfg));
     }
     RaftConfig raftConfig = new RaftConfig();
     raftConfig.id = o.memberId();
     raftConfig.electionTick = cfg.electionTicks();
     raftConfig.heartbeatTick = 1;
     raftConfig.applied = o.store().consistentIndex();
-    RawNode node = new RawNode(raftConfig, o.raftLog());
+    RawNode node = new RawNode(raftConfig, o.memoryStorage());
     Membership membership = o.membership();
     TokenProvider tokens = cfg.tokenProvider();
     Applier applier = new Applier(o.store(), o.lessor(), o.alarms(), o.auth(), tokens, membership,
@@ -190,7 +190,7 @@ public final class VetchServer {
     Future<String> chain = vertx.deployVerticle(storage, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)
             .setWorkerPoolName("vetch-storage-" + Long.toHexString(o.memberId())).setWorkerPoolSize(1))
         .onSuccess(deployed::add)
-        .compose(id -> vertx.deployVerticle(new RaftVerticle(addresses, node, o.raftLog(), status,
+        .compose(id -> vertx.deployVerticle(new RaftVerticle(addresses, node, o.memoryStorage(), status,
             cfg.heartbeatIntervalMs(), o.store().consistentIndex(),
             node.confState().getVotersList().equals(List.of(o.memberId())), publish, published,
             Math.min(5000, cfg.snapshotCount()), pending, o.lessor(), new LeaseProposals(ids), removed::tryComplete)))

@@ -1,7 +1,8 @@
 package io.vetch.transport;
 
 /**
- * Event-bus addresses the transport uses. The transport consumes: send (RaftMessages), forward
+ * Event-bus addresses the transport uses, each "transport." and its component's name in kebab case after the member's
+ * prefix. The transport consumes: send (RaftMessages), forward
  * (ForwardedProposal), peers (PeerMap: the members to keep links to) and sendSnapshot (OutboundSnapshot, answered
  * when the peer has stored it). It publishes: received (each inbound raftpb.Message), proposed (ForwardedProposal)
  * and receivedSnapshot (InboundSnapshot); keepAlive (ForwardedKeepAlive, to the leader) comes out as the lease id (a
@@ -11,8 +12,8 @@ public record TransportAddresses(String send, String forward, String received, S
     String sendSnapshot, String receivedSnapshot, String keepAlive, String keepAliveReceived) {
 
   public static TransportAddresses of(String prefix) {
-    return new TransportAddresses(prefix + "transport.send", prefix + "transport.forward", prefix + "raft.peer-message",
-        prefix + "raft.forwarded-proposal", prefix + "transport.peers", prefix + "transport.send-snapshot",
-        prefix + "raft.received-snapshot", prefix + "transport.keep-alive", prefix + "lease.keep-alive");
+    String p = prefix + "transport.";
+    return new TransportAddresses(p + "send", p + "forward", p + "received", p + "proposed", p + "peers",
+        p + "send-snapshot", p + "received-snapshot", p + "keep-alive", p + "keep-alive-received");
   }
 }

@@ -21,188 +21,188 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class KvStoreTest {
-    @TempDir
-    Path dir;
-    KvStore store;
+  @TempDir
+  Path dir;
+  KvStore store;
 
-    @BeforeEach
-    void open() throws Exception {
-        store = KvStore.open(dir, SMALL);
+  @BeforeEach
+  void open() throws Exception {
+    store = KvStore.open(dir, SMALL);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    store.close();
+  }
+
+  @Test
+  void emptyStoreIsAtRevisionOne() throws Exception {
+    assertEquals(1, store.currentRevision());
+    assertEquals(0, store.compactRevision());
+    assertEquals(0, store.consistentIndex());
+    RangeResult r = store.range(new byte[] {0}, new byte[] {0}, 0, 0, false);
+    assertEquals(List.of(), r.kvs());
+    assertEquals(1, r.rev());
+    assertEquals(0, r.count());
+  }
+
+  @Test
+  void putOverwriteDeleteRecreateFollowGenerations() throws Exception {
+    assertEquals(2, put(store, 1, "a", "1"));
+    assertEquals(3, put(store, 2, "a", "2"));
+    assertEquals(1, delete(store, 3, "a"));
+    assertEquals(5, put(store, 4, "a", "3"));
+    assertEquals(5, store.currentRevision());
+    assertEquals(4, store.consistentIndex());
+
+    assertKv(get(store, "a", 2), "1", 2, 2, 1);
+    assertKv(get(store, "a", 3), "2", 2, 3, 2);
+    assertNull(get(store, "a", 4), "deleted at 4");
+    assertKv(get(store, "a", 5), "3", 5, 5, 1);
+    assertKv(get(store, "a", 0), "3", 5, 5, 1);
+    assertNull(get(store, "a", 1), "not yet created at 1");
+    assertEquals(1, store.keyCount());
+  }
+
+  @Test
+  void deletingMissingKeyOrEmptyTxnDoesNotBumpRevision() throws Exception {
+    put(store, 1, "a", "1");
+    assertEquals(0, delete(store, 2, "zz"));
+    assertEquals(2, store.currentRevision());
+    WriteTxn t = store.write(3);
+    assertEquals(2, t.revision());
+    assertEquals(List.of(), t.end());
+    assertEquals(2, store.currentRevision());
+    assertEquals(3, store.consistentIndex());
+    store.setConsistentIndex(4);
+    assertEquals(4, store.consistentIndex());
+    assertEquals(1, delete(store, 5, "a"));
+    assertEquals(0, delete(store, 6, "a"));
+    assertEquals(3, store.currentRevision());
+    assertEquals(0, store.keyCount());
+  }
+
+  @Test
+  void rangeForms() throws Exception {
+    for (String k : List.of("a", "ab", "abc", "b", "ba", "c")) {
+      put(store, 1, k, "v" + k);
     }
+    assertEquals(List.of("ab"), keys(store.range(b("ab"), null, 0, 0, false)));
+    assertEquals(List.of("ab"), keys(store.range(b("ab"), new byte[0], 0, 0, false)));
+    assertEquals(List.of(), keys(store.range(b("zz"), null, 0, 0, false)));
+    assertEquals(List.of("ab", "abc"), keys(store.range(b("ab"), b("ac"), 0, 0, false)), "prefix [ab, ac)");
+    assertEquals(List.of("b", "ba", "c"), keys(store.range(b("b"), new byte[] {0}, 0, 0, false)), "from key");
+    assertEquals(List.of("a", "ab", "abc", "b", "ba", "c"),
+        keys(store.range(new byte[] {0}, new byte[] {0}, 0, 0, false)), "all keys");
+    assertEquals(List.of(), keys(store.range(b("c"), b("a"), 0, 0, false)), "end before key");
+  }
 
-    @AfterEach
-    void close() throws Exception {
-        store.close();
+  @Test
+  void keysSortUnsigned() throws Exception {
+    put(store, 1, "\u007f", "low");
+    WriteTxn t = store.write(2);
+    t.put(new byte[] {(byte) 0xff}, b("high"), 0);
+    t.end();
+    RangeResult r = store.range(new byte[] {0}, new byte[] {0}, 0, 0, false);
+    assertEquals(2, r.kvs().size());
+    assertEquals((byte) 0xff, r.kvs().get(1).getKey().byteAt(0), "0xff sorts after 0x7f");
+  }
+
+  @Test
+  void limitCountAndCountOnly() throws Exception {
+    for (String k : List.of("k1", "k2", "k3", "k4")) {
+      put(store, 1, k, "v");
     }
+    delete(store, 2, "k2");
+    RangeResult r = store.range(b("k"), b("l"), 0, 2, false);
+    assertEquals(List.of("k1", "k3"), keys(r));
+    assertEquals(3, r.count());
+    assertEquals(6, r.rev());
+    RangeResult c = store.range(b("k"), b("l"), 0, 0, true);
+    assertEquals(List.of(), c.kvs());
+    assertEquals(3, c.count());
+    RangeResult old = store.range(b("k"), b("l"), 4, 1, false);
+    assertEquals(List.of("k1"), keys(old));
+    assertEquals(3, old.count(), "k1..k3 existed at revision 4");
+    assertEquals(6, old.rev(), "header revision is the current one");
+  }
 
-    @Test
-    void emptyStoreIsAtRevisionOne() throws Exception {
-        assertEquals(1, store.currentRevision());
-        assertEquals(0, store.compactRevision());
-        assertEquals(0, store.consistentIndex());
-        RangeResult r = store.range(new byte[] {0}, new byte[] {0}, 0, 0, false);
-        assertEquals(List.of(), r.kvs());
-        assertEquals(1, r.rev());
-        assertEquals(0, r.count());
-    }
+  @Test
+  void multiOpTxnSharesOneRevisionAndReadsItsOwnWrites() throws Exception {
+    put(store, 1, "x", "0");
+    WriteTxn t = store.write(2);
+    assertEquals(3, t.put(b("a"), b("1"), 7));
+    assertEquals(3, t.put(b("b"), b("1"), 0));
+    assertEquals(3, t.put(b("a"), b("2"), 7));
+    assertEquals(3, t.revision());
+    RangeResult own = t.range(b("a"), null, 0, 0, false);
+    assertKv(own.kvs().get(0), "2", 3, 3, 2);
+    assertEquals(3, own.rev());
+    assertThrows(FutureRevisionException.class, () -> t.range(b("a"), null, 4, 0, false));
+    assertEquals(1, t.deleteRange(b("x"), null));
+    assertEquals(2, store.currentRevision(), "not visible before end");
+    assertNull(get(store, "a", 0));
+    assertKv(get(store, "x", 0), "0", 2, 2, 1);
 
-    @Test
-    void putOverwriteDeleteRecreateFollowGenerations() throws Exception {
-        assertEquals(2, put(store, 1, "a", "1"));
-        assertEquals(3, put(store, 2, "a", "2"));
-        assertEquals(1, delete(store, 3, "a"));
-        assertEquals(5, put(store, 4, "a", "3"));
-        assertEquals(5, store.currentRevision());
-        assertEquals(4, store.consistentIndex());
+    List<Event> events = t.end();
+    assertEquals(3, store.currentRevision());
+    assertEquals(4, events.size());
+    assertEquals(Event.EventType.PUT, events.get(0).getType());
+    assertEquals(7, events.get(0).getKv().getLease());
+    assertKv(events.get(2).getKv(), "2", 3, 3, 2);
+    assertEquals(Event.EventType.DELETE, events.get(3).getType());
+    assertEquals("x", events.get(3).getKv().getKey().toStringUtf8());
+    assertEquals(3, events.get(3).getKv().getModRevision());
+    assertThrows(IllegalStateException.class, t::end);
 
-        assertKv(get(store, "a", 2), "1", 2, 2, 1);
-        assertKv(get(store, "a", 3), "2", 2, 3, 2);
-        assertNull(get(store, "a", 4), "deleted at 4");
-        assertKv(get(store, "a", 5), "3", 5, 5, 1);
-        assertKv(get(store, "a", 0), "3", 5, 5, 1);
-        assertNull(get(store, "a", 1), "not yet created at 1");
-        assertEquals(1, store.keyCount());
-    }
+    List<Event> stored = store.events(3, 3, 100);
+    assertEquals(events, stored, "stored events match the txn's own, in sub order");
+    assertEquals(2, store.keyCount());
+  }
 
-    @Test
-    void deletingMissingKeyOrEmptyTxnDoesNotBumpRevision() throws Exception {
-        put(store, 1, "a", "1");
-        assertEquals(0, delete(store, 2, "zz"));
-        assertEquals(2, store.currentRevision());
-        WriteTxn t = store.write(3);
-        assertEquals(2, t.revision());
-        assertEquals(List.of(), t.end());
-        assertEquals(2, store.currentRevision());
-        assertEquals(3, store.consistentIndex());
-        store.setConsistentIndex(4);
-        assertEquals(4, store.consistentIndex());
-        assertEquals(1, delete(store, 5, "a"));
-        assertEquals(0, delete(store, 6, "a"));
-        assertEquals(3, store.currentRevision());
-        assertEquals(0, store.keyCount());
-    }
+  @Test
+  void futureRevisionRejected() {
+    put(store, 1, "a", "1");
+    assertThrows(FutureRevisionException.class, () -> store.range(b("a"), null, 3, 0, false));
+  }
 
-    @Test
-    void rangeForms() throws Exception {
-        for (String k : List.of("a", "ab", "abc", "b", "ba", "c")) {
-            put(store, 1, k, "v" + k);
-        }
-        assertEquals(List.of("ab"), keys(store.range(b("ab"), null, 0, 0, false)));
-        assertEquals(List.of("ab"), keys(store.range(b("ab"), new byte[0], 0, 0, false)));
-        assertEquals(List.of(), keys(store.range(b("zz"), null, 0, 0, false)));
-        assertEquals(List.of("ab", "abc"), keys(store.range(b("ab"), b("ac"), 0, 0, false)), "prefix [ab, ac)");
-        assertEquals(List.of("b", "ba", "c"), keys(store.range(b("b"), new byte[] {0}, 0, 0, false)), "from key");
-        assertEquals(List.of("a", "ab", "abc", "b", "ba", "c"),
-                keys(store.range(new byte[] {0}, new byte[] {0}, 0, 0, false)), "all keys");
-        assertEquals(List.of(), keys(store.range(b("c"), b("a"), 0, 0, false)), "end before key");
-    }
+  @Test
+  void eventsInRevisionOrderWithoutSplittingARevision() throws Exception {
+    put(store, 1, "a", "1");                    // rev 2
+    WriteTxn t = store.write(2);                // rev 3: two puts
+    t.put(b("b"), b("1"), 0);
+    t.put(b("c"), b("1"), 0);
+    t.end();
+    delete(store, 3, "a");                      // rev 4
+    put(store, 4, "a", "2");                    // rev 5
 
-    @Test
-    void keysSortUnsigned() throws Exception {
-        put(store, 1, "\u007f", "low");
-        WriteTxn t = store.write(2);
-        t.put(new byte[] {(byte) 0xff}, b("high"), 0);
-        t.end();
-        RangeResult r = store.range(new byte[] {0}, new byte[] {0}, 0, 0, false);
-        assertEquals(2, r.kvs().size());
-        assertEquals((byte) 0xff, r.kvs().get(1).getKey().byteAt(0), "0xff sorts after 0x7f");
-    }
+    List<Event> all = store.events(1, 100, 100);
+    assertEquals(List.of("PUT a 2", "PUT b 3", "PUT c 3", "DELETE a 4", "PUT a 5"),
+        all.stream().map(KvStoreTest::describe).toList());
+    assertEquals(List.of("PUT a 2"), store.events(2, 3, 2).stream().map(KvStoreTest::describe).toList(),
+        "revision 3 would exceed the cap");
+    assertEquals(2, store.events(3, 3, 1).size(), "the first revision is returned whole");
+    assertEquals(List.of("DELETE a 4"), store.events(4, 4, 10).stream().map(KvStoreTest::describe).toList());
+  }
 
-    @Test
-    void limitCountAndCountOnly() throws Exception {
-        for (String k : List.of("k1", "k2", "k3", "k4")) {
-            put(store, 1, k, "v");
-        }
-        delete(store, 2, "k2");
-        RangeResult r = store.range(b("k"), b("l"), 0, 2, false);
-        assertEquals(List.of("k1", "k3"), keys(r));
-        assertEquals(3, r.count());
-        assertEquals(6, r.rev());
-        RangeResult c = store.range(b("k"), b("l"), 0, 0, true);
-        assertEquals(List.of(), c.kvs());
-        assertEquals(3, c.count());
-        RangeResult old = store.range(b("k"), b("l"), 4, 1, false);
-        assertEquals(List.of("k1"), keys(old));
-        assertEquals(3, old.count(), "k1..k3 existed at revision 4");
-        assertEquals(6, old.rev(), "header revision is the current one");
-    }
+  @Test
+  void writerChecks() {
+    WriteTxn t = store.write(1);
+    assertThrows(IllegalStateException.class, () -> store.write(2), "one txn at a time");
+    assertThrows(IllegalArgumentException.class, () -> t.put(new byte[0], b("v"), 0));
+    t.end();
+    assertThrows(IllegalStateException.class, () -> t.put(b("a"), b("v"), 0));
+  }
 
-    @Test
-    void multiOpTxnSharesOneRevisionAndReadsItsOwnWrites() throws Exception {
-        put(store, 1, "x", "0");
-        WriteTxn t = store.write(2);
-        assertEquals(3, t.put(b("a"), b("1"), 7));
-        assertEquals(3, t.put(b("b"), b("1"), 0));
-        assertEquals(3, t.put(b("a"), b("2"), 7));
-        assertEquals(3, t.revision());
-        RangeResult own = t.range(b("a"), null, 0, 0, false);
-        assertKv(own.kvs().get(0), "2", 3, 3, 2);
-        assertEquals(3, own.rev());
-        assertThrows(FutureRevisionException.class, () -> t.range(b("a"), null, 4, 0, false));
-        assertEquals(1, t.deleteRange(b("x"), null));
-        assertEquals(2, store.currentRevision(), "not visible before end");
-        assertNull(get(store, "a", 0));
-        assertKv(get(store, "x", 0), "0", 2, 2, 1);
+  static String describe(Event e) {
+    return e.getType() + " " + e.getKv().getKey().toStringUtf8() + " " + e.getKv().getModRevision();
+  }
 
-        List<Event> events = t.end();
-        assertEquals(3, store.currentRevision());
-        assertEquals(4, events.size());
-        assertEquals(Event.EventType.PUT, events.get(0).getType());
-        assertEquals(7, events.get(0).getKv().getLease());
-        assertKv(events.get(2).getKv(), "2", 3, 3, 2);
-        assertEquals(Event.EventType.DELETE, events.get(3).getType());
-        assertEquals("x", events.get(3).getKv().getKey().toStringUtf8());
-        assertEquals(3, events.get(3).getKv().getModRevision());
-        assertThrows(IllegalStateException.class, t::end);
-
-        List<Event> stored = store.events(3, 3, 100);
-        assertEquals(events, stored, "stored events match the txn's own, in sub order");
-        assertEquals(2, store.keyCount());
-    }
-
-    @Test
-    void futureRevisionRejected() {
-        put(store, 1, "a", "1");
-        assertThrows(FutureRevisionException.class, () -> store.range(b("a"), null, 3, 0, false));
-    }
-
-    @Test
-    void eventsInRevisionOrderWithoutSplittingARevision() throws Exception {
-        put(store, 1, "a", "1");                    // rev 2
-        WriteTxn t = store.write(2);                // rev 3: two puts
-        t.put(b("b"), b("1"), 0);
-        t.put(b("c"), b("1"), 0);
-        t.end();
-        delete(store, 3, "a");                      // rev 4
-        put(store, 4, "a", "2");                    // rev 5
-
-        List<Event> all = store.events(1, 100, 100);
-        assertEquals(List.of("PUT a 2", "PUT b 3", "PUT c 3", "DELETE a 4", "PUT a 5"),
-                all.stream().map(KvStoreTest::describe).toList());
-        assertEquals(List.of("PUT a 2"), store.events(2, 3, 2).stream().map(KvStoreTest::describe).toList(),
-                "revision 3 would exceed the cap");
-        assertEquals(2, store.events(3, 3, 1).size(), "the first revision is returned whole");
-        assertEquals(List.of("DELETE a 4"), store.events(4, 4, 10).stream().map(KvStoreTest::describe).toList());
-    }
-
-    @Test
-    void writerChecks() {
-        WriteTxn t = store.write(1);
-        assertThrows(IllegalStateException.class, () -> store.write(2), "one txn at a time");
-        assertThrows(IllegalArgumentException.class, () -> t.put(new byte[0], b("v"), 0));
-        t.end();
-        assertThrows(IllegalStateException.class, () -> t.put(b("a"), b("v"), 0));
-    }
-
-    static String describe(Event e) {
-        return e.getType() + " " + e.getKv().getKey().toStringUtf8() + " " + e.getKv().getModRevision();
-    }
-
-    static void assertKv(KeyValue kv, String value, long create, long mod, long version) {
-        assertTrue(kv != null, "kv present");
-        assertEquals(value, kv.getValue().toStringUtf8());
-        assertEquals(create, kv.getCreateRevision(), "create_revision");
-        assertEquals(mod, kv.getModRevision(), "mod_revision");
-        assertEquals(version, kv.getVersion(), "version");
-    }
+  static void assertKv(KeyValue kv, String value, long create, long mod, long version) {
+    assertTrue(kv != null, "kv present");
+    assertEquals(value, kv.getValue().toStringUtf8());
+    assertEquals(create, kv.getCreateRevision(), "create_revision");
+    assertEquals(mod, kv.getModRevision(), "mod_revision");
+    assertEquals(version, kv.getVersion(), "version");
+  }
 }

@@ -3,8 +3,8 @@ package io.vetch.server.bus;
 import io.vetch.transport.TransportAddresses;
 
 /**
- * The event-bus addresses of one member. Prefixed with the member's id so that several members can share a Vert.x
- * instance (in-process clusters in tests, embedding).
+ * The event-bus addresses of one member, each its component's name in kebab case after the member's id prefix, so
+ * that several members can share a Vert.x instance (in-process clusters in tests, embedding).
  *
  * <pre>
  * client verticles --propose/readIndex--> raft verticle --batch--> storage worker
@@ -16,9 +16,8 @@ public record Addresses(String propose, String readIndex, String moveLeader, Str
     String persisted, String storageImage, String defragment, String watchEvents, String keepAlive, TransportAddresses transport) {
   public static Addresses of(long memberId) {
     String p = "vetch." + Long.toHexString(memberId) + ".";
-    return new Addresses(p + "raft.propose", p + "raft.read-index", p + "raft.move-leader", p + "storage.batch",
-        p + "raft.applied",
-        p + "raft.persisted", p + "storage.image", p + "storage.defragment", p + "watch.events", p + "raft.keep-alive",
+    return new Addresses(p + "propose", p + "read-index", p + "move-leader", p + "storage-batch", p + "applied",
+        p + "persisted", p + "storage-image", p + "defragment", p + "watch-events", p + "keep-alive",
         TransportAddresses.of(p));
   }
 }

@@ -80,7 +80,7 @@ public final class ClientVerticle extends VerticleBase {
   public Future<?> start() {
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
         .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES));
-    KvService kv = new KvService(ctx);
+    KvServer kv = new KvServer(ctx);
     grpc.addService(KVGrpcService.of(kv)); // Range in protobuf is served before it, by RangeHandler
     KeyChanges keyChanges = new KeyChanges(() -> ctx.store().currentRevision());
     Recipes recipes = new Recipes(kv, keyChanges);

@@ -21,11 +21,11 @@ final class RangeHandler {
   static final String PATH = "/etcdserverpb.KV/Range";
   private static final System.Logger LOG = System.getLogger(RangeHandler.class.getName());
 
-  private final KvService kv;
+  private final KvServer kv;
   private final int maxRequestBytes;
 
   /** maxRequestBytes bounds the request message. */
-  RangeHandler(KvService kv, int maxRequestBytes) {
+  RangeHandler(KvServer kv, int maxRequestBytes) {
     this.kv = kv;
     this.maxRequestBytes = maxRequestBytes;
   }

@@ -17,15 +17,15 @@ import io.vertx.core.Promise;
  * the same as a client's. Event loop of the client verticle whose {@link KeyChanges} it uses.
  */
 final class Recipes {
-  private final KvService kv;
+  private final KvServer kv;
   private final KeyChanges changes;
 
-  Recipes(KvService kv, KeyChanges changes) {
+  Recipes(KvServer kv, KeyChanges changes) {
     this.kv = kv;
     this.changes = changes;
   }
 
-  KvService kv() {
+  KvServer kv() {
     return kv;
   }
 

@@ -28,10 +28,10 @@ import java.util.List;
  * Reads run against the local MVCC store on the calling event loop: serializable ones at once, linearizable ones
  * after a ReadIndex round confirms this member has applied everything committed before the read arrived.
  */
-public final class KvService extends KVService {
+public final class KvServer extends KVService {
   private final ClientContext ctx;
 
-  public KvService(ClientContext ctx) {
+  public KvServer(ClientContext ctx) {
     this.ctx = ctx;
   }
 
