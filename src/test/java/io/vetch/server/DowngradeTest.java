@@ -1,5 +1,7 @@
 package io.vetch.server;
 
+import static io.vetch.testing.Eventually.eventually;
+
 import io.vetch.server.base.ClusterVersion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,7 +25,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,13 +65,17 @@ class DowngradeTest {
         .compose(r -> r.send().compose(resp -> resp.body())).map(b -> b.toString()));
   }
 
-  private static void eventually(String what, BooleanSupplier check) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!check.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(100);
+
+  /** Waits until every member's /version answers version. */
+  private static void everyMemberReports(Vertx vertx, List<TestMember> members, String version) throws Exception {
+    for (TestMember m : members) {
+      eventually("member " + m.config().name() + " answers " + version, () -> {
+        try {
+          return http(vertx, m, "/version").equals(version);
+        } catch (Exception e) {
+          return false;
+        }
+      });
     }
   }
 
@@ -113,15 +118,7 @@ class DowngradeTest {
       Reply enabled = downgrade(grpc, members.get(1), DowngradeAction.ENABLE, "3.4");
       assertEquals(0, enabled.code(), enabled.toString());
       assertEquals("3.5.0", enabled.response().getVersion());
-      for (TestMember m : members) {
-        eventually("member " + m.config().name() + " reports the target", () -> {
-          try {
-            return http(vertx, m, "/version").equals("{\"etcdserver\":\"3.5.0\",\"etcdcluster\":\"3.4.0\"}");
-          } catch (Exception e) {
-            return false;
-          }
-        });
-      }
+      everyMemberReports(vertx, members, "{\"etcdserver\":\"3.5.0\",\"etcdcluster\":\"3.4.0\"}");
       String inProgress = "etcdserver: cluster has a downgrade job in progress";
       assertError(downgrade(grpc, m0, DowngradeAction.VALIDATE, "3.4"), 9, inProgress);
       assertError(downgrade(grpc, members.get(2), DowngradeAction.ENABLE, "3.4.0"), 9, inProgress);
@@ -141,15 +138,7 @@ class DowngradeTest {
       Reply canceled = downgrade(grpc, m0, DowngradeAction.CANCEL, "");
       assertEquals(0, canceled.code(), canceled.toString());
       assertEquals("3.5.0", canceled.response().getVersion());
-      for (TestMember m : members) {
-        eventually("member " + m.config().name() + " is back at 3.5.0", () -> {
-          try {
-            return http(vertx, m, "/version").contains("\"etcdcluster\":\"3.5.0\"");
-          } catch (Exception e) {
-            return false;
-          }
-        });
-      }
+      everyMemberReports(vertx, members, "{\"etcdserver\":\"3.5.0\",\"etcdcluster\":\"3.5.0\"}");
       assertFalse(await(mt2.status(StatusRequest.getDefaultInstance())).hasDowngradeInfo());
       assertEquals(0, downgrade(grpc, m0, DowngradeAction.VALIDATE, "3.4").code());
     } finally {

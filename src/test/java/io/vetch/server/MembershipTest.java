@@ -1,5 +1,7 @@
 package io.vetch.server;
 
+import static io.vetch.testing.Eventually.eventually;
+
 import io.vetch.server.membership.Membership;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -55,15 +57,6 @@ class MembershipTest {
     return SocketAddress.inetSocketAddress(m.clientPort(), "127.0.0.1");
   }
 
-  private static void eventually(String what, BooleanSupplier check) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!check.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(100);
-    }
-  }
 
   /**
    * Removes member id. When it leads, the answer may be "leader changed" though the removal commits: then the

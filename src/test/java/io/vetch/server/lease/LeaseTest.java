@@ -1,5 +1,7 @@
 package io.vetch.server.lease;
 
+import static io.vetch.testing.Eventually.eventually;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,15 +52,6 @@ class LeaseTest {
     return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
-  static void eventually(String what, BooleanSupplier check) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!check.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(100);
-    }
-  }
 
   static GrpcStatus statusOf(Future<?> f) throws Exception {
     try {
