@@ -29,12 +29,10 @@ import java.nio.file.Path;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -69,11 +67,7 @@ final class RaftVerticle extends VerticleBase {
   private static final int PUBLISH_RETRY_TICKS = 10;
 
   private final PendingProposals proposals;
-  private List<Message<Object>> readsQueued = new ArrayList<>();
-  private final Map<Long, List<Message<Object>>> readsInFlight = new HashMap<>();
-  private final TreeMap<Long, List<Message<Object>>> readsAwaitingApply = new TreeMap<>();
-  private long readSeq;
-  private int readRoundTicks;
+  private final ReadIndexQueue<Message<Object>> reads;
   /** Ticks (heartbeat intervals) a read-index round may take before its reads are asked again (etcd: 500 ms). */
   private static final int READ_RETRY_TICKS = 5;
   private long applied;
@@ -104,6 +98,8 @@ final class RaftVerticle extends VerticleBase {
     this.transferTimeoutMs = tickMs * 40;
     this.addresses = addresses;
     this.node = node;
+    this.reads = new ReadIndexQueue<>(node.id(), READ_RETRY_TICKS, node::readIndex,
+        r -> r.fail(FailureCodes.NO_LEADER, "no leader"));
     this.memoryStorage = memoryStorage;
     this.status = status;
     this.tickMs = tickMs;
@@ -147,7 +143,7 @@ final class RaftVerticle extends VerticleBase {
     bus.<Long>localConsumer(addresses.keepAlive(), m -> onKeepAlive(m.body()));
     timer = vertx.setPeriodic(tickMs, id -> {
       node.tick();
-      retryStaleReads();
+      reads.tick();
       maybePublishAttributes();
       leases.tick();
       afterEvent();
@@ -277,44 +273,8 @@ final class RaftVerticle extends VerticleBase {
 
   /** Reads queue up while a read-index round is out; the next round confirms all of them at once. */
   private void onReadIndex(Message<Object> m) {
-    readsQueued.add(m);
-    if (readsInFlight.isEmpty()) {
-      submitReads();
-    }
+    reads.add(m);
     afterEvent();
-  }
-
-  private void submitReads() {
-    if (readsQueued.isEmpty()) {
-      return;
-    }
-    long ctx = ++readSeq;
-    List<Message<Object>> reads = readsQueued;
-    readsQueued = new ArrayList<>();
-    // The leader batches requests from every member by context: it must be unique cluster-wide.
-    if (node.readIndex(ByteBuffer.allocate(16).putLong(node.id()).putLong(ctx).array())) {
-      readsInFlight.put(ctx, reads);
-      readRoundTicks = 0;
-    } else {
-      reads.forEach(m -> m.fail(FailureCodes.NO_LEADER, "no leader"));
-    }
-  }
-
-  /**
-   * A read-index round can be lost (a message dropped, the leader not yet ready to serve reads, a new leader):
-   * after READ_RETRY_TICKS without an answer its reads go out again in a new round; a late answer to the old round
-   * is ignored. Reads still bounded by their client's request timeout.
-   */
-  private void retryStaleReads() {
-    if (readsInFlight.isEmpty() || ++readRoundTicks < READ_RETRY_TICKS) {
-      return;
-    }
-    List<Message<Object>> retry = new ArrayList<>();
-    readsInFlight.values().forEach(retry::addAll);
-    readsInFlight.clear();
-    retry.addAll(readsQueued);
-    readsQueued = retry;
-    submitReads();
   }
 
   private void onKeepAlive(long id) {
@@ -368,15 +328,10 @@ final class RaftVerticle extends VerticleBase {
       status.commitIndex(rd.hardState.getCommit());
     }
     for (ReadState rs : rd.readStates) {
-      ByteBuffer ctx = ByteBuffer.wrap(rs.requestCtx());
-      List<Message<Object>> reads = ctx.remaining() == 16 && ctx.getLong() == node.id()
-          ? readsInFlight.remove(ctx.getLong()) : null;
-      if (reads != null) {
-        readsAwaitingApply.computeIfAbsent(rs.index(), i -> new ArrayList<>()).addAll(reads);
-      }
+      reads.confirmed(rs.requestCtx(), rs.index());
     }
     serveReads();
-    submitReads();
+    reads.submit();
     if (rd.hardState == null && rd.entries.isEmpty() && rd.snapshot == null && rd.committedEntries.isEmpty()) {
       return false;
     }
@@ -486,11 +441,10 @@ final class RaftVerticle extends VerticleBase {
   }
 
   private void serveReads() {
-    while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.firstKey() <= applied) {
-      var e = readsAwaitingApply.pollFirstEntry();
-      ReadIndexReply reply = new ReadIndexReply(e.getKey(), node.term());
-      e.getValue().forEach(m -> m.reply(reply));
-    }
+    reads.serve(applied, (index, waiting) -> {
+      ReadIndexReply reply = new ReadIndexReply(index, node.term());
+      waiting.forEach(m -> m.reply(reply));
+    });
   }
 
   private void send(List<io.vetch.api.raftpb.Message> messages) {
