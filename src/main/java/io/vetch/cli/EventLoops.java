@@ -1,7 +1,6 @@
 package io.vetch.cli;
 
 import io.vetch.server.config.ServerConfig;
-import java.net.InetAddress;
 import java.net.URI;
 import java.util.List;
 
@@ -44,12 +43,7 @@ final class EventLoops {
   }
 
   private static boolean loopback(String host) {
-    if (host == null) {
-      return false;
-    }
-    if (host.equalsIgnoreCase("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1")) {
-      return true;
-    }
-    return false;
+    return host != null && (host.equalsIgnoreCase("localhost") || host.startsWith("127.") || host.equals("[::1]")
+        || host.equals("::1"));
   }
 }

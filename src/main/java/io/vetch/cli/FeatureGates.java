@@ -42,12 +42,12 @@ final class FeatureGates {
       String k = (eq < 0 ? s : s.substring(0, eq)).trim();
       if (eq < 0) throw new IllegalArgumentException("missing bool value for " + k);
       String v = s.substring(eq + 1).trim();
-      set.put(k, switch (v) {
-        case "1", "t", "T", "true", "TRUE", "True" -> true;
-        case "0", "f", "F", "false", "FALSE", "False" -> false;
-        default -> throw new IllegalArgumentException(
+      Boolean on = FlagTable.goBool(v);
+      if (on == null) {
+        throw new IllegalArgumentException(
             "invalid value of " + k + "=" + v + ", err: strconv.ParseBool: parsing \"" + v + "\": invalid syntax");
-      });
+      }
+      set.put(k, on);
     }
     for (String k : set.keySet()) {
       if (!KNOWN.containsKey(k)) throw new IllegalArgumentException("unrecognized feature gate: " + k);

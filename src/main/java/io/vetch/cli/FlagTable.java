@@ -251,12 +251,21 @@ final class FlagTable {
     return v.isEmpty() ? null : v;
   }
 
-  private static boolean bool(String v) {
+  /** Go's strconv.ParseBool, as etcd reads every boolean: null when v is none of its spellings. */
+  static Boolean goBool(String v) {
     return switch (v) {
       case "1", "t", "T", "true", "TRUE", "True" -> true;
       case "0", "f", "F", "false", "FALSE", "False" -> false;
-      default -> throw new IllegalArgumentException("invalid boolean");
+      default -> null;
     };
+  }
+
+  private static boolean bool(String v) {
+    Boolean b = goBool(v);
+    if (b == null) {
+      throw new IllegalArgumentException("invalid boolean");
+    }
+    return b;
   }
 
   private static long signed(String v) {

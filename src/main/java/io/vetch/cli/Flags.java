@@ -165,15 +165,11 @@ public final class Flags {
   }
 
   private static boolean parseBool(Flag flag, String v) throws FlagException {
-    switch (v) {
-      case "1", "t", "T", "true", "TRUE", "True":
-        return true;
-      case "0", "f", "F", "false", "FALSE", "False":
-        return false;
-      default:
-        throw new FlagException(FlagException.USAGE,
-            "invalid boolean value \"" + v + "\" for flag --" + flag.name());
+    Boolean b = FlagTable.goBool(v);
+    if (b == null) {
+      throw new FlagException(FlagException.USAGE, "invalid boolean value \"" + v + "\" for flag --" + flag.name());
     }
+    return b;
   }
 
   private static FlagException positional(String arg) {

@@ -22,9 +22,8 @@ public final class ClusterVersion {
    * "X.Y.0"; null when it is not a version.
    */
   public static String target(String version) {
-    String v = version;
-    int cut = indexOfAny(v, '-', '+');
-    String core = cut < 0 ? v : v.substring(0, cut);
+    int cut = indexOfAny(version, '-', '+');
+    String core = cut < 0 ? version : version.substring(0, cut);
     String[] parts = core.split("\\.", -1);
     if (parts.length == 2 && cut < 0) {
       parts = new String[] {parts[0], parts[1], "0"};

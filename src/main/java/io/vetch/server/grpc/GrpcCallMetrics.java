@@ -81,7 +81,9 @@ final class GrpcCallMetrics implements Handler<HttpServerRequest> {
         m.sent(1);
       }
     });
-    m.bindToCall();
+    if (!unary) {
+      m.bindToCall(); // stream services count their own messages; unary calls need no lookup
+    }
     next.handle(req);
   }
 

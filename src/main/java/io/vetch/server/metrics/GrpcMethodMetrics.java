@@ -37,7 +37,7 @@ public final class GrpcMethodMetrics {
     }
   }
 
-  /** The counters of the gRPC call being served on this context; {@link #NONE} outside one. */
+  /** The counters of the gRPC stream being served on this context; {@link #NONE} outside one (unary calls too). */
   public static GrpcMethodMetrics current() {
     if (io.vertx.core.Vertx.currentContext() instanceof io.vertx.core.internal.ContextInternal c && c.isDuplicate()
         && c.localContextData().get(KEY) instanceof GrpcMethodMetrics m) {
