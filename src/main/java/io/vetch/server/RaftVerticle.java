@@ -1,19 +1,15 @@
 package io.vetch.server;
 
-import io.vetch.server.base.MemberStatus;
-import io.vetch.server.lease.LeaseProposals;
-import io.vetch.server.lease.LeaseKeeper;
-import io.vetch.server.base.EtcdErrors;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.vetch.api.raftpb.ConfChange;
 import io.vetch.api.raftpb.ConfState;
-import io.vetch.api.raftpb.Entry;
 import io.vetch.api.raftpb.MessageType;
 import io.vetch.raft.MemoryStorage;
 import io.vetch.raft.ProposalDroppedException;
 import io.vetch.raft.RawNode;
 import io.vetch.raft.ReadState;
 import io.vetch.raft.Ready;
+import io.vetch.server.base.EtcdErrors;
+import io.vetch.server.base.MemberStatus;
 import io.vetch.server.bus.Addresses;
 import io.vetch.server.bus.Applied;
 import io.vetch.server.bus.FailureCodes;
@@ -22,28 +18,33 @@ import io.vetch.server.bus.Proposal;
 import io.vetch.server.bus.ProposalResult;
 import io.vetch.server.bus.ReadIndexReply;
 import io.vetch.server.bus.StorageBatch;
+import io.vetch.server.lease.LeaseKeeper;
+import io.vetch.server.lease.LeaseProposals;
 import io.vetch.transport.ForwardedProposal;
 import io.vetch.transport.InboundSnapshot;
 import io.vetch.transport.RaftMessages;
-import java.nio.file.Path;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * Drives the pure Raft core on one event-loop context: timers call tick, client proposals and read-index requests
- * arrive on the event bus, and each Ready goes to the storage worker. One Ready is in flight at a time; proposals
+ * arrive on the event bus, and each Ready goes to the storage worker. The verticle is the adapter between the event
+ * bus and plain classes that each keep one concern: {@link ReadIndexQueue} (linearizable reads), {@link
+ * LeaderTransfers} (MoveLeader), {@link AttributesPublisher} (publishing this member), {@link AppliedConfig} (conf
+ * changes and log compaction once applied), {@link io.vetch.server.lease.LeaseKeeper} (the leader's lease duties) and
+ * {@link PendingProposals} (proposals waiting for their results). One Ready is in flight at a time; proposals
  * that arrive meanwhile accumulate in the log and share the next WAL fsync (group commit).
  *
  * <p>Owns the in-memory Raft log (MemoryStorage): it appends a Ready's entries there once the storage worker
- * reports them durable, then advances the core. Answers each proposal when the storage worker reports it applied,
- * and each linearizable read once the applied index reaches the read index Raft confirmed for it.
+ * reports them durable, then advances the core. The storage worker answers each proposal as it applies its entry
+ * (PendingProposals); this verticle fails the ones still waiting on a leader change or stop, and answers each
+ * linearizable read once the applied index reaches the read index Raft confirmed for it.
  *
  * <p>Snapshots: the core's MsgSnap carries only metadata. The leader replaces it by a fresh store image from the
  * storage worker (with the membership and ConfState at the image's index) and has the transport stream it; the
@@ -51,20 +52,17 @@ import java.util.function.Supplier;
  */
 final class RaftVerticle extends VerticleBase {
   private static final System.Logger LOG = System.getLogger(RaftVerticle.class.getName());
-  /** Entries kept in memory behind a snapshot so a slightly lagging follower needs no snapshot (etcd: 5000). */
-  private final long catchUpEntries;
-
   private final Addresses addresses;
   private final RawNode node;
   private final MemoryStorage memoryStorage;
   private final MemberStatus status;
   private final long tickMs;
   private final boolean singleVoter;
-  private final Supplier<byte[]> publishAttributes;
-  private final BooleanSupplier attributesPublished;
-  private int publishTicks;
+  private final AttributesPublisher publisher;
   /** Ticks between attempts to publish this member's attributes until they are applied. */
   private static final int PUBLISH_RETRY_TICKS = 10;
+  /** Ticks a leader transfer may take before MoveLeader fails (etcd: twice the election timeout). */
+  private static final int TRANSFER_TIMEOUT_TICKS = 40;
 
   private final PendingProposals proposals;
   private final ReadIndexQueue<Message<Object>> reads;
@@ -73,14 +71,13 @@ final class RaftVerticle extends VerticleBase {
   private long applied;
   private Ready inflight;
   private long batchSeq;
-  private ConfState confState;
+  private final AppliedConfig config;
   private boolean stopped;
   private long timer;
   private long knownLeader;
-  private final Map<Long, List<Message<Long>>> leaderTransfers = new HashMap<>();
-  private final long transferTimeoutMs;
+  private final LeaderTransfers<Message<Long>> transfers = new LeaderTransfers<>(TRANSFER_TIMEOUT_TICKS,
+      m -> m.reply(0L), m -> m.fail(FailureCodes.TRANSFER_TIMEOUT, "leader transfer took too long"));
   private SnapshotShipper snapshots;
-  private boolean removed;
   private final LeaseKeeper leases;
   private final Runnable onRemoved;
 
@@ -91,11 +88,8 @@ final class RaftVerticle extends VerticleBase {
     this.onRemoved = onRemoved;
     this.proposals = proposals;
     this.leases = new LeaseKeeper(node, lessor, leaseProposals);
-    this.catchUpEntries = catchUpEntries;
-    this.publishAttributes = publishAttributes;
-    this.attributesPublished = attributesPublished;
+    this.publisher = new AttributesPublisher(PUBLISH_RETRY_TICKS, publishAttributes, attributesPublished);
     this.singleVoter = singleVoter;
-    this.transferTimeoutMs = tickMs * 40;
     this.addresses = addresses;
     this.node = node;
     this.reads = new ReadIndexQueue<>(node.id(), READ_RETRY_TICKS, node::readIndex,
@@ -104,7 +98,7 @@ final class RaftVerticle extends VerticleBase {
     this.status = status;
     this.tickMs = tickMs;
     this.applied = applied;
-    this.confState = node.confState();
+    this.config = new AppliedConfig(node, memoryStorage, catchUpEntries);
   }
 
   @Override
@@ -144,7 +138,8 @@ final class RaftVerticle extends VerticleBase {
     timer = vertx.setPeriodic(tickMs, id -> {
       node.tick();
       reads.tick();
-      maybePublishAttributes();
+      transfers.tick();
+      publish();
       leases.tick();
       afterEvent();
     });
@@ -261,13 +256,7 @@ final class RaftVerticle extends VerticleBase {
       return;
     }
     node.transferLeader(target);
-    leaderTransfers.computeIfAbsent(target, t -> new ArrayList<>()).add(m);
-    vertx.setTimer(transferTimeoutMs, id -> {
-      List<Message<Long>> waiting = leaderTransfers.get(target);
-      if (waiting != null && waiting.remove(m)) {
-        m.fail(FailureCodes.TRANSFER_TIMEOUT, "leader transfer took too long");
-      }
-    });
+    transfers.await(target, m);
     afterEvent();
   }
 
@@ -284,12 +273,11 @@ final class RaftVerticle extends VerticleBase {
   }
 
   /** Like etcd, a member publishes its name and client URLs through Raft once a leader exists, until applied. */
-  private void maybePublishAttributes() {
-    if (publishTicks-- > 0 || node.leader() == 0 || attributesPublished.getAsBoolean()) {
+  private void publish() {
+    byte[] data = publisher.tick(node.leader());
+    if (data == null) {
       return;
     }
-    publishTicks = PUBLISH_RETRY_TICKS;
-    byte[] data = publishAttributes.get();
     try {
       if (node.isLeader()) {
         node.propose(data);
@@ -353,7 +341,7 @@ final class RaftVerticle extends VerticleBase {
   private boolean committedOnPersist(Ready rd) {
     // sendBeforePersist: this leader's term and vote are durable already
     return !rd.entries.isEmpty() && node.isLeader() && rd.sendBeforePersist
-        && confState.getVotersCount() == 1 && confState.getVoters(0) == node.id()
+        && config.confState().getVotersCount() == 1 && config.confState().getVoters(0) == node.id()
         && rd.entries.stream().allMatch(e -> e.getType() == io.vetch.api.raftpb.EntryType.EntryNormal)
         && rd.entries.get(0).getTerm() == node.term();
   }
@@ -371,10 +359,7 @@ final class RaftVerticle extends VerticleBase {
     }
     if (lead != 0) {
       knownLeader = lead;
-      List<Message<Long>> moved = leaderTransfers.remove(lead);
-      if (moved != null) {
-        moved.forEach(m -> m.reply(0L));
-      }
+      transfers.leaderIs(lead);
     }
   }
 
@@ -388,7 +373,7 @@ final class RaftVerticle extends VerticleBase {
     Ready rd = inflight;
     if (rd.snapshot != null) {
       memoryStorage.applySnapshot(rd.snapshot);
-      confState = rd.snapshot.getMetadata().getConfState();
+      config.installed(rd.snapshot.getMetadata().getConfState());
       applied = Math.max(applied, rd.snapshot.getMetadata().getIndex());
       status.appliedIndex(applied);
       snapshots.discardUpTo(rd.snapshot.getMetadata().getIndex());
@@ -409,32 +394,15 @@ final class RaftVerticle extends VerticleBase {
   private void onApplied(Applied a) {
     applied = Math.max(applied, a.appliedIndex());
     status.appliedIndex(applied);
-    boolean removedHere = false;
-    for (Entry e : a.confChanges()) {
-      try {
-        ConfChange cc = ConfChange.parseFrom(e.getData());
-        confState = node.applyConfChange(cc);
-        // Only the removal of this very member stops it (as etcd): a new member replaying the log from before its
-        // own addition passes through configurations without it.
-        removedHere |= cc.getType() == io.vetch.api.raftpb.ConfChangeType.ConfChangeRemoveNode
-            && cc.getNodeId() == node.id();
-      } catch (InvalidProtocolBufferException ex) {
-        LOG.log(System.Logger.Level.ERROR, "unreadable conf change at index " + e.getIndex(), ex);
-      }
-    }
-    if (removedHere && !removed) {
-      removed = true; // as etcd's, a removed member stops; its data stays as it is
+    if (config.apply(a.confChanges())) {
+      // as etcd's, a removed member stops; its data stays as it is
       LOG.log(System.Logger.Level.WARNING, "this member ({0}) has been permanently removed from the cluster",
           Long.toHexString(node.id()));
       stop();
       onRemoved.run();
     }
     if (a.snapshotIndex() > 0) {
-      // Metadata only: a member that needs this snapshot gets a fresh store image instead (SnapshotShipper).
-      memoryStorage.createSnapshot(a.snapshotIndex(), confState, new byte[0]);
-      if (a.snapshotIndex() - catchUpEntries > memoryStorage.firstIndex()) {
-        memoryStorage.compact(a.snapshotIndex() - catchUpEntries);
-      }
+      config.snapshotted(a.snapshotIndex());
     }
     serveReads();
     afterEvent();
