@@ -33,18 +33,14 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * Drives the pure Raft core on one event-loop context: timers call tick, client proposals and read-index requests
- * arrive on the event bus, and each Ready goes to the storage worker. The verticle is the adapter between the event
- * bus and plain classes that each keep one concern: {@link ReadIndexQueue} (linearizable reads), {@link
- * LeaderTransfers} (MoveLeader), {@link AttributesPublisher} (publishing this member), {@link AppliedConfig} (conf
- * changes and log compaction once applied), {@link io.vetch.server.lease.LeaseKeeper} (the leader's lease duties) and
- * {@link PendingProposals} (proposals waiting for their results). One Ready is in flight at a time; proposals
- * that arrive meanwhile accumulate in the log and share the next WAL fsync (group commit).
- *
- * <p>Owns the in-memory Raft log (MemoryStorage): it appends a Ready's entries there once the storage worker
- * reports them durable, then advances the core. The storage worker answers each proposal as it applies its entry
- * (PendingProposals); this verticle fails the ones still waiting on a leader change or stop, and answers each
- * linearizable read once the applied index reaches the read index Raft confirmed for it.
+ * Drives the pure Raft core on one event-loop context: timers call tick, client proposals, peer messages and
+ * read-index requests arrive on the event bus. The verticle is the adapter between the event bus and plain classes
+ * that each keep one concern: {@link ReadyLoop} (each Ready to the storage worker, one in flight at a time, and the
+ * in-memory log), {@link ReadIndexQueue} (linearizable reads), {@link LeaderTransfers} (MoveLeader), {@link
+ * AttributesPublisher} (publishing this member), {@link AppliedConfig} (conf changes and log compaction once
+ * applied), {@link io.vetch.server.lease.LeaseKeeper} (the leader's lease duties) and {@link PendingProposals}
+ * (proposals waiting for their results). The storage worker answers each proposal as it applies its entry; this
+ * verticle fails the ones still waiting on a leader change or stop.
  *
  * <p>Snapshots: the core's MsgSnap carries only metadata. The leader replaces it by a fresh store image from the
  * storage worker (with the membership and ConfState at the image's index) and has the transport stream it; the
@@ -55,7 +51,6 @@ final class RaftVerticle extends VerticleBase {
   private final Addresses addresses;
   private final RawNode node;
   private final MemoryStorage memoryStorage;
-  private final MemberStatus status;
   private final long tickMs;
   private final boolean singleVoter;
   private final AttributesPublisher publisher;
@@ -68,11 +63,8 @@ final class RaftVerticle extends VerticleBase {
   private final ReadIndexQueue<Message<Object>> reads;
   /** Ticks (heartbeat intervals) a read-index round may take before its reads are asked again (etcd: 500 ms). */
   private static final int READ_RETRY_TICKS = 5;
-  private long applied;
-  private Ready inflight;
-  private long batchSeq;
   private final AppliedConfig config;
-  private boolean stopped;
+  private final ReadyLoop<Message<Object>> loop;
   private long timer;
   private long knownLeader;
   private final LeaderTransfers<Message<Long>> transfers = new LeaderTransfers<>(TRANSFER_TIMEOUT_TICKS,
@@ -95,10 +87,40 @@ final class RaftVerticle extends VerticleBase {
     this.reads = new ReadIndexQueue<>(node.id(), READ_RETRY_TICKS, node::readIndex,
         r -> r.fail(FailureCodes.NO_LEADER, "no leader"));
     this.memoryStorage = memoryStorage;
-    this.status = status;
     this.tickMs = tickMs;
-    this.applied = applied;
     this.config = new AppliedConfig(node, memoryStorage, catchUpEntries);
+    this.loop = new ReadyLoop<>(node, memoryStorage, status, config, reads, applied, new ReadyLoop.Sink<>() {
+      @Override
+      public void persist(StorageBatch batch) {
+        vertx.eventBus().send(addresses.storageBatch(), batch);
+      }
+
+      @Override
+      public void send(List<io.vetch.api.raftpb.Message> messages) {
+        RaftVerticle.this.send(messages);
+      }
+
+      @Override
+      public void leaderChanged(long lead) {
+        onLeaderChange(lead);
+      }
+
+      @Override
+      public void serve(long index, List<Message<Object>> waiting) {
+        ReadIndexReply reply = new ReadIndexReply(index, node.term());
+        waiting.forEach(m -> m.reply(reply));
+      }
+
+      @Override
+      public Path snapshotImage(long index) {
+        return snapshots.take(index);
+      }
+
+      @Override
+      public void snapshotInstalled(long index) {
+        snapshots.discardUpTo(index);
+      }
+    });
   }
 
   @Override
@@ -119,7 +141,7 @@ final class RaftVerticle extends VerticleBase {
     });
     bus.<ForwardedProposal>localConsumer(addresses.transport().proposed(), m -> onForwarded(m.body()));
     snapshots = new SnapshotShipper(vertx, addresses, memoryStorage, (to, failed) -> {
-      if (!stopped) {
+      if (!loop.stopped()) {
         node.reportSnapshot(to, failed);
         afterEvent();
       }
@@ -143,7 +165,6 @@ final class RaftVerticle extends VerticleBase {
       leases.tick();
       afterEvent();
     });
-    status.appliedIndex(applied);
     if (singleVoter) {
       node.campaign(); // a single voter needs no election timeout
     }
@@ -153,14 +174,14 @@ final class RaftVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    stopped = true;
+    loop.stop();
     vertx.cancelTimer(timer);
     proposals.failAll(EtcdErrors.stopped());
     return Future.succeededFuture();
   }
 
   private void onPropose(Message<Proposal> m) {
-    if (stopped) {
+    if (loop.stopped()) {
       m.reply(new ProposalResult(m.body().id(), null, EtcdErrors.stopped()));
       return;
     }
@@ -290,63 +311,6 @@ final class RaftVerticle extends VerticleBase {
   }
 
   /**
-   * Hands the next Ready to storage when none is in flight. A Ready with nothing to persist or apply (heartbeats,
-   * read-index traffic, a leader change seen by a learner) is finished here, without a round trip to the worker.
-   */
-  private void afterEvent() {
-    while (!stopped && inflight == null && node.hasReady()) {
-      Ready rd = node.ready();
-      if (handOff(rd)) {
-        return;
-      }
-      send(rd.messages);
-      node.advance(rd);
-    }
-  }
-
-  /** Acts on rd's state, leader and reads; hands it to storage unless it has nothing for storage (returns false). */
-  private boolean handOff(Ready rd) {
-    if (rd.softState != null) {
-      status.update(node.term(), rd.softState.lead());
-      onLeaderChange(rd.softState.lead());
-    } else if (rd.hardState != null) {
-      status.update(rd.hardState.getTerm(), node.leader());
-    }
-    if (rd.hardState != null) {
-      status.commitIndex(rd.hardState.getCommit());
-    }
-    for (ReadState rs : rd.readStates) {
-      reads.confirmed(rs.requestCtx(), rs.index());
-    }
-    serveReads();
-    reads.submit();
-    if (rd.hardState == null && rd.entries.isEmpty() && rd.snapshot == null && rd.committedEntries.isEmpty()) {
-      return false;
-    }
-    if (rd.sendBeforePersist) {
-      send(rd.messages);
-    }
-    inflight = rd;
-    Path image = rd.snapshot == null ? null : snapshots.take(rd.snapshot.getMetadata().getIndex());
-    vertx.eventBus().send(addresses.storageBatch(), new StorageBatch(++batchSeq, rd.hardState, rd.entries,
-        rd.snapshot, image, rd.committedEntries, rd.mustSync, committedOnPersist(rd)));
-    return true;
-  }
-
-  /**
-   * Whether rd's entries are committed the moment this member has them durable: it leads a cluster where it is the
-   * only voter, in a term already durable, and none of them changes the membership (which counts from when it is
-   * applied). Raft's own commit rule gives the same answer once the entries are persisted.
-   */
-  private boolean committedOnPersist(Ready rd) {
-    // sendBeforePersist: this leader's term and vote are durable already
-    return !rd.entries.isEmpty() && node.isLeader() && rd.sendBeforePersist
-        && config.confState().getVotersCount() == 1 && config.confState().getVoters(0) == node.id()
-        && rd.entries.stream().allMatch(e -> e.getType() == io.vetch.api.raftpb.EntryType.EntryNormal)
-        && rd.entries.get(0).getTerm() == node.term();
-  }
-
-  /**
    * Requests waiting on a leader that is gone fail with etcd's "leader changed" (their entries may still commit;
    * the client cannot know, as with etcd).
    */
@@ -366,34 +330,14 @@ final class RaftVerticle extends VerticleBase {
   private void onPersisted(Persisted p) {
     if (p.error() != null) {
       LOG.log(System.Logger.Level.ERROR, "storage failed; member stops serving writes", p.error());
-      stopped = true;
+      loop.stop();
       proposals.failAll(EtcdErrors.stopped());
       return;
     }
-    Ready rd = inflight;
-    if (rd.snapshot != null) {
-      memoryStorage.applySnapshot(rd.snapshot);
-      config.installed(rd.snapshot.getMetadata().getConfState());
-      applied = Math.max(applied, rd.snapshot.getMetadata().getIndex());
-      status.appliedIndex(applied);
-      snapshots.discardUpTo(rd.snapshot.getMetadata().getIndex());
-      serveReads();
-    }
-    memoryStorage.append(rd.entries);
-    if (rd.hardState != null) {
-      memoryStorage.setHardState(rd.hardState);
-    }
-    if (!rd.sendBeforePersist) {
-      send(rd.messages);
-    }
-    node.advance(rd);
-    inflight = null;
-    afterEvent();
+    loop.persisted();
   }
 
   private void onApplied(Applied a) {
-    applied = Math.max(applied, a.appliedIndex());
-    status.appliedIndex(applied);
     if (config.apply(a.confChanges())) {
       // as etcd's, a removed member stops; its data stays as it is
       LOG.log(System.Logger.Level.WARNING, "this member ({0}) has been permanently removed from the cluster",
@@ -404,15 +348,8 @@ final class RaftVerticle extends VerticleBase {
     if (a.snapshotIndex() > 0) {
       config.snapshotted(a.snapshotIndex());
     }
-    serveReads();
+    loop.appliedTo(a.appliedIndex());
     afterEvent();
-  }
-
-  private void serveReads() {
-    reads.serve(applied, (index, waiting) -> {
-      ReadIndexReply reply = new ReadIndexReply(index, node.term());
-      waiting.forEach(m -> m.reply(reply));
-    });
   }
 
   private void send(List<io.vetch.api.raftpb.Message> messages) {
@@ -426,5 +363,9 @@ final class RaftVerticle extends VerticleBase {
     if (!plain.isEmpty()) {
       vertx.eventBus().send(addresses.transport().send(), new RaftMessages(plain));
     }
+  }
+
+  private void afterEvent() {
+    loop.afterEvent();
   }
 }

@@ -1,0 +1,166 @@
+package io.vetch.server;
+
+import io.vetch.api.raftpb.EntryType;
+import io.vetch.api.raftpb.Message;
+import io.vetch.api.raftpb.Snapshot;
+import io.vetch.raft.MemoryStorage;
+import io.vetch.raft.RawNode;
+import io.vetch.raft.ReadState;
+import io.vetch.raft.Ready;
+import io.vetch.server.base.MemberStatus;
+import io.vetch.server.bus.StorageBatch;
+import java.util.List;
+
+/**
+ * The Ready loop (etcd's raftNode), without Vert.x: takes each Ready from the Raft core, hands what must be persisted
+ * or applied to the storage worker, one Ready in flight at a time (proposals arriving meanwhile share the next WAL
+ * fsync: group commit), and once the worker reports it durable appends it to the in-memory log (MemoryStorage) and
+ * advances the core. A Ready with nothing for storage (heartbeats, read-index traffic) is finished at once. A
+ * leader's messages go out before its own fsync when its term is durable; everyone else's after.
+ *
+ * <p>Also keeps the applied index the storage worker reports, and serves linearizable reads ({@link ReadIndexQueue})
+ * once it reaches their read index. Plain state on the raft verticle's context; not thread-safe.
+ *
+ * @param <R> a waiting linearizable read
+ */
+final class ReadyLoop<R> {
+  /** Where the loop's work goes: the storage worker, the peers, and the verticle's reactions. */
+  interface Sink<R> {
+    /** Hands batch to the storage worker; {@link #persisted} must follow once it is durable. */
+    void persist(StorageBatch batch);
+
+    /** Sends messages to peers. */
+    void send(List<Message> messages);
+
+    /** The member known to lead changed to lead (0: none). */
+    void leaderChanged(long lead);
+
+    /** reads may be answered: index, the read index they waited for, is applied. */
+    void serve(long index, List<R> reads);
+
+    /** The received store image for the snapshot at index, or null. */
+    java.nio.file.Path snapshotImage(long index);
+
+    /** The snapshot at index is installed; images received for it or older are no longer needed. */
+    void snapshotInstalled(long index);
+  }
+
+  private final RawNode node;
+  private final MemoryStorage memoryStorage;
+  private final MemberStatus status;
+  private final AppliedConfig config;
+  private final ReadIndexQueue<R> reads;
+  private final Sink<R> sink;
+  private Ready inflight;
+  private long batchSeq;
+  private long applied;
+  private boolean stopped;
+
+  ReadyLoop(RawNode node, MemoryStorage memoryStorage, MemberStatus status, AppliedConfig config,
+      ReadIndexQueue<R> reads, long applied, Sink<R> sink) {
+    this.node = node;
+    this.memoryStorage = memoryStorage;
+    this.status = status;
+    this.config = config;
+    this.reads = reads;
+    this.applied = applied;
+    this.sink = sink;
+    status.appliedIndex(applied);
+  }
+
+  long applied() {
+    return applied;
+  }
+
+  /** No Ready is taken any more (the member stops, or its storage failed). */
+  void stop() {
+    stopped = true;
+  }
+
+  boolean stopped() {
+    return stopped;
+  }
+
+  /** After every event that may have given the core work: hands the next Ready on, unless one is in flight. */
+  void afterEvent() {
+    while (!stopped && inflight == null && node.hasReady()) {
+      Ready rd = node.ready();
+      if (handOff(rd)) {
+        return;
+      }
+      sink.send(rd.messages);
+      node.advance(rd);
+    }
+  }
+
+  /** The Ready in flight is durable: it joins the in-memory log, its follower messages go out, the core advances. */
+  void persisted() {
+    Ready rd = inflight;
+    if (rd.snapshot != null) {
+      Snapshot snap = rd.snapshot;
+      memoryStorage.applySnapshot(snap);
+      config.installed(snap.getMetadata().getConfState());
+      appliedTo(snap.getMetadata().getIndex());
+      sink.snapshotInstalled(snap.getMetadata().getIndex());
+    }
+    memoryStorage.append(rd.entries);
+    if (rd.hardState != null) {
+      memoryStorage.setHardState(rd.hardState);
+    }
+    if (!rd.sendBeforePersist) {
+      sink.send(rd.messages);
+    }
+    node.advance(rd);
+    inflight = null;
+    afterEvent();
+  }
+
+  /** The storage worker applied entries up to index; reads waiting for it are served. */
+  void appliedTo(long index) {
+    applied = Math.max(applied, index);
+    status.appliedIndex(applied);
+    reads.serve(applied, sink::serve);
+  }
+
+  /** Acts on rd's state, leader and reads; hands it to storage unless it has nothing for storage (returns false). */
+  private boolean handOff(Ready rd) {
+    if (rd.softState != null) {
+      status.update(node.term(), rd.softState.lead());
+      sink.leaderChanged(rd.softState.lead());
+    } else if (rd.hardState != null) {
+      status.update(rd.hardState.getTerm(), node.leader());
+    }
+    if (rd.hardState != null) {
+      status.commitIndex(rd.hardState.getCommit());
+    }
+    for (ReadState rs : rd.readStates) {
+      reads.confirmed(rs.requestCtx(), rs.index());
+    }
+    reads.serve(applied, sink::serve);
+    reads.submit();
+    if (rd.hardState == null && rd.entries.isEmpty() && rd.snapshot == null && rd.committedEntries.isEmpty()) {
+      return false;
+    }
+    if (rd.sendBeforePersist) {
+      sink.send(rd.messages);
+    }
+    inflight = rd;
+    java.nio.file.Path image = rd.snapshot == null ? null : sink.snapshotImage(rd.snapshot.getMetadata().getIndex());
+    sink.persist(new StorageBatch(++batchSeq, rd.hardState, rd.entries, rd.snapshot, image, rd.committedEntries,
+        rd.mustSync, committedOnPersist(rd)));
+    return true;
+  }
+
+  /**
+   * Whether rd's entries are committed the moment this member has them durable: it leads a cluster where it is the
+   * only voter, in a term already durable, and none of them changes the membership (which counts from when it is
+   * applied). Raft's own commit rule gives the same answer once the entries are persisted.
+   */
+  private boolean committedOnPersist(Ready rd) {
+    // sendBeforePersist: this leader's term and vote are durable already
+    return !rd.entries.isEmpty() && node.isLeader() && rd.sendBeforePersist
+        && config.confState().getVotersCount() == 1 && config.confState().getVoters(0) == node.id()
+        && rd.entries.stream().allMatch(e -> e.getType() == EntryType.EntryNormal)
+        && rd.entries.get(0).getTerm() == node.term();
+  }
+}
