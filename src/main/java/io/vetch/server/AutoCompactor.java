@@ -4,7 +4,9 @@ import io.vetch.server.config.ServerConfig;
 import io.vetch.server.base.EtcdErrors;
 import io.vetch.api.etcdserverpb.CompactionRequest;
 import io.vetch.api.etcdserverpb.InternalRaftRequest;
-import io.vetch.server.grpc.ClientContext;
+import io.vetch.mvcc.KvStore;
+import io.vetch.server.base.MemberStatus;
+import io.vetch.server.grpc.Proposer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.util.ArrayDeque;
@@ -24,7 +26,10 @@ final class AutoCompactor extends VerticleBase {
   private static final System.Logger LOG = System.getLogger(AutoCompactor.class.getName());
   static final long HOUR_MS = 3_600_000;
 
-  private final ClientContext ctx;
+  private final KvStore store;
+  private final MemberStatus status;
+  private final long memberId;
+  private final Proposer proposer;
   private final boolean periodic;
   private final long retention;
   private final long revisionIntervalMs;
@@ -36,8 +41,12 @@ final class AutoCompactor extends VerticleBase {
   private boolean running;
 
   /** retention: ms for periodic, revisions for revision mode. */
-  AutoCompactor(ClientContext ctx, String mode, long retention, long revisionIntervalMs) {
-    this.ctx = ctx;
+  AutoCompactor(KvStore store, MemberStatus status, long memberId, Proposer proposer, String mode, long retention,
+      long revisionIntervalMs) {
+    this.store = store;
+    this.status = status;
+    this.memberId = memberId;
+    this.proposer = proposer;
     this.periodic = mode.equals("periodic");
     this.retention = retention;
     this.revisionIntervalMs = revisionIntervalMs;
@@ -50,7 +59,7 @@ final class AutoCompactor extends VerticleBase {
     baseInterval = retention;
     if (periodic) {
       long step = Math.max(1, Math.min(retention, HOUR_MS) / 10);
-      revs.add(ctx.store().currentRevision());
+      revs.add(store.currentRevision());
       vertx.setPeriodic(step, t -> periodicTick());
     } else {
       vertx.setPeriodic(revisionIntervalMs, t -> revisionTick());
@@ -61,7 +70,7 @@ final class AutoCompactor extends VerticleBase {
   }
 
   private boolean leader() {
-    return ctx.status().leader() == ctx.memberId();
+    return status.leader() == memberId;
   }
 
   private void periodicTick() {
@@ -70,7 +79,7 @@ final class AutoCompactor extends VerticleBase {
     if (revs.size() >= retentions) {
       revs.poll(); // the head is the revision sampled one retention period ago
     }
-    revs.add(ctx.store().currentRevision());
+    revs.add(store.currentRevision());
     long rev = revs.peek();
     long now = clock.getAsLong();
     if (!leader() || running || now - lastSuccess < baseInterval || rev == lastRevision) {
@@ -81,7 +90,7 @@ final class AutoCompactor extends VerticleBase {
   }
 
   private void revisionTick() {
-    long rev = ctx.store().currentRevision() - retention;
+    long rev = store.currentRevision() - retention;
     if (!leader() || running || rev <= 0 || rev == lastRevision) {
       return;
     }
@@ -91,7 +100,8 @@ final class AutoCompactor extends VerticleBase {
   private void compact(long rev, Runnable onSuccess) {
     running = true;
     LOG.log(System.Logger.Level.INFO, "starting auto-compaction at revision {0}", rev);
-    ctx.proposeAsServer(InternalRaftRequest.newBuilder().setCompaction(CompactionRequest.newBuilder().setRevision(rev)))
+    proposer.proposeAsServer(InternalRaftRequest.newBuilder()
+            .setCompaction(CompactionRequest.newBuilder().setRevision(rev)))
         .onComplete(ar -> {
           running = false;
           String error = ar.failed() ? EtcdErrors.describe(ar.cause()) : null;

@@ -8,7 +8,10 @@ import io.vetch.api.etcdserverpb.InternalRaftRequest;
 import io.vetch.api.etcdserverpb.MaintenanceGrpcClient;
 import io.vetch.api.etcdserverpb.Member;
 import io.vetch.mvcc.KvHash;
-import io.vetch.server.grpc.ClientContext;
+import io.vetch.mvcc.KvStore;
+import io.vetch.server.base.MemberStatus;
+import io.vetch.server.grpc.Proposer;
+import io.vetch.server.membership.Membership;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.SocketAddress;
@@ -32,13 +35,22 @@ final class CorruptionChecker extends VerticleBase {
   private static final System.Logger LOG = System.getLogger(CorruptionChecker.class.getName());
   private static final long PEER_TIMEOUT_MS = 5000;
 
-  private final ClientContext ctx;
+  private final KvStore store;
+  private final MemberStatus status;
+  private final Membership membership;
+  private final long memberId;
+  private final Proposer proposer;
   private final long periodMs;
   private GrpcClient client;
   private boolean running;
 
-  CorruptionChecker(ClientContext ctx, long periodMs) {
-    this.ctx = ctx;
+  CorruptionChecker(KvStore store, MemberStatus status, Membership membership, long memberId, Proposer proposer,
+      long periodMs) {
+    this.store = store;
+    this.status = status;
+    this.membership = membership;
+    this.memberId = memberId;
+    this.proposer = proposer;
     this.periodMs = periodMs;
   }
 
@@ -50,7 +62,7 @@ final class CorruptionChecker extends VerticleBase {
     client = GrpcClient.client(vertx);
     if (periodMs > 0) {
       vertx.setPeriodic(periodMs, t -> {
-        if (!running && ctx.status().leader() == ctx.memberId()) {
+        if (!running && status.leader() == memberId) {
           running = true;
           periodicCheck().onComplete(ar -> running = false);
         }
@@ -78,7 +90,7 @@ final class CorruptionChecker extends VerticleBase {
         return Future.succeededFuture();
       }
       long id = diverged.get(0);
-      return ctx.<io.vetch.api.etcdserverpb.AlarmResponse>propose(InternalRaftRequest.newBuilder()
+      return proposer.<io.vetch.api.etcdserverpb.AlarmResponse>propose(InternalRaftRequest.newBuilder()
               .setAlarm(AlarmRequest.newBuilder().setAction(AlarmRequest.AlarmAction.ACTIVATE).setMemberID(id)
                   .setAlarm(AlarmType.CORRUPT)))
           .<Void>mapEmpty();
@@ -90,10 +102,10 @@ final class CorruptionChecker extends VerticleBase {
 
   /** The ids of members whose hash differs from ours at our current revision. */
   private Future<List<Long>> compare() {
-    return vertx.executeBlocking(() -> KvHash.compute(ctx.store(), 0), false).compose(local -> {
+    return vertx.executeBlocking(() -> KvHash.compute(store, 0), false).compose(local -> {
       List<Future<PeerHash>> asks = new ArrayList<>();
-      for (Member m : ctx.membership().members()) {
-        if (m.getID() != ctx.memberId() && !m.getClientURLsList().isEmpty()) {
+      for (Member m : membership.members()) {
+        if (m.getID() != memberId && !m.getClientURLsList().isEmpty()) {
           asks.add(ask(m, local.revision()));
         }
       }

@@ -17,7 +17,11 @@ import io.vetch.raft.RawNode;
 import io.vetch.server.apply.Applier;
 import io.vetch.server.bus.Addresses;
 import io.vetch.server.bus.LocalCodec;
-import io.vetch.server.grpc.ClientContext;
+import io.vetch.server.grpc.BusClient;
+import io.vetch.server.grpc.CallAuth;
+import io.vetch.server.grpc.Headers;
+import io.vetch.server.grpc.MemberParts;
+import io.vetch.server.grpc.QuotaAlarmer;
 import io.vetch.server.auth.TokenProvider;
 import io.vetch.server.metrics.ServerMetrics;
 import io.vetch.server.grpc.ClientVerticle;
@@ -175,9 +179,12 @@ public final class VetchServer {
     StorageVerticle storage = new StorageVerticle(addresses, o.wal(), o.snapshotter(), o.store(), applier,
         membership, o.lessor(), o.alarms(), o.auth(), pending, o.memberId(), snapDir, cfg.snapshotCount(), o.snapshotIndex(), metrics);
     long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();
-    ClientContext ctx = new ClientContext(vertx.eventBus(), addresses, o.store(), status, o.clusterId(),
-        o.memberId(), ids, membership, o.lessor(), o.alarms(), cfg.effectiveQuotaBackendBytes(), metrics, o.auth(), tokens, cfg.bcryptCost(),
-        cfg.maxRequestBytes(), cfg.maxTxnOps(), requestTimeoutMs);
+    CallAuth callAuth = new CallAuth(o.auth(), tokens);
+    BusClient bus = new BusClient(vertx.eventBus(), addresses, status, ids, callAuth, o.memberId(),
+        cfg.maxRequestBytes(), requestTimeoutMs);
+    MemberParts member = new MemberParts(new Headers(o.clusterId(), o.memberId(), o.store(), status), o.store(),
+        status, membership, o.lessor(), o.alarms(), metrics, callAuth, bus,
+        new QuotaAlarmer(o.store(), o.alarms(), bus, o.memberId(), cfg.effectiveQuotaBackendBytes()), ids);
     // One client verticle per event loop, up to the cores: Vert.x spreads the connections over them.
     int loops = 0;
     for (var loop : ((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup()) {
@@ -212,18 +219,19 @@ public final class VetchServer {
         .onSuccess(deployed::add);
     for (URI url : cfg.listenClientUrls()) {
       chain = chain.compose(id -> vertx.deployVerticle(
-              () -> new ClientVerticle(ctx, url,
+              () -> new ClientVerticle(member, url,
                   "https".equals(url.getScheme()) ? cfg.clientTls() : io.vetch.transport.Tls.NONE, cfg,
-                  new io.vetch.server.http.HttpFrontEnd(ctx, cfg)),
+                  new io.vetch.server.http.HttpFrontEnd(member, cfg)),
               new DeploymentOptions().setInstances(instances)))
           .onSuccess(deployed::add);
     }
     if (cfg.autoCompactionRetention() > 0) {
-      chain = chain.compose(id -> vertx.deployVerticle(new AutoCompactor(ctx, cfg.autoCompactionMode(),
-              cfg.autoCompactionRetention(), cfg.revisionCompactionIntervalMs())))
+      chain = chain.compose(id -> vertx.deployVerticle(new AutoCompactor(o.store(), status, o.memberId(), bus,
+              cfg.autoCompactionMode(), cfg.autoCompactionRetention(), cfg.revisionCompactionIntervalMs())))
           .onSuccess(deployed::add);
     }
-    CorruptionChecker checker = new CorruptionChecker(ctx, cfg.corruptCheckTimeMs());
+    CorruptionChecker checker = new CorruptionChecker(o.store(), status, membership, o.memberId(), bus,
+        cfg.corruptCheckTimeMs());
     if (cfg.initialCorruptCheck() || cfg.corruptCheckTimeMs() > 0) {
       chain = chain.compose(id -> vertx.deployVerticle(checker)).onSuccess(deployed::add);
     }
@@ -232,7 +240,7 @@ public final class VetchServer {
     }
     for (URI url : cfg.listenMetricsUrls()) {
       chain = chain.compose(id -> vertx.deployVerticle(
-              new io.vetch.server.http.MetricsVerticle(ctx, url.getHost(), url.getPort())))
+              new io.vetch.server.http.MetricsVerticle(member, url.getHost(), url.getPort())))
           .onSuccess(deployed::add);
     }
     metrics.sample(System.currentTimeMillis());

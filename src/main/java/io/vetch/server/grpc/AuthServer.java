@@ -15,10 +15,15 @@ import java.util.Base64;
  * takes the request, so neither the event loops nor the Raft log see bcrypt work or a clear password.
  */
 public final class AuthServer extends AuthService {
-  private final ClientContext ctx;
+  private final CallAuth auth;
+  private final Proposer proposer;
+  private final int bcryptCost;
 
-  AuthServer(ClientContext ctx) {
-    this.ctx = ctx;
+  /** bcryptCost: --bcrypt-cost, for the passwords hashed here. */
+  AuthServer(CallAuth auth, Proposer proposer, int bcryptCost) {
+    this.auth = auth;
+    this.proposer = proposer;
+    this.bcryptCost = bcryptCost;
   }
 
   private <T> Future<T> blocking(java.util.concurrent.Callable<T> work) {
@@ -27,10 +32,10 @@ public final class AuthServer extends AuthService {
 
   @Override
   public Future<AuthenticateResponse> authenticate(AuthenticateRequest r) {
-    if (!ctx.auth().enabled()) {
+    if (!auth.store().enabled()) {
       return Future.failedFuture(EtcdErrors.authNotEnabled());
     }
-    var user = ctx.auth().user(r.getName());
+    var user = auth.store().user(r.getName());
     if (user == null) {
       return Future.failedFuture(EtcdErrors.authFailed());
     }
@@ -40,14 +45,14 @@ public final class AuthServer extends AuthService {
     }
     byte[] hash = user.getPassword().toByteArray();
     // The Raft log carries only the token's digest; the clear token goes back to this client alone.
-    String token = ctx.tokens().simple() ? SimpleTokens.generate() : null;
+    String token = auth.tokens().simple() ? SimpleTokens.generate() : null;
     var entry = InternalAuthenticateRequest.newBuilder().setName(r.getName());
     if (token != null) {
       entry.setSimpleToken(SimpleTokens.digest(token));
     }
     return blocking(() -> Passwords.matches(r.getPassword(), hash)).compose(ok -> ok
-        ? ctx.<AuthenticateResponse>propose(InternalRaftRequest.newBuilder().setAuthenticate(entry), AuthInfo.NONE)
-            .map(resp -> resp.toBuilder().setToken(ctx.tokens().issue(r.getName(), ctx.auth().revision(), token))
+        ? proposer.<AuthenticateResponse>propose(InternalRaftRequest.newBuilder().setAuthenticate(entry), AuthInfo.NONE)
+            .map(resp -> resp.toBuilder().setToken(auth.tokens().issue(r.getName(), auth.store().revision(), token))
                 .build())
         : Future.failedFuture(EtcdErrors.authFailed()));
   }
@@ -55,7 +60,7 @@ public final class AuthServer extends AuthService {
   @Override
   public Future<AuthUserAddResponse> userAdd(AuthUserAddRequest r) {
     if (r.getOptions().getNoPassword()) {
-      return ctx.propose(InternalRaftRequest.newBuilder().setAuthUserAdd(r.toBuilder().clearPassword()));
+      return proposer.propose(InternalRaftRequest.newBuilder().setAuthUserAdd(r.toBuilder().clearPassword()));
     }
     return withHash(r.getPassword(), hashed -> InternalRaftRequest.newBuilder()
         .setAuthUserAdd(r.toBuilder().clearPassword().setHashedPassword(hashed)));
@@ -75,81 +80,81 @@ public final class AuthServer extends AuthService {
       java.util.function.Function<String, InternalRaftRequest.Builder> request) {
     AuthInfo who;
     try {
-      who = ctx.authInfo();
+      who = auth.authInfo();
     } catch (io.vertx.grpc.server.StatusException e) {
       return Future.failedFuture(e);
     }
-    return blocking(() -> Base64.getEncoder().encodeToString(Passwords.hash(password, ctx.bcryptCost())))
-        .compose(hashed -> ctx.<T>propose(request.apply(hashed), who));
+    return blocking(() -> Base64.getEncoder().encodeToString(Passwords.hash(password, bcryptCost)))
+        .compose(hashed -> proposer.<T>propose(request.apply(hashed), who));
   }
 
   @Override
   public Future<AuthEnableResponse> authEnable(AuthEnableRequest r) {
-    return ctx.propose(InternalRaftRequest.newBuilder().setAuthEnable(r));
+    return proposer.propose(InternalRaftRequest.newBuilder().setAuthEnable(r));
   }
 
   @Override
   public Future<AuthDisableResponse> authDisable(AuthDisableRequest r) {
-    return ctx.propose(InternalRaftRequest.newBuilder().setAuthDisable(r));
+    return proposer.propose(InternalRaftRequest.newBuilder().setAuthDisable(r));
   }
 
   @Override
   public Future<AuthStatusResponse> authStatus(AuthStatusRequest r) {
-    return ctx.propose(InternalRaftRequest.newBuilder().setAuthStatus(r));
+    return proposer.propose(InternalRaftRequest.newBuilder().setAuthStatus(r));
   }
 
   @Override
   public Future<AuthUserGetResponse> userGet(AuthUserGetRequest r) {
-    return ctx.propose(InternalRaftRequest.newBuilder().setAuthUserGet(r));
+    return proposer.propose(InternalRaftRequest.newBuilder().setAuthUserGet(r));
   }
 
   @Override
   public Future<AuthUserListResponse> userList(AuthUserListRequest r) {
-    return ctx.propose(InternalRaftRequest.newBuilder().setAuthUserList(r));
+    return proposer.propose(InternalRaftRequest.newBuilder().setAuthUserList(r));
   }
 
   @Override
   public Future<AuthUserDeleteResponse> userDelete(AuthUserDeleteRequest r) {
-    return ctx.propose(InternalRaftRequest.newBuilder().setAuthUserDelete(r));
+    return proposer.propose(InternalRaftRequest.newBuilder().setAuthUserDelete(r));
   }
 
   @Override
   public Future<AuthUserGrantRoleResponse> userGrantRole(AuthUserGrantRoleRequest r) {
-    return ctx.propose(InternalRaftRequest.newBuilder().setAuthUserGrantRole(r));
+    return proposer.propose(InternalRaftRequest.newBuilder().setAuthUserGrantRole(r));
   }
 
   @Override
   public Future<AuthUserRevokeRoleResponse> userRevokeRole(AuthUserRevokeRoleRequest r) {
-    return ctx.propose(InternalRaftRequest.newBuilder().setAuthUserRevokeRole(r));
+    return proposer.propose(InternalRaftRequest.newBuilder().setAuthUserRevokeRole(r));
   }
 
   @Override
   public Future<AuthRoleAddResponse> roleAdd(AuthRoleAddRequest r) {
-    return ctx.propose(InternalRaftRequest.newBuilder().setAuthRoleAdd(r));
+    return proposer.propose(InternalRaftRequest.newBuilder().setAuthRoleAdd(r));
   }
 
   @Override
   public Future<AuthRoleGetResponse> roleGet(AuthRoleGetRequest r) {
-    return ctx.propose(InternalRaftRequest.newBuilder().setAuthRoleGet(r));
+    return proposer.propose(InternalRaftRequest.newBuilder().setAuthRoleGet(r));
   }
 
   @Override
   public Future<AuthRoleListResponse> roleList(AuthRoleListRequest r) {
-    return ctx.propose(InternalRaftRequest.newBuilder().setAuthRoleList(r));
+    return proposer.propose(InternalRaftRequest.newBuilder().setAuthRoleList(r));
   }
 
   @Override
   public Future<AuthRoleDeleteResponse> roleDelete(AuthRoleDeleteRequest r) {
-    return ctx.propose(InternalRaftRequest.newBuilder().setAuthRoleDelete(r));
+    return proposer.propose(InternalRaftRequest.newBuilder().setAuthRoleDelete(r));
   }
 
   @Override
   public Future<AuthRoleGrantPermissionResponse> roleGrantPermission(AuthRoleGrantPermissionRequest r) {
-    return ctx.propose(InternalRaftRequest.newBuilder().setAuthRoleGrantPermission(r));
+    return proposer.propose(InternalRaftRequest.newBuilder().setAuthRoleGrantPermission(r));
   }
 
   @Override
   public Future<AuthRoleRevokePermissionResponse> roleRevokePermission(AuthRoleRevokePermissionRequest r) {
-    return ctx.propose(InternalRaftRequest.newBuilder().setAuthRoleRevokePermission(r));
+    return proposer.propose(InternalRaftRequest.newBuilder().setAuthRoleRevokePermission(r));
   }
 }

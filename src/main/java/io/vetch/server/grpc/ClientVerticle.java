@@ -41,7 +41,7 @@ public final class ClientVerticle extends VerticleBase {
           io.vetch.api.v3electionpb.ElectionGrpcService.SERVICE_DESCRIPTOR)
       .flatMap(s -> s.getMethods().stream()).toList();
 
-  private final ClientContext ctx;
+  private final MemberParts member;
   private final String host;
   private final int port;
   private final int maxRequestBytes;
@@ -57,12 +57,12 @@ public final class ClientVerticle extends VerticleBase {
   private final io.vetch.server.config.ServerConfig cfg;
 
   /** Serves url; tls: its TLS ({@link io.vetch.transport.Tls#NONE} for an http:// URL); cfg: the limits. */
-  public ClientVerticle(ClientContext ctx, java.net.URI url, io.vetch.transport.Tls tls,
+  public ClientVerticle(MemberParts member, java.net.URI url, io.vetch.transport.Tls tls,
       io.vetch.server.config.ServerConfig cfg, PlainHttp plainHttp) {
-    this(ctx, url.getHost(), url.getPort(), tls, cfg, plainHttp);
+    this(member, url.getHost(), url.getPort(), tls, cfg, plainHttp);
   }
 
-  private ClientVerticle(ClientContext ctx, String host, int port, io.vetch.transport.Tls tls,
+  private ClientVerticle(MemberParts member, String host, int port, io.vetch.transport.Tls tls,
       io.vetch.server.config.ServerConfig cfg, PlainHttp plainHttp) {
     this.plainHttp = plainHttp;
     this.cfg = cfg;
@@ -70,7 +70,7 @@ public final class ClientVerticle extends VerticleBase {
     long watchProgressIntervalMs = cfg.watchProgressNotifyIntervalMs();
     this.tls = tls;
     this.watchProgressIntervalMs = watchProgressIntervalMs;
-    this.ctx = ctx;
+    this.member = member;
     this.host = host;
     this.port = port;
     this.maxRequestBytes = maxRequestBytes;
@@ -80,33 +80,37 @@ public final class ClientVerticle extends VerticleBase {
   public Future<?> start() {
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
         .setMaxMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES));
-    KvServer kv = new KvServer(ctx);
+    MemberParts m = member;
+    BusClient bus = m.bus();
+    KvServer kv = new KvServer(m.store(), m.headers(), m.auth(), bus, bus, m.quota(), m.metrics(), cfg.maxTxnOps());
     grpc.addService(KVGrpcService.of(kv)); // Range in protobuf is served before it, by RangeHandler
-    KeyChanges keyChanges = new KeyChanges(() -> ctx.store().currentRevision());
+    KeyChanges keyChanges = new KeyChanges(() -> m.store().currentRevision());
     Recipes recipes = new Recipes(kv, keyChanges);
     LockServer lock = new LockServer(recipes);
     grpc.addService(io.vetch.api.v3lockpb.LockGrpcService.of(lock));
     ElectionServer election = new ElectionServer(recipes);
     grpc.addService(io.vetch.api.v3electionpb.ElectionGrpcService.of(election));
-    MaintenanceServer maintenance = new MaintenanceServer(ctx);
+    MaintenanceServer maintenance = new MaintenanceServer(m.store(), m.status(), m.membership(), m.alarms(),
+        m.headers(), m.auth(), bus, bus, bus, bus, m.quota().quotaBytes());
     grpc.addService(MaintenanceGrpcService.of(maintenance));
-    ClusterServer cluster = new ClusterServer(ctx);
+    ClusterServer cluster = new ClusterServer(m.membership(), m.headers(), m.auth(), bus, bus);
     grpc.addService(ClusterGrpcService.of(cluster));
-    AuthServer auth = new AuthServer(ctx);
+    AuthServer auth = new AuthServer(m.auth(), bus, cfg.bcryptCost());
     grpc.addService(io.vetch.api.etcdserverpb.AuthGrpcService.of(auth));
-    grpc.addService(io.vetch.api.healthpb.HealthGrpcService.builder(new HealthServer(ctx))
+    grpc.addService(io.vetch.api.healthpb.HealthGrpcService.builder(new HealthServer(m.status()))
         .bind(io.vetch.api.healthpb.HealthGrpcService.Check).build());
-    LeaseServer lease = new LeaseServer(ctx, ctx.lessor());
+    LeaseServer lease = new LeaseServer(m.lessor(), m.headers(), m.auth(), bus, m.quota(), bus, m.ids());
     grpc.addService(io.vetch.api.etcdserverpb.LeaseGrpcService.of(lease));
     watchPool = vertx.createSharedWorkerExecutor("vetch-watch-sync", 2);
-    watchers = new WatcherGroup(vertx, ctx.store(), rev -> ctx.header(rev, ctx.status().term()), watchPool,
+    Headers headers = m.headers();
+    watchers = new WatcherGroup(vertx, m.store(), rev -> headers.at(rev, headers.term()), watchPool,
         watchProgressIntervalMs);
-    vertx.eventBus().<WatchEvents>localConsumer(ctx.watchEventsAddress(), m -> {
-      watchers.onEvents(m.body());
-      keyChanges.onEvents(m.body());
+    vertx.eventBus().<WatchEvents>localConsumer(bus.watchEventsAddress(), msg -> {
+      watchers.onEvents(msg.body());
+      keyChanges.onEvents(msg.body());
     });
     WatchHandler watch = new WatchHandler(watchers, maxRequestBytes + GRPC_OVERHEAD_BYTES, maxRequestBytes,
-        ctx::watchPermitted, cfg.maxWatchersPerStream());
+        m.auth()::watchPermitted, cfg.maxWatchersPerStream());
     // etcd allows 2^32-1 concurrent streams per connection by default (--max-concurrent-streams): clients such as
     // jetcd open a stream per watcher and expect unary calls to go through beside hundreds of them.
     HttpServerOptions options = tls.server(new HttpServerOptions().setHost(host).setPort(port).setTcpNoDelay(true)
@@ -116,15 +120,15 @@ public final class ClientVerticle extends VerticleBase {
     }
     http = vertx.createHttpServer(options);
     // gRPC and etcd's plain HTTP endpoints share the listener, as on etcd: gRPC requests are told by content type.
-    Handler<HttpServerRequest> grpcCalls = new GrpcCallMetrics(ctx.metrics(), REGISTERED, ON_FIRST_CALL,
-        new RequireLeaderHandler(() -> ctx.status().leader(),
+    Handler<HttpServerRequest> grpcCalls = new GrpcCallMetrics(m.metrics(), REGISTERED, ON_FIRST_CALL,
+        new RequireLeaderHandler(() -> m.status().leader(),
             watch.before(new RangeHandler(kv, maxRequestBytes + GRPC_OVERHEAD_BYTES).before(req -> {
               io.vetch.server.wire.GrpcFraming.respecStatusMessage(req.response());
               grpc.handle(req);
             }))));
     Services services = new Services(kv, lease, cluster, maintenance, auth, lock, election, watch);
     Handler<HttpServerRequest> plain = plainHttp.handler(vertx, services);
-    InProcessEndpoint.register(vertx.eventBus(), ctx.memberId(), services); // unregistered when undeployed
+    InProcessEndpoint.register(vertx.eventBus(), m.headers().memberId(), services); // unregistered when undeployed
     KeepalivePolicy keepalive = new KeepalivePolicy(cfg.grpcKeepaliveMinTimeMs(), cfg.grpcKeepaliveIntervalMs(),
         cfg.grpcKeepaliveTimeoutMs());
     // Per connection (all on this verticle's event loop): what clears its keepalive strikes when a request arrives.

@@ -35,30 +35,39 @@ import java.util.List;
 public final class ClusterServer extends ClusterService {
   private static final int MAX_LEARNERS = 1;
 
-  private final ClientContext ctx;
+  private final Membership membership;
+  private final Headers headers;
+  private final CallAuth auth;
+  private final ReadIndex readIndex;
+  private final Proposer proposer;
 
-  public ClusterServer(ClientContext ctx) {
-    this.ctx = ctx;
+  public ClusterServer(Membership membership, Headers headers, CallAuth auth, ReadIndex readIndex,
+      Proposer proposer) {
+    this.membership = membership;
+    this.headers = headers;
+    this.auth = auth;
+    this.readIndex = readIndex;
+    this.proposer = proposer;
   }
 
   private ResponseHeader header() {
-    return ctx.header(ctx.store().currentRevision(), ctx.status().term());
+    return headers.current();
   }
 
   @Override
   public Future<MemberListResponse> memberList(MemberListRequest request) {
-    Future<?> barrier = request.getLinearizable() ? ctx.readIndex() : Future.succeededFuture();
+    Future<?> barrier = request.getLinearizable() ? readIndex.await() : Future.succeededFuture();
     return barrier.map(v -> MemberListResponse.newBuilder().setHeader(header())
-        .addAllMembers(ctx.membership().members()).build());
+        .addAllMembers(membership.members()).build());
   }
 
   @Override
   public Future<MemberAddResponse> memberAdd(MemberAddRequest request) {
-    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    io.vertx.grpc.server.StatusException denied = auth.checkAdmin();
     if (denied != null) {
       return Future.failedFuture(denied);
     }
-    Membership ms = ctx.membership();
+    Membership ms = membership;
     List<URI> urls;
     try {
       urls = peerUrls(request.getPeerURLsList());
@@ -84,7 +93,7 @@ public final class ClusterServer extends ClusterService {
     }
     Member added = Member.newBuilder().setID(id).addAllPeerURLs(request.getPeerURLsList()).setIsLearner(learner)
         .build();
-    return ctx.proposeConfChange(ConfChange.newBuilder().setNodeId(id).setContext(added.toByteString())
+    return proposer.proposeConfChange(ConfChange.newBuilder().setNodeId(id).setContext(added.toByteString())
             .setType(learner ? ConfChangeType.ConfChangeAddLearnerNode : ConfChangeType.ConfChangeAddNode))
         .map(members -> MemberAddResponse.newBuilder().setHeader(header()).setMember(added).addAllMembers(members)
             .build());
@@ -92,11 +101,11 @@ public final class ClusterServer extends ClusterService {
 
   @Override
   public Future<MemberRemoveResponse> memberRemove(MemberRemoveRequest request) {
-    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    io.vertx.grpc.server.StatusException denied = auth.checkAdmin();
     if (denied != null) {
       return Future.failedFuture(denied);
     }
-    Membership ms = ctx.membership();
+    Membership ms = membership;
     Member m = ms.member(request.getID());
     if (m == null) {
       return Future.failedFuture(EtcdErrors.memberNotFound());
@@ -104,18 +113,18 @@ public final class ClusterServer extends ClusterService {
     if (!m.getIsLearner() && !readyToRemoveVoter(ms, m.getID())) {
       return Future.failedFuture(EtcdErrors.memberNotEnoughStarted());
     }
-    return ctx.proposeConfChange(ConfChange.newBuilder().setNodeId(m.getID())
+    return proposer.proposeConfChange(ConfChange.newBuilder().setNodeId(m.getID())
             .setType(ConfChangeType.ConfChangeRemoveNode))
         .map(members -> MemberRemoveResponse.newBuilder().setHeader(header()).addAllMembers(members).build());
   }
 
   @Override
   public Future<MemberUpdateResponse> memberUpdate(MemberUpdateRequest request) {
-    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    io.vertx.grpc.server.StatusException denied = auth.checkAdmin();
     if (denied != null) {
       return Future.failedFuture(denied);
     }
-    Membership ms = ctx.membership();
+    Membership ms = membership;
     if (ms.member(request.getID()) == null) {
       return Future.failedFuture(EtcdErrors.memberNotFound());
     }
@@ -128,18 +137,18 @@ public final class ClusterServer extends ClusterService {
       return Future.failedFuture(EtcdErrors.peerUrlExist());
     }
     Member updated = Member.newBuilder().setID(request.getID()).addAllPeerURLs(request.getPeerURLsList()).build();
-    return ctx.proposeConfChange(ConfChange.newBuilder().setNodeId(request.getID())
+    return proposer.proposeConfChange(ConfChange.newBuilder().setNodeId(request.getID())
             .setContext(updated.toByteString()).setType(ConfChangeType.ConfChangeUpdateNode))
         .map(members -> MemberUpdateResponse.newBuilder().setHeader(header()).addAllMembers(members).build());
   }
 
   @Override
   public Future<MemberPromoteResponse> memberPromote(MemberPromoteRequest request) {
-    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    io.vertx.grpc.server.StatusException denied = auth.checkAdmin();
     if (denied != null) {
       return Future.failedFuture(denied);
     }
-    Membership ms = ctx.membership();
+    Membership ms = membership;
     Member m = ms.member(request.getID());
     if (m == null) {
       return Future.failedFuture(EtcdErrors.memberNotFound());
@@ -150,7 +159,7 @@ public final class ClusterServer extends ClusterService {
     if (!readyToAddVoter(ms)) {
       return Future.failedFuture(EtcdErrors.memberNotEnoughStarted());
     }
-    return ctx.proposeConfChange(ConfChange.newBuilder().setNodeId(m.getID())
+    return proposer.proposeConfChange(ConfChange.newBuilder().setNodeId(m.getID())
             .setType(ConfChangeType.ConfChangeAddNode))
         .map(members -> MemberPromoteResponse.newBuilder().setHeader(header()).addAllMembers(members).build());
   }

@@ -3,6 +3,7 @@ package io.vetch.server.grpc;
 import io.vetch.api.healthpb.HealthCheckRequest;
 import io.vetch.api.healthpb.HealthCheckResponse;
 import io.vetch.api.healthpb.HealthService;
+import io.vetch.server.base.MemberStatus;
 import io.vertx.core.Future;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.StatusException;
@@ -16,10 +17,10 @@ final class HealthServer extends HealthService {
   private static final Set<String> SERVICES = Set.of("", "etcdserverpb.KV", "etcdserverpb.Watch",
       "etcdserverpb.Lease", "etcdserverpb.Cluster", "etcdserverpb.Maintenance");
 
-  private final ClientContext ctx;
+  private final MemberStatus status;
 
-  HealthServer(ClientContext ctx) {
-    this.ctx = ctx;
+  HealthServer(MemberStatus status) {
+    this.status = status;
   }
 
   @Override
@@ -28,7 +29,7 @@ final class HealthServer extends HealthService {
       return Future.failedFuture(new StatusException(GrpcStatus.NOT_FOUND, "unknown service"));
     }
     return Future.succeededFuture(HealthCheckResponse.newBuilder()
-        .setStatus(ctx.status().leader() != 0 ? HealthCheckResponse.ServingStatus.SERVING
+        .setStatus(status.leader() != 0 ? HealthCheckResponse.ServingStatus.SERVING
             : HealthCheckResponse.ServingStatus.NOT_SERVING)
         .build());
   }

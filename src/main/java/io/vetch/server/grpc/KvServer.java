@@ -12,11 +12,13 @@ import io.vetch.api.etcdserverpb.RangeRequest;
 import io.vetch.api.etcdserverpb.RangeResponse;
 import io.vetch.api.etcdserverpb.TxnRequest;
 import io.vetch.api.etcdserverpb.TxnResponse;
+import io.vetch.mvcc.KvStore;
 import io.vetch.server.apply.AuthApplier;
 import io.vetch.server.apply.Quota;
 import io.vetch.server.apply.ReadOnlyTxn;
 import io.vetch.server.apply.RangeQuery;
 import io.vetch.server.apply.RequestChecks;
+import io.vetch.server.metrics.ServerMetrics;
 import io.vetch.server.wire.GrpcFraming;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -29,17 +31,33 @@ import java.util.List;
  * after a ReadIndex round confirms this member has applied everything committed before the read arrived.
  */
 public final class KvServer extends KVService {
-  private final ClientContext ctx;
+  private final KvStore store;
+  private final Headers headers;
+  private final CallAuth auth;
+  private final ReadIndex readIndex;
+  private final Proposer proposer;
+  private final QuotaAlarmer quota;
+  private final ServerMetrics metrics;
+  private final int maxTxnOps;
 
-  public KvServer(ClientContext ctx) {
-    this.ctx = ctx;
+  /** maxTxnOps: --max-txn-ops, the most operations on each nesting level of a txn. */
+  public KvServer(KvStore store, Headers headers, CallAuth auth, ReadIndex readIndex, Proposer proposer,
+      QuotaAlarmer quota, ServerMetrics metrics, int maxTxnOps) {
+    this.store = store;
+    this.headers = headers;
+    this.auth = auth;
+    this.readIndex = readIndex;
+    this.proposer = proposer;
+    this.quota = quota;
+    this.metrics = metrics;
+    this.maxTxnOps = maxTxnOps;
   }
 
   @Override
   public Future<RangeResponse> range(RangeRequest r) {
     return read(r, t -> {
-      RangeResponse.Builder b = RangeQuery.execute(ctx.store()::range, r);
-      return b.setHeader(ctx.header(b.getHeader().getRevision(), t)).build();
+      RangeResponse.Builder b = RangeQuery.execute(store::range, r);
+      return b.setHeader(headers.at(b.getHeader().getRevision(), t)).build();
     });
   }
 
@@ -52,8 +70,8 @@ public final class KvServer extends KVService {
       return range(r).map(resp -> List.of(GrpcFraming.append(Buffer.buffer(), resp)));
     }
     return read(r, t -> {
-      RangeQuery.Stored answer = RangeQuery.executeStored(ctx.store()::rangeRecords, r);
-      return StoredRangeReply.framed(ctx.header(answer.rev(), t), answer);
+      RangeQuery.Stored answer = RangeQuery.executeStored(store::rangeRecords, r);
+      return StoredRangeReply.framed(headers.at(answer.rev(), t), answer);
     });
   }
 
@@ -63,14 +81,14 @@ public final class KvServer extends KVService {
 
   /** Checks r and its permission, waits for the read index unless serializable, then reads on this thread. */
   private <T> Future<T> read(RangeRequest r, Read<T> read) {
-    ctx.metrics().kv("range");
+    metrics.kv("range");
     try {
       RequestChecks.range(r);
-      ctx.auth().checkRead(ctx.authInfo(), r.getKey().toByteArray(), r.getRangeEnd().toByteArray());
+      auth.store().checkRead(auth.authInfo(), r.getKey().toByteArray(), r.getRangeEnd().toByteArray());
     } catch (StatusException e) {
       return Future.failedFuture(e);
     }
-    Future<Long> term = r.getSerializable() ? Future.succeededFuture(ctx.status().term()) : ctx.readIndex();
+    Future<Long> term = r.getSerializable() ? Future.succeededFuture(headers.term()) : readIndex.await();
     return term.compose(t -> {
       try {
         return Future.succeededFuture(read.at(t));
@@ -82,56 +100,56 @@ public final class KvServer extends KVService {
 
   @Override
   public Future<PutResponse> put(PutRequest r) {
-    ctx.metrics().kv("put");
+    metrics.kv("put");
     try {
       RequestChecks.put(r);
     } catch (StatusException e) {
       return Future.failedFuture(e);
     }
-    StatusException full = ctx.checkQuota(Quota.cost(r));
+    StatusException full = quota.check(Quota.cost(r));
     if (full != null) {
       return Future.failedFuture(full);
     }
-    return ctx.propose(InternalRaftRequest.newBuilder().setPut(r));
+    return proposer.propose(InternalRaftRequest.newBuilder().setPut(r));
   }
 
   @Override
   public Future<DeleteRangeResponse> deleteRange(DeleteRangeRequest r) {
-    ctx.metrics().kv("delete");
+    metrics.kv("delete");
     try {
       RequestChecks.deleteRange(r);
     } catch (StatusException e) {
       return Future.failedFuture(e);
     }
-    return ctx.propose(InternalRaftRequest.newBuilder().setDeleteRange(r));
+    return proposer.propose(InternalRaftRequest.newBuilder().setDeleteRange(r));
   }
 
   @Override
   public Future<TxnResponse> txn(TxnRequest r) {
-    ctx.metrics().kv("txn");
+    metrics.kv("txn");
     try {
-      RequestChecks.txn(r, ctx.maxTxnOps());
+      RequestChecks.txn(r, maxTxnOps);
     } catch (StatusException e) {
       return Future.failedFuture(e);
     }
     if (ReadOnlyTxn.isReadOnly(r)) {
       try {
-        AuthApplier.checkReads(ctx.auth(), ctx.authInfo(), r);
+        AuthApplier.checkReads(auth.store(), auth.authInfo(), r);
       } catch (StatusException e) {
         return Future.failedFuture(e);
       }
     } else {
-      StatusException full = ctx.checkQuota(Quota.cost(r));
+      StatusException full = quota.check(Quota.cost(r));
       if (full != null) {
         return Future.failedFuture(full);
       }
-      return ctx.propose(InternalRaftRequest.newBuilder().setTxn(r));
+      return proposer.propose(InternalRaftRequest.newBuilder().setTxn(r));
     }
-    Future<Long> term = ReadOnlyTxn.isSerializable(r) ? Future.succeededFuture(ctx.status().term()) : ctx.readIndex();
+    Future<Long> term = ReadOnlyTxn.isSerializable(r) ? Future.succeededFuture(headers.term()) : readIndex.await();
     return term.compose(t -> {
       try {
-        TxnResponse.Builder b = ReadOnlyTxn.execute(ctx.store(), r);
-        return Future.succeededFuture(b.setHeader(ctx.header(b.getHeader().getRevision(), t)).build());
+        TxnResponse.Builder b = ReadOnlyTxn.execute(store, r);
+        return Future.succeededFuture(b.setHeader(headers.at(b.getHeader().getRevision(), t)).build());
       } catch (StatusException e) {
         return Future.failedFuture(e);
       }
@@ -140,6 +158,6 @@ public final class KvServer extends KVService {
 
   @Override
   public Future<CompactionResponse> compact(CompactionRequest r) {
-    return ctx.propose(InternalRaftRequest.newBuilder().setCompaction(r));
+    return proposer.propose(InternalRaftRequest.newBuilder().setCompaction(r));
   }
 }

@@ -14,6 +14,7 @@ import io.vetch.api.etcdserverpb.LeaseStatus;
 import io.vetch.api.etcdserverpb.LeaseTimeToLiveRequest;
 import io.vetch.api.etcdserverpb.LeaseTimeToLiveResponse;
 import io.vetch.server.base.EtcdErrors;
+import io.vetch.server.base.RequestIds;
 import io.vetch.server.lease.Lessor;
 import io.vertx.core.Future;
 import io.vertx.core.streams.ReadStream;
@@ -25,12 +26,24 @@ import io.vertx.core.streams.WriteStream;
  * TimeToLive and Leases answer from this member's lessor, whose lease set is the same on every member.
  */
 public final class LeaseServer extends LeaseService {
-  private final ClientContext ctx;
   private final Lessor lessor;
+  private final Headers headers;
+  private final CallAuth auth;
+  private final Proposer proposer;
+  private final QuotaAlarmer quota;
+  private final LeaseRenewer renewer;
+  private final RequestIds ids;
 
-  public LeaseServer(ClientContext ctx, Lessor lessor) {
-    this.ctx = ctx;
+  /** ids: where lease ids the server picks come from (positive, unique like request ids). */
+  public LeaseServer(Lessor lessor, Headers headers, CallAuth auth, Proposer proposer, QuotaAlarmer quota,
+      LeaseRenewer renewer, RequestIds ids) {
     this.lessor = lessor;
+    this.headers = headers;
+    this.auth = auth;
+    this.proposer = proposer;
+    this.quota = quota;
+    this.renewer = renewer;
+    this.ids = ids;
   }
 
   @Override
@@ -38,17 +51,17 @@ public final class LeaseServer extends LeaseService {
     if (r.getTTL() > Lessor.MAX_TTL) {
       return Future.failedFuture(EtcdErrors.leaseTtlTooLarge());
     }
-    io.vertx.grpc.server.StatusException full = ctx.checkQuota(io.vetch.server.apply.Quota.LEASE_OVERHEAD);
+    io.vertx.grpc.server.StatusException full = quota.check(io.vetch.server.apply.Quota.LEASE_OVERHEAD);
     if (full != null) {
       return Future.failedFuture(full);
     }
-    long id = r.getID() != 0 ? r.getID() : ctx.newLeaseId();
-    return ctx.propose(InternalRaftRequest.newBuilder().setLeaseGrant(r.toBuilder().setID(id)));
+    long id = r.getID() != 0 ? r.getID() : ids.next() & Long.MAX_VALUE;
+    return proposer.propose(InternalRaftRequest.newBuilder().setLeaseGrant(r.toBuilder().setID(id)));
   }
 
   @Override
   public Future<LeaseRevokeResponse> leaseRevoke(LeaseRevokeRequest r) {
-    return ctx.propose(InternalRaftRequest.newBuilder().setLeaseRevoke(r));
+    return proposer.propose(InternalRaftRequest.newBuilder().setLeaseRevoke(r));
   }
 
   @Override
@@ -70,10 +83,10 @@ public final class LeaseServer extends LeaseService {
   /** One keep-alive: renews the lease here and on the leader; TTL 0 when the lease is not found. */
   public LeaseKeepAliveResponse keepAlive(LeaseKeepAliveRequest r) {
     // The header first: a lease revoked at revision n never answers a keep-alive with a later revision.
-    var header = ctx.header(ctx.store().currentRevision(), ctx.status().term());
+    var header = headers.current();
     long ttl = lessor.renew(r.getID());
     if (ttl > 0) {
-      ctx.keepAliveOnLeader(r.getID());
+      renewer.keepAliveOnLeader(r.getID());
     }
     return LeaseKeepAliveResponse.newBuilder().setHeader(header).setID(r.getID()).setTTL(ttl).build();
   }
@@ -81,7 +94,7 @@ public final class LeaseServer extends LeaseService {
   @Override
   public Future<LeaseTimeToLiveResponse> leaseTimeToLive(LeaseTimeToLiveRequest r) {
     LeaseTimeToLiveResponse.Builder b = LeaseTimeToLiveResponse.newBuilder()
-        .setHeader(ctx.header(ctx.store().currentRevision(), ctx.status().term())).setID(r.getID());
+        .setHeader(headers.current()).setID(r.getID());
     Lessor.Lease l = lessor.get(r.getID());
     if (l == null) {
       return Future.succeededFuture(b.setTTL(-1).build());
@@ -89,9 +102,9 @@ public final class LeaseServer extends LeaseService {
     b.setTTL(l.remaining(lessor.now())).setGrantedTTL(l.ttl);
     if (r.getKeys()) {
       try { // with auth, listing the keys needs read permission on each (etcd's checkLeaseTimeToLive)
-        var who = ctx.authInfo();
+        var who = auth.authInfo();
         for (var key : l.keys()) {
-          ctx.auth().checkRead(who, key.toByteArray(), new byte[0]);
+          auth.store().checkRead(who, key.toByteArray(), new byte[0]);
         }
       } catch (io.vertx.grpc.server.StatusException e) {
         return Future.failedFuture(e);
@@ -104,7 +117,7 @@ public final class LeaseServer extends LeaseService {
   @Override
   public Future<LeaseLeasesResponse> leaseLeases(LeaseLeasesRequest r) {
     LeaseLeasesResponse.Builder b = LeaseLeasesResponse.newBuilder()
-        .setHeader(ctx.header(ctx.store().currentRevision(), ctx.status().term()));
+        .setHeader(headers.current());
     lessor.all().forEach(l -> b.addLeases(LeaseStatus.newBuilder().setID(l.id)));
     return Future.succeededFuture(b.build());
   }

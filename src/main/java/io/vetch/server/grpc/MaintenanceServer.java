@@ -26,6 +26,10 @@ import io.vetch.api.etcdserverpb.StatusResponse;
 import io.vetch.mvcc.CompactedException;
 import io.vetch.mvcc.FutureRevisionException;
 import io.vetch.mvcc.KvHash;
+import io.vetch.mvcc.KvStore;
+import io.vetch.server.alarm.AlarmStore;
+import io.vetch.server.base.MemberStatus;
+import io.vetch.server.membership.Membership;
 import io.vetch.server.base.EtcdErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -39,32 +43,55 @@ public final class MaintenanceServer extends MaintenanceService {
   /** The etcd API version vetch speaks, as etcd reports its server version. */
   public static final String VERSION = io.vetch.server.base.ClusterVersion.SERVER;
 
-  private final ClientContext ctx;
+  private final KvStore store;
+  private final MemberStatus status;
+  private final Membership membership;
+  private final AlarmStore alarms;
+  private final Headers headers;
+  private final CallAuth auth;
+  private final Proposer proposer;
+  private final ReadIndex readIndex;
+  private final LeaderTransferrer leaders;
+  private final BackendJobs backend;
+  private final long quotaBytes;
 
-  public MaintenanceServer(ClientContext ctx) {
-    this.ctx = ctx;
+  /** quotaBytes: the backend quota in force, for Status (Long.MAX_VALUE when disabled). */
+  public MaintenanceServer(KvStore store, MemberStatus status, Membership membership, AlarmStore alarms,
+      Headers headers, CallAuth auth, Proposer proposer, ReadIndex readIndex, LeaderTransferrer leaders,
+      BackendJobs backend, long quotaBytes) {
+    this.store = store;
+    this.status = status;
+    this.membership = membership;
+    this.alarms = alarms;
+    this.headers = headers;
+    this.auth = auth;
+    this.proposer = proposer;
+    this.readIndex = readIndex;
+    this.leaders = leaders;
+    this.backend = backend;
+    this.quotaBytes = quotaBytes;
   }
 
   @Override
   public Future<MoveLeaderResponse> moveLeader(MoveLeaderRequest request) {
-    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    io.vertx.grpc.server.StatusException denied = auth.checkAdmin();
     if (denied != null) {
       return Future.failedFuture(denied);
     }
-    return ctx.moveLeader(request.getTargetID()).map(v -> MoveLeaderResponse.newBuilder()
+    return leaders.moveLeader(request.getTargetID()).map(v -> MoveLeaderResponse.newBuilder()
         .setHeader(header()).build());
   }
 
   /** Through Raft (as etcd), so a GET sees every alarm raised before it and all members agree on changes. */
   @Override
   public Future<AlarmResponse> alarm(AlarmRequest request) {
-    return ctx.propose(InternalRaftRequest.newBuilder().setAlarm(request));
+    return proposer.propose(InternalRaftRequest.newBuilder().setAlarm(request));
   }
 
   /** etcd's HashKV (see {@link KvHash}). Runs on a worker thread: it reads the whole kept history. */
   @Override
   public Future<HashKVResponse> hashKV(HashKVRequest request) {
-    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    io.vertx.grpc.server.StatusException denied = auth.checkAdmin();
     if (denied != null) {
       return Future.failedFuture(denied);
     }
@@ -75,7 +102,7 @@ public final class MaintenanceServer extends MaintenanceService {
   /** etcd's Hash covers the whole backend; here it is the HashKV of the current revision. */
   @Override
   public Future<HashResponse> hash(HashRequest request) {
-    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    io.vertx.grpc.server.StatusException denied = auth.checkAdmin();
     if (denied != null) {
       return Future.failedFuture(denied);
     }
@@ -85,7 +112,7 @@ public final class MaintenanceServer extends MaintenanceService {
   private Future<KvHash.Result> hash(long revision) {
     return Vertx.currentContext().owner().executeBlocking(() -> {
       try {
-        return KvHash.compute(ctx.store(), revision);
+        return KvHash.compute(store, revision);
       } catch (CompactedException e) {
         throw EtcdErrors.compacted();
       } catch (FutureRevisionException e) {
@@ -96,22 +123,22 @@ public final class MaintenanceServer extends MaintenanceService {
 
   @Override
   public Future<DefragmentResponse> defragment(DefragmentRequest request) {
-    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    io.vertx.grpc.server.StatusException denied = auth.checkAdmin();
     if (denied != null) {
       return Future.failedFuture(denied);
     }
-    return ctx.defragment().map(v -> DefragmentResponse.newBuilder().setHeader(header()).build());
+    return backend.defragment().map(v -> DefragmentResponse.newBuilder().setHeader(header()).build());
   }
 
   @Override
   public Future<ReadStream<SnapshotResponse>> snapshot(SnapshotRequest request) {
-    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    io.vertx.grpc.server.StatusException denied = auth.checkAdmin();
     if (denied != null) {
       return Future.failedFuture(denied);
     }
     Vertx vertx = Vertx.currentContext().owner();
     var messages = io.vetch.server.metrics.GrpcMethodMetrics.current();
-    return ctx.storeImage().compose(image -> SnapshotStream.open(vertx, image, header(), messages));
+    return backend.storeImage().compose(image -> SnapshotStream.open(vertx, image, header(), messages));
   }
 
   /**
@@ -121,7 +148,7 @@ public final class MaintenanceServer extends MaintenanceService {
    */
   @Override
   public Future<DowngradeResponse> downgrade(DowngradeRequest request) {
-    io.vertx.grpc.server.StatusException denied = ctx.checkAdmin();
+    io.vertx.grpc.server.StatusException denied = auth.checkAdmin();
     if (denied != null) {
       return Future.failedFuture(denied);
     }
@@ -130,13 +157,13 @@ public final class MaintenanceServer extends MaintenanceService {
       case VALIDATE -> validateDowngrade(request.getVersion())
           .map(target -> answer.setHeader(header()).build());
       case ENABLE -> validateDowngrade(request.getVersion())
-          .compose(target -> ctx.<DowngradeResponse>propose(InternalRaftRequest.newBuilder().setDowngradeInfoSet(
+          .compose(target -> proposer.<DowngradeResponse>propose(InternalRaftRequest.newBuilder().setDowngradeInfoSet(
               DowngradeInfoSetRequest.newBuilder().setEnabled(true).setVer(target))))
           .map(r -> answer.setHeader(r.getHeader()).build());
-      case CANCEL -> ctx.readIndex()
-          .compose(term -> ctx.membership().downgradeTarget().isEmpty()
+      case CANCEL -> readIndex.await()
+          .compose(term -> membership.downgradeTarget().isEmpty()
               ? Future.<DowngradeResponse>failedFuture(EtcdErrors.noInflightDowngrade())
-              : ctx.<DowngradeResponse>propose(InternalRaftRequest.newBuilder().setDowngradeInfoSet(
+              : proposer.<DowngradeResponse>propose(InternalRaftRequest.newBuilder().setDowngradeInfoSet(
                   DowngradeInfoSetRequest.newBuilder().setEnabled(false))))
           .map(r -> answer.setHeader(r.getHeader()).build());
       default -> Future.failedFuture(EtcdErrors.unknownMethod());
@@ -149,11 +176,11 @@ public final class MaintenanceServer extends MaintenanceService {
     if (target == null) {
       return Future.failedFuture(EtcdErrors.wrongDowngradeVersionFormat());
     }
-    return ctx.readIndex().compose(term -> {
+    return readIndex.await().compose(term -> {
       if (!target.equals(ClusterVersion.ALLOWED_TARGET)) {
         return Future.failedFuture(EtcdErrors.invalidDowngradeTargetVersion());
       }
-      if (!ctx.membership().downgradeTarget().isEmpty()) {
+      if (!membership.downgradeTarget().isEmpty()) {
         return Future.failedFuture(EtcdErrors.downgradeInProcess());
       }
       return Future.succeededFuture(target);
@@ -162,33 +189,32 @@ public final class MaintenanceServer extends MaintenanceService {
 
   @Override
   public Future<StatusResponse> status(StatusRequest request) {
-    var s = ctx.status();
     StatusResponse.Builder b = StatusResponse.newBuilder()
         .setHeader(header())
         .setVersion(VERSION)
-        .setDbSize(ctx.store().dbSizeBytes())
-        .setDbSizeInUse(ctx.store().sizeBytes())
-        .setLeader(s.leader())
-        .setRaftIndex(s.commitIndex())
-        .setRaftTerm(s.term())
-        .setRaftAppliedIndex(s.appliedIndex())
-        .setDbSizeQuota(ctx.quotaBytes() == Long.MAX_VALUE ? 0 : ctx.quotaBytes());
-    Member self = ctx.membership().member(ctx.memberId());
+        .setDbSize(store.dbSizeBytes())
+        .setDbSizeInUse(store.sizeBytes())
+        .setLeader(status.leader())
+        .setRaftIndex(status.commitIndex())
+        .setRaftTerm(status.term())
+        .setRaftAppliedIndex(status.appliedIndex())
+        .setDbSizeQuota(quotaBytes == Long.MAX_VALUE ? 0 : quotaBytes);
+    Member self = membership.member(headers.memberId());
     b.setIsLearner(self != null && self.getIsLearner());
-    String downgrade = ctx.membership().downgradeTarget();
+    String downgrade = membership.downgradeTarget();
     if (!downgrade.isEmpty()) {
       b.setDowngradeInfo(DowngradeInfo.newBuilder().setEnabled(true).setTargetVersion(downgrade));
     }
-    if (s.leader() == 0) {
+    if (status.leader() == 0) {
       b.addErrors(EtcdErrors.noLeader().message());
     }
-    for (AlarmMember a : ctx.alarms().get(io.vetch.api.etcdserverpb.AlarmType.NONE)) {
+    for (AlarmMember a : alarms.get(io.vetch.api.etcdserverpb.AlarmType.NONE)) {
       b.addErrors("memberID:" + Long.toUnsignedString(a.getMemberID()) + " alarm:" + a.getAlarm() + " ");
     }
     return Future.succeededFuture(b.build());
   }
 
   private io.vetch.api.etcdserverpb.ResponseHeader header() {
-    return ctx.header(ctx.store().currentRevision(), ctx.status().term());
+    return headers.current();
   }
 }

@@ -9,8 +9,8 @@ import io.vetch.api.etcdserverpb.StatusResponse;
 import io.vetch.server.base.EtcdErrors;
 import io.vetch.server.auth.AuthInfo;
 import io.vetch.server.auth.RequestToken;
-import io.vetch.server.grpc.ClientContext;
 import io.vetch.server.grpc.MaintenanceServer;
+import io.vetch.server.grpc.MemberParts;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -36,13 +36,13 @@ import java.util.concurrent.TimeUnit;
 public final class Console {
   private static final long PEER_TIMEOUT_MS = 2_000;
 
-  private final ClientContext ctx;
+  private final MemberParts member;
   private final MaintenanceServer maintenance;
   private final GrpcClient client;
 
-  /** client: for the other members' Status calls (closed by the caller). */
-  public Console(ClientContext ctx, MaintenanceServer maintenance, GrpcClient client) {
-    this.ctx = ctx;
+  /** member: the member the console shows; client: for the other members' Status calls (closed by the caller). */
+  public Console(MemberParts member, MaintenanceServer maintenance, GrpcClient client) {
+    this.member = member;
     this.maintenance = maintenance;
     this.client = client;
   }
@@ -63,7 +63,7 @@ public final class Console {
   private void cluster(RoutingContext rc) {
     RequestToken.bind(rc.request().getHeader("authorization"));
     try {
-      if (ctx.auth().enabled() && ctx.authInfo() == AuthInfo.NONE) {
+      if (member.auth().store().enabled() && member.auth().authInfo() == AuthInfo.NONE) {
         throw new StatusException(GrpcStatus.INVALID_ARGUMENT, "etcdserver: user name is empty");
       }
     } catch (StatusException e) {
@@ -71,28 +71,30 @@ public final class Console {
           .end(GatewayJson.errorBody(e));
       return;
     }
-    List<Member> members = ctx.membership().members();
+    List<Member> members = member.membership().members();
     List<Future<StatusResponse>> answers = new ArrayList<>();
     for (Member m : members) {
-      answers.add(m.getID() == ctx.memberId() ? maintenance.status(StatusRequest.getDefaultInstance()) : ask(m));
+      answers.add(m.getID() == member.headers().memberId() ? maintenance.status(StatusRequest.getDefaultInstance())
+          : ask(m));
     }
     Future.join(answers).onComplete(done -> {
-      long leader = ctx.status().leader();
+      long leader = member.status().leader();
+      long quota = member.quota().quotaBytes();
       JsonArray list = new JsonArray();
       for (int i = 0; i < members.size(); i++) {
         list.add(member(members.get(i), answers.get(i), leader));
       }
       JsonArray alarms = new JsonArray();
-      for (AlarmMember a : ctx.alarms().get(AlarmType.NONE)) {
+      for (AlarmMember a : member.alarms().get(AlarmType.NONE)) {
         alarms.add(new JsonObject().put("memberID", Long.toHexString(a.getMemberID()))
             .put("alarm", a.getAlarm().name()));
       }
       JsonObject body = new JsonObject()
-          .put("clusterId", Long.toHexString(ctx.header(0, 0).getClusterId()))
-          .put("memberId", Long.toHexString(ctx.memberId()))
+          .put("clusterId", Long.toHexString(member.headers().clusterId()))
+          .put("memberId", Long.toHexString(member.headers().memberId()))
           .put("leader", Long.toHexString(leader))
-          .put("revision", ctx.store().currentRevision())
-          .put("quotaBackendBytes", ctx.quotaBytes() == Long.MAX_VALUE ? 0 : ctx.quotaBytes())
+          .put("revision", member.store().currentRevision())
+          .put("quotaBackendBytes", quota == Long.MAX_VALUE ? 0 : quota)
           .put("members", list)
           .put("alarms", alarms);
       rc.response().putHeader("content-type", "application/json").putHeader("cache-control", "no-store")
@@ -103,7 +105,7 @@ public final class Console {
   /** The metric history for the charts: totals every few seconds over the last minutes (no auth: as /metrics). */
   private void metrics(RoutingContext rc) {
     JsonArray samples = new JsonArray();
-    for (var x : ctx.metrics().history()) {
+    for (var x : member.metrics().history()) {
       samples.add(new JsonArray().add(x.timeMs()).add(x.writes()).add(x.reads()).add(x.fsyncs())
           .add(x.fsyncSeconds()).add(x.committed()).add(x.pending()).add(x.failed()));
     }

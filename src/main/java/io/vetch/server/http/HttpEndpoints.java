@@ -2,10 +2,15 @@ package io.vetch.server.http;
 
 import io.vetch.api.etcdserverpb.AlarmMember;
 import io.vetch.api.etcdserverpb.AlarmType;
+import io.vetch.mvcc.KvStore;
 import io.vetch.mvcc.RangeResult;
+import io.vetch.server.alarm.AlarmStore;
+import io.vetch.server.base.MemberStatus;
 import io.vetch.server.base.EtcdErrors;
-import io.vetch.server.grpc.ClientContext;
 import io.vetch.server.grpc.MaintenanceServer;
+import io.vetch.server.grpc.MemberParts;
+import io.vetch.server.grpc.ReadIndex;
+import io.vetch.server.membership.Membership;
 import io.vetch.server.metrics.ServerMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -34,12 +39,29 @@ import java.util.function.Supplier;
  * </ul>
  */
 public final class HttpEndpoints {
-  private final ClientContext ctx;
+  private final KvStore store;
+  private final MemberStatus status;
+  private final Membership membership;
+  private final AlarmStore alarms;
+  private final ReadIndex readIndex;
+  private final long memberId;
   private final ServerMetrics metrics;
 
-  public HttpEndpoints(ClientContext ctx, ServerMetrics metrics) {
-    this.ctx = ctx;
+  public HttpEndpoints(KvStore store, MemberStatus status, Membership membership, AlarmStore alarms,
+      ReadIndex readIndex, long memberId, ServerMetrics metrics) {
+    this.store = store;
+    this.status = status;
+    this.membership = membership;
+    this.alarms = alarms;
+    this.readIndex = readIndex;
+    this.memberId = memberId;
     this.metrics = metrics;
+  }
+
+  /** On the parts of member. */
+  public static HttpEndpoints of(MemberParts member) {
+    return new HttpEndpoints(member.store(), member.status(), member.membership(), member.alarms(), member.bus(),
+        member.headers().memberId(), member.metrics());
   }
 
   public Router router(Vertx vertx) {
@@ -56,7 +78,7 @@ public final class HttpEndpoints {
     }
     r.get("/version").handler(rc -> rc.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("etcdserver", MaintenanceServer.VERSION)
-            .put("etcdcluster", io.vetch.server.base.ClusterVersion.reported(ctx.membership().downgradeTarget()))
+            .put("etcdcluster", io.vetch.server.base.ClusterVersion.reported(membership.downgradeTarget()))
             .encode()));
     r.get("/metrics").handler(rc -> rc.vertx().executeBlocking(metrics::scrape, false)
         .onSuccess(text -> rc.response().putHeader("content-type", ServerMetrics.contentType()).end(text))
@@ -66,12 +88,12 @@ public final class HttpEndpoints {
 
   private Map<String, Supplier<Future<Void>>> orderedChecks() {
     Map<String, Supplier<Future<Void>>> checks = new LinkedHashMap<>();
-    checks.put("data_corruption", () -> ctx.alarms().active(AlarmType.CORRUPT)
+    checks.put("data_corruption", () -> alarms.active(AlarmType.CORRUPT)
         ? Future.failedFuture("alarm activated: CORRUPT") : Future.succeededFuture());
     checks.put("serializable_read", () -> read(true));
     checks.put("linearizable_read", () -> read(false));
     checks.put("non_learner", () -> {
-      var self = ctx.membership().member(ctx.memberId());
+      var self = membership.member(memberId);
       return self != null && self.getIsLearner() ? Future.failedFuture("not supported for learner")
           : Future.succeededFuture();
     });
@@ -81,13 +103,13 @@ public final class HttpEndpoints {
   private void health(RoutingContext rc) {
     Set<String> excluded = Set.copyOf(rc.queryParam("exclude"));
     boolean serializable = rc.queryParam("serializable").contains("true");
-    for (AlarmMember a : ctx.alarms().get(AlarmType.NONE)) {
+    for (AlarmMember a : alarms.get(AlarmType.NONE)) {
       if (!excluded.contains(a.getAlarm().name())) {
         healthAnswer(rc, "ALARM " + a.getAlarm().name());
         return;
       }
     }
-    if (!serializable && ctx.status().leader() == 0) {
+    if (!serializable && status.leader() == 0) {
       healthAnswer(rc, "RAFT NO LEADER");
       return;
     }
@@ -112,10 +134,10 @@ public final class HttpEndpoints {
    * round. Not a count: that would visit every key on the event loop.
    */
   private Future<Void> read(boolean serializable) {
-    Future<Long> ready = serializable ? Future.succeededFuture(0L) : ctx.readIndex();
+    Future<Long> ready = serializable ? Future.succeededFuture(0L) : readIndex.await();
     return ready.compose(t -> {
       try {
-        RangeResult ignored = ctx.store().range(new byte[] {0}, new byte[] {0}, 0, 1, false);
+        RangeResult ignored = store.range(new byte[] {0}, new byte[] {0}, 0, 1, false);
         return Future.<Void>succeededFuture();
       } catch (Exception e) {
         return Future.failedFuture(e);

@@ -1,8 +1,8 @@
 package io.vetch.server.http;
 
 import io.vetch.server.config.ServerConfig;
-import io.vetch.server.grpc.ClientContext;
 import io.vetch.server.grpc.ClientVerticle;
+import io.vetch.server.grpc.MemberParts;
 import io.vetch.server.grpc.PlainHttp;
 import io.vetch.server.grpc.Services;
 import io.vertx.core.Future;
@@ -17,23 +17,23 @@ import io.vertx.grpc.client.GrpcClient;
  * (with --enable-ui), on one router.
  */
 public final class HttpFrontEnd implements PlainHttp {
-  private final ClientContext ctx;
+  private final MemberParts member;
   private final ServerConfig cfg;
   /** The web console's client for other members' Status (null with --enable-ui=false). */
   private GrpcClient consoleClient;
 
-  public HttpFrontEnd(ClientContext ctx, ServerConfig cfg) {
-    this.ctx = ctx;
+  public HttpFrontEnd(MemberParts member, ServerConfig cfg) {
+    this.member = member;
     this.cfg = cfg;
   }
 
   @Override
   public Handler<HttpServerRequest> handler(Vertx vertx, Services services) {
-    Router plain = new HttpEndpoints(ctx, ctx.metrics()).router(vertx);
+    Router plain = HttpEndpoints.of(member).router(vertx);
     new Gateway(services, cfg.maxRequestBytes() + ClientVerticle.GRPC_OVERHEAD_BYTES).mount(plain);
     if (cfg.enableUi()) {
       consoleClient = GrpcClient.client(vertx);
-      new Console(ctx, services.maintenance(), consoleClient).mount(plain);
+      new Console(member, services.maintenance(), consoleClient).mount(plain);
     }
     return plain;
   }

@@ -1,6 +1,6 @@
 package io.vetch.server.http;
 
-import io.vetch.server.grpc.ClientContext;
+import io.vetch.server.grpc.MemberParts;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -8,13 +8,13 @@ import io.vertx.core.http.HttpServerOptions;
 
 /** Serves {@link HttpEndpoints} (/metrics, /health, /livez, /readyz, /version) on one --listen-metrics-urls URL. */
 public final class MetricsVerticle extends VerticleBase {
-  private final ClientContext ctx;
+  private final MemberParts member;
   private final String host;
   private final int port;
   private HttpServer http;
 
-  public MetricsVerticle(ClientContext ctx, String host, int port) {
-    this.ctx = ctx;
+  public MetricsVerticle(MemberParts member, String host, int port) {
+    this.member = member;
     this.host = host;
     this.port = port;
   }
@@ -22,7 +22,7 @@ public final class MetricsVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     http = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port));
-    return http.requestHandler(new HttpEndpoints(ctx, ctx.metrics()).router(vertx)).listen();
+    return http.requestHandler(HttpEndpoints.of(member).router(vertx)).listen();
   }
 
   @Override

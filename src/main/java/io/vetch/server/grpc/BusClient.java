@@ -1,0 +1,168 @@
+package io.vetch.server.grpc;
+
+import com.google.protobuf.Message;
+import io.vetch.api.etcdserverpb.InternalRaftRequest;
+import io.vetch.api.etcdserverpb.Member;
+import io.vetch.api.etcdserverpb.MemberListResponse;
+import io.vetch.api.etcdserverpb.RequestHeader;
+import io.vetch.api.raftpb.ConfChange;
+import io.vetch.server.auth.AuthInfo;
+import io.vetch.server.base.EtcdErrors;
+import io.vetch.server.base.MemberStatus;
+import io.vetch.server.base.RequestIds;
+import io.vetch.server.bus.Addresses;
+import io.vetch.server.bus.FailureCodes;
+import io.vetch.server.bus.Proposal;
+import io.vetch.server.bus.ProposalResult;
+import io.vetch.server.bus.ReadIndexReply;
+import io.vetch.server.bus.StorageImage;
+import io.vetch.transport.ForwardedKeepAlive;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.grpc.server.StatusException;
+import java.util.List;
+
+/**
+ * The client side's requests to the rest of the member over the event bus: proposals and read indexes to the raft
+ * verticle, long jobs to the storage worker, keep-alives to the leader. Bus failures become etcd's errors.
+ * Thread-safe.
+ */
+public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, BackendJobs, LeaseRenewer {
+  /** etcd refuses new proposals while apply is this far behind commit (maxGapBetweenApplyAndCommitIndex). */
+  static final long MAX_APPLY_GAP = 5000;
+  /** For the storage worker's long jobs (images, defragmentation), which take time proportional to the store. */
+  private static final long LONG_REQUEST_MS = 30 * 60_000;
+
+  private final EventBus bus;
+  private final Addresses addresses;
+  private final MemberStatus status;
+  private final RequestIds ids;
+  private final CallAuth auth;
+  private final long memberId;
+  private final int maxRequestBytes;
+  private final DeliveryOptions requestOptions;
+  private final DeliveryOptions longOptions;
+
+  /** auth: whose rights proposals carry; requestTimeoutMs: how long a proposal or read index may take. */
+  public BusClient(EventBus bus, Addresses addresses, MemberStatus status, RequestIds ids, CallAuth auth,
+      long memberId, int maxRequestBytes, long requestTimeoutMs) {
+    this.bus = bus;
+    this.addresses = addresses;
+    this.status = status;
+    this.ids = ids;
+    this.auth = auth;
+    this.memberId = memberId;
+    this.maxRequestBytes = maxRequestBytes;
+    this.requestOptions = new DeliveryOptions().setSendTimeout(requestTimeoutMs);
+    this.longOptions = new DeliveryOptions().setSendTimeout(LONG_REQUEST_MS);
+  }
+
+  /** Where the storage worker publishes applied events for watchers. */
+  public String watchEventsAddress() { return addresses.watchEvents(); }
+
+  @Override
+  public <T extends Message> Future<T> propose(InternalRaftRequest.Builder req) {
+    AuthInfo who;
+    try {
+      who = auth.authInfo();
+    } catch (StatusException e) {
+      return Future.failedFuture(e);
+    }
+    return propose(req, who);
+  }
+
+  @Override
+  public <T extends Message> Future<T> proposeAsServer(InternalRaftRequest.Builder req) {
+    return propose(req, auth.server());
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T extends Message> Future<T> propose(InternalRaftRequest.Builder req, AuthInfo who) {
+    if (status.commitIndex() - status.appliedIndex() > MAX_APPLY_GAP) {
+      return Future.failedFuture(EtcdErrors.tooManyRequests()); // etcd's maxGapBetweenApplyAndCommitIndex
+    }
+    long id = ids.next();
+    byte[] data = req.setHeader(RequestHeader.newBuilder().setID(id).setUsername(who.user())
+        .setAuthRevision(who.revision())).build().toByteArray();
+    if (data.length > maxRequestBytes) {
+      return Future.failedFuture(EtcdErrors.requestTooLarge());
+    }
+    return bus.<ProposalResult>request(addresses.propose(), new Proposal(id, data), requestOptions)
+        .recover(BusClient::busFailure)
+        .compose(m -> m.body().error() != null
+            ? Future.failedFuture(m.body().error())
+            : Future.succeededFuture((T) m.body().response()));
+  }
+
+  @Override
+  public Future<List<Member>> proposeConfChange(ConfChange.Builder cc) {
+    long id = ids.next();
+    return bus.<ProposalResult>request(addresses.propose(), new Proposal(id, cc.setId(id).build().toByteArray(), true),
+            requestOptions)
+        .recover(BusClient::busFailure)
+        .compose(m -> m.body().error() != null
+            ? Future.failedFuture(m.body().error())
+            : Future.succeededFuture(((MemberListResponse) m.body().response()).getMembersList()));
+  }
+
+  @Override
+  public Future<Long> await() {
+    return bus.<ReadIndexReply>request(addresses.readIndex(), null, requestOptions)
+        .recover(BusClient::busFailure)
+        .map(m -> m.body().term());
+  }
+
+  @Override
+  public Future<Void> moveLeader(long target) {
+    return bus.<Long>request(addresses.moveLeader(), target, requestOptions)
+        .recover(t -> {
+          if (t instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+            return Future.failedFuture(switch (re.failureCode()) {
+              case FailureCodes.NOT_LEADER -> EtcdErrors.notLeader();
+              case FailureCodes.BAD_TRANSFEREE -> EtcdErrors.badLeaderTransferee();
+              default -> EtcdErrors.leaderTransferTimeout();
+            });
+          }
+          return busFailure(t);
+        })
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<StorageImage> storeImage() {
+    return bus.<StorageImage>request(addresses.storageImage(), null, longOptions).map(m -> m.body());
+  }
+
+  @Override
+  public Future<Void> defragment() {
+    return bus.request(addresses.defragment(), null, longOptions).mapEmpty();
+  }
+
+  @Override
+  public void keepAliveOnLeader(long id) {
+    long leader = status.leader();
+    if (leader == memberId) {
+      bus.send(addresses.keepAlive(), id);
+    } else if (leader != 0) {
+      bus.send(addresses.transport().keepAlive(), new ForwardedKeepAlive(leader, id));
+    }
+  }
+
+  private static <T> Future<T> busFailure(Throwable t) {
+    if (t instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
+      return Future.failedFuture(EtcdErrors.timeout());
+    }
+    if (t instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        && re.failureCode() == FailureCodes.NO_LEADER) {
+      return Future.failedFuture(EtcdErrors.noLeader()); // the raft verticle knows no leader to ask
+    }
+    if (t instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+      return Future.failedFuture(EtcdErrors.stopped());
+    }
+    return Future.failedFuture(t);
+  }
+}

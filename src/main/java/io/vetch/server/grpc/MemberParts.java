@@ -1,0 +1,20 @@
+package io.vetch.server.grpc;
+
+import io.vetch.mvcc.KvStore;
+import io.vetch.server.alarm.AlarmStore;
+import io.vetch.server.base.MemberStatus;
+import io.vetch.server.base.RequestIds;
+import io.vetch.server.lease.Lessor;
+import io.vetch.server.membership.Membership;
+import io.vetch.server.metrics.ServerMetrics;
+
+/**
+ * The parts of one member that its client front ends (gRPC, HTTP, the metrics listener) build their services from;
+ * each service takes only the parts it uses. All thread-safe.
+ *
+ * @param bus proposals, read indexes, leader transfer, backend jobs and keep-alives, over the event bus
+ * @param ids request ids (lease ids are taken from them too)
+ */
+public record MemberParts(Headers headers, KvStore store, MemberStatus status, Membership membership,
+    Lessor lessor, AlarmStore alarms, ServerMetrics metrics, CallAuth auth, BusClient bus, QuotaAlarmer quota,
+    RequestIds ids) {}
