@@ -8,12 +8,18 @@ import java.util.function.Supplier;
  * again every retryTicks ticks until they are applied. Plain state on the raft verticle's context; not thread-safe.
  */
 final class AttributesPublisher {
+  /** Ticks between attempts until the attributes are applied. */
+  static final int RETRY_TICKS = 10;
   private final int retryTicks;
   private final Supplier<byte[]> attributes;
   private final BooleanSupplier published;
   private int wait;
 
   /** attributes makes the proposal; published says whether this member's attributes have been applied. */
+  AttributesPublisher(Supplier<byte[]> attributes, BooleanSupplier published) {
+    this(RETRY_TICKS, attributes, published);
+  }
+
   AttributesPublisher(int retryTicks, Supplier<byte[]> attributes, BooleanSupplier published) {
     this.retryTicks = retryTicks;
     this.attributes = attributes;

@@ -19,7 +19,6 @@ import io.vetch.server.bus.ProposalResult;
 import io.vetch.server.bus.ReadIndexReply;
 import io.vetch.server.bus.StorageBatch;
 import io.vetch.server.lease.LeaseKeeper;
-import io.vetch.server.lease.LeaseProposals;
 import io.vetch.transport.ForwardedProposal;
 import io.vetch.transport.InboundSnapshot;
 import io.vetch.transport.RaftMessages;
@@ -29,8 +28,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /**
  * Drives the pure Raft core on one event-loop context: timers call tick, client proposals, peer messages and
@@ -54,8 +51,6 @@ final class RaftVerticle extends VerticleBase {
   private final long tickMs;
   private final boolean singleVoter;
   private final AttributesPublisher publisher;
-  /** Ticks between attempts to publish this member's attributes until they are applied. */
-  private static final int PUBLISH_RETRY_TICKS = 10;
   /** Ticks a leader transfer may take before MoveLeader fails (etcd: twice the election timeout). */
   private static final int TRANSFER_TIMEOUT_TICKS = 40;
 
@@ -73,15 +68,15 @@ final class RaftVerticle extends VerticleBase {
   private final LeaseKeeper leases;
   private final Runnable onRemoved;
 
+  /** applied: the store's consistent index at start; catchUpEntries: log entries kept behind a snapshot. */
   RaftVerticle(Addresses addresses, RawNode node, MemoryStorage memoryStorage, MemberStatus status, long tickMs,
-      long applied, boolean singleVoter, Supplier<byte[]> publishAttributes, BooleanSupplier attributesPublished,
-      long catchUpEntries, PendingProposals proposals, io.vetch.server.lease.Lessor lessor,
-      LeaseProposals leaseProposals, Runnable onRemoved) {
+      long applied, AttributesPublisher publisher, long catchUpEntries, PendingProposals proposals,
+      LeaseKeeper leases, Runnable onRemoved) {
     this.onRemoved = onRemoved;
     this.proposals = proposals;
-    this.leases = new LeaseKeeper(node, lessor, leaseProposals);
-    this.publisher = new AttributesPublisher(PUBLISH_RETRY_TICKS, publishAttributes, attributesPublished);
-    this.singleVoter = singleVoter;
+    this.leases = leases;
+    this.publisher = publisher;
+    this.singleVoter = node.confState().getVotersList().equals(List.of(node.id()));
     this.addresses = addresses;
     this.node = node;
     this.reads = new ReadIndexQueue<>(node.id(), READ_RETRY_TICKS, node::readIndex,

@@ -4,6 +4,7 @@ import io.vetch.server.membership.Membership;
 import io.vetch.server.config.ServerConfig;
 import io.vetch.server.base.MemberIds;
 import io.vetch.server.base.MemberStatus;
+import io.vetch.server.lease.LeaseKeeper;
 import io.vetch.server.lease.LeaseProposals;
 import io.vetch.server.base.RequestIds;
 import io.vetch.server.base.ClusterVersion;
@@ -198,9 +199,9 @@ public final class VetchServer {
             .setWorkerPoolName("vetch-storage-" + Long.toHexString(o.memberId())).setWorkerPoolSize(1))
         .onSuccess(deployed::add)
         .compose(id -> vertx.deployVerticle(new RaftVerticle(addresses, node, o.memoryStorage(), status,
-            cfg.heartbeatIntervalMs(), o.store().consistentIndex(),
-            node.confState().getVotersList().equals(List.of(o.memberId())), publish, published,
-            Math.min(5000, cfg.snapshotCount()), pending, o.lessor(), new LeaseProposals(ids), removed::tryComplete)))
+            cfg.heartbeatIntervalMs(), o.store().consistentIndex(), new AttributesPublisher(publish, published),
+            Math.min(5000, cfg.snapshotCount()), pending, new LeaseKeeper(node, o.lessor(), new LeaseProposals(ids)),
+            removed::tryComplete)))
         .onSuccess(deployed::add);
     URI peerUrl = cfg.listenPeerUrls().get(0);
     Map<Long, URI> peers = membership.peers(o.memberId());
