@@ -309,6 +309,7 @@ class FlagsTest {
         continue;
       }
       assertTrue(usage.contains("\n  --" + s.flag()) && usage.contains(s.help()), s.flag());
+      assertTrue(s.oldFlag() == null || FlagTable.find(s.oldFlag()).isPresent(), s.flag());
       if (s.defaultValue() == null) continue; // derived: --help shows how, not flag text
       String text = s.defaultText();
       String env = "ETCD_" + s.flag().toUpperCase().replace('-', '_');

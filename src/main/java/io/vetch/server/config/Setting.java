@@ -179,6 +179,7 @@ public final class Setting<T> {
   public String oldFlag() { return oldFlag; }
   /** The default as --help shows it. */
   public String defaultText() { return defaultText; }
+  /** The value when none is given; null for a derived one. */
   public T defaultValue() { return defaultValue; }
   public String help() { return help; }
 
