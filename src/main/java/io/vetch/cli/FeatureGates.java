@@ -1,6 +1,7 @@
 package io.vetch.cli;
 
 import io.vetch.server.config.ServerConfig;
+import io.vetch.server.config.Setting;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ final class FeatureGates {
       String k = (eq < 0 ? s : s.substring(0, eq)).trim();
       if (eq < 0) throw new IllegalArgumentException("missing bool value for " + k);
       String v = s.substring(eq + 1).trim();
-      Boolean on = FlagTable.goBool(v);
+      Boolean on = Setting.goBool(v);
       if (on == null) {
         throw new IllegalArgumentException(
             "invalid value of " + k + "=" + v + ", err: strconv.ParseBool: parsing \"" + v + "\": invalid syntax");
@@ -63,10 +64,21 @@ final class FeatureGates {
     return enabled;
   }
 
-  /** The flag's setter: the gates vetch has behaviour for, when the list sets them. */
+  /** The gates vetch acts on, and the setting each sets; etcd 3.6 deprecates that setting's own flag. */
+  private static final Map<String, Setting<Boolean>> SETTINGS = Map.of(
+      "InitialCorruptCheck", Setting.INITIAL_CORRUPT_CHECK);
+
+  /** The flag's setter: the settings of the gates vetch acts on, when the list sets them. */
   static void apply(ServerConfig.Builder b, String list) {
-    Boolean initialCorruptCheck = parse(list).get("InitialCorruptCheck");
-    if (initialCorruptCheck != null) b.initialCorruptCheck(initialCorruptCheck);
+    parse(list).forEach((gate, on) -> {
+      if (SETTINGS.containsKey(gate)) b.set(SETTINGS.get(gate), on);
+    });
+  }
+
+  /** The gate that sets s, or null. */
+  static String gateFor(Setting<?> s) {
+    return SETTINGS.entrySet().stream().filter(e -> e.getValue() == s).map(Map.Entry::getKey).findFirst()
+        .orElse(null);
   }
 
   /** The --help lines, as etcd's KnownFeatures: "Name=true|false (STAGE - default=false)". */

@@ -2,6 +2,7 @@ package io.vetch.cli;
 
 import io.vetch.cli.FlagTable.Flag;
 import io.vetch.server.config.ServerConfig;
+import io.vetch.server.config.Setting;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -165,7 +166,7 @@ public final class Flags {
   }
 
   private static boolean parseBool(Flag flag, String v) throws FlagException {
-    Boolean b = FlagTable.goBool(v);
+    Boolean b = Setting.goBool(v);
     if (b == null) {
       throw new FlagException(FlagException.USAGE, "invalid boolean value \"" + v + "\" for flag --" + flag.name());
     }

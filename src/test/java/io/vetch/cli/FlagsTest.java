@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vetch.server.config.ServerConfig;
+import io.vetch.server.config.Setting;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -296,13 +297,41 @@ class FlagsTest {
     }
   }
 
+  /** Each setting with a flag, given its default text as flag, ETCD_ variable and config-file key, keeps its default. */
+  @Test
+  void everySettingHasAFlagAVariableAConfigKeyAndAHelpLine(@TempDir Path dir) throws Exception {
+    String usage = Flags.usage();
+    ServerConfig defaults = cfg();
+    String advertise = "http://127.0.0.1:2379"; // required once listen-client-urls is given
+    for (Setting<?> s : Setting.ALL) {
+      if (s.section() == null) {
+        assertTrue(FlagTable.find(s.flag()).isEmpty(), s.flag());
+        continue;
+      }
+      assertTrue(usage.contains("\n  --" + s.flag()) && usage.contains(s.help()), s.flag());
+      assertTrue(s.oldFlag() == null || FlagTable.find(s.oldFlag()).isPresent(), s.flag());
+      if (s.defaultValue() == null) continue; // derived: --help shows how, not flag text
+      String text = s.defaultText();
+      String env = "ETCD_" + s.flag().toUpperCase().replace('-', '_');
+      Map<String, String> vars = new java.util.HashMap<>(Map.of("ETCD_ADVERTISE_CLIENT_URLS", advertise));
+      vars.put(env, text);
+      Command.Serve flag = serve(Map.of(), "--advertise-client-urls", advertise, "--" + s.flag() + "=" + text);
+      Command.Serve file = yaml(dir, "advertise-client-urls: " + advertise, s.flag() + ": '" + text + "'");
+      for (Command.Serve c : List.of(flag, serve(vars), file)) {
+        assertEquals(defaults.get(s), c.config().get(s), s.flag());
+        assertTrue(c.warnings().stream().noneMatch(w -> w.contains("unrecognized") || w.contains("unsupported")),
+            s.flag() + " " + c.warnings());
+      }
+    }
+  }
+
   @Test
   void durationsAreGoDurations() {
-    assertEquals(600_000, FlagTable.durationMs("10m"));
-    assertEquals(90_500, FlagTable.durationMs("1m30.5s"));
-    assertEquals(250, FlagTable.durationMs("250ms"));
-    assertThrows(IllegalArgumentException.class, () -> FlagTable.durationMs("10"));
-    assertThrows(IllegalArgumentException.class, () -> FlagTable.durationMs("1mx"));
+    assertEquals(600_000, Setting.durationMs("10m"));
+    assertEquals(90_500, Setting.durationMs("1m30.5s"));
+    assertEquals(250, Setting.durationMs("250ms"));
+    assertThrows(IllegalArgumentException.class, () -> Setting.durationMs("10"));
+    assertThrows(IllegalArgumentException.class, () -> Setting.durationMs("1mx"));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.vetch.it;
 
+import io.vetch.server.config.Setting;
 import io.vetch.testing.IsolatedJetcd;
 import io.vetch.testing.TestMember;
 import io.vertx.core.Vertx;
@@ -24,9 +25,7 @@ class JetcdSecurityTest {
     URI url = URI.create("https://localhost:" + port);
     try (TestMember m = TestMember.start(vertx, dir, b -> {
       b.listenClientUrls(List.of(url)).advertiseClientUrls(List.of(url)).bcryptCost(4);
-      b.tls(0).certFile = cert.certificatePath();
-      b.tls(0).keyFile = cert.privateKeyPath();
-      return b;
+      return b.set(Setting.CERT_FILE, cert.certificatePath()).set(Setting.KEY_FILE, cert.privateKeyPath());
     })) {
       IsolatedJetcd.run("io.vetch.it.jetcd.SecurityScenarios", "authOverTls", url + "|" + cert.certificatePath());
     } finally {
