@@ -1,5 +1,6 @@
 package io.vetch.server;
 
+import io.vetch.server.base.DataDir;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ final class AutoTls {
 
   /** The keystore for side ("client" or "peer"), made if missing, for the hosts of urls. */
   static Path keystore(Path dataDir, String side, List<URI> urls) throws IOException {
-    Path dir = dataDir.resolve("fixtures").resolve(side);
+    Path dir = new DataDir(dataDir).fixturesDir(side);
     Path store = dir.resolve("keystore.p12");
     if (Files.exists(store)) {
       return store;
