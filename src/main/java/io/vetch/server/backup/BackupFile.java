@@ -20,7 +20,7 @@ import java.util.Arrays;
  * A backup of a member (what Maintenance.Snapshot streams and {@code etcdctl snapshot save} writes), all integers
  * big-endian:
  * <pre>
- *   u32 magic "VBK1" | u64 Raft index | u32 length | snapshot data (membership, leases, alarms)
+ *   u32 magic "VBK1" | u64 Raft index | u32 length | snapshot data ({@link SnapshotData})
  *   | u32 length | zero padding | store image (the StoreImage format, to the end less 32 bytes)
  *   | SHA-256 of every byte before it
  * </pre>

@@ -16,7 +16,7 @@ import java.nio.file.Path;
  * data-dir/member/alarms          the raised alarms
  * data-dir/member/auth            users, roles, auth enabled and revision
  * data-dir/member/restore.image   a backup's store image while a restore unpacks it
- * data-dir/fixtures/&lt;side&gt;/       --auto-tls certificates (side: client or peer)
+ * data-dir/fixtures/&lt;side&gt;/       --auto-tls certificates (side: client or peer): keystore.p12, cert.pem
  * </pre>
  * Index numbers in names are 16 hex digits. Names only: nothing here touches the disk.
  */
@@ -76,5 +76,15 @@ public record DataDir(Path dir) {
   /** --auto-tls certificates for side ("client" or "peer"). */
   public Path fixturesDir(String side) {
     return dir.resolve("fixtures").resolve(side);
+  }
+
+  /** The --auto-tls key and certificate of side, in a PKCS12 keystore. */
+  public Path autoTlsKeystore(String side) {
+    return fixturesDir(side).resolve("keystore.p12");
+  }
+
+  /** The --auto-tls certificate of side alone, for clients to trust. */
+  public Path autoTlsCert(String side) {
+    return fixturesDir(side).resolve("cert.pem");
   }
 }

@@ -26,6 +26,8 @@ class DataDirTest {
     assertEquals(Path.of("/data/m1/member/restore.image"), dir.restoreImage());
     assertEquals(Path.of("/data/m1/fixtures/client"), dir.fixturesDir("client"));
     assertEquals(Path.of("/data/m1/fixtures/peer"), dir.fixturesDir("peer"));
+    assertEquals(Path.of("/data/m1/fixtures/client/keystore.p12"), dir.autoTlsKeystore("client"));
+    assertEquals(Path.of("/data/m1/fixtures/peer/cert.pem"), dir.autoTlsCert("peer"));
   }
 
   @Test
