@@ -26,12 +26,12 @@ import java.util.function.Consumer;
  * </ul>
  * Their rules differ only as this table says, each for the reason below it:
  * <pre>
- *             install     reopen                             newCluster
- * store       replaced    replaced if the snapshot is newer  created, at applied index 0 (a)
- * membership  replaced    replaced if the snapshot's is newer (b)  none (c)
- * leases      replaced    replaced if the store was (d)      replaced
- * alarms      replaced    replaced if the store was          none (c)
- * auth        replaced    replaced if the store was          replaced
+ *             install   reopen                                   newCluster
+ * store       replaced  replaced if the snapshot is newer        created, at applied index 0 (a)
+ * membership  replaced  replaced if the snapshot's is newer (b)  none (c)
+ * leases      replaced  replaced if the store was (d)            replaced
+ * alarms      replaced  replaced if the store was                none (c)
+ * auth        replaced  replaced if the store was                replaced
  * </pre>
  * (a) The new cluster's Raft log starts over from its own first entry.
  * (b) The newest snapshot may be the member's own, older than its membership file; and a crash between the store's
@@ -41,6 +41,8 @@ import java.util.function.Consumer;
  * (d) Snapshot data written before a section travelled in it lacks it: no alarms then, auth as it is, and no leases
  * to install while reopen keeps the member's own (re-attached to the installed keys). Snapshot data with no section
  * at all (vetch never writes it) restores the store alone.
+ * A crash during install after the store's switch leaves leases, alarms and auth as they were before it: reopen then
+ * finds the store as new as the snapshot (a gap kept as it was found, for a change of its own).
  */
 public final class SnapshotRestore {
   private static final System.Logger LOG = System.getLogger(SnapshotRestore.class.getName());
