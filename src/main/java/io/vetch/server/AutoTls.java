@@ -1,5 +1,6 @@
 package io.vetch.server;
 
+import io.vetch.server.base.DataDir;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -22,12 +23,12 @@ final class AutoTls {
 
   /** The keystore for side ("client" or "peer"), made if missing, for the hosts of urls. */
   static Path keystore(Path dataDir, String side, List<URI> urls) throws IOException {
-    Path dir = dataDir.resolve("fixtures").resolve(side);
-    Path store = dir.resolve("keystore.p12");
+    DataDir dir = new DataDir(dataDir);
+    Path store = dir.autoTlsKeystore(side);
     if (Files.exists(store)) {
       return store;
     }
-    Files.createDirectories(dir);
+    Files.createDirectories(dir.fixturesDir(side));
     Set<String> sans = new LinkedHashSet<>(List.of("dns:localhost", "ip:127.0.0.1"));
     for (URI u : urls) {
       String h = u.getHost();
@@ -41,7 +42,7 @@ final class AutoTls {
     run(p);
     // The certificate alone, for clients to trust (etcdctl --cacert data-dir/fixtures/client/cert.pem).
     run(new ProcessBuilder(keytool.toString(), "-exportcert", "-rfc", "-alias", "vetch", "-keystore", store.toString(),
-        "-storetype", "PKCS12", "-storepass", PASSWORD, "-file", dir.resolve("cert.pem").toString())
+        "-storetype", "PKCS12", "-storepass", PASSWORD, "-file", dir.autoTlsCert(side).toString())
         .redirectErrorStream(true).start());
     return store;
   }

@@ -1,8 +1,10 @@
 package io.vetch.server;
 
-import io.vetch.server.backup.SnapshotData;
+import io.vetch.server.backup.MemberState;
+import io.vetch.server.backup.SnapshotRestore;
 import io.vetch.server.membership.Membership;
 import io.vetch.server.config.ServerConfig;
+import io.vetch.server.base.DataDir;
 import io.vetch.server.base.MemberIds;
 import io.vetch.api.raftpb.Snapshot;
 import io.vetch.mvcc.KvStore;
@@ -24,17 +26,12 @@ import java.util.concurrent.CompletionException;
 import java.util.Optional;
 
 /**
- * Opens a member's data directory (blocking I/O: run it on a worker thread) and recovers its state:
- * <pre>
- * data-dir/member/wal/    WAL segments        -> hard state and log entries after the snapshot
- * data-dir/member/snap/   snapshot metadata   -> where the log starts
- * data-dir/member/store/  MVCC Chronicle Map  -> applied state up to its consistent index
- * data-dir/member/members     the membership as of its last applied change ({@link Membership})
- * data-dir/member/leases      the leases ({@link io.vetch.server.lease.Lessor})
- * data-dir/member/alarms      the raised alarms ({@link AlarmStore})
- * data-dir/member/auth        users, roles, auth enabled and revision ({@link io.vetch.server.auth.AuthStore})
- * data-dir/member/snap/incoming/  snapshot images being received (discarded at start)
- * </pre>
+ * Opens a member's data directory ({@link DataDir}; blocking I/O: run it on a worker thread) and recovers its state:
+ * the WAL gives the hard state and the log entries after the newest snapshot, which says where the log starts; the
+ * store holds the applied state up to its consistent index; the membership ({@link Membership}), leases
+ * ({@link io.vetch.server.lease.Lessor}), alarms ({@link AlarmStore}) and auth ({@link io.vetch.server.auth.AuthStore})
+ * are in their files; an install of a leader's snapshot that a crash cut short is finished
+ * ({@link SnapshotRestore#reopen}); snapshot images being received are discarded.
  * A member joining an existing cluster (--initial-cluster-state existing, no WAL yet) takes the cluster id from
  * an existing member and finds its own id there by its advertised peer URLs, as etcd does.
  * Entries after the store's consistent index are re-applied by the normal Raft flow after start: replay is
@@ -45,14 +42,30 @@ final class Bootstrap {
 
   /** Everything opened; the caller owns (and must close) wal and store. */
   record Opened(Wal wal, Snapshotter snapshotter, KvStore store, MemoryStorage memoryStorage, long memberId,
-      long clusterId, List<Long> initialMembers, boolean newMember, long snapshotIndex, Membership membership,
-      io.vetch.server.lease.Lessor lessor, AlarmStore alarms, io.vetch.server.auth.AuthStore auth) {}
+      long clusterId, List<Long> initialMembers, boolean newMember, long snapshotIndex, DataDir dataDir,
+      SnapshotRestore.Stores stores) {
+    Membership membership() {
+      return stores.membership();
+    }
+
+    io.vetch.server.lease.Lessor lessor() {
+      return stores.lessor();
+    }
+
+    AlarmStore alarms() {
+      return stores.alarms();
+    }
+
+    io.vetch.server.auth.AuthStore auth() {
+      return stores.auth();
+    }
+  }
 
   private Bootstrap() {}
 
   /** Whether the data directory already holds a WAL (a member that has started before). */
   static boolean hasWal(ServerConfig cfg) throws IOException {
-    Path wal = cfg.dataDir().resolve("member").resolve("wal");
+    Path wal = new DataDir(cfg.dataDir()).walDir();
     if (!Files.isDirectory(wal)) {
       return false;
     }
@@ -63,12 +76,12 @@ final class Bootstrap {
 
   /** joined: what an existing member answered (--initial-cluster-state existing), else null. */
   static Opened open(ServerConfig cfg, io.vetch.transport.ClusterJoin.Joined joined) throws IOException {
-    Path member = cfg.dataDir().resolve("member");
-    Files.createDirectories(member);
+    DataDir dir = new DataDir(cfg.dataDir());
+    Files.createDirectories(dir.memberDir());
     // The WAL and the store are independent files: read both at once (seconds each with a large store).
     CompletableFuture<KvStore> opening = CompletableFuture.supplyAsync(() -> {
       try {
-        return KvStore.open(member.resolve("store"), StoreOptions.defaults());
+        return KvStore.open(dir.storeDir(), StoreOptions.defaults());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -76,7 +89,7 @@ final class Bootstrap {
     Wal wal;
     long t0 = System.nanoTime();
     try {
-      wal = Wal.open(member.resolve("wal"), WalOptions.defaults());
+      wal = Wal.open(dir.walDir(), WalOptions.defaults());
       LOG.log(System.Logger.Level.INFO, "WAL read in {0} ms", (System.nanoTime() - t0) / 1_000_000);
     } catch (IOException | RuntimeException e) {
       opening.thenAccept(Bootstrap::closeQuietly);
@@ -84,7 +97,7 @@ final class Bootstrap {
     }
     KvStore store = null;
     try {
-      Snapshotter snapshotter = new Snapshotter(member.resolve("snap"));
+      Snapshotter snapshotter = new Snapshotter(dir.snapDir());
       store = opened(opening);
       List<Long> initial = MemberIds.initialMembers(cfg.initialCluster(), cfg.initialClusterToken());
       boolean newMember = wal.metadata() == null;
@@ -120,25 +133,14 @@ final class Bootstrap {
           "member {0} of cluster {1}: {2}; snapshot index {3}, WAL entries {4}, store applied index {5}, revision {6}",
           Long.toHexString(memberId), Long.toHexString(clusterId), newMember ? "new" : "restarted", snapshotIndex,
           wal.entries().size(), store.consistentIndex(), store.currentRevision());
-      Membership membership = Membership.load(member.resolve("members"));
-      boolean installed = snap.isPresent() && finishInstall(snap.get(), store, membership, member.resolve("snap"));
-      io.vetch.mvcc.backend.BackendDir.deleteTree(member.resolve("snap").resolve("incoming"));
-      io.vetch.server.lease.Lessor lessor = io.vetch.server.lease.Lessor.load(member.resolve("leases"),
-          minLeaseTtl(cfg), store.leasedKeysAtOpen(), System::nanoTime);
-      AlarmStore alarms = AlarmStore.load(member.resolve("alarms"));
-      io.vetch.server.auth.AuthStore auth = io.vetch.server.auth.AuthStore.load(member.resolve("auth"));
-      if (installed && snap.get().getData().size() > 0) {
-        SnapshotData data = SnapshotData.decode(snap.get().getData().toByteArray());
-        if (data.leases() != null) {
-          lessor.restore(data.leases(), store.leasedKeysAtOpen());
-        }
-        alarms.restore(data.alarms() != null ? data.alarms() : new byte[4]);
-        if (data.auth() != null) {
-          auth.restore(data.auth());
-        }
+      SnapshotRestore.Stores stores = SnapshotRestore.Stores.load(dir, minLeaseTtl(cfg), store.leasedKeysAtOpen());
+      if (snap.isPresent()) {
+        long index = snap.get().getMetadata().getIndex();
+        SnapshotRestore.reopen(MemberState.of(snap.get(), dir.installingImage(index)), store, stores);
       }
+      io.vetch.mvcc.backend.BackendDir.deleteTree(dir.incomingDir());
       return new Opened(wal, snapshotter, store, memoryStorage, memberId, clusterId, initial, newMember, snapshotIndex,
-          membership, lessor, alarms, auth);
+          dir, stores);
     } catch (IOException | RuntimeException e) {
       wal.close();
       if (store != null) {
@@ -169,34 +171,6 @@ final class Bootstrap {
     } catch (IOException e) {
       LOG.log(System.Logger.Level.WARNING, "closing the store after a failed start", e);
     }
-  }
-
-  /**
-   * A leader's snapshot newer than the store means the member stopped while installing it (StorageVerticle keeps
-   * the image until the store has it): install it now, and return true (its leases are then restored too). A
-   * snapshot's membership newer than ours replaces it.
-   */
-  private static boolean finishInstall(Snapshot snap, KvStore store, Membership membership, Path snapDir)
-      throws IOException {
-    long index = snap.getMetadata().getIndex();
-    Path image = StorageVerticle.imagePath(snapDir, index);
-    boolean installing = index > store.consistentIndex();
-    if (installing) {
-      if (!Files.exists(image)) {
-        throw new IOException("snapshot at index " + index + " is newer than the store (applied index "
-            + store.consistentIndex() + ") and its store image " + image + " is missing");
-      }
-      LOG.log(System.Logger.Level.INFO, "finishing the install of the snapshot at index {0}", index);
-      store.restoreImage(image).close();
-    }
-    Files.deleteIfExists(image);
-    if (!snap.getData().isEmpty()) {
-      byte[] members = SnapshotData.decode(snap.getData().toByteArray()).membership();
-      if (Membership.decodeIndex(members) > membership.index()) {
-        membership.restore(members);
-      }
-    }
-    return installing;
   }
 
   /** etcd's minimum lease TTL: 1.5 election timeouts, in whole seconds rounded up. */

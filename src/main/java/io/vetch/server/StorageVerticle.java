@@ -1,6 +1,8 @@
 package io.vetch.server;
 
-import io.vetch.server.backup.SnapshotData;
+import io.vetch.server.backup.MemberState;
+import io.vetch.server.backup.SnapshotRestore;
+import io.vetch.server.base.DataDir;
 import io.vetch.server.membership.Membership;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.vetch.api.etcdserverpb.InternalRaftRequest;
@@ -11,7 +13,6 @@ import io.vetch.api.raftpb.EntryType;
 import io.vetch.api.raftpb.Snapshot;
 import io.vetch.api.raftpb.SnapshotMetadata;
 import io.vetch.mvcc.KvStore;
-import io.vetch.server.alarm.AlarmStore;
 import io.vetch.server.apply.Applier;
 import io.vetch.server.metrics.ServerMetrics;
 import io.vetch.server.bus.Addresses;
@@ -61,12 +62,10 @@ final class StorageVerticle extends VerticleBase {
   private final KvStore store;
   private final Applier applier;
   private final Membership membership;
-  private final io.vetch.server.lease.Lessor lessor;
-  private final AlarmStore alarms;
-  private final io.vetch.server.auth.AuthStore auth;
   private final PendingProposals pending;
+  private final SnapshotRestore.Stores stores;
   private final long memberId;
-  private final Path snapDir;
+  private final DataDir dataDir;
   private long imageSeq;
   private final long snapshotCount;
   private long snapshotIndex;
@@ -79,18 +78,15 @@ final class StorageVerticle extends VerticleBase {
   private final ServerMetrics metrics;
 
   StorageVerticle(Addresses addresses, Wal wal, Snapshotter snapshotter, KvStore store, Applier applier,
-      Membership membership, io.vetch.server.lease.Lessor lessor, AlarmStore alarms,
-      io.vetch.server.auth.AuthStore auth, PendingProposals pending,
-      long memberId, Path snapDir, long snapshotCount, long snapshotIndex, ServerMetrics metrics) {
+      SnapshotRestore.Stores stores, PendingProposals pending, long memberId, DataDir dataDir, long snapshotCount,
+      long snapshotIndex, ServerMetrics metrics) {
     this.addresses = addresses;
     this.metrics = metrics;
-    this.alarms = alarms;
-    this.auth = auth;
-    this.lessor = lessor;
     this.pending = pending;
-    this.membership = membership;
+    this.membership = stores.membership();
+    this.stores = stores;
     this.memberId = memberId;
-    this.snapDir = snapDir;
+    this.dataDir = dataDir;
     this.wal = wal;
     this.snapshotter = snapshotter;
     this.store = store;
@@ -166,55 +162,38 @@ final class StorageVerticle extends VerticleBase {
   /** A store image as of the last applied entry, for the leader to send to a member that needs a snapshot. */
   private StorageImage image() throws IOException {
     store.persistConsistentIndex();
-    Path file = snapDir.resolve(String.format("outgoing-%016x-%d.image", store.consistentIndex(), ++imageSeq));
+    Path file = dataDir.outgoingImage(store.consistentIndex(), ++imageSeq);
     store.writeImage(file);
-    return new StorageImage(file, store.consistentIndex(), snapshotData(), membership.confState());
-  }
-
-  private byte[] snapshotData() {
-    return new SnapshotData(membership.toBytes(), lessor.toBytes(), alarms.toBytes(), auth.toBytes())
-        .encode();
+    return new StorageImage(file, store.consistentIndex(), stores.snapshotData().encode(), membership.confState());
   }
 
   /**
-   * Installs a leader's snapshot, crash-safely: the image is kept as snap/&lt;index&gt;.image and the snapshot and
-   * WAL marker made durable first, so a restart that finds the snapshot newer than the store installs the image
-   * (Bootstrap); then the store is replaced, the membership taken from the snapshot, and the image deleted.
+   * Installs a leader's snapshot, crash-safely: the image is kept where {@link DataDir#installingImage} says and the
+   * snapshot and WAL marker made durable first, so a restart that finds the snapshot newer than the store finishes
+   * the install (Bootstrap); then {@link SnapshotRestore#install} replaces the store and the rest of the state.
    */
   private void install(Snapshot snap, Path received) throws IOException {
     long index = snap.getMetadata().getIndex();
     if (received == null) {
       throw new IOException("snapshot at index " + index + " arrived without its store image");
     }
-    Path kept = imagePath(snapDir, index);
+    Path kept = dataDir.installingImage(index);
     Files.move(received, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     snapshotter.save(snap);
     wal.saveSnapshot(index, snap.getMetadata().getTerm());
     wal.sync();
     long before = store.currentRevision();
-    Closeable retired = store.restoreImage(kept);
-    vertx.eventBus().publish(addresses.watchEvents(), new WatchEvents(before, store.currentRevision(), null));
-    vertx.setTimer(RETIRE_MS, t -> closeQuietly(retired));
-    SnapshotData data = SnapshotData.decode(snap.getData().toByteArray());
-    membership.restore(data.membership());
-    lessor.restore(data.leases() != null ? data.leases() : new byte[4], store.leasedKeysAtOpen());
-    alarms.restore(data.alarms() != null ? data.alarms() : new byte[4]);
-    if (data.auth() != null) {
-      auth.restore(data.auth());
-    }
+    SnapshotRestore.install(MemberState.of(snap, kept), store, stores, retired -> {
+      vertx.eventBus().publish(addresses.watchEvents(), new WatchEvents(before, store.currentRevision(), null));
+      vertx.setTimer(RETIRE_MS, t -> closeQuietly(retired));
+    });
     vertx.eventBus().send(addresses.transport().peers(), new PeerMap(membership.peers(memberId)));
-    Files.delete(kept);
     snapshotIndex = index;
     lastAppliedTerm = snap.getMetadata().getTerm();
     wal.purge(index);
     snapshotter.purge(5);
     LOG.log(System.Logger.Level.INFO, "installed the leader''s snapshot at index {0}: revision {1}, {2} keys", index,
         store.currentRevision(), store.keyCount());
-  }
-
-  /** Where a received image waits until the store has installed it. */
-  static Path imagePath(Path snapDir, long index) {
-    return snapDir.resolve(String.format("%016x.image", index));
   }
 
   private static void closeQuietly(Closeable c) {
@@ -364,7 +343,7 @@ final class StorageVerticle extends VerticleBase {
     metrics.backendCommit(System.nanoTime() - t);
     Snapshot snap = Snapshot.newBuilder().setMetadata(SnapshotMetadata.newBuilder()
         .setIndex(applied).setTerm(lastAppliedTerm).setConfState(membership.confState()))
-        .setData(com.google.protobuf.ByteString.copyFrom(snapshotData())).build();
+        .setData(com.google.protobuf.ByteString.copyFrom(stores.snapshotData().encode())).build();
     snapshotter.save(snap);
     wal.saveSnapshot(applied, lastAppliedTerm);
     wal.sync();

@@ -29,7 +29,6 @@ import io.vetch.server.grpc.ClientVerticle;
 import io.vetch.transport.ClusterJoin;
 import io.vetch.transport.TransportVerticle;
 import com.google.protobuf.ByteString;
-import java.nio.file.Path;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -170,15 +169,14 @@ public final class VetchServer {
       return m != null && m.getName().equals(own.getName()) && m.getClientURLsList().equals(own.getClientUrlsList());
     };
     List<String> deployed = new ArrayList<>();
-    Path snapDir = cfg.dataDir().resolve("member").resolve("snap");
     PendingProposals pending = new PendingProposals();
     Promise<Void> removed = Promise.promise();
     ServerMetrics metrics = new ServerMetrics(new ServerMetrics.Sources(o.memberId(), status::leader,
         status::leaderChanges, status::commitIndex, status::appliedIndex, pending::size, pending::failed,
         cfg.effectiveQuotaBackendBytes(), o.store()::dbSizeBytes, o.store()::sizeBytes, o.store()::keyCount,
         () -> ClusterVersion.majorMinor(ClusterVersion.reported(membership.downgradeTarget()))));
-    StorageVerticle storage = new StorageVerticle(addresses, o.wal(), o.snapshotter(), o.store(), applier,
-        membership, o.lessor(), o.alarms(), o.auth(), pending, o.memberId(), snapDir, cfg.snapshotCount(), o.snapshotIndex(), metrics);
+    StorageVerticle storage = new StorageVerticle(addresses, o.wal(), o.snapshotter(), o.store(), applier, o.stores(),
+        pending, o.memberId(), o.dataDir(), cfg.snapshotCount(), o.snapshotIndex(), metrics);
     long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();
     CallAuth callAuth = new CallAuth(o.auth(), tokens);
     BusClient bus = new BusClient(vertx.eventBus(), addresses, status, ids, callAuth, o.memberId(),
@@ -215,7 +213,7 @@ public final class VetchServer {
       });
     }
     chain = chain.compose(id -> vertx.deployVerticle(new TransportVerticle(addresses.transport(), o.clusterId(),
-            o.memberId(), peers, peerUrl.getHost(), peerUrl.getPort(), snapDir.resolve("incoming"),
+            o.memberId(), peers, peerUrl.getHost(), peerUrl.getPort(), o.dataDir().incomingDir(),
             membership::toBytes, metrics, cfg.peerTls())))
         .onSuccess(deployed::add);
     for (URI url : cfg.listenClientUrls()) {

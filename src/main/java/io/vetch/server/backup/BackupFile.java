@@ -3,6 +3,7 @@ package io.vetch.server.backup;
 import io.vetch.mvcc.KvHash;
 import io.vetch.mvcc.KvStore;
 import io.vetch.mvcc.StoreOptions;
+import io.vetch.server.base.DataDir;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +20,7 @@ import java.util.Arrays;
  * A backup of a member (what Maintenance.Snapshot streams and {@code etcdctl snapshot save} writes), all integers
  * big-endian:
  * <pre>
- *   u32 magic "VBK1" | u64 Raft index | u32 length | snapshot data (membership, leases, alarms)
+ *   u32 magic "VBK1" | u64 Raft index | u32 length | snapshot data ({@link SnapshotData})
  *   | u32 length | zero padding | store image (the StoreImage format, to the end less 32 bytes)
  *   | SHA-256 of every byte before it
  * </pre>
@@ -54,13 +55,11 @@ public final class BackupFile {
   /** What {@link #status} reports: as etcdutl's snapshot status. */
   public record Status(int hash, long revision, long totalKeys, long totalSize) {}
 
-  /** A backup's parts once checked: the Raft index, the snapshot data, and the store image in imageFile. */
-  private record Opened(long index, SnapshotData data) {}
-
   /**
-   * Restores backup into dataDir (which must not exist or be empty) for a new cluster: the store with the backup's
-   * keys and revisions, and its leases; the membership comes from the new cluster's --initial-cluster when the member
-   * starts, as with etcd. Throws IOException when the backup is damaged (its SHA-256 or image CRC does not match).
+   * Restores backup into dataDir (which must not exist or be empty) for a new cluster
+   * ({@link SnapshotRestore#newCluster}): the store with the backup's keys and revisions, its leases, and its users
+   * and roles, as in etcd; the membership comes from the new cluster's --initial-cluster when the member starts, as
+   * with etcd. Throws IOException when the backup is damaged (its SHA-256 or image CRC does not match).
    */
   public static void restore(Path backup, Path dataDir) throws IOException {
     if (Files.exists(dataDir)) {
@@ -70,18 +69,11 @@ public final class BackupFile {
         }
       }
     }
-    Path member = dataDir.resolve("member");
-    Files.createDirectories(member);
-    Path image = member.resolve("restore.image");
+    DataDir dir = new DataDir(dataDir);
+    Files.createDirectories(dir.memberDir());
+    Path image = dir.restoreImage();
     try {
-      Opened o = extract(backup, image);
-      KvStore.createFromImage(member.resolve("store"), image);
-      if (o.data().leases() != null) {
-        Files.write(member.resolve("leases"), o.data().leases());
-      }
-      if (o.data().auth() != null) {
-        Files.write(member.resolve("auth"), o.data().auth()); // users and roles survive a restore, as in etcd
-      }
+      SnapshotRestore.newCluster(extract(backup, image), dir);
     } finally {
       Files.deleteIfExists(image);
     }
@@ -91,10 +83,10 @@ public final class BackupFile {
   public static Status status(Path backup) throws IOException {
     Path tmp = Files.createTempDirectory("vetch-snapshot-status");
     try {
-      Path image = tmp.resolve("image");
-      extract(backup, image);
-      KvStore.createFromImage(tmp.resolve("store"), image);
-      try (KvStore store = KvStore.open(tmp.resolve("store"), StoreOptions.defaults())) {
+      DataDir dir = new DataDir(tmp); // a throwaway data directory holding only the store
+      Files.createDirectories(dir.memberDir());
+      KvStore.createFromImage(dir.storeDir(), extract(backup, dir.restoreImage()).image());
+      try (KvStore store = KvStore.open(dir.storeDir(), StoreOptions.defaults())) {
         KvHash.Result h = KvHash.compute(store, 0);
         return new Status(h.hash(), store.currentRevision(), store.keyCount(), Files.size(backup));
       } catch (io.vetch.mvcc.CompactedException | io.vetch.mvcc.FutureRevisionException e) {
@@ -105,8 +97,8 @@ public final class BackupFile {
     }
   }
 
-  /** Verifies the SHA-256 and header, writes the store image part to image, and returns the rest. */
-  private static Opened extract(Path backup, Path image) throws IOException {
+  /** Verifies the SHA-256 and header, writes the store image part to image, and returns the state it describes. */
+  private static MemberState extract(Path backup, Path image) throws IOException {
     long size = Files.size(backup);
     if (size < 20 + SHA256_BYTES) {
       throw new IOException(backup + ": too short for a vetch snapshot (" + size + " bytes)");
@@ -145,7 +137,7 @@ public final class BackupFile {
       if (!Arrays.equals(computed, stored)) {
         throw new IOException(backup + ": SHA-256 mismatch (the snapshot is damaged or incomplete)");
       }
-      return new Opened(index, SnapshotData.decode(data));
+      return new MemberState(index, 0, image, SnapshotData.decode(data));
     }
   }
 }

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
  * What a Raft snapshot's data field carries besides the store image (which travels as a file): the membership, the
  * leases, the alarms and the auth store. Format: u32 magic "VSD1" | u32 length | membership | u32 length | leases
  * [| u32 length | alarms [| u32 length | auth]]. Data without the magic is a membership alone; a missing section
- * (snapshots written before it existed) is null.
+ * (snapshots written before it existed) is null, and no data at all (never written) has no section.
  */
 public record SnapshotData(byte[] membership, byte[] leases, byte[] alarms, byte[] auth) {
   private static final int MAGIC = 0x56534431;
@@ -18,6 +18,9 @@ public record SnapshotData(byte[] membership, byte[] leases, byte[] alarms, byte
   }
 
   public static SnapshotData decode(byte[] data) {
+    if (data.length == 0) {
+      return new SnapshotData(null, null, null, null);
+    }
     ByteBuffer b = ByteBuffer.wrap(data);
     if (data.length < 4 || b.getInt(0) != MAGIC) {
       return new SnapshotData(data, null, null, null);
