@@ -1,8 +1,13 @@
 package io.vetch.transport;
 
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.MessageLite;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.parsetools.RecordParser;
+import java.io.IOException;
 import java.util.function.BiConsumer;
 
 /**
@@ -45,7 +50,44 @@ final class PeerFrames {
   private PeerFrames() {}
 
   static Buffer frame(byte type, byte[] payload) {
-    return frame(type, Buffer.buffer(payload));
+    byte[] bytes = new byte[5 + payload.length];
+    header(bytes, type, payload.length);
+    System.arraycopy(payload, 0, bytes, 5, payload.length);
+    return wrap(bytes);
+  }
+
+  /** A frame holding msg, encoded once straight into the frame's own bytes. */
+  static Buffer frame(byte type, MessageLite msg) {
+    int size = msg.getSerializedSize();
+    byte[] bytes = new byte[5 + size];
+    header(bytes, type, size);
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes, 5, size);
+    try {
+      msg.writeTo(out);
+    } catch (IOException e) {
+      throw new IllegalStateException("encoding a peer message into its own size", e); // cannot happen: sized above
+    }
+    out.checkNoSpaceLeft();
+    return wrap(bytes);
+  }
+
+  /** The payload's bytes as a read-only view, without a copy (for parsing a message from it). */
+  static java.nio.ByteBuffer view(Buffer payload) {
+    return ((BufferInternal) payload).getByteBuf().nioBuffer();
+  }
+
+  private static void header(byte[] bytes, byte type, int payloadLength) {
+    int length = 1 + payloadLength;
+    bytes[0] = (byte) (length >>> 24);
+    bytes[1] = (byte) (length >>> 16);
+    bytes[2] = (byte) (length >>> 8);
+    bytes[3] = (byte) length;
+    bytes[4] = type;
+  }
+
+  /** A Buffer over bytes, without the copy Buffer.buffer(byte[]) makes. */
+  private static Buffer wrap(byte[] bytes) {
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(bytes));
   }
 
   static Buffer frame(byte type, Buffer payload) {

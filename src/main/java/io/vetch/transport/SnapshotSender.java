@@ -57,7 +57,7 @@ final class SnapshotSender {
     });
     socket.exceptionHandler(e -> done.tryFail(e));
     socket.write(hello);
-    socket.write(PeerFrames.frame(PeerFrames.SNAPSHOT, snap.message().toByteArray()));
+    socket.write(PeerFrames.frame(PeerFrames.SNAPSHOT, snap.message()));
     file.setReadBufferSize(CHUNK_BYTES);
     file.handler(chunk -> {
       socket.write(PeerFrames.frame(PeerFrames.SNAP_CHUNK, chunk));

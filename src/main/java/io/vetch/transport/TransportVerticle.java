@@ -72,7 +72,7 @@ public final class TransportVerticle extends VerticleBase {
       for (Message msg : m.body().messages()) {
         PeerLink link = links.get(msg.getTo());
         if (link != null) {
-          Buffer frame = PeerFrames.frame(PeerFrames.RAFT, msg.toByteArray());
+          Buffer frame = PeerFrames.frame(PeerFrames.RAFT, msg);
           link.send(frame);
           stats.sent(msg.getTo(), frame.length());
         }
@@ -178,7 +178,7 @@ public final class TransportVerticle extends VerticleBase {
   private void receive(NetSocket socket, long from, byte type, Buffer payload) {
     try {
       switch (type) {
-        case PeerFrames.RAFT -> vertx.eventBus().send(addresses.received(), Message.parseFrom(payload.getBytes()));
+        case PeerFrames.RAFT -> vertx.eventBus().send(addresses.received(), Message.parseFrom(PeerFrames.view(payload)));
         case PeerFrames.PING -> {
           PeerLink link = links.get(from);
           if (link != null) {
