@@ -56,13 +56,15 @@ public final class BackupFile {
   public record Status(int hash, long revision, long totalKeys, long totalSize) {}
 
   /**
-   * Restores backup into dataDir (which must not exist or be empty) for a new cluster
-   * ({@link SnapshotRestore#newCluster}): the store with the backup's keys and revisions, its leases, and its users
-   * and roles, as in etcd; the membership comes from the new cluster's --initial-cluster when the member starts, as
-   * with etcd. Throws IOException when the backup is damaged (its SHA-256 or image CRC does not match).
+   * Restores backup, vetch's own or etcd's ({@link EtcdDbReader}), into dataDir (which must not exist or be empty)
+   * for a new cluster ({@link SnapshotRestore#newCluster}): the store with the backup's keys and revisions, its
+   * leases, and its users and roles, as in etcd; the membership comes from the new cluster's --initial-cluster when
+   * the member starts, as with etcd. Throws IOException naming the damage when the backup is damaged or not a
+   * backup; dataDir is then left as it was found (nothing is partly restored).
    */
-  public static void restore(Path backup, Path dataDir) throws IOException {
-    if (Files.exists(dataDir)) {
+  public static void restore(Path backup, Path dataDir, boolean skipHashCheck) throws IOException {
+    boolean existed = Files.exists(dataDir);
+    if (existed) {
       try (var entries = Files.list(dataDir)) {
         if (entries.findAny().isPresent()) {
           throw new IOException("data-dir \"" + dataDir + "\" exists");
@@ -70,17 +72,48 @@ public final class BackupFile {
       }
     }
     DataDir dir = new DataDir(dataDir);
-    Files.createDirectories(dir.memberDir());
     Path image = dir.restoreImage();
     try {
-      SnapshotRestore.newCluster(extract(backup, image), dir);
+      Files.createDirectories(dir.memberDir());
+      MemberState state = isVetch(backup) ? extract(backup, image) : EtcdDbReader.read(backup, image, skipHashCheck);
+      SnapshotRestore.newCluster(state, dir);
+    } catch (IOException | RuntimeException e) {
+      if (existed) {
+        try (var entries = Files.list(dataDir)) {
+          for (Path p : (Iterable<Path>) entries::iterator) {
+            io.vetch.mvcc.backend.BackendDir.deleteTree(p);
+          }
+        }
+      } else {
+        io.vetch.mvcc.backend.BackendDir.deleteTree(dataDir);
+      }
+      throw e;
     } finally {
       Files.deleteIfExists(image);
     }
   }
 
-  /** Checks the backup and reads its status: the store's HashKV at its revision, keys, and the file's size. */
+  public static void restore(Path backup, Path dataDir) throws IOException {
+    restore(backup, dataDir, false);
+  }
+
+  /** Whether file starts as vetch's own backups do (else it is taken for etcd's). */
+  static boolean isVetch(Path file) throws IOException {
+    try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
+      return Files.size(file) >= 4 && in.readInt() == MAGIC;
+    }
+  }
+
+  /**
+   * Checks the backup and reads its status: for vetch's own, the store's HashKV at its revision, keys, and the
+   * file's size; for etcd's, what etcdutl reports (the hash of its buckets, the last revision, their entries, the
+   * database's size).
+   */
   public static Status status(Path backup) throws IOException {
+    if (!isVetch(backup)) {
+      io.vetch.bbolt.SnapshotHash h = EtcdDbReader.status(backup);
+      return new Status((int) h.hash(), h.revision(), h.totalKey(), h.totalSize());
+    }
     Path tmp = Files.createTempDirectory("vetch-snapshot-status");
     try {
       DataDir dir = new DataDir(tmp); // a throwaway data directory holding only the store
