@@ -105,7 +105,7 @@ final class SnapshotCommand {
         out.println(line);
         out.println(cells(head, w, new boolean[4]));
         out.println(line);
-        out.println(cells(row, w, new boolean[] {false, true, true, false}));
+        out.println(cells(row, w, new boolean[] {false, true, true, true}));
         out.println(line);
       }
       default -> {
