@@ -137,6 +137,16 @@ public final class BoltReader implements Closeable {
     throw new BoltFormatException("bucket " + TreeBuilder.hex(bucket) + ": tree deeper than " + MAX_DEPTH);
   }
 
+  /** Whether a top-level bucket is stored inline, in its entry in the root bucket (as bbolt keeps small buckets). */
+  public boolean isInline(byte[] bucket) {
+    return root(header(bucket)) == 0;
+  }
+
+  /** The freelist's page id, or -1 when the file keeps no freelist (bbolt's NoFreelistSync). */
+  long freelistPage() {
+    return meta.freelist();
+  }
+
   @Override
   public void close() throws IOException {
     channel.close();
