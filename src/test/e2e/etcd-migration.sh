@@ -4,7 +4,8 @@
 #   vetch -> etcd: a data set with history (overwrites, deletes, a txn, a compaction), leases, users and roles on
 #     bin/vetch; `etcdctl snapshot save`; `etcdctl snapshot status` (and `bin/vetch snapshot status`, which must
 #     print the same); `etcdctl snapshot restore`; a real etcd started on the restored directory must serve the same
-#     keys, values, create/mod revisions and versions at every revision from the compaction on, the same leases
+#     keys, values, create/mod revisions and versions at every revision from the compaction on, the same
+#     `endpoint hashkv`, the same leases
 #     with their keys, users and roles, and take writes.
 #   etcd -> vetch: the same data set on a real etcd, with auth enabled; `etcdctl snapshot save`; `bin/vetch
 #     snapshot status` (equal to etcdctl's); `bin/vetch snapshot restore` for one member and for a 3-member
@@ -74,22 +75,22 @@ EOF
   "${c[@]}" user add alice:alicepw >/dev/null; "${c[@]}" user grant-role alice reader >/dev/null
 }
 
-# What a member serves, to compare between members: every key at every revision from the compacted one on (the
+# What a member serves, to compare between members: its revision and `endpoint hashkv`, every key at every revision from the compacted one on (the
 # JSON header's cluster, member and term dropped, as they differ by design), the leases with their TTLs and keys
 # (remaining time dropped), the users and roles, and what a compacted revision answers.
 dump() { # ENDPOINT [etcdctl flags]
   local ep="$1"; shift
   local c=(etcdctl --endpoints "$ep" --command-timeout=10s "$@")
-  local rev r id
+  local rev r id line
   rev=$("${c[@]}" endpoint status -w json | grep -o '"revision":[0-9]*' | cut -d: -f2)
-  echo "revision $rev"
+  echo "revision $rev, hashkv $("${c[@]}" endpoint hashkv | awk -F', ' '{print $2}')"
   for r in $(seq "$COMPACTED" "$rev"); do
     echo "@$r $("${c[@]}" get "" --from-key --rev="$r" -w json | sed -E 's/"(cluster_id|member_id|raft_term)":[0-9]+,?//g')"
   done
   echo "compacted: $("${c[@]}" get a --rev=$((COMPACTED - 1)) 2>&1 | grep -o 'Error.*')"
   for id in $("${c[@]}" lease list | tail -n +2 | sort); do
-    "${c[@]}" lease timetolive "$id" --keys | sed -E 's/remaining\([0-9]+s\)//; s/keys\(\[(.*)\]\)/keys(\1)/' \
-      | tr ' ' '\n' | sort | tr '\n' ' '; echo
+    line=$("${c[@]}" lease timetolive "$id" --keys)
+    echo "${line%%, remaining*} keys: $(sed -E 's/.*keys\(\[(.*)\]\).*/\1/' <<<"$line" | tr ' ' '\n' | sort | tr '\n' ' ')"
   done
   "${c[@]}" user list; "${c[@]}" user get alice; "${c[@]}" role list; "${c[@]}" role get reader
 }

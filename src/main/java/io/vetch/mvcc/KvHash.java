@@ -12,8 +12,8 @@ import java.util.zip.CRC32C;
  * etcd holding the same history: a CRC-32C (Castagnoli) over the bucket name "key", then, in revision order, each
  * stored revision up to the revision hashed that etcd's backend would hold, as etcd stores it: its revision bytes
  * (main | '_' | sub, 't' after a tombstone's) then its KeyValue (a tombstone's holds its key alone). At or below the
- * compact revision that is the revisions of the keys alive there (etcd's kvindex.Keep); records whose physical
- * delete is still pending are left out.
+ * compact revision only the revisions in effect at the revision hashed (etcd's kvindex.Keep), or, when no key is
+ * alive there, those etcd's finished compaction keeps; records whose physical delete is still pending never count.
  */
 public final class KvHash {
   private static final byte[] KEY_BUCKET = {'k', 'e', 'y'};
@@ -53,7 +53,11 @@ public final class KvHash {
     CRC32C crc = new CRC32C();
     crc.update(KEY_BUCKET);
     if (compacted > 0) {
-      List<Revision> kept = new ArrayList<>(store.keptAt(compacted));
+      List<Revision> atRev = store.keptAt(at);
+      // etcd hashes, at or below the compaction, only what kvindex.Keep(at) names; when it names nothing, all its
+      // backend holds there, which a finished compaction leaves as the revisions alive at the compact revision
+      List<Revision> kept = new ArrayList<>(atRev.isEmpty() ? store.keptAt(compacted) : atRev);
+      kept.removeIf(r -> r.main() > compacted);
       kept.sort(null);
       for (Revision r : kept) {
         hash(crc, r.main(), r.sub(), store.record(r.main(), r.sub()));
