@@ -21,6 +21,7 @@ E2E_NAME=migrate
 # shellcheck source=lib.sh
 . src/test/e2e/lib.sh
 
+VETCH="bin/vetch --warmup=false" # (a JIT warm-up per member would only slow the script)
 # start LABEL COMMAND NAME CLUSTER CPORT PPORT: a member in $WORK/LABEL; waits until healthy (its own endpoint).
 start() {
   local label="$1" cmd="$2" name="$3" cluster="$4" cport="$5" pport="$6"
@@ -104,7 +105,7 @@ snapshot_status() { # FILE: etcdctl's and vetch's status must agree; prints etcd
 }
 
 echo "=== vetch -> etcd"
-single v1 bin/vetch
+single v1 "$VETCH"
 load "$EP"
 V1="$EP"
 dump "$V1" >"$WORK/vetch.dump"
@@ -134,7 +135,7 @@ snapshot_status "$WORK/etcd.db"
 P=$(port); C=$(port)
 run bin/vetch snapshot restore "$WORK/etcd.db" --data-dir "$WORK/r1" --name r1 \
   --initial-cluster "r1=http://127.0.0.1:$P" --initial-advertise-peer-urls "http://127.0.0.1:$P"
-start r1 bin/vetch r1 "r1=http://127.0.0.1:$P" "$C" "$P"
+start r1 "$VETCH" r1 "r1=http://127.0.0.1:$P" "$C" "$P"
 EP="127.0.0.1:$C"; healthy "$EP" "${AUTH[@]}"
 dump "$EP" "${AUTH[@]}" >"$WORK/vetch-restored.dump"
 diff "$WORK/etcd.dump" "$WORK/vetch-restored.dump" || fail "vetch restored from etcd's snapshot serves other data"
@@ -151,7 +152,7 @@ for m in c1 c2 c3; do CP[$m]=$(port); PP[$m]=$(port); CLUSTER="${CLUSTER:+$CLUST
 for m in c1 c2 c3; do
   bin/vetch snapshot restore "$WORK/etcd.db" --data-dir "$WORK/$m" --name "$m" --initial-cluster "$CLUSTER" \
     --initial-advertise-peer-urls "http://127.0.0.1:${PP[$m]}" >/dev/null || fail "restore $m"
-  start "$m" bin/vetch "$m" "$CLUSTER" "${CP[$m]}" "${PP[$m]}"
+  start "$m" "$VETCH" "$m" "$CLUSTER" "${CP[$m]}" "${PP[$m]}"
 done
 healthy "127.0.0.1:${CP[c1]},127.0.0.1:${CP[c2]},127.0.0.1:${CP[c3]}" "${AUTH[@]}"
 for m in c1 c2 c3; do
@@ -171,7 +172,7 @@ refused() { # FILE WHAT: restore and status fail naming WHAT, and no data direct
 SIZE=$(stat -c %s "$WORK/etcd.db")
 head -c $((SIZE / 2)) "$WORK/etcd.db" >"$WORK/truncated.db"
 refused "$WORK/truncated.db" "snapshot missing hash"
-head -c $((SIZE - 4096)) "$WORK/etcd.db" >"$WORK/short.db"; tail -c 32 "$WORK/etcd.db" >>"$WORK/short.db"
+head -c $((SIZE - 32 - 4096)) "$WORK/etcd.db" >"$WORK/short.db"; tail -c 32 "$WORK/etcd.db" >>"$WORK/short.db"
 refused "$WORK/short.db" "SHA-256 mismatch"
 cp "$WORK/etcd.db" "$WORK/flipped.db"
 printf '\xff' | dd of="$WORK/flipped.db" bs=1 seek=$((SIZE - 100)) conv=notrunc 2>/dev/null
