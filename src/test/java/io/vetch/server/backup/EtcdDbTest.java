@@ -183,6 +183,48 @@ class EtcdDbTest {
   }
 
   @Test
+  void hashKvIsEtcdsHashByRevOverTheBackend() throws Exception {
+    Path db = tmp.resolve("backup.db");
+    EtcdDbWriter.write(new MemberState(INDEX, 0, image, data), db);
+    // etcd's HashByRev at 10, compacted at 7: "key", then every revision above 7 and, at or below it, those in
+    // effect at 10 (kvindex.Keep(10)): a@3 only (b and c were deleted after 7)
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(EtcdDb.KEY);
+    try (BoltReader r = BoltReader.open(db)) {
+      r.forEach(EtcdDb.KEY, (k, v) -> {
+        long main = ByteBuffer.wrap(k).getLong(0);
+        if (main > COMPACTED || main == 3) {
+          crc.update(k);
+          crc.update(v);
+        }
+      });
+    }
+    assertEquals(new KvHash.Result((int) crc.getValue(), 10, COMPACTED), KvHash.compute(store, 0));
+  }
+
+  @Test
+  void vetchsOwnOlderBackupsAreStillRead() throws Exception {
+    Path old = tmp.resolve("old.vbk"); // VBK1: what Maintenance.Snapshot streamed before etcd's format
+    try (OutputStream out = Files.newOutputStream(old)) {
+      java.security.MessageDigest sha = BackupFile.digest();
+      byte[] prefix = BackupFile.prefix(INDEX, data.encode(), Files.size(image));
+      byte[] img = Files.readAllBytes(image);
+      sha.update(prefix);
+      sha.update(img);
+      out.write(prefix);
+      out.write(img);
+      out.write(sha.digest());
+    }
+    BackupFile.Status st = BackupFile.status(old);
+    assertEquals(KvHash.compute(store, 0).hash(), st.hash(), "a VBK1 status shows its HashKV");
+    assertEquals(store.currentRevision(), st.revision());
+    BackupFile.restore(old, tmp.resolve("from-old"));
+    KvStore restored = open(new DataDir(tmp.resolve("from-old")));
+    assertEquals(all(store, 0), all(restored, 0));
+    assertEquals(KvHash.compute(store, 0), KvHash.compute(restored, 0));
+  }
+
+  @Test
   void damagedTruncatedAndForeignFilesAreRefusedAndNothingIsRestored() throws Exception {
     byte[] good = Files.readAllBytes(backup());
     byte[] flipped = good.clone();
