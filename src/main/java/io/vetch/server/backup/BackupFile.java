@@ -17,16 +17,16 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 /**
- * A backup of a member (what Maintenance.Snapshot streams and {@code etcdctl snapshot save} writes), all integers
- * big-endian:
+ * A member's backups: what {@code etcdctl snapshot save} writes, etcd's format (a bbolt database and its SHA-256,
+ * {@link EtcdDb}), from an etcd member or from vetch's Maintenance.Snapshot; and vetch's own older format, which
+ * vetch streamed before it spoke etcd's and which is still read for the backups users keep. All integers big-endian:
  * <pre>
  *   u32 magic "VBK1" | u64 Raft index | u32 length | snapshot data ({@link SnapshotData})
  *   | u32 length | zero padding | store image (the StoreImage format, to the end less 32 bytes)
  *   | SHA-256 of every byte before it
  * </pre>
- * As etcd's, the stream ends with a SHA-256 of what precedes it, checked by restore; and as etcd's (bolt pages),
- * what precedes it is a multiple of 512 bytes, which {@code etcdctl snapshot save} checks. {@link #restore} rebuilds a
- * data directory from it for a new cluster (as {@code etcdutl snapshot restore}); {@link #status} reads its hash,
+ * A file that starts with the magic is vetch's, any other is taken for etcd's. {@link #restore} rebuilds a data
+ * directory from either for a new cluster (as {@code etcdutl snapshot restore}); {@link #status} reads its hash,
  * revision and key count.
  */
 public final class BackupFile {
@@ -35,7 +35,7 @@ public final class BackupFile {
 
   private BackupFile() {}
 
-  /** What precedes a store image of imageBytes: magic, index, the snapshot data and the padding. */
+  /** What precedes a store image of imageBytes in a VBK1 backup: magic, index, the snapshot data and the padding. */
   public static byte[] prefix(long index, byte[] snapshotData, long imageBytes) {
     int unpadded = 20 + snapshotData.length;
     int pad = (int) Math.floorMod(-(unpadded + imageBytes), 512L);
