@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,6 +104,39 @@ class BoltRoundTripTest {
           Files.size(f), r.pageCount(), depth, r.depth(b("beta")), (wrote - start) / 1_000_000,
           (System.nanoTime() - wrote) / 1_000_000);
     }
+  }
+
+  /** Pages reach the file while the entries are still coming: the writer does not gather a bucket in memory. */
+  @Test
+  void entriesAreStreamedToTheFile() throws IOException {
+    Path f = dir.resolve("stream.db");
+    long[] sizeHalfway = {0};
+    Iterator<Map.Entry<byte[], byte[]>> inner = BoltFiles.generated(50_000, 100);
+    Iterator<Map.Entry<byte[], byte[]>> watched = new Iterator<>() {
+      int n;
+
+      @Override
+      public boolean hasNext() {
+        return inner.hasNext();
+      }
+
+      @Override
+      public Map.Entry<byte[], byte[]> next() {
+        if (++n == 25_000) {
+          try {
+            sizeHalfway[0] = Files.size(f);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+        return inner.next();
+      }
+    };
+    try (BoltWriter w = new BoltWriter(f)) {
+      w.bucket(b("s"), watched);
+    }
+    long end = Files.size(f);
+    assertTrue(sizeHalfway[0] > end * 4 / 10 && sizeHalfway[0] < end * 6 / 10, sizeHalfway[0] + " of " + end);
   }
 
   @Test
