@@ -21,7 +21,8 @@ import java.util.function.BiConsumer;
  * it, such as the SHA-256 trailer of an etcd snapshot, are ignored), checks the freelist and reads the top-level
  * buckets; forEach and get check each page they visit. Inline buckets (root 0, page inside the parent's value) are
  * read like others. Every traversal stops on a page seen twice or a tree deeper than 64 levels, so a corrupt file
- * fails with a BoltFormatException and never loops.
+ * fails with a BoltFormatException and never loops. Reads may run on several threads at once (positional reads
+ * of one file channel; nothing mutable after open).
  */
 public final class BoltReader implements Closeable {
   private static final int MAX_DEPTH = 64;

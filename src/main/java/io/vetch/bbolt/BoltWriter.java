@@ -7,15 +7,18 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Writes a new bbolt database file holding top-level buckets, as one write transaction (txid 1). Pages are written
  * as they fill: bucket trees bottom-up (leaves up to the page size), the root bucket's tree beside them; close()
  * adds an empty freelist and the two meta pages (meta 1 with txid 1, meta 0 with txid 0, both valid and alike, as
- * bbolt's Tx.WriteTo does) and forces the file to disk. Every bucket is written non-inline, which bbolt reads.
+ * bbolt's Tx.WriteTo does) and forces the file to disk. A bucket whose leaf page would take at most a quarter of a
+ * page is written inline, in its entry in the root bucket, as bbolt does (etcd's small buckets look alike).
  * After an exception the file is left without meta pages, so no reader takes it for a database.
  */
 public final class BoltWriter implements Closeable {
@@ -45,8 +48,8 @@ public final class BoltWriter implements Closeable {
 
   /**
    * Adds a top-level bucket. Buckets come in strictly ascending name order and entries in strictly ascending
-   * unsigned-byte key order with non-empty keys, else IllegalArgumentException. Entries are streamed: only one
-   * page's worth per tree level is held at a time.
+   * unsigned-byte key order with non-empty keys, else IllegalArgumentException. Entries are streamed: only a
+   * quarter page (while the bucket may still be inline) or one page's worth per tree level is held at a time.
    */
   public void bucket(byte[] name, Iterator<Map.Entry<byte[], byte[]>> entries) throws IOException {
     if (closed || failed) {
@@ -57,14 +60,31 @@ public final class BoltWriter implements Closeable {
         throw new IllegalArgumentException("bucket names not strictly ascending: " + TreeBuilder.hex(name)
             + " after " + TreeBuilder.hex(lastBucket));
       }
-      TreeBuilder tree = new TreeBuilder(sink);
+      List<Map.Entry<byte[], byte[]>> small = new ArrayList<>();
+      long inlineSize = Layout.PAGE_HEADER;
+      byte[] last = null;
+      TreeBuilder tree = null;
       while (entries.hasNext()) {
         Map.Entry<byte[], byte[]> e = entries.next();
-        tree.add(e.getKey(), e.getValue(), 0);
+        if (tree != null) {
+          tree.add(e.getKey(), e.getValue(), 0);
+          continue;
+        }
+        TreeBuilder.check(last, e.getKey(), e.getValue());
+        last = e.getKey();
+        small.add(e);
+        inlineSize += Layout.ELEMENT + e.getKey().length + e.getValue().length;
+        if (inlineSize > sink.pageSize() / 4) {
+          tree = new TreeBuilder(sink);
+          for (Map.Entry<byte[], byte[]> s : small) {
+            tree.add(s.getKey(), s.getValue(), 0);
+          }
+          small = null;
+        }
       }
-      long rootPage = tree.finish();
-      byte[] header = ByteBuffer.allocate(Layout.BUCKET_HEADER).order(ByteOrder.LITTLE_ENDIAN).putLong(rootPage)
-          .putLong(0).array();
+      byte[] header = tree == null ? TreeBuilder.inline(small)
+          : ByteBuffer.allocate(Layout.BUCKET_HEADER).order(ByteOrder.LITTLE_ENDIAN).putLong(tree.finish())
+              .putLong(0).array();
       root.add(name, header, Layout.BUCKET_LEAF);
       lastBucket = name;
     } catch (IOException | RuntimeException e) {

@@ -26,15 +26,15 @@ record Meta(int pageSize, int flags, long root, long sequence, long freelist, lo
 
   /**
    * Reads the meta of the page starting at offset in buf (at least PAGE_HEADER + SIZE bytes from there), checked as
-   * bbolt does (magic, version, checksum unless zero) plus a sane page size.
+   * bbolt does (magic, version, checksum unless zero) plus a sane page size; the page lies at fileOffset in the file.
    */
-  static Meta read(byte[] buf, int offset, String where) throws BoltFormatException {
+  static Meta read(byte[] buf, int offset, long fileOffset, String where) throws BoltFormatException {
     ByteBuffer b = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
     int pageFlags = b.getShort(offset + 8) & 0xFFFF;
     int m = offset + Layout.PAGE_HEADER;
     if (b.getInt(m) != MAGIC) {
       throw new BoltFormatException(where + ": bad magic " + String.format("0x%08x", b.getInt(m)) + " at offset "
-          + m + " (not a bbolt file?)");
+          + (fileOffset + Layout.PAGE_HEADER) + " (not a bbolt file?)");
     }
     if ((pageFlags & Layout.META) == 0) {
       throw new BoltFormatException(where + ": page flags " + Layout.hex(pageFlags) + " are not a meta page's");
@@ -44,7 +44,8 @@ record Meta(int pageSize, int flags, long root, long sequence, long freelist, lo
     }
     long sum = b.getLong(m + SUMMED);
     if (sum != 0 && sum != fnv(buf, m, SUMMED)) {
-      throw new BoltFormatException(where + ": checksum mismatch at offset " + (m + SUMMED));
+      throw new BoltFormatException(where + ": checksum mismatch at offset "
+          + (fileOffset + Layout.PAGE_HEADER + SUMMED));
     }
     long pageSize = Integer.toUnsignedLong(b.getInt(m + 8));
     if (!Layout.validPageSize(pageSize)) {

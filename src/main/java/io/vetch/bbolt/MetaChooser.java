@@ -28,7 +28,7 @@ final class MetaChooser {
     String problem1 = null;
     List<Long> offsets = new ArrayList<>();
     try {
-      Meta m0 = Meta.read(read(channel, 0), 0, "meta page 0 (offset 0)");
+      Meta m0 = Meta.read(read(channel, 0), 0, 0, "meta page 0 (offset 0)");
       valid.add(m0);
       problem0 = null;
       offsets.add((long) m0.pageSize());
@@ -46,7 +46,7 @@ final class MetaChooser {
         if (offset + META_BYTES > size) {
           throw new BoltFormatException("meta page 1 (offset " + offset + "): file ends at " + size);
         }
-        Meta m1 = Meta.read(read(channel, offset), 0, "meta page 1 (offset " + offset + ")");
+        Meta m1 = Meta.read(read(channel, offset), 0, offset, "meta page 1 (offset " + offset + ")");
         if (m1.pageSize() != offset) {
           throw new BoltFormatException("meta page 1 (offset " + offset + ") has page size " + m1.pageSize());
         }

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds one bucket's B+tree bottom-up from elements in strictly ascending key order. Each level keeps one open
@@ -26,17 +27,38 @@ final class TreeBuilder {
 
   /** Adds a leaf element; keys must be non-empty and strictly ascending (unsigned bytes). */
   void add(byte[] key, byte[] value, int flags) throws IOException {
+    check(lastKey, key, value);
+    lastKey = key;
+    add(0, new Element(key, value, 0, flags));
+  }
+
+  /** IllegalArgumentException unless key is non-empty, not too long and above last (if any), and value is sane. */
+  static void check(byte[] last, byte[] key, byte[] value) {
     if (key == null || key.length == 0 || key.length > Layout.MAX_KEY) {
       throw new IllegalArgumentException("key length must be in [1, " + Layout.MAX_KEY + "]");
     }
     if (value == null || value.length > Integer.MAX_VALUE - Layout.PAGE_HEADER - Layout.ELEMENT - key.length) {
       throw new IllegalArgumentException("value is null or too large");
     }
-    if (lastKey != null && Arrays.compareUnsigned(lastKey, key) >= 0) {
-      throw new IllegalArgumentException("keys not strictly ascending: " + hex(key) + " after " + hex(lastKey));
+    if (last != null && Arrays.compareUnsigned(last, key) >= 0) {
+      throw new IllegalArgumentException("keys not strictly ascending: " + hex(key) + " after " + hex(last));
     }
-    lastKey = key;
-    add(0, new Element(key, value, 0, flags));
+  }
+
+  /**
+   * An inline bucket's value: a bucket header with root 0 and sequence 0, then a leaf page (id 0) holding the
+   * entries, already checked.
+   */
+  static byte[] inline(List<Map.Entry<byte[], byte[]>> entries) {
+    List<Element> elements = new ArrayList<>();
+    long bytes = Layout.PAGE_HEADER;
+    for (Map.Entry<byte[], byte[]> e : entries) {
+      elements.add(new Element(e.getKey(), e.getValue(), 0, 0));
+      bytes += Layout.ELEMENT + e.getKey().length + e.getValue().length;
+    }
+    byte[] value = new byte[Math.toIntExact(Layout.BUCKET_HEADER + bytes)];
+    encode(value, Layout.BUCKET_HEADER, 0, 0, true, elements);
+    return value;
   }
 
   /** Writes what is still open and returns the root page id; the builder is spent afterwards. */
@@ -78,31 +100,36 @@ final class TreeBuilder {
     long pages = (level.bytes + size - 1) / size;
     byte[] image = new byte[Math.toIntExact(pages * size)];
     long id = sink.allocate(level.bytes);
-    List<Element> elements = level.elements;
+    encode(image, 0, id, (int) (pages - 1), level.leaf, level.elements);
+    sink.write(id, image);
+    level.elements = new ArrayList<>();
+    level.bytes = Layout.PAGE_HEADER;
+    return id;
+  }
+
+  /** Lays out a page at base in image: header, element array, then each key (and value) in element order. */
+  private static void encode(byte[] image, int base, long id, int overflow, boolean leaf, List<Element> elements) {
     ByteBuffer b = ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN);
-    b.putLong(id).putShort((short) (level.leaf ? Layout.LEAF : Layout.BRANCH)).putShort((short) elements.size())
-        .putInt((int) (pages - 1));
-    int data = Layout.PAGE_HEADER + Layout.ELEMENT * elements.size();
+    b.position(base);
+    b.putLong(id).putShort((short) (leaf ? Layout.LEAF : Layout.BRANCH)).putShort((short) elements.size())
+        .putInt(overflow);
+    int data = base + Layout.PAGE_HEADER + Layout.ELEMENT * elements.size();
     for (int i = 0; i < elements.size(); i++) {
       Element e = elements.get(i);
-      int at = Layout.PAGE_HEADER + Layout.ELEMENT * i;
+      int at = base + Layout.PAGE_HEADER + Layout.ELEMENT * i;
       b.position(at);
-      if (level.leaf) {
+      if (leaf) {
         b.putInt(e.flags).putInt(data - at).putInt(e.key.length).putInt(e.value.length);
       } else {
         b.putInt(data - at).putInt(e.key.length).putLong(e.child);
       }
       System.arraycopy(e.key, 0, image, data, e.key.length);
       data += e.key.length;
-      if (level.leaf) {
+      if (leaf) {
         System.arraycopy(e.value, 0, image, data, e.value.length);
         data += e.value.length;
       }
     }
-    sink.write(id, image);
-    level.elements = new ArrayList<>();
-    level.bytes = Layout.PAGE_HEADER;
-    return id;
   }
 
   static String hex(byte[] key) {

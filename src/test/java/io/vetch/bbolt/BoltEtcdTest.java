@@ -31,6 +31,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * bbolt files against the real thing: a snapshot saved by etcd 3.4 (`etcdctl snapshot save`: bbolt's own writer
@@ -181,6 +183,33 @@ class BoltEtcdTest {
       assertEquals(Files.size(f), etcds.totalSize());
       System.out.printf("BoltWriter file: %d bytes, %d keys, depth of 'many' %d; etcdctl snapshot status: %s%n",
           Files.size(f), keys, r.depth(b("many")), etcds);
+    }
+  }
+
+  /** Small and large pages, keys longer than a small page (so branch pages overflow too). */
+  @ParameterizedTest
+  @ValueSource(ints = {512, 65536})
+  void etcdctlAcceptsOtherPageSizesAndKeysLongerThanAPage(int pageSize) throws Exception {
+    Random random = new Random(pageSize);
+    Map<byte[], NavigableMap<byte[], byte[]>> buckets = new TreeMap<>(java.util.Arrays::compareUnsigned);
+    NavigableMap<byte[], byte[]> longKeys = BoltFiles.sorted();
+    for (int i = 0; i < 300; i++) {
+      byte[] k = new byte[1000 + random.nextInt(2000)];
+      random.nextBytes(k);
+      longKeys.put(k, new byte[random.nextInt(3000)]);
+    }
+    buckets.put(b("long"), longKeys);
+    NavigableMap<byte[], byte[]> many = BoltFiles.sorted();
+    BoltFiles.generated(20_000, 10).forEachRemaining(e -> many.put(e.getKey(), e.getValue()));
+    buckets.put(b("many"), many);
+    Path f = dir.resolve("pages-" + pageSize + ".db");
+    BoltFiles.write(f, pageSize, buckets);
+    try (BoltReader r = BoltReader.open(f)) {
+      SnapshotHash etcds = etcdctlStatus(f);
+      assertEquals(etcds, SnapshotHash.status(r));
+      assertEquals(20_300, etcds.totalKey());
+      System.out.printf("page size %d: %d bytes, depth of 'long' %d, of 'many' %d; etcdctl: %s%n", pageSize,
+          Files.size(f), r.depth(b("long")), r.depth(b("many")), etcds);
     }
   }
 

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,8 +62,9 @@ class BoltRoundTripTest {
       assertEquals(4096, r.pageSize());
       assertEquals(0, r.freePageCount());
       assertEquals(1, r.depth(b("one")));
-      assertEquals(6, r.pageCount());
-      assertEquals(6 * 4096, Files.size(f));
+      assertTrue(r.isInline(b("empty")) && r.isInline(b("one")), "small buckets are inline, as in bbolt");
+      assertEquals(4, r.pageCount(), "2 metas, the root bucket's leaf holding both buckets, the freelist");
+      assertEquals(4 * 4096, Files.size(f));
     }
   }
 
@@ -102,6 +104,39 @@ class BoltRoundTripTest {
           Files.size(f), r.pageCount(), depth, r.depth(b("beta")), (wrote - start) / 1_000_000,
           (System.nanoTime() - wrote) / 1_000_000);
     }
+  }
+
+  /** Pages reach the file while the entries are still coming: the writer does not gather a bucket in memory. */
+  @Test
+  void entriesAreStreamedToTheFile() throws IOException {
+    Path f = dir.resolve("stream.db");
+    long[] sizeHalfway = {0};
+    Iterator<Map.Entry<byte[], byte[]>> inner = BoltFiles.generated(50_000, 100);
+    Iterator<Map.Entry<byte[], byte[]>> watched = new Iterator<>() {
+      int n;
+
+      @Override
+      public boolean hasNext() {
+        return inner.hasNext();
+      }
+
+      @Override
+      public Map.Entry<byte[], byte[]> next() {
+        if (++n == 25_000) {
+          try {
+            sizeHalfway[0] = Files.size(f);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+        return inner.next();
+      }
+    };
+    try (BoltWriter w = new BoltWriter(f)) {
+      w.bucket(b("s"), watched);
+    }
+    long end = Files.size(f);
+    assertTrue(sizeHalfway[0] > end * 4 / 10 && sizeHalfway[0] < end * 6 / 10, sizeHalfway[0] + " of " + end);
   }
 
   @Test
@@ -153,6 +188,27 @@ class BoltRoundTripTest {
         for (Map.Entry<byte[], byte[]> e : buckets.get(name).entrySet()) {
           assertArrayEquals(e.getValue(), r.get(name, e.getKey()));
         }
+      }
+    }
+  }
+
+  @Test
+  void bucketsUpToAQuarterPageAreInline() throws IOException {
+    Path f = dir.resolve("inline.db");
+    // 10 entries of 9-byte keys and v-byte values make a leaf of 16 + 10 * (16 + 9 + v) bytes: 1016 for v = 75,
+    // within 4096 / 4 (bbolt's maxInlineBucketSize); 1026 for v = 76, beyond it.
+    try (BoltWriter w = new BoltWriter(f)) {
+      w.bucket(b("at"), BoltFiles.generated(10, 75));
+      w.bucket(b("over"), BoltFiles.generated(10, 76));
+    }
+    try (BoltReader r = BoltReader.open(f)) {
+      assertTrue(r.isInline(b("at")));
+      assertFalse(r.isInline(b("over")));
+      for (String name : List.of("at", "over")) {
+        int[] n = {0};
+        r.forEach(b(name), (k, v) -> assertArrayEquals(key(n[0]++), k));
+        assertEquals(10, n[0]);
+        assertArrayEquals(value(3, name.equals("at") ? 75 : 76), r.get(b(name), key(3)));
       }
     }
   }
