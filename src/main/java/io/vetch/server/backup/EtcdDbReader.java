@@ -61,7 +61,8 @@ public final class EtcdDbReader {
           }
           sink.add(rev[0], rev[1], tombstone, kv.toByteArray());
         } catch (IOException e) {
-          throw new UncheckedIOException(e);
+          throw new UncheckedIOException(new IOException(snapshot + ": unreadable KeyValue at revision " + rev[0] + "_"
+              + rev[1] + ": " + e.getMessage(), e));
         }
       }));
       return new MemberState(index, 0, image,

@@ -245,6 +245,10 @@ class EtcdDbTest {
       w.bucket(bytes("other"), List.of(Map.entry(bytes("k"), bytes("v"))).iterator());
     }
     refused(Files.readAllBytes(foreign), "without the \"key\" bucket", true);
+    refused(etcdLike(Map.entry(bytes("not a revision"), KeyValue.getDefaultInstance().toByteArray())),
+        "bad revision key 6e6f", true);
+    refused(etcdLike(Map.entry(EtcdDb.revision(2, 0, false), new byte[] {(byte) 0xff, 1})),
+        "unreadable KeyValue at revision 2_0", true);
     IOException e = assertThrows(IOException.class, () -> BackupFile.status(foreign));
     assertTrue(e.getMessage().contains("without the \"key\" bucket"), e.getMessage());
   }
@@ -283,6 +287,16 @@ class EtcdDbTest {
     assertEquals(large.currentRevision(), restored.currentRevision());
     assertArrayEquals(mb, restored.range(bytes("big/4"), null, 0, 0, false).kvs().get(0).getValue().toByteArray());
     assertEquals(KvHash.compute(large, 0), KvHash.compute(restored, 0));
+  }
+
+  /** A bbolt file with etcd's "key" and "meta" buckets, one entry in "key". */
+  private byte[] etcdLike(Map.Entry<byte[], byte[]> key) throws IOException {
+    Path f = tmp.resolve("etcd-like.db");
+    try (BoltWriter w = new BoltWriter(f)) {
+      w.bucket(EtcdDb.KEY, List.of(key).iterator());
+      w.bucket(EtcdDb.META, List.of(Map.entry(EtcdDb.CONSISTENT_INDEX, EtcdDb.u64(1))).iterator());
+    }
+    return Files.readAllBytes(f);
   }
 
   private void refused(byte[] file, String what, boolean skipHashCheck) throws IOException {
