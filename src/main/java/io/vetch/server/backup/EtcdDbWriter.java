@@ -24,18 +24,20 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
 
 /**
  * Writes a member's state as etcd's backend file ({@link EtcdDb}), what etcd's Maintenance.Snapshot streams: every
  * revision of the store's history with its tombstones, the compaction, the leases, the membership, the alarms and
  * the auth store. Records that the compaction removes but the store had not yet deleted are left out, as etcd's
- * finished compaction leaves them, so the file is the one etcd would hold after it. The store image is read twice
- * (an index of the records, then their values in revision order), so memory holds an index entry per revision,
- * not the values.
+ * finished compaction leaves them, so the file is the one etcd would hold after it. The store image is scanned for
+ * an index of its records (once more for their keys at or below a compaction), then their values are read in
+ * revision order as the file is written, so memory holds an index entry per revision, not the values.
  */
 public final class EtcdDbWriter {
   /** The version etcd 3.4 and 3.5 both accept at start (3.5 upgrades it; 3.4 refuses a newer one). */
@@ -49,22 +51,20 @@ public final class EtcdDbWriter {
   /** Writes state as a bbolt file to db (replaced); throws IOException if its image is damaged. */
   public static void write(MemberState state, Path db) throws IOException {
     List<Rec> recs = new ArrayList<>();
-    Map<ByteString, Rec> latestCompacted = new HashMap<>();
-    long[] compacted = {0};
-    StoreImage.Header h = StoreImage.scan(state.image(), (main, sub, tombstone, kv, offset) -> {
-      recs.add(new Rec(main, sub, tombstone, offset, kv.length));
-    });
-    compacted[0] = Math.max(h.scheduledCompactRev(), h.finishedCompactRev());
-    if (compacted[0] > 0) { // which records at or below the compaction it keeps: each key's latest, if alive
+    StoreImage.Header h = StoreImage.scan(state.image(),
+        (main, sub, tombstone, kv, offset) -> recs.add(new Rec(main, sub, tombstone, offset, kv.length)));
+    long compacted = Math.max(h.scheduledCompactRev(), h.finishedCompactRev());
+    if (compacted > 0) { // at or below the compaction it keeps each key's newest revision there, if not a tombstone
+      Map<ByteString, Rec> newest = new HashMap<>();
       StoreImage.scan(state.image(), (main, sub, tombstone, kv, offset) -> {
-        if (main <= compacted[0]) {
-          Rec r = new Rec(main, sub, tombstone, offset, kv.length);
-          latestCompacted.merge(KeyValue.parseFrom(kv).getKey(), r, (a, b) -> order(a, b) >= 0 ? a : b);
+        if (main <= compacted) {
+          newest.merge(KeyValue.parseFrom(kv).getKey(), new Rec(main, sub, tombstone, offset, kv.length),
+              (a, b) -> order(a, b) >= 0 ? a : b);
         }
       });
-      java.util.Set<Rec> kept = new java.util.HashSet<>();
-      latestCompacted.values().stream().filter(r -> !r.tombstone()).forEach(kept::add);
-      recs.removeIf(r -> r.main() <= compacted[0] && !kept.contains(r));
+      Set<Rec> kept = new HashSet<>();
+      newest.values().stream().filter(r -> !r.tombstone()).forEach(kept::add);
+      recs.removeIf(r -> r.main() <= compacted && !kept.contains(r));
     }
     recs.sort(EtcdDbWriter::order);
     SnapshotData data = state.data();
@@ -102,9 +102,9 @@ public final class EtcdDbWriter {
       w.bucket(EtcdDb.MEMBERS_REMOVED, sorted(removed));
       List<Map.Entry<byte[], byte[]>> meta = new ArrayList<>();
       meta.add(Map.entry(EtcdDb.CONSISTENT_INDEX, EtcdDb.u64(state.index())));
-      if (compacted[0] > 0) {
-        meta.add(Map.entry(EtcdDb.FINISHED_COMPACT_REV, EtcdDb.revision(compacted[0], 0, false)));
-        meta.add(Map.entry(EtcdDb.SCHEDULED_COMPACT_REV, EtcdDb.revision(compacted[0], 0, false)));
+      if (compacted > 0) {
+        meta.add(Map.entry(EtcdDb.FINISHED_COMPACT_REV, EtcdDb.revision(compacted, 0, false)));
+        meta.add(Map.entry(EtcdDb.SCHEDULED_COMPACT_REV, EtcdDb.revision(compacted, 0, false)));
       }
       w.bucket(EtcdDb.META, sorted(meta));
     } catch (UncheckedIOException e) {
