@@ -39,7 +39,7 @@ public final class BoltReader implements Closeable {
     this.pages = new PageReader(channel, meta.pageSize(), meta.highWater());
   }
 
-  public static BoltReader open(Path file) throws IOException {
+  public static BoltReader open(Path file) throws BoltFormatException, IOException {
     FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
     try {
       Meta meta = MetaChooser.choose(channel);

@@ -166,8 +166,8 @@ class BoltCorruptionTest {
   }
 
   /**
-   * Random single-bit damage in a smaller file (5,000 keys under one branch page, and an inline bucket), a third of it in
-   * the meta pages: the reader either reads the file or says what is wrong, never more.
+   * Random single-bit damage in a smaller file (5,000 keys under one branch page, and an inline bucket), a third of
+   * it in the meta pages: the reader either reads the file or says what is wrong, never more.
    */
   @Test
   void randomDamageNeverCrashesOrHangs() {
