@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code vetch snapshot restore|status}, etcdutl's snapshot commands for vetch's backups (what {@code etcdctl
- * snapshot save} receives from a vetch member):
+ * {@code vetch snapshot restore|status}, etcdutl's snapshot commands for backups, etcd's (what {@code etcdctl
+ * snapshot save} receives from an etcd or a vetch member) and vetch's own older format:
  * <pre>
  *   vetch snapshot restore FILE [--data-dir DIR] [--name NAME] [--initial-cluster ...]
- *       [--initial-cluster-token ...] [--initial-advertise-peer-urls ...]
+ *       [--initial-cluster-token ...] [--initial-advertise-peer-urls ...] [--skip-hash-check]
  *   vetch snapshot status FILE [-w table|json|simple]
  * </pre>
  * A restored data directory starts a new cluster: start the member with the same --name and --initial-cluster
@@ -21,7 +21,7 @@ import java.util.Map;
  */
 final class SnapshotCommand {
   private static final List<String> RESTORE_FLAGS = List.of("data-dir", "name", "initial-cluster",
-      "initial-cluster-token", "initial-advertise-peer-urls");
+      "initial-cluster-token", "initial-advertise-peer-urls", "skip-hash-check");
 
   private SnapshotCommand() {}
 
@@ -41,6 +41,8 @@ final class SnapshotCommand {
       if (eq >= 0) {
         value = a.substring(eq + 1);
         a = a.substring(0, eq);
+      } else if (a.equals("skip-hash-check")) {
+        value = "true";
       } else if (i + 1 < args.size()) {
         value = args.get(++i);
       } else {
@@ -75,7 +77,7 @@ final class SnapshotCommand {
       return 2;
     }
     Path dataDir = Path.of(flags.getOrDefault("data-dir", name + ".etcd"));
-    BackupFile.restore(file, dataDir);
+    BackupFile.restore(file, dataDir, Boolean.parseBoolean(flags.getOrDefault("skip-hash-check", "false")));
     BackupFile.Status s = BackupFile.status(file);
     out.printf("restored snapshot %s to data-dir %s: revision %d, %d keys; start member %s with --initial-cluster %s%n",
         file, dataDir, s.revision(), s.totalKeys(), name, cluster);
@@ -103,7 +105,7 @@ final class SnapshotCommand {
         out.println(line);
         out.println(cells(head, w, new boolean[4]));
         out.println(line);
-        out.println(cells(row, w, new boolean[] {false, true, true, false}));
+        out.println(cells(row, w, new boolean[] {false, true, true, true}));
         out.println(line);
       }
       default -> {

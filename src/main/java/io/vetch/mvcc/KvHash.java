@@ -1,17 +1,22 @@
 package io.vetch.mvcc;
 
-import io.vetch.api.mvccpb.Event;
 import io.vetch.api.mvccpb.KeyValue;
+import io.vetch.mvcc.backend.BackendRecord;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * etcd's HashKV: a CRC-32C (Castagnoli, as etcd) over the history a member keeps up to a revision, so members can
- * be compared: the key-values alive at the compact revision (key order), then every event after it up to the
- * revision (revision order, each as type, key-value). Members that applied the same entries give equal hashes,
- * whatever their physical compaction has already deleted.
+ * etcd's HashKV (mvcc/kvstore.go HashByRev), so that `etcdctl endpoint hashkv` gives the same number on vetch and on
+ * etcd holding the same history: a CRC-32C (Castagnoli) over the bucket name "key", then, in revision order, each
+ * stored revision up to the revision hashed that etcd's backend would hold, as etcd stores it: its revision bytes
+ * (main | '_' | sub, 't' after a tombstone's) then its KeyValue (a tombstone's holds its key alone). At or below the
+ * compact revision only the revisions in effect at the revision hashed (etcd's kvindex.Keep), or, when no key is
+ * alive there, those etcd's finished compaction keeps; records whose physical delete is still pending never count.
  */
 public final class KvHash {
-  private static final int CHUNK_EVENTS = 4096;
+  private static final byte[] KEY_BUCKET = {'k', 'e', 'y'};
 
   /** The hash, the revision it covers and the compact revision it started from. */
   public record Result(int hash, long revision, long compactRevision) {}
@@ -46,23 +51,44 @@ public final class KvHash {
       throw new CompactedException(compacted);
     }
     CRC32C crc = new CRC32C();
+    crc.update(KEY_BUCKET);
     if (compacted > 0) {
-      for (KeyValue kv : store.range(new byte[] {0}, new byte[] {0}, compacted, 0, false).kvs()) {
-        crc.update(kv.toByteArray());
+      List<Revision> atRev = store.keptAt(at);
+      // etcd hashes, at or below the compaction, only what kvindex.Keep(at) names; when it names nothing, all its
+      // backend holds there, which a finished compaction leaves as the revisions alive at the compact revision
+      List<Revision> kept = new ArrayList<>(atRev.isEmpty() ? store.keptAt(compacted) : atRev);
+      kept.removeIf(r -> r.main() > compacted);
+      kept.sort(null);
+      for (Revision r : kept) {
+        hash(crc, r.main(), r.sub(), store.record(r.main(), r.sub()));
       }
     }
-    long next = compacted + 1;
-    while (next <= at) {
-      KvStore.EventChunk chunk = store.readEvents(next, at, CHUNK_EVENTS);
-      for (Event e : chunk.events()) {
-        crc.update(e.getTypeValue());
-        crc.update(e.getKv().toByteArray());
+    for (long main = compacted + 1; main <= at; main++) {
+      for (long sub = 0; ; sub++) {
+        byte[] record = store.record(main, sub);
+        if (record == null) {
+          break;
+        }
+        hash(crc, main, sub, record);
       }
-      if (chunk.through() < next) {
-        break; // nothing more (revisions past the current one)
-      }
-      next = chunk.through() + 1;
+    }
+    if (store.compactRevision() != compacted) {
+      throw new CompactedException(store.compactRevision()); // its physical deletes may have raced the reads
     }
     return new Result((int) crc.getValue(), at, compacted);
+  }
+
+  private static void hash(CRC32C crc, long main, long sub, byte[] record) {
+    if (record == null) {
+      return;
+    }
+    boolean tombstone = BackendRecord.isTombstone(record);
+    crc.update(ByteBuffer.allocate(18).putLong(main).put((byte) '_').putLong(sub).put((byte) 't').array(), 0,
+        tombstone ? 18 : 17);
+    if (tombstone) {
+      crc.update(KeyValue.newBuilder().setKey(KvCodec.decode(record).getKey()).build().toByteArray());
+    } else {
+      crc.update(record, BackendRecord.PAYLOAD_OFFSET, BackendRecord.payloadLength(record));
+    }
   }
 }

@@ -502,6 +502,16 @@ public final class KvStore implements Closeable {
     }
   }
 
+  /** The revisions of the keys alive at rev (etcd's kvindex.Keep), for HashKV. Any thread. */
+  List<Revision> keptAt(long rev) {
+    return index.revisions(new byte[] {0}, new byte[] {0}, rev, 0, false).revs();
+  }
+
+  /** The stored record of a revision, or null. Any thread. */
+  byte[] record(long main, long sub) {
+    return backend.get(main, sub);
+  }
+
   /** Forces the backend files to disk. Writer thread. */
   public void sync() throws IOException {
     persistConsistentIndex();

@@ -31,9 +31,10 @@ import java.util.zip.CheckedOutputStream;
  * </pre>
  * Records are in backend order (unordered). The image holds every backend record, including compacted records
  * whose physical delete was still pending; loading it and running {@link StoreRecovery} queues them again.
- * Stateless; both methods run on the store's writer thread.
+ * Stateless; write and load run on the store's writer thread. {@link #scan} and {@link #create} read and write images
+ * for converters of other formats (etcd's bbolt snapshot).
  */
-final class StoreImage {
+public final class StoreImage {
   static final int MAGIC = 0x564D494D; // "VMIM"
   static final int VERSION = 1;
   static final int HEADER_BYTES = 4 + 4 + 4 * Long.BYTES;
@@ -44,7 +45,85 @@ final class StoreImage {
   }
 
   /** What an image's header says. */
-  record Header(long consistentIndex, long scheduledCompactRev, long finishedCompactRev, long recordCount) {
+  public record Header(long consistentIndex, long scheduledCompactRev, long finishedCompactRev, long recordCount) {
+  }
+
+  /** Sees each record of an image: its revision, whether a tombstone, its KeyValue bytes and where they start. */
+  public interface RecordVisitor {
+    void record(long main, long sub, boolean tombstone, byte[] kv, long kvOffset) throws IOException;
+  }
+
+  /** Takes the records of an image {@link #create} writes. */
+  public interface RecordSink {
+    void add(long main, long sub, boolean tombstone, byte[] kv) throws IOException;
+  }
+
+  /** Gives {@link #create} its records. */
+  public interface RecordSource {
+    void records(RecordSink sink) throws IOException;
+  }
+
+  /**
+   * Reads and checks the whole image (format, count, CRC) and shows visitor each record in file order; throws
+   * IOException naming the damage. The CRC is checked at the end: a visitor sees the records of a damaged image.
+   */
+  public static Header scan(Path file, RecordVisitor visitor) throws IOException {
+    long fileSize = Files.size(file);
+    CRC32C crc = new CRC32C();
+    try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+      DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc))) {
+      Header h = readHeader(in, fileSize, file);
+      long pos = HEADER_BYTES;
+      for (long i = 0; i < h.recordCount(); i++) {
+        int len = in.readInt();
+        if (len < BackendRecord.PAYLOAD_OFFSET || pos + RECORD_PREFIX_BYTES + len + TRAILER_BYTES > fileSize) {
+          throw new IOException(file + ": bad record length " + len + " at offset " + pos);
+        }
+        long main = in.readLong();
+        long sub = in.readLong();
+        byte[] record = new byte[len];
+        in.readFully(record);
+        visitor.record(main, sub, BackendRecord.isTombstone(record),
+            java.util.Arrays.copyOfRange(record, BackendRecord.PAYLOAD_OFFSET, len),
+            pos + RECORD_PREFIX_BYTES + BackendRecord.PAYLOAD_OFFSET);
+        pos += RECORD_PREFIX_BYTES + len;
+      }
+      long computed = crc.getValue();
+      if (new DataInputStream(raw).readInt() != (int) computed) {
+        throw new IOException(file + ": CRC mismatch");
+      }
+      return h;
+    }
+  }
+
+  /**
+   * Writes an image of header.recordCount() records, those source gives (labelled Raft index 0), to file, not
+   * synced: for an image that is loaded at once (a restore) and then deleted.
+   */
+  public static void create(Path file, Header header, RecordSource source) throws IOException {
+    CRC32C crc = new CRC32C();
+    long[] n = {0};
+    try (BufferedOutputStream buffered = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
+      DataOutputStream out = new DataOutputStream(new CheckedOutputStream(buffered, crc))) {
+      out.writeInt(MAGIC);
+      out.writeInt(VERSION);
+      out.writeLong(header.consistentIndex());
+      out.writeLong(header.scheduledCompactRev());
+      out.writeLong(header.finishedCompactRev());
+      out.writeLong(header.recordCount());
+      source.records((main, sub, tombstone, kv) -> {
+        out.writeInt(BackendRecord.PAYLOAD_OFFSET + kv.length);
+        out.writeLong(main);
+        out.writeLong(sub);
+        out.write(BackendRecord.encode(0, tombstone, kv));
+        n[0]++;
+      });
+      out.flush();
+      new DataOutputStream(buffered).writeInt((int) crc.getValue());
+    }
+    if (n[0] != header.recordCount()) {
+      throw new IOException(file + ": " + n[0] + " records written, the header says " + header.recordCount());
+    }
   }
 
   /**

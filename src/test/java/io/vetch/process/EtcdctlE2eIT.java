@@ -18,14 +18,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * roles, permissions and tokens; output must match real etcd's) and etcdctl-tls.sh (client and peer TLS with
  * openssl-made certificates, client certificate CN as the user, auto-TLS, minimum TLS version), and gateway.sh
  * (the HTTP/JSON gateway with curl: KV, txn and lease answers identical to real etcd's, every other route group
- * checked).
+ * checked), and etcd-migration.sh (backups both ways between bin/vetch and a real etcd 3.4: etcdctl snapshot
+ * save/status/restore of a vetch member served by etcd, bin/vetch snapshot status/restore of etcd's served by one
+ * and by three vetch members, the same history, hashkv, leases, users and roles; damaged files refused).
  */
 class EtcdctlE2eIT {
   @TempDir Path dir;
 
   @ParameterizedTest
   @ValueSource(strings = {"etcdctl-kv.sh", "etcdctl-cluster.sh", "etcdctl-maintenance.sh", "etcdctl-auth.sh", "etcdctl-tls.sh",
-      "gateway.sh"})
+      "gateway.sh", "etcd-migration.sh"})
   void etcdctlScriptPasses(String script) throws Exception {
     Path out = dir.resolve("e2e.out");
     Process p = new ProcessBuilder(new File("src/test/e2e/" + script).getAbsolutePath())

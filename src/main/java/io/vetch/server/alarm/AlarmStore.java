@@ -114,6 +114,11 @@ public final class AlarmStore {
     return bytes.toByteArray();
   }
 
+  /** The alarms in bytes from {@link #toBytes}. */
+  public static List<AlarmMember> decodeAlarms(byte[] data) throws IOException {
+    return decode(data).stream().map(Alarm::toProto).toList();
+  }
+
   /** Replaces every alarm with those in data (from {@link #toBytes}), as a snapshot install does. Storage worker. */
   public void restore(byte[] data) {
     try {

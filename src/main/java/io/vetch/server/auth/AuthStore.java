@@ -357,6 +357,24 @@ public final class AuthStore {
     return encode(state);
   }
 
+  /** What {@link #toBytes} carries, for converters of other formats (etcd's auth buckets). */
+  public record Saved(boolean enabled, long revision, List<User> users, List<Role> roles) {}
+
+  /** The auth state in bytes from {@link #toBytes}. */
+  public static Saved decodeSaved(byte[] data) throws IOException {
+    State s = decode(data);
+    return new Saved(s.enabled, s.revision, List.copyOf(s.users.values()), List.copyOf(s.roles.values()));
+  }
+
+  /** Bytes as {@link #toBytes} for saved. */
+  public static byte[] encodeSaved(Saved saved) {
+    Map<String, User> users = new TreeMap<>();
+    saved.users().forEach(u -> users.put(u.getName().toStringUtf8(), u));
+    Map<String, Role> roles = new TreeMap<>();
+    saved.roles().forEach(r -> roles.put(r.getName().toStringUtf8(), r));
+    return encode(state(saved.enabled(), saved.revision(), users, roles));
+  }
+
   /** Replaces everything with data from {@link #toBytes}, as a snapshot install does. Storage worker. */
   public void restore(byte[] data) {
     try {

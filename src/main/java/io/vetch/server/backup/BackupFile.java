@@ -17,16 +17,16 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 /**
- * A backup of a member (what Maintenance.Snapshot streams and {@code etcdctl snapshot save} writes), all integers
- * big-endian:
+ * A member's backups: what {@code etcdctl snapshot save} writes, etcd's format (a bbolt database and its SHA-256,
+ * {@link EtcdDb}), from an etcd member or from vetch's Maintenance.Snapshot; and vetch's own older format, which
+ * vetch streamed before it spoke etcd's and which is still read for the backups users keep. All integers big-endian:
  * <pre>
  *   u32 magic "VBK1" | u64 Raft index | u32 length | snapshot data ({@link SnapshotData})
  *   | u32 length | zero padding | store image (the StoreImage format, to the end less 32 bytes)
  *   | SHA-256 of every byte before it
  * </pre>
- * As etcd's, the stream ends with a SHA-256 of what precedes it, checked by restore; and as etcd's (bolt pages),
- * what precedes it is a multiple of 512 bytes, which {@code etcdctl snapshot save} checks. {@link #restore} rebuilds a
- * data directory from it for a new cluster (as {@code etcdutl snapshot restore}); {@link #status} reads its hash,
+ * A file that starts with the magic is vetch's, any other is taken for etcd's. {@link #restore} rebuilds a data
+ * directory from either for a new cluster (as {@code etcdutl snapshot restore}); {@link #status} reads its hash,
  * revision and key count.
  */
 public final class BackupFile {
@@ -35,7 +35,7 @@ public final class BackupFile {
 
   private BackupFile() {}
 
-  /** What precedes a store image of imageBytes: magic, index, the snapshot data and the padding. */
+  /** What precedes a store image of imageBytes in a VBK1 backup: magic, index, the snapshot data and the padding. */
   public static byte[] prefix(long index, byte[] snapshotData, long imageBytes) {
     int unpadded = 20 + snapshotData.length;
     int pad = (int) Math.floorMod(-(unpadded + imageBytes), 512L);
@@ -56,13 +56,15 @@ public final class BackupFile {
   public record Status(int hash, long revision, long totalKeys, long totalSize) {}
 
   /**
-   * Restores backup into dataDir (which must not exist or be empty) for a new cluster
-   * ({@link SnapshotRestore#newCluster}): the store with the backup's keys and revisions, its leases, and its users
-   * and roles, as in etcd; the membership comes from the new cluster's --initial-cluster when the member starts, as
-   * with etcd. Throws IOException when the backup is damaged (its SHA-256 or image CRC does not match).
+   * Restores backup, vetch's own or etcd's ({@link EtcdDbReader}), into dataDir (which must not exist or be empty)
+   * for a new cluster ({@link SnapshotRestore#newCluster}): the store with the backup's keys and revisions, its
+   * leases, and its users and roles, as in etcd; the membership comes from the new cluster's --initial-cluster when
+   * the member starts, as with etcd. Throws IOException naming the damage when the backup is damaged or not a
+   * backup; dataDir is then left as it was found (nothing is partly restored).
    */
-  public static void restore(Path backup, Path dataDir) throws IOException {
-    if (Files.exists(dataDir)) {
+  public static void restore(Path backup, Path dataDir, boolean skipHashCheck) throws IOException {
+    boolean existed = Files.exists(dataDir);
+    if (existed) {
       try (var entries = Files.list(dataDir)) {
         if (entries.findAny().isPresent()) {
           throw new IOException("data-dir \"" + dataDir + "\" exists");
@@ -70,17 +72,48 @@ public final class BackupFile {
       }
     }
     DataDir dir = new DataDir(dataDir);
-    Files.createDirectories(dir.memberDir());
     Path image = dir.restoreImage();
     try {
-      SnapshotRestore.newCluster(extract(backup, image), dir);
+      Files.createDirectories(dir.memberDir());
+      MemberState state = isVetch(backup) ? extract(backup, image) : EtcdDbReader.read(backup, image, skipHashCheck);
+      SnapshotRestore.newCluster(state, dir);
+    } catch (IOException | RuntimeException e) {
+      if (existed) {
+        try (var entries = Files.list(dataDir)) {
+          for (Path p : (Iterable<Path>) entries::iterator) {
+            io.vetch.mvcc.backend.BackendDir.deleteTree(p);
+          }
+        }
+      } else {
+        io.vetch.mvcc.backend.BackendDir.deleteTree(dataDir);
+      }
+      throw e;
     } finally {
       Files.deleteIfExists(image);
     }
   }
 
-  /** Checks the backup and reads its status: the store's HashKV at its revision, keys, and the file's size. */
+  public static void restore(Path backup, Path dataDir) throws IOException {
+    restore(backup, dataDir, false);
+  }
+
+  /** Whether file starts as vetch's own backups do (else it is taken for etcd's). */
+  static boolean isVetch(Path file) throws IOException {
+    try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
+      return Files.size(file) >= 4 && in.readInt() == MAGIC;
+    }
+  }
+
+  /**
+   * Checks the backup and reads its status: for vetch's own, the store's HashKV at its revision, keys, and the
+   * file's size; for etcd's, what etcdutl reports (the hash of its buckets, the last revision, their entries, the
+   * database's size).
+   */
   public static Status status(Path backup) throws IOException {
+    if (!isVetch(backup)) {
+      io.vetch.bbolt.SnapshotHash h = EtcdDbReader.status(backup);
+      return new Status((int) h.hash(), h.revision(), h.totalKey(), h.totalSize());
+    }
     Path tmp = Files.createTempDirectory("vetch-snapshot-status");
     try {
       DataDir dir = new DataDir(tmp); // a throwaway data directory holding only the store

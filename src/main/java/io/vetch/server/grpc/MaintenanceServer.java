@@ -138,7 +138,24 @@ public final class MaintenanceServer extends MaintenanceService {
     }
     Vertx vertx = Vertx.currentContext().owner();
     var messages = io.vetch.server.metrics.GrpcMethodMetrics.current();
-    return backend.storeImage().compose(image -> SnapshotStream.open(vertx, image, header(), messages));
+    return backend.storeImage()
+        .compose(image -> vertx.executeBlocking(() -> etcdDb(image), false))
+        .compose(db -> SnapshotStream.open(vertx, db, header(), messages));
+  }
+
+  /** The store image as etcd's backend file (beside it; the image is deleted), which the snapshot streams. */
+  private static java.nio.file.Path etcdDb(io.vetch.server.bus.StorageImage image) throws java.io.IOException {
+    java.nio.file.Path db = image.file().resolveSibling(image.file().getFileName() + ".db");
+    try {
+      io.vetch.server.backup.EtcdDbWriter.write(new io.vetch.server.backup.MemberState(image.index(), 0,
+          image.file(), io.vetch.server.backup.SnapshotData.decode(image.data())), db);
+      return db;
+    } catch (java.io.IOException | RuntimeException e) {
+      java.nio.file.Files.deleteIfExists(db);
+      throw e;
+    } finally {
+      java.nio.file.Files.deleteIfExists(image.file());
+    }
   }
 
   /**

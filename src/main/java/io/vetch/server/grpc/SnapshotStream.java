@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import io.vetch.api.etcdserverpb.ResponseHeader;
 import io.vetch.api.etcdserverpb.SnapshotResponse;
 import io.vetch.server.backup.BackupFile;
-import io.vetch.server.bus.StorageImage;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -16,9 +15,10 @@ import java.nio.file.Files;
 import java.security.MessageDigest;
 
 /**
- * Maintenance.Snapshot's response stream: a {@link BackupFile} sent in chunks of about 32 KiB (as etcd) read from
- * the store image file, with remaining_bytes the bytes still to come after each message. The image file is unlinked
- * as soon as it is open, so nothing is left behind however the stream ends. Backpressure is the file's own: the
+ * Maintenance.Snapshot's response stream, as etcd's: the backend file (etcd's bbolt format, {@link
+ * io.vetch.server.backup.EtcdDbWriter}) sent in chunks of about 32 KiB, then the SHA-256 of it, with remaining_bytes
+ * the bytes still to come after each message. The file is unlinked as soon as it is open, so nothing is left behind
+ * however the stream ends. Backpressure is the file's own: the
  * gRPC response pauses it while the client is slow.
  */
 final class SnapshotStream implements ReadStream<SnapshotResponse> {
@@ -27,19 +27,17 @@ final class SnapshotStream implements ReadStream<SnapshotResponse> {
   private final AsyncFile file;
   private final MessageDigest sha = BackupFile.digest();
   private final ResponseHeader header;
-  private byte[] prefix;
   private long remaining;
   private Handler<SnapshotResponse> handler;
   private Handler<Void> endHandler;
   private final io.vetch.server.metrics.GrpcMethodMetrics messages;
 
-  private SnapshotStream(AsyncFile file, byte[] prefix, long imageBytes, ResponseHeader header,
+  private SnapshotStream(AsyncFile file, long dbBytes, ResponseHeader header,
       io.vetch.server.metrics.GrpcMethodMetrics messages) {
     this.messages = messages;
     this.file = file;
-    this.prefix = prefix;
     this.header = header;
-    this.remaining = prefix.length + imageBytes + BackupFile.SHA256_BYTES;
+    this.remaining = dbBytes + BackupFile.SHA256_BYTES;
     file.setReadBufferSize(CHUNK_BYTES);
     file.endHandler(v -> {
       byte[] trailer = sha.digest();
@@ -52,29 +50,21 @@ final class SnapshotStream implements ReadStream<SnapshotResponse> {
   }
 
   /** messages counts each response sent. */
-  static Future<ReadStream<SnapshotResponse>> open(Vertx vertx, StorageImage image, ResponseHeader header,
+  static Future<ReadStream<SnapshotResponse>> open(Vertx vertx, java.nio.file.Path db, ResponseHeader header,
       io.vetch.server.metrics.GrpcMethodMetrics messages) {
     long size;
     try {
-      size = Files.size(image.file());
+      size = Files.size(db);
     } catch (java.io.IOException e) {
       return Future.failedFuture(e);
     }
-    byte[] prefix = BackupFile.prefix(image.index(), image.data(), size);
-    return vertx.fileSystem().open(image.file().toString(), new OpenOptions().setRead(true).setWrite(false))
-        .compose(f -> vertx.fileSystem().delete(image.file().toString())
-            .map(v -> new SnapshotStream(f, prefix, size, header, messages)));
+    return vertx.fileSystem().open(db.toString(), new OpenOptions().setRead(true).setWrite(false))
+        .compose(f -> vertx.fileSystem().delete(db.toString())
+            .map(v -> new SnapshotStream(f, size, header, messages)));
   }
 
   private void chunk(Buffer b) {
     byte[] bytes = b.getBytes();
-    if (prefix != null) {
-      byte[] joined = new byte[prefix.length + bytes.length];
-      System.arraycopy(prefix, 0, joined, 0, prefix.length);
-      System.arraycopy(bytes, 0, joined, prefix.length, bytes.length);
-      bytes = joined;
-      prefix = null;
-    }
     sha.update(bytes);
     emit(bytes, bytes.length);
   }

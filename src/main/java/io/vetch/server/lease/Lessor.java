@@ -239,6 +239,26 @@ public final class Lessor implements Leases {
     }
   }
 
+  /** A lease as {@link #toBytes()} carries it: TTL and the seconds left at the last checkpoint (0: none). */
+  public record Saved(long id, long ttl, long checkpointed) {}
+
+  /** The leases in bytes from {@link #toBytes()}. */
+  public static List<Saved> decodeSaved(byte[] data) throws IOException {
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+    List<Saved> all = new java.util.ArrayList<>();
+    for (int n = in.readInt(); n > 0; n--) {
+      all.add(new Saved(in.readLong(), in.readLong(), in.readLong()));
+    }
+    return all;
+  }
+
+  /** Bytes as {@link #toBytes()} for leases. */
+  public static byte[] encodeSaved(List<Saved> leases) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 24 * leases.size()).putInt(leases.size());
+    leases.forEach(l -> b.putLong(l.id()).putLong(l.ttl()).putLong(l.checkpointed()));
+    return b.array();
+  }
+
   /** Replaces everything with a snapshot's leases and the installed store's leased keys (storage worker). */
   public void restore(byte[] data, List<KeyValue> leasedKeys) throws IOException {
     leases.clear();

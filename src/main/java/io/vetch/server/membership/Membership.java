@@ -188,6 +188,16 @@ public final class Membership implements io.vetch.server.apply.ClusterState {
     return List.copyOf(decode(data).members.values());
   }
 
+  /** The removed member ids in bytes from {@link #toBytes()}. */
+  public static Set<Long> decodeRemoved(byte[] data) throws IOException {
+    return decode(data).removed;
+  }
+
+  /** Bytes as {@link #toBytes()} for no members at index 0: what a backup that does not carry them restores. */
+  public static byte[] emptyBytes() {
+    return encode(new View(0, Map.of(), Set.of(), ""));
+  }
+
   /** Replaces the membership with a snapshot's copy (storage worker). */
   public void restore(byte[] data) throws IOException {
     replace(decode(data));
