@@ -1,4 +1,4 @@
-// Writes src/test/resources/io/vetch/bbolt/bbolt-fixture.db with the real bbolt (Debian's golang-github-coreos-bbolt-dev
+// Writes src/test/resources/io/vetch/bolt/bbolt-fixture.db with the real bbolt (Debian's golang-github-coreos-bbolt-dev
 // 1.3.6): what etcd's snapshots do not show, a synced freelist with free pages and a nested bucket, beside inline and
 // non-inline buckets and an overflow value. With -check it runs bbolt's tx.Check on a file (useful on BoltWriter's).
 //

@@ -20,19 +20,19 @@ import org.junit.jupiter.api.Test;
  * Keeps the package layering of design.md true by scanning every reference to io.vetch code (imports and fully
  * qualified names alike): each layer may use only itself and the layers allowed for it, and inside the server the
  * same holds for its packages, so the member's wiring (the server package itself) sits on top and nothing below
- * reaches back up. Chronicle Map is used by mvcc.backend only; Vert.x never by the pure layers. bbolt (the file
+ * reaches back up. Chronicle Map is used by mvcc.backend only; Vert.x never by the pure layers. bolt (bbolt, the file
  * format of etcd's snapshots) stands alone: it uses nothing else of vetch; of the server, only server.backup uses it.
  */
 class LayeringTest {
   /** layer -> the io.vetch layers it may use (itself included). */
   private static final Map<String, Set<String>> ALLOWED = Map.of(
       "raft", Set.of("api", "raft"),
-      "bbolt", Set.of("bbolt"),
+      "bolt", Set.of("bolt"),
       "wal", Set.of("api", "wal"),
       "snap", Set.of("api", "snap"),
       "mvcc", Set.of("api", "mvcc"),
       "transport", Set.of("api", "transport"),
-      "server", Set.of("api", "raft", "wal", "snap", "mvcc", "transport", "bbolt", "server"),
+      "server", Set.of("api", "raft", "wal", "snap", "mvcc", "transport", "bolt", "server"),
       "embed", Set.of("api", "server", "embed"),
       "cli", Set.of("api", "server", "cli"));
   /**
@@ -59,7 +59,7 @@ class LayeringTest {
   private static final Pattern IMPORT = Pattern.compile("^import (?:static )?([\\w.]+)", Pattern.MULTILINE);
   /** A reference to vetch code anywhere in a file: the layer, then a server package or class when there is one. */
   private static final Pattern VETCH = Pattern.compile("\\bio\\.vetch\\.(\\w+)(?:\\.(\\w+))?");
-  private static final Set<String> PURE = Set.of("raft", "wal", "snap", "mvcc", "bbolt");
+  private static final Set<String> PURE = Set.of("raft", "wal", "snap", "mvcc", "bolt");
   private static final Path ROOT = Path.of("src/main/java/io/vetch");
 
   @Test
@@ -80,8 +80,8 @@ class LayeringTest {
           if (ALLOWED.containsKey(layer) && !ALLOWED.get(layer).contains(target)) {
             violations.add(f + " uses io.vetch." + target);
           }
-          if (serverPackage != null && target.equals("bbolt") && !serverPackage.equals("backup")) {
-            violations.add(f + " uses io.vetch.bbolt outside server.backup");
+          if (serverPackage != null && target.equals("bolt") && !serverPackage.equals("backup")) {
+            violations.add(f + " uses io.vetch.bolt outside server.backup");
           }
           if (serverPackage != null && target.equals("server") && m.group(2) != null) {
             String used = Character.isUpperCase(m.group(2).charAt(0)) ? "server" : m.group(2);

@@ -111,7 +111,7 @@ public final class BackupFile {
    */
   public static Status status(Path backup) throws IOException {
     if (!isVetch(backup)) {
-      io.vetch.bbolt.SnapshotHash h = EtcdDbReader.status(backup);
+      io.vetch.bolt.SnapshotHash h = EtcdDbReader.status(backup);
       return new Status((int) h.hash(), h.revision(), h.totalKey(), h.totalSize());
     }
     Path tmp = Files.createTempDirectory("vetch-snapshot-status");

@@ -7,7 +7,7 @@ import io.vetch.api.etcdserverpb.AlarmMember;
 import io.vetch.api.etcdserverpb.Member;
 import io.vetch.api.leasepb.Lease;
 import io.vetch.api.mvccpb.KeyValue;
-import io.vetch.bbolt.BoltWriter;
+import io.vetch.bolt.BoltWriter;
 import io.vetch.mvcc.StoreImage;
 import io.vetch.server.alarm.AlarmStore;
 import io.vetch.server.auth.AuthStore;

@@ -1,4 +1,4 @@
-package io.vetch.bbolt;
+package io.vetch.bolt;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;

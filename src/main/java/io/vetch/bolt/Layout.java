@@ -1,4 +1,4 @@
-package io.vetch.bbolt;
+package io.vetch.bolt;
 
 /**
  * bbolt's on-disk constants (go.etcd.io/bbolt page.go, bucket.go, db.go). All integers are little-endian.

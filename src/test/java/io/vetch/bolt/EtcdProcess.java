@@ -1,4 +1,4 @@
-package io.vetch.bbolt;
+package io.vetch.bolt;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 

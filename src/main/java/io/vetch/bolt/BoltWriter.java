@@ -1,4 +1,4 @@
-package io.vetch.bbolt;
+package io.vetch.bolt;
 
 import java.io.Closeable;
 import java.io.IOException;

@@ -1,8 +1,8 @@
-package io.vetch.bbolt;
+package io.vetch.bolt;
 
-import static io.vetch.bbolt.BoltFiles.b;
-import static io.vetch.bbolt.BoltFiles.key;
-import static io.vetch.bbolt.BoltFiles.value;
+import static io.vetch.bolt.BoltFiles.b;
+import static io.vetch.bolt.BoltFiles.key;
+import static io.vetch.bolt.BoltFiles.value;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
