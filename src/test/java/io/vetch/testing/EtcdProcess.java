@@ -1,4 +1,4 @@
-package io.vetch.bolt;
+package io.vetch.testing;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -14,9 +14,9 @@ import java.util.concurrent.TimeUnit;
  * A real etcd (Debian's etcd 3.4 on PATH) on free 127.0.0.1 ports with its data in a given directory, and etcdctl
  * commands against it; every process is bounded in time and the server is killed on close.
  */
-final class EtcdProcess implements AutoCloseable {
+public final class EtcdProcess implements AutoCloseable {
   private final Process process;
-  final String endpoint;
+  public final String endpoint;
 
   private EtcdProcess(Process process, String endpoint) {
     this.process = process;
@@ -24,7 +24,7 @@ final class EtcdProcess implements AutoCloseable {
   }
 
   /** Starts etcd named "t" on dataDir (a new member, or one made by `etcdctl snapshot restore` with peerPort). */
-  static EtcdProcess start(Path dataDir, int peerPort) throws IOException, InterruptedException {
+  public static EtcdProcess start(Path dataDir, int peerPort) throws IOException, InterruptedException {
     int client = freePort();
     String peer = "http://127.0.0.1:" + peerPort;
     String endpoint = "http://127.0.0.1:" + client;
@@ -50,14 +50,14 @@ final class EtcdProcess implements AutoCloseable {
   }
 
   /** Runs etcdctl (API 3) against this server with stdin (or none); its output, or IOException if it fails. */
-  String ctl(String stdin, String... args) throws IOException, InterruptedException {
+  public String ctl(String stdin, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("etcdctl", "--endpoints", endpoint, "--command-timeout", "10s"));
     command.addAll(List.of(args));
     return run(stdin, command);
   }
 
   /** Runs etcdctl (API 3) without an endpoint (snapshot status, restore). */
-  static String ctlOffline(String... args) throws IOException, InterruptedException {
+  public static String ctlOffline(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("etcdctl"));
     command.addAll(List.of(args));
     return run(null, command);
@@ -88,7 +88,7 @@ final class EtcdProcess implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
