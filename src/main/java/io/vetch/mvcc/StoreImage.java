@@ -68,6 +68,21 @@ public final class StoreImage {
    * IOException naming the damage. The CRC is checked at the end: a visitor sees the records of a damaged image.
    */
   public static Header scan(Path file, RecordVisitor visitor) throws IOException {
+    return read(file, (h, main, sub, record, offset) -> visitor.record(main, sub, BackendRecord.isTombstone(record),
+        java.util.Arrays.copyOfRange(record, BackendRecord.PAYLOAD_OFFSET, record.length),
+        offset + BackendRecord.PAYLOAD_OFFSET));
+  }
+
+  /** One stored record as read, after the image's header h: its revision, bytes and offset in the file. */
+  private interface RawVisitor {
+    void record(Header h, long main, long sub, byte[] record, long offset) throws IOException;
+  }
+
+  /**
+   * Reads the whole image, checking the header, each record's length, the CRC and that nothing follows it, and
+   * shows visitor each record in file order (before the CRC is checked).
+   */
+  private static Header read(Path file, RawVisitor visitor) throws IOException {
     long fileSize = Files.size(file);
     CRC32C crc = new CRC32C();
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
@@ -83,13 +98,15 @@ public final class StoreImage {
         long sub = in.readLong();
         byte[] record = new byte[len];
         in.readFully(record);
-        visitor.record(main, sub, BackendRecord.isTombstone(record),
-            java.util.Arrays.copyOfRange(record, BackendRecord.PAYLOAD_OFFSET, len),
-            pos + RECORD_PREFIX_BYTES + BackendRecord.PAYLOAD_OFFSET);
+        visitor.record(h, main, sub, record, pos + RECORD_PREFIX_BYTES);
         pos += RECORD_PREFIX_BYTES + len;
       }
       long computed = crc.getValue();
-      if (new DataInputStream(raw).readInt() != (int) computed) {
+      int stored = new DataInputStream(raw).readInt();
+      if (raw.read() != -1) {
+        throw new IOException(file + ": trailing bytes after the CRC");
+      }
+      if (stored != (int) computed) {
         throw new IOException(file + ": CRC mismatch");
       }
       return h;
@@ -193,47 +210,22 @@ public final class StoreImage {
    * the consistent index are labelled Raft index 0, for a store that starts a new cluster's log.
    */
   static Header load(Path file, Backend target, boolean rebase) throws IOException {
-    long fileSize = Files.size(file);
-    CRC32C crc = new CRC32C();
-    try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-      DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc))) {
-      Header h = readHeader(in, fileSize, file);
-      long pos = HEADER_BYTES;
-      for (long i = 0; i < h.recordCount(); i++) {
-        int len = in.readInt();
-        if (len < BackendRecord.PAYLOAD_OFFSET
-            || pos + RECORD_PREFIX_BYTES + len + TRAILER_BYTES > fileSize) {
-          throw new IOException(file + ": bad record length " + len + " at offset " + pos);
-        }
-        long main = in.readLong();
-        long sub = in.readLong();
-        byte[] record = new byte[len];
-        in.readFully(record);
-        if (BackendRecord.raftIndex(record) > h.consistentIndex()) {
-          throw new IOException(file + ": record " + main + "." + sub + " is newer than the image");
-        }
-        if (rebase) {
-          BackendRecord.setRaftIndex(record, 0);
-        }
-        target.put(main, sub, record);
-        pos += RECORD_PREFIX_BYTES + len;
+    Header h = read(file, (image, main, sub, record, offset) -> {
+      if (BackendRecord.raftIndex(record) > image.consistentIndex()) {
+        throw new IOException(file + ": record " + main + "." + sub + " is newer than the image");
       }
-      long computed = crc.getValue();
-      int stored = new DataInputStream(raw).readInt();
-      if (raw.read() != -1) {
-        throw new IOException(file + ": trailing bytes after the CRC");
+      if (rebase) {
+        BackendRecord.setRaftIndex(record, 0);
       }
-      if (stored != (int) computed) {
-        throw new IOException(file + ": CRC mismatch");
-      }
-      if (target.recordCount() != h.recordCount()) {
-        throw new IOException(file + ": duplicate revisions in image");
-      }
-      target.setMeta(MetaKey.CONSISTENT_INDEX, rebase ? 0 : h.consistentIndex());
-      target.setMeta(MetaKey.SCHEDULED_COMPACT_REVISION, h.scheduledCompactRev());
-      target.setMeta(MetaKey.FINISHED_COMPACT_REVISION, h.finishedCompactRev());
-      return h;
+      target.put(main, sub, record);
+    });
+    if (target.recordCount() != h.recordCount()) {
+      throw new IOException(file + ": duplicate revisions in image");
     }
+    target.setMeta(MetaKey.CONSISTENT_INDEX, rebase ? 0 : h.consistentIndex());
+    target.setMeta(MetaKey.SCHEDULED_COMPACT_REVISION, h.scheduledCompactRev());
+    target.setMeta(MetaKey.FINISHED_COMPACT_REVISION, h.finishedCompactRev());
+    return h;
   }
 
   private static Header readHeader(DataInputStream in, long fileSize, Path file) throws IOException {
