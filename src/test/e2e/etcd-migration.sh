@@ -6,7 +6,8 @@
 #     print the same); `etcdctl snapshot restore`; a real etcd started on the restored directory must serve the same
 #     keys, values, create/mod revisions and versions at every revision from the compaction on, the same
 #     `endpoint hashkv`, the same leases
-#     with their keys, users and roles, and take writes.
+#     with their keys, users and roles, and take writes; then with auth enabled on vetch, the restored etcd enforces
+#     the same users and roles.
 #   etcd -> vetch: the same data set on a real etcd, with auth enabled; `etcdctl snapshot save`; `bin/vetch
 #     snapshot status` (equal to etcdctl's); `bin/vetch snapshot restore` for one member and for a 3-member
 #     cluster; the vetch members must serve the same, with auth on.
@@ -122,12 +123,29 @@ diff "$WORK/vetch.dump" "$WORK/etcd-restored.dump" || fail "etcd restored from v
 etcdctl --endpoints "$EP" put after restore >/dev/null || fail "the restored etcd does not take writes"
 echo "etcd restored from vetch's snapshot serves the same $(grep -c '^@' "$WORK/vetch.dump") revisions, leases, users and roles"
 
+echo "=== vetch -> etcd (auth enabled)"
+etcdctl --endpoints "$V1" auth enable >/dev/null
+AUTH=(--user root:rootpw)
+dump "$V1" "${AUTH[@]}" >"$WORK/vetch-auth.dump"
+run etcdctl --endpoints "$V1" "${AUTH[@]}" snapshot save "$WORK/vetch-auth.db"
+snapshot_status "$WORK/vetch-auth.db"
+P=$(port); C=$(port)
+run etcdctl snapshot restore "$WORK/vetch-auth.db" --data-dir "$WORK/e3" --name e3 \
+  --initial-cluster "e3=http://127.0.0.1:$P" --initial-advertise-peer-urls "http://127.0.0.1:$P"
+start e3 etcd e3 "e3=http://127.0.0.1:$P" "$C" "$P"
+EP="127.0.0.1:$C"; healthy "$EP" "${AUTH[@]}"
+dump "$EP" "${AUTH[@]}" >"$WORK/etcd-auth-restored.dump"
+diff "$WORK/vetch-auth.dump" "$WORK/etcd-auth-restored.dump" || fail "etcd restored from vetch's snapshot (auth on) serves other data"
+etcdctl --endpoints "$EP" get a >/dev/null 2>&1 && fail "auth is not enabled on the restored etcd"
+etcdctl --endpoints "$EP" --user alice:alicepw get a >/dev/null || fail "alice cannot read a on the restored etcd"
+etcdctl --endpoints "$EP" --user alice:alicepw get b >/dev/null 2>&1 && fail "alice can read b on the restored etcd"
+echo "etcd restored from vetch's snapshot with auth on enforces the same users and roles"
+
 echo "=== etcd -> vetch (auth enabled)"
 single e2 etcd
 load "$EP"
 etcdctl --endpoints "$EP" auth enable >/dev/null
 E2="$EP"
-AUTH=(--user root:rootpw)
 dump "$E2" "${AUTH[@]}" >"$WORK/etcd.dump"
 run etcdctl --endpoints "$E2" "${AUTH[@]}" snapshot save "$WORK/etcd.db"
 run bin/vetch snapshot status "$WORK/etcd.db" -w table
