@@ -2,7 +2,6 @@ package io.vetch.mvcc;
 
 import io.vetch.api.mvccpb.KeyValue;
 import io.vetch.mvcc.backend.BackendRecord;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -83,8 +82,7 @@ public final class KvHash {
       return;
     }
     boolean tombstone = BackendRecord.isTombstone(record);
-    crc.update(ByteBuffer.allocate(18).putLong(main).put((byte) '_').putLong(sub).put((byte) 't').array(), 0,
-        tombstone ? 18 : 17);
+    crc.update(Revision.etcdBytes(main, sub, tombstone));
     if (tombstone) {
       crc.update(KeyValue.newBuilder().setKey(KvCodec.decode(record).getKey()).build().toByteArray());
     } else {

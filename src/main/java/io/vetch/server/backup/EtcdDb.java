@@ -39,8 +39,6 @@ final class EtcdDb {
   static final byte[] FINISHED_COMPACT_REV = ascii("finishedCompactRev");
   static final byte[] SCHEDULED_COMPACT_REV = ascii("scheduledCompactRev");
 
-  static final int REV_BYTES = 17;
-  static final byte TOMBSTONE = 't';
   static final int SHA256_BYTES = 32;
 
   private EtcdDb() {}
@@ -51,15 +49,6 @@ final class EtcdDb {
 
   static byte[] u64(long v) {
     return ByteBuffer.allocate(8).putLong(v).array();
-  }
-
-  /** A key of bucket "key": revision bytes, with a trailing 't' for a tombstone. */
-  static byte[] revision(long main, long sub, boolean tombstone) {
-    ByteBuffer b = ByteBuffer.allocate(REV_BYTES + (tombstone ? 1 : 0)).putLong(main).put((byte) '_').putLong(sub);
-    if (tombstone) {
-      b.put(TOMBSTONE);
-    }
-    return b.array();
   }
 
   /** Whether a file of size bytes ends in a SHA-256 trailer (etcd's hasChecksum). */

@@ -7,6 +7,7 @@ import io.vetch.api.mvccpb.KeyValue;
 import io.vetch.bolt.BoltFormatException;
 import io.vetch.bolt.BoltReader;
 import io.vetch.bolt.SnapshotHash;
+import io.vetch.mvcc.Revision;
 import io.vetch.mvcc.StoreImage;
 import io.vetch.server.auth.AuthStore;
 import io.vetch.server.lease.Lessor;
@@ -50,7 +51,7 @@ public final class EtcdDbReader {
           compactRev(db, snapshot, EtcdDb.FINISHED_COMPACT_REV), count[0]);
       StoreImage.create(image, header, sink -> forEach(db, snapshot, EtcdDb.KEY, (k, v) -> {
         long[] rev = revision(snapshot, k);
-        boolean tombstone = k.length == EtcdDb.REV_BYTES + 1;
+        boolean tombstone = k.length == Revision.ETCD_BYTES + 1;
         try {
           KeyValue kv = KeyValue.parseFrom(v);
           if (kv.getKey().isEmpty()) {
@@ -132,7 +133,7 @@ public final class EtcdDbReader {
 
   /** The main and sub revision of a key of bucket "key". */
   private static long[] revision(Path snapshot, byte[] k) {
-    boolean ok = (k.length == EtcdDb.REV_BYTES || k.length == EtcdDb.REV_BYTES + 1 && k[17] == EtcdDb.TOMBSTONE)
+    boolean ok = (k.length == Revision.ETCD_BYTES || k.length == Revision.ETCD_BYTES + 1 && k[17] == Revision.ETCD_TOMBSTONE)
         && k[8] == '_';
     ByteBuffer b = ByteBuffer.wrap(k);
     if (!ok || b.getLong(0) <= 0 || b.getLong(9) < 0) {

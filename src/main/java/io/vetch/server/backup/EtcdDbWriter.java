@@ -8,6 +8,7 @@ import io.vetch.api.etcdserverpb.Member;
 import io.vetch.api.leasepb.Lease;
 import io.vetch.api.mvccpb.KeyValue;
 import io.vetch.bolt.BoltWriter;
+import io.vetch.mvcc.Revision;
 import io.vetch.mvcc.StoreImage;
 import io.vetch.server.alarm.AlarmStore;
 import io.vetch.server.auth.AuthStore;
@@ -103,8 +104,8 @@ public final class EtcdDbWriter {
       List<Map.Entry<byte[], byte[]>> meta = new ArrayList<>();
       meta.add(Map.entry(EtcdDb.CONSISTENT_INDEX, EtcdDb.u64(state.index())));
       if (compacted > 0) {
-        meta.add(Map.entry(EtcdDb.FINISHED_COMPACT_REV, EtcdDb.revision(compacted, 0, false)));
-        meta.add(Map.entry(EtcdDb.SCHEDULED_COMPACT_REV, EtcdDb.revision(compacted, 0, false)));
+        meta.add(Map.entry(EtcdDb.FINISHED_COMPACT_REV, Revision.etcdBytes(compacted, 0, false)));
+        meta.add(Map.entry(EtcdDb.SCHEDULED_COMPACT_REV, Revision.etcdBytes(compacted, 0, false)));
       }
       w.bucket(EtcdDb.META, sorted(meta));
     } catch (UncheckedIOException e) {
@@ -143,7 +144,7 @@ public final class EtcdDbWriter {
           if (r.tombstone()) { // etcd's tombstone value is the key alone
             value = KeyValue.newBuilder().setKey(KeyValue.parseFrom(value).getKey()).build().toByteArray();
           }
-          return Map.entry(EtcdDb.revision(r.main(), r.sub(), r.tombstone()), value);
+          return Map.entry(Revision.etcdBytes(r.main(), r.sub(), r.tombstone()), value);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }

@@ -1,5 +1,8 @@
 package io.vetch.server.grpc;
 
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.streams.ReadStream;
 import io.vetch.api.etcdserverpb.AlarmMember;
 import io.vetch.api.etcdserverpb.AlarmRequest;
 import io.vetch.api.etcdserverpb.AlarmResponse;
@@ -8,8 +11,6 @@ import io.vetch.api.etcdserverpb.DefragmentResponse;
 import io.vetch.api.etcdserverpb.DowngradeInfo;
 import io.vetch.api.etcdserverpb.DowngradeRequest;
 import io.vetch.api.etcdserverpb.DowngradeResponse;
-import io.vetch.api.membershippb.DowngradeInfoSetRequest;
-import io.vetch.server.base.ClusterVersion;
 import io.vetch.api.etcdserverpb.HashKVRequest;
 import io.vetch.api.etcdserverpb.HashKVResponse;
 import io.vetch.api.etcdserverpb.HashRequest;
@@ -23,17 +24,23 @@ import io.vetch.api.etcdserverpb.SnapshotRequest;
 import io.vetch.api.etcdserverpb.SnapshotResponse;
 import io.vetch.api.etcdserverpb.StatusRequest;
 import io.vetch.api.etcdserverpb.StatusResponse;
+import io.vetch.api.membershippb.DowngradeInfoSetRequest;
 import io.vetch.mvcc.CompactedException;
 import io.vetch.mvcc.FutureRevisionException;
 import io.vetch.mvcc.KvHash;
 import io.vetch.mvcc.KvStore;
 import io.vetch.server.alarm.AlarmStore;
-import io.vetch.server.base.MemberStatus;
-import io.vetch.server.membership.Membership;
+import io.vetch.server.backup.EtcdDbWriter;
+import io.vetch.server.backup.MemberState;
+import io.vetch.server.backup.SnapshotData;
+import io.vetch.server.base.ClusterVersion;
 import io.vetch.server.base.EtcdErrors;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.streams.ReadStream;
+import io.vetch.server.base.MemberStatus;
+import io.vetch.server.bus.StorageImage;
+import io.vetch.server.membership.Membership;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * etcd's Maintenance service. With auth enabled, MoveLeader, Hash, HashKV, Defragment, Snapshot and Downgrade need
@@ -144,17 +151,16 @@ public final class MaintenanceServer extends MaintenanceService {
   }
 
   /** The store image as etcd's backend file (beside it; the image is deleted), which the snapshot streams. */
-  private static java.nio.file.Path etcdDb(io.vetch.server.bus.StorageImage image) throws java.io.IOException {
-    java.nio.file.Path db = image.file().resolveSibling(image.file().getFileName() + ".db");
+  private static Path etcdDb(StorageImage image) throws IOException {
+    Path db = image.file().resolveSibling(image.file().getFileName() + ".db");
     try {
-      io.vetch.server.backup.EtcdDbWriter.write(new io.vetch.server.backup.MemberState(image.index(), 0,
-          image.file(), io.vetch.server.backup.SnapshotData.decode(image.data())), db);
+      EtcdDbWriter.write(new MemberState(image.index(), 0, image.file(), SnapshotData.decode(image.data())), db);
       return db;
-    } catch (java.io.IOException | RuntimeException e) {
-      java.nio.file.Files.deleteIfExists(db);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(db);
       throw e;
     } finally {
-      java.nio.file.Files.deleteIfExists(image.file());
+      Files.deleteIfExists(image.file());
     }
   }
 

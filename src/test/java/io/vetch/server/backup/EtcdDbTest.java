@@ -21,6 +21,7 @@ import io.vetch.bolt.SnapshotHash;
 import io.vetch.mvcc.KvHash;
 import io.vetch.mvcc.KvStore;
 import io.vetch.mvcc.RangeResult;
+import io.vetch.mvcc.Revision;
 import io.vetch.mvcc.StoreOptions;
 import io.vetch.mvcc.WriteTxn;
 import io.vetch.server.base.DataDir;
@@ -132,8 +133,8 @@ class EtcdDbTest {
       assertEquals(KeyValue.newBuilder().setKey(ByteString.copyFromUtf8("t1")).setValue(ByteString.copyFromUtf8("x"))
           .setCreateRevision(8).setModRevision(8).setVersion(1).build(), values.get(3));
       assertArrayEquals(EtcdDb.u64(INDEX), r.get(EtcdDb.META, EtcdDb.CONSISTENT_INDEX));
-      assertArrayEquals(EtcdDb.revision(COMPACTED, 0, false), r.get(EtcdDb.META, EtcdDb.FINISHED_COMPACT_REV));
-      assertArrayEquals(EtcdDb.revision(COMPACTED, 0, false), r.get(EtcdDb.META, EtcdDb.SCHEDULED_COMPACT_REV));
+      assertArrayEquals(Revision.etcdBytes(COMPACTED, 0, false), r.get(EtcdDb.META, EtcdDb.FINISHED_COMPACT_REV));
+      assertArrayEquals(Revision.etcdBytes(COMPACTED, 0, false), r.get(EtcdDb.META, EtcdDb.SCHEDULED_COMPACT_REV));
       assertEquals(Lease.newBuilder().setID(LEASE).setTTL(600).setRemainingTTL(300).build(),
           Lease.parseFrom(r.get(EtcdDb.LEASE, EtcdDb.u64(LEASE))));
       assertEquals("{\"id\":18364758544493064720,\"peerURLs\":[\"http://m1:2380\"],\"name\":\"m\\u003c1\\u003e\","
@@ -249,7 +250,7 @@ class EtcdDbTest {
     refused(Files.readAllBytes(foreign), "without the \"key\" bucket", true);
     refused(etcdLike(Map.entry(bytes("not a revision"), KeyValue.getDefaultInstance().toByteArray())),
         "bad revision key 6e6f", true);
-    refused(etcdLike(Map.entry(EtcdDb.revision(2, 0, false), new byte[] {(byte) 0xff, 1})),
+    refused(etcdLike(Map.entry(Revision.etcdBytes(2, 0, false), new byte[] {(byte) 0xff, 1})),
         "unreadable KeyValue at revision 2_0", true);
     IOException e = assertThrows(IOException.class, () -> BackupFile.status(foreign));
     assertTrue(e.getMessage().contains("without the \"key\" bucket"), e.getMessage());
