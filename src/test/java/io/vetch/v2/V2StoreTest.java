@@ -219,4 +219,38 @@ class V2StoreTest {
         + "\"compareAndSwapSuccess\":1,\"compareAndSwapFail\":1,\"compareAndDeleteSuccess\":1,"
         + "\"compareAndDeleteFail\":0,\"expireCount\":0,\"watchers\":1}", s.statsJson());
   }
+
+  @Test
+  void deepPathsNeedNoDeepStack() throws Throwable {
+    Throwable[] failure = new Throwable[1];
+    Thread t = new Thread(null, () -> {
+      try {
+        String deep = "/a".repeat(5000);
+        List<V2Event> seen = new java.util.ArrayList<>();
+        s.watch(deep, false, false, 0);
+        s.set(deep + "/leaf", false, "v", V2TtlOptions.expireAt(3_000_000_000_000_000_000L));
+        s.watch(deep + "/leaf", false, false, 0).onEvent(seen::add);
+        String json = s.get("/", true, true).toJson();
+        assertTrue(json.endsWith("\"value\":\"v\",\"expiration\":\"2065-01-24T05:20:00Z\",\"ttl\":1000000000,"
+            + "\"modifiedIndex\":1,\"createdIndex\":1}" + "],\"modifiedIndex\":1,\"createdIndex\":1}".repeat(5000)
+            + "]}}"), json.substring(json.length() - 300));
+        V2Store copy = new V2Store(() -> 2_000_000_000_000_000_000L);
+        copy.restore(s.save());
+        assertTrue(json.equals(copy.get("/", true, true).toJson()), "the recovered tree is the same");
+        s.delete("/a", true, true);
+        assertEquals("delete", seen.get(0).action());
+        assertFalse(s.hasTtlKeys());
+        assertEquals("{\"action\":\"get\",\"node\":{\"dir\":true}}", s.get("/", true, false).toJson());
+        copy.deleteExpiredKeys(3_000_000_000_000_000_000L);
+        assertEquals(5000, copy.get("/", true, false).toJson().split("\"dir\":true", -1).length - 2);
+      } catch (Throwable e) {
+        failure[0] = e;
+      }
+    }, "deep", 256 * 1024);
+    t.start();
+    t.join();
+    if (failure[0] != null) {
+      throw failure[0];
+    }
+  }
 }
