@@ -27,7 +27,8 @@ public final class V2Store {
   final WatcherHub hub = new WatcherHub();
   final V2Stats stats = new V2Stats();
   Node root = Node.dir("/", 0, null, 0);
-  long currentIndex;
+  /** Written under the write lock; volatile so {@link #index()} needs no lock. */
+  volatile long currentIndex;
   TtlKeyHeap ttlKeyHeap = new TtlKeyHeap();
 
   /** A store on the system clock. */
@@ -45,9 +46,9 @@ public final class V2Store {
     return now.getEpochSecond() * 1_000_000_000L + now.getNano();
   }
 
-  /** The store index: the index of the last change. */
+  /** The store index: the index of the last change. Lock-free. */
   public long index() {
-    return locked(worldLock.readLock(), () -> currentIndex);
+    return currentIndex;
   }
 
   /** The counters of {@code /v2/stats/store}. */
