@@ -22,17 +22,19 @@ import org.junit.jupiter.api.Test;
  * same holds for its packages, so the member's wiring (the server package itself) sits on top and nothing below
  * reaches back up. Chronicle Map is used by mvcc.backend only; Vert.x never by the pure layers. bolt (bbolt, the file
  * format of etcd's snapshots) stands alone: it uses nothing else of vetch; of the server, only server.backup uses it.
+ * failpoint (test-only storage faults) uses nothing; the storage layers and the server use it.
  */
 class LayeringTest {
   /** layer -> the io.vetch layers it may use (itself included). */
   private static final Map<String, Set<String>> ALLOWED = Map.of(
       "raft", Set.of("api", "raft"),
       "bolt", Set.of("bolt"),
-      "wal", Set.of("api", "wal"),
-      "snap", Set.of("api", "snap"),
-      "mvcc", Set.of("api", "mvcc"),
+      "failpoint", Set.of("failpoint"),
+      "wal", Set.of("api", "failpoint", "wal"),
+      "snap", Set.of("api", "failpoint", "snap"),
+      "mvcc", Set.of("api", "failpoint", "mvcc"),
       "transport", Set.of("api", "transport"),
-      "server", Set.of("api", "raft", "wal", "snap", "mvcc", "transport", "bolt", "server"),
+      "server", Set.of("api", "raft", "wal", "snap", "mvcc", "transport", "bolt", "failpoint", "server"),
       "embed", Set.of("api", "server", "embed"),
       "cli", Set.of("api", "server", "cli"));
   /**
@@ -59,7 +61,7 @@ class LayeringTest {
   private static final Pattern IMPORT = Pattern.compile("^import (?:static )?([\\w.]+)", Pattern.MULTILINE);
   /** A reference to vetch code anywhere in a file: the layer, then a server package or class when there is one. */
   private static final Pattern VETCH = Pattern.compile("\\bio\\.vetch\\.(\\w+)(?:\\.(\\w+))?");
-  private static final Set<String> PURE = Set.of("raft", "wal", "snap", "mvcc", "bolt");
+  private static final Set<String> PURE = Set.of("raft", "wal", "snap", "mvcc", "bolt", "failpoint");
   private static final Path ROOT = Path.of("src/main/java/io/vetch");
 
   @Test
