@@ -389,7 +389,7 @@ final class RaftVerticle extends VerticleBase {
       }
     }
     if (best == 0) {
-      LOG.log(System.Logger.Level.ERROR, "the leader''s storage failed and there is no other voter to lead");
+      LOG.log(System.Logger.Level.ERROR, "the leader's storage failed and there is no other voter to lead");
       return;
     }
     LOG.log(System.Logger.Level.WARNING, "the leader''s storage failed: handing leadership to {0} (matched index {1})",

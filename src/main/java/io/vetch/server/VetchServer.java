@@ -80,9 +80,16 @@ public final class VetchServer {
   /** The verticles of one opening of the data directory, its status and its metrics timer. */
   private record Incarnation(List<String> deployments, MemberStatus status, long metricsTimer) {}
 
+  /**
+   * Where the probe and the reopen run: a context of the server's own, since the member's verticles (whose contexts
+   * report the failure) are undeployed on the way.
+   */
+  private final io.vertx.core.Context context;
+
   private VetchServer(Vertx vertx, ServerConfig config) {
     this.vertx = vertx;
     this.config = config;
+    this.context = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
   }
 
   /** Whether config's data directory holds a member's data already (a WAL): starting it is a restart. Blocking. */
@@ -279,7 +286,7 @@ public final class VetchServer {
       return;
     }
     java.nio.file.Path dataDir = config.dataDir();
-    vertx.setTimer(PROBE_MS, t -> probe(dataDir));
+    context.runOnContext(v -> vertx.setTimer(PROBE_MS, t -> probe(dataDir)));
   }
 
   private void probe(java.nio.file.Path dataDir) {
