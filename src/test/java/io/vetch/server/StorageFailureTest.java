@@ -117,7 +117,8 @@ class StorageFailureTest {
     assertTrue(health.body().contains("\"reason\":\"STORAGE FAILURE: " + reason + "\""), health.body());
     FaultClient.Http readyz = c.get(port, "/readyz");
     assertEquals(503, readyz.status());
-    assertTrue(readyz.body().contains("[-]storage failed: " + expected), readyz.body());
+    assertTrue(readyz.body().contains("[+]serializable_read ok\n[-]linearizable_read failed: " + expected),
+        readyz.body());
     FaultClient.Http status = c.post(port, "/v3/maintenance/status", "{}");
     assertEquals(200, status.status());
     assertTrue(status.body().contains(expected), status.body());

@@ -30,8 +30,9 @@ import java.util.function.Supplier;
  *   <li>{@code /health}: etcd 3.5's JSON {@code {"health":"true|false","reason":...}}, 200 or 503. Checks, first
  *       failure wins: this member's storage ({@code STORAGE FAILURE: no space left on device (wal write)}), alarms (unless named in {@code ?exclude=}), a leader (unless {@code ?serializable=true}), and
  *       a one-key read (linearizable unless serializable).</li>
- *   <li>{@code /livez} (serializable_read) and {@code /readyz} (storage, data_corruption, serializable_read,
- *       linearizable_read, non_learner), and each check at {@code /livez/NAME}, {@code /readyz/NAME}: etcd 3.6's
+ *   <li>{@code /livez} (serializable_read) and {@code /readyz} (data_corruption, serializable_read,
+ *       linearizable_read, non_learner; a member whose storage failed fails linearizable_read with the storage
+ *       failure), and each check at {@code /livez/NAME}, {@code /readyz/NAME}: etcd 3.6's
  *       text checks, {@code ok} (after the per-check lines with {@code ?verbose}), {@code ?exclude=NAME} to skip
  *       one, 503 with the per-check lines when one fails.</li>
  *   <li>{@code /version}: {@code {"etcdserver":...,"etcdcluster":...}}.</li>
@@ -88,8 +89,6 @@ public final class HttpEndpoints {
 
   private Map<String, Supplier<Future<Void>>> orderedChecks() {
     Map<String, Supplier<Future<Void>>> checks = new LinkedHashMap<>();
-    checks.put("storage", () -> status.storageFailure() == null ? Future.succeededFuture()
-        : Future.failedFuture(status.storageFailure().error()));
     checks.put("data_corruption", () -> alarms.active(AlarmType.CORRUPT)
         ? Future.failedFuture("alarm activated: CORRUPT") : Future.succeededFuture());
     checks.put("serializable_read", () -> read(true));
