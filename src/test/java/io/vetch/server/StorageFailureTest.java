@@ -196,6 +196,30 @@ class StorageFailureTest {
     }
   }
 
+  @Test
+  void aReopenThatFailsIsFatal(Vertx vertx) throws Exception {
+    Path data = dir.resolve("fatal");
+    try (TestMember m = TestMember.start(vertx, data); FaultClient c = new FaultClient(vertx)) {
+      for (int i = 0; i < 10; i++) {
+        assertTrue(c.put(m.clientPort(), "k" + i, "v" + i).ok());
+      }
+      Failpoints.set(Failpoints.STORAGE_PROBE, "error(EIO)@" + data);
+      Failpoints.set(Failpoints.WAL_FSYNC, "error(EIO)@" + data);
+      assertEquals("14", c.put(m.clientPort(), "x", "y").status());
+      Path segment;
+      try (var files = java.nio.file.Files.list(data.resolve("member/wal"))) {
+        segment = files.filter(p -> p.toString().endsWith(".wal")).sorted().findFirst().orElseThrow();
+      }
+      byte[] bytes = java.nio.file.Files.readAllBytes(segment);
+      bytes[100] ^= 1; // damage inside an early record: opening the WAL refuses it
+      java.nio.file.Files.write(segment, bytes);
+      Failpoints.clear();
+      eventually("the reopen failed", () -> m.server().fatal().failed());
+      assertTrue(m.server().fatal().cause().getMessage().contains(segment.getFileName().toString()),
+          m.server().fatal().cause().getMessage());
+    }
+  }
+
   static int indexOf(List<TestMember> members, long id) {
     for (int i = 0; i < members.size(); i++) {
       if (members.get(i).server().memberId() == id) {
