@@ -98,6 +98,8 @@ class StorageFailureTest {
         }
       });
       assertEquals(c.acked.size(), c.checkAcked(port));
+      System.out.println(point + ": " + c.acked.size() + " acknowledged writes checked after the reopen; refused in "
+          + next.millis() + " ms with " + expected);
       assertEquals(200, c.get(port, "/health").status());
       assertTrue(c.get(port, "/metrics").body().contains("vetch_storage_failed 0"));
     }
@@ -183,6 +185,55 @@ class StorageFailureTest {
         eventually("member caught up", () -> {
           try {
             return FaultClient.parseRange(c.range(m.clientPort(), "after", true)).getKvsCount() == 1;
+          } catch (Exception e) {
+            return false;
+          }
+        });
+        assertEquals(c.acked.size(), c.checkAcked(m.clientPort()));
+      }
+      System.out.println("leader of 3: handed over in " + handoverMs + " ms; " + c.acked.size()
+          + " acknowledged writes checked on each member");
+    } finally {
+      for (TestMember m : members) {
+        m.close();
+      }
+    }
+  }
+
+  @Test
+  void aFollowerWhoseStorageFailsStopsTakingPart(Vertx vertx) throws Exception {
+    List<Path> dirs = List.of(dir.resolve("f0"), dir.resolve("f1"), dir.resolve("f2"));
+    List<TestMember> members = TestMember.cluster(vertx, dirs, b -> b);
+    try (FaultClient c = new FaultClient(vertx)) {
+      eventually("a leader", () -> members.get(0).server().status().leader() != 0);
+      long leaderId = members.get(0).server().status().leader();
+      int l = indexOf(members, leaderId);
+      int f = (l + 1) % 3;
+      TestMember leader = members.get(l);
+      TestMember follower = members.get(f);
+      assertTrue(c.put(leader.clientPort(), "before", "x").ok());
+      Failpoints.set(Failpoints.STORAGE_PROBE, "error(EROFS)@" + dirs.get(f));
+      Failpoints.set(Failpoints.WAL_WRITE, "error(EROFS)@" + dirs.get(f));
+      String expected = "etcdserver: storage failure: read-only file system (wal write)";
+      for (int i = 0; i < 30; i++) { // the follower fails on the first entry it must persist; the leader goes on
+        assertTrue(c.put(leader.clientPort(), "w" + i, "v" + i).ok());
+      }
+      eventually("the follower failed", () -> follower.server().storageFailure() != null);
+      assertEquals(expected, c.put(follower.clientPort(), "refused", "x").message());
+      assertEquals(leaderId, leader.server().status().leader(), "the leader kept leading");
+      assertReported(c, follower.clientPort(), expected);
+      long commit = leader.server().status().commitIndex();
+      Thread.sleep(1500); // several election timeouts: a follower still taking part would campaign or ack
+      assertEquals(leaderId, leader.server().status().leader());
+      assertTrue(leader.server().status().term() == follower.server().status().term(), "it never campaigned");
+      assertTrue(leader.server().status().commitIndex() >= commit);
+
+      Failpoints.clear();
+      eventually("the follower reopened", () -> follower.server().reopens() == 1);
+      for (TestMember m : members) {
+        eventually("caught up", () -> {
+          try {
+            return FaultClient.parseRange(c.range(m.clientPort(), "w29", true)).getKvsCount() == 1;
           } catch (Exception e) {
             return false;
           }
