@@ -24,5 +24,5 @@ java --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED --add-exports=java.bas
   --add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED --add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED \
   --add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
   --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
-  --add-opens=java.base/java.util=ALL-UNNAMED -Dchronicle.analytics.disable=true ${QT_JAVA_OPTS:-} \
+  --add-opens=java.base/java.util=ALL-UNNAMED -Dchronicle.analytics.disable=true -Dvetch.failpoints= ${QT_JAVA_OPTS:-} \
   -jar "$CONSOLE" execute --class-path "$OUT:$CP" "${TESTPKGS[@]}" --disable-banner --details=tree ${QT_ARGS:-}

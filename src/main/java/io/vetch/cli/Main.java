@@ -125,6 +125,11 @@ public final class Main {
       LOG.warning(() -> "member " + cfg.name() + " has been permanently removed from the cluster; exiting");
       new Thread(() -> System.exit(0), "vetch-removed").start(); // the shutdown hook stops the member
     });
+    server.fatal().onFailure(e -> {
+      LOG.severe(() -> "member " + cfg.name() + " stops: its storage failed and reopening its data directory failed ("
+          + e.getMessage() + "); exiting with status " + VetchServer.EXIT_STORAGE);
+      new Thread(() -> System.exit(VetchServer.EXIT_STORAGE), "vetch-storage-failed").start();
+    });
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

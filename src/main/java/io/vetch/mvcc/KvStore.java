@@ -49,6 +49,11 @@ import java.util.List;
  * opening, one small entry per record live in heap.
  */
 public final class KvStore implements Closeable {
+  /**
+   * The disk space a new store with {@link StoreOptions#defaults()} takes at once: Chronicle fallocates the map files
+   * whole (91.9 MiB), rounded up to whole MiB. KvStoreSpaceTest checks it against a fresh store.
+   */
+  public static final long NEW_STORE_BYTES = 92L << 20;
   /** Key bytes of a backend record (the 16-byte revision), counted by {@link #sizeBytes()}. */
   private static final int REVISION_KEY_BYTES = 16;
   /** Backend sizing: expected records per expected key (history kept until compaction). */
@@ -548,6 +553,21 @@ public final class KvStore implements Closeable {
 
   static long recordFootprint(int recordBytes) {
     return REVISION_KEY_BYTES + recordBytes;
+  }
+
+  /**
+   * Closes after a storage failure, writing nothing more: no consistent index, no fsync, no clean-close marker (see
+   * {@link Backend#abandon}). Writer thread.
+   */
+  public void abandon() throws IOException {
+    if (defrag != null) {
+      try {
+        abortDefrag();
+      } catch (IOException | RuntimeException e) {
+        // the copy's files are deleted by the next open
+      }
+    }
+    backend.abandon();
   }
 
   /** Closes the backend files. Writer thread; an open txn is abandoned (its records are dropped at next open). */

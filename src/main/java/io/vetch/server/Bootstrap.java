@@ -77,6 +77,7 @@ final class Bootstrap {
   /** joined: what an existing member answered (--initial-cluster-state existing), else null. */
   static Opened open(ServerConfig cfg, io.vetch.transport.ClusterJoin.Joined joined) throws IOException {
     DataDir dir = new DataDir(cfg.dataDir());
+    StorageSpace.require(dir, WalOptions.defaults()); // before anything is allocated, not Chronicle's message later
     Files.createDirectories(dir.memberDir());
     // The WAL and the store are independent files: read both at once (seconds each with a large store).
     CompletableFuture<KvStore> opening = CompletableFuture.supplyAsync(() -> {

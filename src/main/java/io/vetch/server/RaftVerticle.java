@@ -42,6 +42,12 @@ import java.util.List;
  * <p>Snapshots: the core's MsgSnap carries only metadata. The leader replaces it by a fresh store image from the
  * storage worker (with the membership and ConfState at the image's index) and has the transport stream it; the
  * follower's transport stores the image, and the Ready that installs the snapshot hands it to the storage worker.
+ *
+ * <p>Storage failure (a {@link Persisted} with an error): the member stops taking part at once. A leader first hands
+ * leadership to the voter with the longest matched log (a MsgTimeoutNow, as a finished MoveLeader sends, so it
+ * campaigns without waiting for an election timeout); then no Ready is taken, no tick runs and peer messages are
+ * dropped, so this member neither appends, acknowledges, votes nor campaigns, and the others go on as a cluster
+ * without it. Waiting proposals and reads, and every new one, fail with the storage failure's error.
  */
 final class RaftVerticle extends VerticleBase {
   private static final System.Logger LOG = System.getLogger(RaftVerticle.class.getName());
@@ -67,12 +73,16 @@ final class RaftVerticle extends VerticleBase {
   private SnapshotShipper snapshots;
   private final LeaseKeeper leases;
   private final Runnable onRemoved;
+  private final MemberStatus status;
+  /** Set once the storage failed: this member no longer takes part in Raft. */
+  private boolean storageFailed;
 
   /** applied: the store's consistent index at start; catchUpEntries: log entries kept behind a snapshot. */
   RaftVerticle(Addresses addresses, RawNode node, MemoryStorage memoryStorage, MemberStatus status, long tickMs,
       long applied, AttributesPublisher publisher, long catchUpEntries, PendingProposals proposals,
       LeaseKeeper leases, Runnable onRemoved) {
     this.onRemoved = onRemoved;
+    this.status = status;
     this.proposals = proposals;
     this.leases = leases;
     this.publisher = publisher;
@@ -127,6 +137,9 @@ final class RaftVerticle extends VerticleBase {
     bus.<Applied>localConsumer(addresses.applied(), m -> onApplied(m.body()));
     bus.<Persisted>localConsumer(addresses.persisted(), m -> onPersisted(m.body()));
     bus.<io.vetch.api.raftpb.Message>localConsumer(addresses.transport().received(), m -> {
+      if (storageFailed) {
+        return; // no append, no acknowledgement, no vote
+      }
       try {
         node.step(m.body());
       } catch (IllegalArgumentException e) {
@@ -142,6 +155,9 @@ final class RaftVerticle extends VerticleBase {
       }
     });
     bus.<InboundSnapshot>localConsumer(addresses.transport().receivedSnapshot(), m -> {
+      if (storageFailed) {
+        return;
+      }
       snapshots.received(m.body()); // kept for the Ready that installs it; then Raft sees the message
       try {
         node.step(m.body().message());
@@ -176,6 +192,10 @@ final class RaftVerticle extends VerticleBase {
   }
 
   private void onPropose(Message<Proposal> m) {
+    if (storageFailed) {
+      m.reply(new ProposalResult(m.body().id(), null, status.storageFailure().error()));
+      return;
+    }
     if (loop.stopped()) {
       m.reply(new ProposalResult(m.body().id(), null, EtcdErrors.stopped()));
       return;
@@ -237,7 +257,7 @@ final class RaftVerticle extends VerticleBase {
 
   /** A follower's client write: append it if this member still leads; otherwise its client times out. */
   private void onForwarded(ForwardedProposal p) {
-    if (!node.isLeader()) {
+    if (storageFailed || !node.isLeader()) {
       return;
     }
     if (p.confChange() && promotesLaggingLearner(p.data())) {
@@ -259,6 +279,10 @@ final class RaftVerticle extends VerticleBase {
    */
   private void onMoveLeader(Message<Long> m) {
     long target = m.body();
+    if (storageFailed) {
+      m.fail(FailureCodes.STORAGE_FAILED, status.storageFailure().error().message());
+      return;
+    }
     if (!node.isLeader()) {
       m.fail(FailureCodes.NOT_LEADER, "not leader");
       return;
@@ -278,12 +302,16 @@ final class RaftVerticle extends VerticleBase {
 
   /** Reads queue up while a read-index round is out; the next round confirms all of them at once. */
   private void onReadIndex(Message<Object> m) {
+    if (storageFailed) {
+      m.fail(FailureCodes.STORAGE_FAILED, status.storageFailure().error().message());
+      return;
+    }
     reads.add(m);
     afterEvent();
   }
 
   private void onKeepAlive(long id) {
-    if (leases.keepAlive(id)) {
+    if (!storageFailed && leases.keepAlive(id)) {
       afterEvent();
     }
   }
@@ -324,12 +352,51 @@ final class RaftVerticle extends VerticleBase {
 
   private void onPersisted(Persisted p) {
     if (p.error() != null) {
-      LOG.log(System.Logger.Level.ERROR, "storage failed; member stops serving writes", p.error());
-      loop.stop();
-      proposals.failAll(EtcdErrors.stopped());
+      storageFailed();
       return;
     }
     loop.persisted();
+  }
+
+  /** See the class comment: hand leadership on, then stop taking part; everything waiting fails at once. */
+  private void storageFailed() {
+    if (storageFailed) {
+      return;
+    }
+    storageFailed = true;
+    loop.stop();
+    vertx.cancelTimer(timer);
+    if (node.isLeader()) {
+      handOffLeadership();
+    }
+    var error = status.storageFailure().error();
+    proposals.failAll(error);
+    reads.failAll(r -> r.fail(FailureCodes.STORAGE_FAILED, error.message()));
+  }
+
+  /**
+   * The leader's storage failed: the voter with the longest matched log gets a MsgTimeoutNow and campaigns at once
+   * (Raft's election rule keeps a voter without every committed entry from winning); with no other voter there is
+   * nobody to hand over to and the member just stops.
+   */
+  private void handOffLeadership() {
+    long best = 0;
+    long bestMatch = -1;
+    for (long id : node.confState().getVotersList()) {
+      if (id != node.id() && node.matchIndex(id) > bestMatch) {
+        best = id;
+        bestMatch = node.matchIndex(id);
+      }
+    }
+    if (best == 0) {
+      LOG.log(System.Logger.Level.ERROR, "the leader's storage failed and there is no other voter to lead");
+      return;
+    }
+    LOG.log(System.Logger.Level.WARNING, "the leader''s storage failed: handing leadership to {0} (matched index {1})",
+        Long.toHexString(best), bestMatch);
+    vertx.eventBus().send(addresses.transport().send(), new RaftMessages(List.of(io.vetch.api.raftpb.Message
+        .newBuilder().setType(MessageType.MsgTimeoutNow).setFrom(node.id()).setTo(best).setTerm(node.term())
+        .build())));
   }
 
   private void onApplied(Applied a) {

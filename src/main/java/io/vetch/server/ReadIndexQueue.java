@@ -94,4 +94,15 @@ final class ReadIndexQueue<R> {
       answer.accept(e.getKey(), e.getValue());
     }
   }
+
+  /** Every read waiting, whatever its stage, handed to fail (the member's storage failed); the queue is empty after. */
+  void failAll(Consumer<R> fail) {
+    List<R> all = new ArrayList<>(queued);
+    queued = new ArrayList<>();
+    inFlight.values().forEach(all::addAll);
+    inFlight.clear();
+    awaitingApply.values().forEach(all::addAll);
+    awaitingApply.clear();
+    all.forEach(fail);
+  }
 }

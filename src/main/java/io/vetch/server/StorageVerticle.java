@@ -3,6 +3,8 @@ package io.vetch.server;
 import io.vetch.server.backup.MemberState;
 import io.vetch.server.backup.SnapshotRestore;
 import io.vetch.server.base.DataDir;
+import io.vetch.server.base.MemberStatus;
+import io.vetch.server.base.StorageFailure;
 import io.vetch.server.membership.Membership;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.vetch.api.etcdserverpb.InternalRaftRequest;
@@ -25,6 +27,7 @@ import io.vetch.server.bus.WatchEvents;
 import io.vetch.transport.PeerMap;
 import io.vetch.snap.Snapshotter;
 import io.vetch.wal.Wal;
+import io.vetch.failpoint.StorageFault;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Future;
 import java.io.Closeable;
@@ -49,6 +52,13 @@ import java.util.List;
  * are answered with the resulting member list. Snapshots between members: on request it writes a store image for
  * the leader to send; a batch carrying a leader's snapshot installs the received image first (see
  * {@link #install}).
+ *
+ * <p>Storage failure: the first write, fsync, create or rename that fails (or a memory-mapped store write that
+ * faults) makes this member's storage failed for good ({@link StorageFailure}, published in {@link MemberStatus}):
+ * the failure is logged once naming the file, the operation and the OS error, the proposals waiting here fail at
+ * once, the raft verticle is told (it hands leadership on and stops taking part), and from then on nothing is
+ * written or fsynced: batches and store images are refused, and {@link #stop} abandons the WAL (cut back to its last
+ * successful fsync) and the store without syncing them. The member is reopened from disk by {@link VetchServer}.
  */
 final class StorageVerticle extends VerticleBase {
   private static final System.Logger LOG = System.getLogger(StorageVerticle.class.getName());
@@ -76,10 +86,15 @@ final class StorageVerticle extends VerticleBase {
   private Future<Void> defragmenting;
   private io.vertx.core.WorkerExecutor defragPool;
   private final ServerMetrics metrics;
+  private final MemberStatus status;
+  private final Runnable onFailure;
 
+  /** onFailure: run (on this verticle's thread) once, when the storage fails. */
   StorageVerticle(Addresses addresses, Wal wal, Snapshotter snapshotter, KvStore store, Applier applier,
       SnapshotRestore.Stores stores, PendingProposals pending, long memberId, DataDir dataDir, long snapshotCount,
-      long snapshotIndex, ServerMetrics metrics) {
+      long snapshotIndex, ServerMetrics metrics, MemberStatus status, Runnable onFailure) {
+    this.status = status;
+    this.onFailure = onFailure;
     this.addresses = addresses;
     this.metrics = metrics;
     this.pending = pending;
@@ -99,10 +114,17 @@ final class StorageVerticle extends VerticleBase {
   public Future<?> start() {
     defragPool = vertx.createSharedWorkerExecutor("vetch-defrag-" + Long.toHexString(memberId), 1);
     vertx.eventBus().<Void>localConsumer(addresses.storageImage(), m -> {
+      if (failed) {
+        m.fail(1, status.storageFailure().error().message());
+        return;
+      }
       try {
         m.reply(image());
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException | InternalError e) {
         LOG.log(System.Logger.Level.ERROR, "writing a store image for a snapshot", e);
+        if (StorageFault.in(e) != null || e instanceof InternalError) {
+          fail(e);
+        }
         m.fail(1, String.valueOf(e.getMessage()));
       }
     });
@@ -123,6 +145,9 @@ final class StorageVerticle extends VerticleBase {
   private Future<Void> defragment() {
     if (defragmenting != null) {
       return defragmenting;
+    }
+    if (failed) {
+      return Future.failedFuture(status.storageFailure().error());
     }
     long before = store.dbSizeBytes();
     long started = System.nanoTime();
@@ -206,7 +231,7 @@ final class StorageVerticle extends VerticleBase {
 
   private void handle(StorageBatch batch) {
     if (failed) {
-      return; // a storage failure is fatal; VetchServer stops the member
+      return; // nothing is written after a storage failure; VetchServer reopens the member
     }
     try {
       if (batch.snapshot() != null && batch.snapshot().getMetadata().getIndex() > store.consistentIndex()) {
@@ -229,11 +254,25 @@ final class StorageVerticle extends VerticleBase {
         // round trip through Raft; Raft delivers them again as committed entries, skipped then as applied.
         vertx.eventBus().send(addresses.applied(), apply(batch.entries()));
       }
-    } catch (IOException | RuntimeException e) {
-      failed = true;
-      LOG.log(System.Logger.Level.ERROR, "storage failure; this member stops accepting writes", e);
-      vertx.eventBus().send(addresses.persisted(), new Persisted(batch.seq(), e));
+    } catch (IOException | RuntimeException | InternalError e) {
+      fail(e);
     }
+  }
+
+  /** The storage failed: record why (once), fail the proposals waiting here, write nothing more. */
+  private void fail(Throwable e) {
+    if (failed) {
+      return;
+    }
+    failed = true;
+    StorageFailure f = StorageFailure.of(e);
+    if (status.storageFailed(f)) {
+      LOG.log(System.Logger.Level.ERROR, f.logLine() + "; this member stops writing and serves only serializable "
+          + "reads until its storage works again", e);
+    }
+    pending.failAll(status.storageFailure().error());
+    vertx.eventBus().send(addresses.persisted(), new Persisted(0, e)); // the raft verticle stops taking part
+    onFailure.run();
   }
 
   private Applied apply(List<Entry> committed) throws IOException {
@@ -321,7 +360,17 @@ final class StorageVerticle extends VerticleBase {
     compactionScheduled = true;
     vertx.runOnContext(v -> {
       compactionScheduled = false;
-      if (store.compactStep(COMPACTION_STEP)) {
+      if (failed) {
+        return;
+      }
+      boolean finished;
+      try {
+        finished = store.compactStep(COMPACTION_STEP);
+      } catch (RuntimeException | InternalError e) {
+        fail(e);
+        return;
+      }
+      if (finished) {
         List<ProposalResult> done = new ArrayList<>(awaitingCompaction);
         awaitingCompaction.clear();
         if (!done.isEmpty()) {
@@ -354,17 +403,29 @@ final class StorageVerticle extends VerticleBase {
     return applied;
   }
 
+  /**
+   * Closes the WAL and the store; after a storage failure without writing or syncing them, the WAL cut back to its
+   * last successful fsync ({@link Wal#abandon}).
+   */
   @Override
   public Future<?> stop() {
     defragPool.close();
     try {
-      wal.close();
-    } catch (IOException e) {
+      if (failed) {
+        wal.abandon();
+      } else {
+        wal.close();
+      }
+    } catch (IOException | RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "closing the WAL", e);
     }
     try {
-      store.close();
-    } catch (IOException e) {
+      if (failed) {
+        store.abandon();
+      } else {
+        store.close();
+      }
+    } catch (IOException | RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "closing the store", e);
     }
     return Future.succeededFuture();

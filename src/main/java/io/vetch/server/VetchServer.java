@@ -4,6 +4,7 @@ import io.vetch.server.membership.Membership;
 import io.vetch.server.config.ServerConfig;
 import io.vetch.server.base.MemberIds;
 import io.vetch.server.base.MemberStatus;
+import io.vetch.server.base.StorageFailure;
 import io.vetch.server.lease.LeaseKeeper;
 import io.vetch.server.lease.LeaseProposals;
 import io.vetch.server.base.RequestIds;
@@ -46,34 +47,49 @@ import java.util.function.Supplier;
  * One vetch member running inside a Vert.x instance: a storage worker verticle (WAL, MVCC store), a raft verticle
  * (consensus core), a peer transport verticle and client verticles (gRPC) on event loops, talking over the event bus. Several members may
  * share one Vert.x instance.
+ *
+ * <p>When the member's storage fails (see the README's "When the disk fails"), it serves serializable reads only and
+ * a probe writes and fsyncs a small file in the data directory every {@link #PROBE_MS} ms, off the event loop. Once
+ * that works and there is the room reopening needs ({@link StorageSpace}), the member restarts itself in this process:
+ * its verticles are undeployed (the WAL cut back to its last successful fsync, nothing else written) and the data
+ * directory is opened again by {@link Bootstrap}, as at start, on the same ports. If that fails, {@link #fatal()}
+ * fails and the member serves nothing (bin/vetch then exits with {@link #EXIT_STORAGE}).
  */
 public final class VetchServer {
   private static final System.Logger LOG = System.getLogger(VetchServer.class.getName());
+  /** bin/vetch's exit status when a member's storage failed and reopening it failed too (sysexits' EX_IOERR). */
+  public static final int EXIT_STORAGE = 74;
+  /** How often a member whose storage failed checks whether it works again. */
+  static final long PROBE_MS = 2_000;
 
   private final Vertx vertx;
   private final ServerConfig config;
-  private final long memberId;
-  private final long clusterId;
-  private final List<String> deployments;
-
-  private final Future<Void> removed;
-  private final MemberStatus status;
-  /** Samples the metrics for the web console's charts. */
-  private final long metricsTimer;
+  private volatile long memberId;
+  private volatile long clusterId;
+  private final Promise<Void> removed = Promise.promise();
+  private final Promise<Void> fatal = Promise.promise();
+  /** What one opening of the data directory deployed; replaced when the member reopens after a storage failure. */
+  private volatile Incarnation current;
+  private volatile boolean closing;
+  private final java.util.concurrent.atomic.AtomicBoolean recovering = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile int reopens;
 
   /** How often the web console's metric history gets a point. */
   private static final long METRICS_SAMPLE_MS = 5_000;
 
-  private VetchServer(Vertx vertx, ServerConfig config, long memberId, long clusterId, List<String> deployments,
-      Future<Void> removed, MemberStatus status, long metricsTimer) {
-    this.metricsTimer = metricsTimer;
-    this.removed = removed;
-    this.status = status;
+  /** The verticles of one opening of the data directory, its status and its metrics timer. */
+  private record Incarnation(List<String> deployments, MemberStatus status, long metricsTimer) {}
+
+  /**
+   * Where the probe and the reopen run: a context of the server's own, since the member's verticles (whose contexts
+   * report the failure) are undeployed on the way.
+   */
+  private final io.vertx.core.Context context;
+
+  private VetchServer(Vertx vertx, ServerConfig config) {
     this.vertx = vertx;
     this.config = config;
-    this.memberId = memberId;
-    this.clusterId = clusterId;
-    this.deployments = deployments;
+    this.context = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
   }
 
   /** Whether config's data directory holds a member's data already (a WAL): starting it is a restart. Blocking. */
@@ -97,7 +113,10 @@ public final class VetchServer {
   public static Future<VetchServer> start(Vertx vertx, ServerConfig config, Future<?> before) {
     LocalCodec.registerAll(vertx);
     return vertx.executeBlocking(() -> withAutoTls(config))
-        .compose(cfg -> start0(vertx, cfg, before));
+        .compose(cfg -> {
+          VetchServer server = new VetchServer(vertx, cfg);
+          return server.open(before).map(server);
+        });
   }
 
   /** With --auto-tls / --peer-auto-tls and no files: the config with the generated keystores (blocking). */
@@ -115,11 +134,13 @@ public final class VetchServer {
     return client == cfg.clientTls() && peer == cfg.peerTls() ? cfg : cfg.withTls(client, peer);
   }
 
-  private static Future<VetchServer> start0(Vertx vertx, ServerConfig config, Future<?> before) {
-    return vertx.executeBlocking(() -> Bootstrap.hasWal(config))
-        .compose(hasWal -> hasWal || config.isNewCluster() ? Future.succeededFuture(null) : join(vertx, config))
-        .compose(joined -> vertx.executeBlocking(() -> Bootstrap.open(config, joined)))
-        .compose(opened -> before.transform(ignored -> deploy(vertx, config, opened)));
+  /** Opens the data directory (joining the cluster first if it is new and the cluster exists) and deploys. */
+  private Future<Void> open(Future<?> before) {
+    ServerConfig cfg = config;
+    return vertx.executeBlocking(() -> Bootstrap.hasWal(cfg))
+        .compose(hasWal -> hasWal || cfg.isNewCluster() ? Future.succeededFuture(null) : join(vertx, cfg))
+        .compose(joined -> vertx.executeBlocking(() -> Bootstrap.open(cfg, joined)))
+        .compose(opened -> before.transform(ignored -> deploy(opened)));
   }
 
   /** A new member of an existing cluster asks the other members of --initial-cluster who they are. */
@@ -139,7 +160,10 @@ public final class VetchServer {
     return ClusterJoin.ask(vertx, 0, others, 30_000 + 4 * cfg.electionTimeoutMs(), cfg.peerTls());
   }
 
-  private static Future<VetchServer> deploy(Vertx vertx, ServerConfig cfg, Bootstrap.Opened o) {
+  private Future<Void> deploy(Bootstrap.Opened o) {
+    ServerConfig cfg = config;
+    memberId = o.memberId();
+    clusterId = o.clusterId();
     Addresses addresses = Addresses.of(o.memberId());
     MemberStatus status = new MemberStatus();
     if (o.newMember() && !o.initialMembers().isEmpty()) {
@@ -170,13 +194,14 @@ public final class VetchServer {
     };
     List<String> deployed = new ArrayList<>();
     PendingProposals pending = new PendingProposals();
-    Promise<Void> removed = Promise.promise();
     ServerMetrics metrics = new ServerMetrics(new ServerMetrics.Sources(o.memberId(), status::leader,
         status::leaderChanges, status::commitIndex, status::appliedIndex, pending::size, pending::failed,
         cfg.effectiveQuotaBackendBytes(), o.store()::dbSizeBytes, o.store()::sizeBytes, o.store()::keyCount,
-        () -> ClusterVersion.majorMinor(ClusterVersion.reported(membership.downgradeTarget()))));
+        () -> ClusterVersion.majorMinor(ClusterVersion.reported(membership.downgradeTarget())),
+        () -> status.storageFailure() == null ? 0 : 1));
     StorageVerticle storage = new StorageVerticle(addresses, o.wal(), o.snapshotter(), o.store(), applier, o.stores(),
-        pending, o.memberId(), o.dataDir(), cfg.snapshotCount(), o.snapshotIndex(), metrics);
+        pending, o.memberId(), o.dataDir(), cfg.snapshotCount(), o.snapshotIndex(), metrics, status,
+        this::storageFailed);
     long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();
     CallAuth callAuth = new CallAuth(o.auth(), tokens);
     BusClient bus = new BusClient(vertx.eventBus(), addresses, status, ids, callAuth, o.memberId(),
@@ -244,15 +269,61 @@ public final class VetchServer {
     }
     metrics.sample(System.currentTimeMillis());
     long timer = vertx.setPeriodic(METRICS_SAMPLE_MS, t -> metrics.sample(System.currentTimeMillis()));
-    VetchServer server = new VetchServer(vertx, cfg, o.memberId(), o.clusterId(), deployed, removed.future(), status,
-        timer);
+    Incarnation incarnation = new Incarnation(deployed, status, timer);
+    current = incarnation;
     return chain
-        .map(id -> {
+        .<Void>map(id -> {
           LOG.log(System.Logger.Level.INFO, "member {0} ready to serve client requests on {1}",
               Long.toHexString(o.memberId()), cfg.listenClientUrls());
-          return server;
+          return null;
         })
-        .recover(err -> server.close().transform(ignored -> Future.failedFuture(err)));
+        .recover(err -> undeploy(incarnation).transform(ignored -> Future.failedFuture(err)));
+  }
+
+  /** Called by the storage worker once its storage failed: probes until it works again, then reopens. */
+  private void storageFailed() {
+    if (!recovering.compareAndSet(false, true)) {
+      return;
+    }
+    java.nio.file.Path dataDir = config.dataDir();
+    context.runOnContext(v -> vertx.setTimer(PROBE_MS, t -> probe(dataDir)));
+  }
+
+  private void probe(java.nio.file.Path dataDir) {
+    if (closing) {
+      return;
+    }
+    vertx.executeBlocking(() -> StorageSpace.probe(dataDir), false).onComplete(ar -> {
+      if (closing) {
+        return;
+      }
+      if (ar.succeeded() && ar.result() == null) {
+        reopen();
+      } else {
+        LOG.log(System.Logger.Level.DEBUG, "storage probe: {0}", ar.succeeded() ? ar.result() : ar.cause());
+        vertx.setTimer(PROBE_MS, t -> probe(dataDir));
+      }
+    });
+  }
+
+  /** The storage works again: undeploy this incarnation (abandoning WAL and store) and open the data directory anew. */
+  private void reopen() {
+    StorageFailure failure = current.status().storageFailure();
+    LOG.log(System.Logger.Level.WARNING, "storage of member {0} works again after {1}; reopening the member from its "
+        + "data directory", Long.toHexString(memberId), failure == null ? "a failure" : failure.logLine());
+    undeploy(current)
+        .compose(v -> closing ? Future.succeededFuture() : open(Future.succeededFuture()))
+        .onSuccess(v -> {
+          reopens++;
+          recovering.set(false);
+          LOG.log(System.Logger.Level.WARNING, "member {0} reopened after its storage failure",
+              Long.toHexString(memberId));
+        })
+        .onFailure(err -> {
+          LOG.log(System.Logger.Level.ERROR, "member " + Long.toHexString(memberId) + " could not be reopened after "
+              + "its storage failure; it serves nothing: " + err.getMessage(), err);
+          fatal.tryFail(err);
+        });
   }
 
   /** A new cluster's members, from --initial-cluster, as the contexts of its bootstrap conf changes. */
@@ -274,22 +345,44 @@ public final class VetchServer {
   public ServerConfig config() { return config; }
 
   /** What the raft verticle publishes (tests in this package move it to stage conditions). */
-  MemberStatus status() { return status; }
+  MemberStatus status() { return current.status(); }
+
+  /** Why this member's storage failed, while it has not been reopened; else null. */
+  public StorageFailure storageFailure() {
+    Incarnation i = current;
+    return i == null ? null : i.status().storageFailure();
+  }
+
+  /** How many times the member reopened itself after a storage failure. */
+  public int reopens() { return reopens; }
 
   /** Completes when this member has been removed from the cluster (it then serves nothing; etcd's would exit). */
-  public Future<Void> removed() { return removed; }
+  public Future<Void> removed() { return removed.future(); }
+
+  /**
+   * Fails when the member's storage failed and reopening its data directory then failed too: the member serves
+   * nothing any more (bin/vetch exits with {@link #EXIT_STORAGE}). Never completes otherwise.
+   */
+  public Future<Void> fatal() { return fatal.future(); }
 
   /** Undeploys the member's verticles, client side first; the storage worker closes the WAL and store last. */
   public Future<Void> close() {
-    vertx.cancelTimer(metricsTimer);
+    closing = true;
+    Incarnation i = current;
+    return i == null ? Future.succeededFuture() : undeploy(i);
+  }
+
+  private Future<Void> undeploy(Incarnation i) {
+    vertx.cancelTimer(i.metricsTimer());
+    List<String> deployments = i.deployments();
     Future<Void> f = Future.succeededFuture();
-    for (int i = deployments.size() - 1; i >= 0; i--) {
-      String id = deployments.get(i);
+    for (int k = deployments.size() - 1; k >= 0; k--) {
+      String id = deployments.get(k);
       f = f.compose(v -> vertx.undeploy(id)).recover(err -> {
         LOG.log(System.Logger.Level.WARNING, "undeploying " + id, err);
         return Future.succeededFuture();
       });
     }
-    return f;
+    return f.onComplete(ar -> deployments.clear());
   }
 }

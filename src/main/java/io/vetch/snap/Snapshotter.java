@@ -2,6 +2,8 @@ package io.vetch.snap;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.vetch.api.raftpb.Snapshot;
+import io.vetch.failpoint.Failpoints;
+import io.vetch.failpoint.StorageFault;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -49,7 +51,10 @@ public final class Snapshotter {
     }
   }
 
-  /** Writes the snapshot durably (see class comment), replacing a file of the same term and index. */
+  /**
+   * Writes the snapshot durably (see class comment), replacing a file of the same term and index. A failure throws a
+   * {@link StorageFault} naming the file.
+   */
   public void save(Snapshot snapshot) throws IOException {
     byte[] body = snapshot.toByteArray();
     CRC32C crc = new CRC32C();
@@ -58,14 +63,21 @@ public final class Snapshotter {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
+      Failpoints.check(Failpoints.SNAP_WRITE, target);
       ByteBuffer[] bufs = {ByteBuffer.allocate(4).putInt(0, (int) crc.getValue()), ByteBuffer.wrap(body)};
       while (bufs[0].hasRemaining() || bufs[1].hasRemaining()) {
         ch.write(bufs);
       }
       ch.force(true);
+    } catch (IOException e) {
+      throw new StorageFault("snapshot write", target, e);
     }
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    syncDir();
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      syncDir();
+    } catch (IOException e) {
+      throw new StorageFault("snapshot rename", target, e);
+    }
   }
 
   /** The newest intact snapshot, or empty if there is none. */

@@ -2,10 +2,13 @@ package io.vetch.wal;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.MessageLite;
+import io.vetch.failpoint.Failpoints;
+import io.vetch.failpoint.StorageFault;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import java.util.zip.CRC32C;
 
 /**
@@ -17,23 +20,34 @@ import java.util.zip.CRC32C;
  * <p>Records are buffered until {@link #flush()} (one positional write for everything buffered), which happens on
  * {@link #sync()}, on {@link #close()}, and when the buffer is full. {@link #sync()} is the only fsync. Not
  * thread-safe: owned by the {@link Wal}'s writer thread. The buffer is shared with the next segment's writer via
- * {@link #handOver()}.
+ * {@link #handOver()}. A failed write or fsync throws a {@link StorageFault} naming the file; {@link #synced()} is then
+ * still the end of what the last successful fsync made durable.
  */
 final class SegmentWriter implements Closeable {
   /** length + crc. */
   static final int HEADER_BYTES = 8;
   private static final int MIN_BUFFER = 1 << 20;
 
+  private final Path file;
   private final FileChannel channel;
   private final CRC32C crc = new CRC32C();
   private ByteBuffer buffer;
   private long flushed;
+  private long synced;
+  /** The end of every write attempted, successful or not: bytes past {@link #synced} up to here may be on disk. */
+  private long reached;
   private boolean dirty;
 
-  /** Writes to channel from offset on; buffer may be null or one handed over by a previous writer. */
-  SegmentWriter(FileChannel channel, long offset, ByteBuffer buffer) {
+  /**
+   * Writes to channel (of file) from offset on, everything before offset being durable already; buffer may be null
+   * or one handed over by a previous writer.
+   */
+  SegmentWriter(Path file, FileChannel channel, long offset, ByteBuffer buffer) {
+    this.file = file;
     this.channel = channel;
     this.flushed = offset;
+    this.synced = offset;
+    this.reached = offset;
     this.buffer = buffer != null ? buffer.clear() : ByteBuffer.allocate(MIN_BUFFER);
   }
 
@@ -95,19 +109,64 @@ final class SegmentWriter implements Closeable {
       return;
     }
     buffer.flip();
-    while (buffer.hasRemaining()) {
-      flushed += channel.write(buffer, flushed);
+    dirty = true;
+    reached = Math.max(reached, flushed + buffer.remaining());
+    try {
+      Failpoints.check(Failpoints.WAL_WRITE, file);
+      while (buffer.hasRemaining()) {
+        flushed += channel.write(buffer, flushed);
+      }
+    } catch (IOException e) {
+      throw new StorageFault("wal write", file, e);
     }
     buffer.clear();
-    dirty = true;
   }
 
   /** flush, then fsync the segment's data if anything was written since the last sync. */
   void sync() throws IOException {
     flush();
     if (dirty) {
-      channel.force(false);
+      try {
+        Failpoints.check(Failpoints.WAL_FSYNC, file);
+        channel.force(false);
+      } catch (IOException e) {
+        throw new StorageFault("wal fsync", file, e);
+      }
       dirty = false;
+      synced = flushed;
+    }
+  }
+
+  /** The file this writer writes. */
+  Path file() {
+    return file;
+  }
+
+  /** Offset up to which the segment is durable: the end of what the last successful {@link #sync} covered. */
+  long synced() {
+    return synced;
+  }
+
+  /**
+   * After a failure: overwrites with zeros whatever was written past {@link #synced}, fsyncs, and closes the
+   * channel, so the segment ends where the last successful fsync left it and no byte whose fsync failed is read
+   * back. Nothing buffered is written.
+   */
+  void discardUnsynced() throws IOException {
+    try {
+      if (reached > synced) {
+        ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(reached - synced, 1 << 20));
+        long pos = synced;
+        while (pos < reached) {
+          zeros.clear().limit((int) Math.min(zeros.capacity(), reached - pos));
+          pos += channel.write(zeros, pos);
+        }
+        channel.force(false);
+      }
+    } catch (IOException e) {
+      throw new StorageFault("wal truncate", file, e);
+    } finally {
+      channel.close();
     }
   }
 

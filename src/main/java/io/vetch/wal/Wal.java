@@ -2,6 +2,8 @@ package io.vetch.wal;
 
 import io.vetch.api.raftpb.Entry;
 import io.vetch.api.raftpb.HardState;
+import io.vetch.failpoint.Failpoints;
+import io.vetch.failpoint.StorageFault;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -43,6 +45,11 @@ import java.util.List;
  * <p><b>Durability.</b> save methods only buffer; bytes reach the file in one write per batch at the latest on
  * {@link #sync()}, which then fsyncs ({@code FileChannel.force(false)}) the current segment: the caller calls it
  * once per batch (group commit) and nothing is durable before it returns.
+ *
+ * <p><b>Failure.</b> A failed write, fsync, create or rename throws a {@link io.vetch.failpoint.StorageFault} naming
+ * the file, and every later write throws: after a failed fsync the page cache cannot be trusted (PostgreSQL's
+ * "fsyncgate"), so the data is never written or fsynced again as if nothing happened. {@link #abandon()} then makes
+ * the log on disk end where the last successful fsync left it, for {@link #open} to read it afresh.
  *
  * <p><b>Threading.</b> Not thread-safe: one writer thread (the storage worker) owns the Wal from open to close.
  */
@@ -101,7 +108,7 @@ public final class Wal implements Closeable {
   private void reopenLast(SegmentReader.Scan tail) throws IOException {
     Path last = segments.get(segments.size() - 1).path();
     FileChannel ch = FileChannel.open(last, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    writer = new SegmentWriter(ch, tail.end(), null);
+    writer = new SegmentWriter(last, ch, tail.end(), null);
     if (tail.torn()) {
       ByteBuffer zeros = ByteBuffer.allocate((int) (tail.tornEnd() - tail.end()));
       long pos = tail.end();
@@ -255,8 +262,13 @@ public final class Wal implements Closeable {
     long seq = segments.isEmpty() ? 0 : segments.get(segments.size() - 1).seq() + 1;
     SegmentFile segment = new SegmentFile(seq, terms.lastIndex() + 1,
         dir.resolve(SegmentFile.name(seq, terms.lastIndex() + 1)));
-    Path tmp = pipeline.take();
-    SegmentWriter next = new SegmentWriter(
+    Path tmp;
+    try {
+      tmp = pipeline.take();
+    } catch (IOException e) {
+      throw new StorageFault("wal preallocate", dir.resolve("*" + FilePipeline.SUFFIX), e);
+    }
+    SegmentWriter next = new SegmentWriter(segment.path(),
         FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE), 0, buffer);
     try {
       if (metadata != null) {
@@ -265,8 +277,13 @@ public final class Wal implements Closeable {
       next.append(RecordType.STATE, hardState);
       next.appendSnapshot(snapshot);
       next.sync();
-      Files.move(tmp, segment.path(), StandardCopyOption.ATOMIC_MOVE);
-      syncDir();
+      try {
+        Failpoints.check(Failpoints.WAL_CREATE, segment.path());
+        Files.move(tmp, segment.path(), StandardCopyOption.ATOMIC_MOVE);
+        syncDir();
+      } catch (IOException e) {
+        throw new StorageFault("wal create", segment.path(), e);
+      }
     } catch (IOException | RuntimeException e) {
       next.close();
       throw e;
@@ -309,9 +326,56 @@ public final class Wal implements Closeable {
     }
   }
 
-  /** Writes and fsyncs what is buffered, closes the segment and stops the pipeline. Idempotent. */
+  /** The first write failure, or null: once set, every write throws and only {@link #abandon()} is useful. */
+  public IOException failure() {
+    return failure;
+  }
+
+  /**
+   * Closes the WAL without writing what is buffered and makes the log on disk end where the last successful fsync
+   * left it: what was written past it in the current segment is overwritten with zeros and fsynced, and a segment
+   * whose creation did not finish is deleted. For a WAL that failed (see the class comment); afterwards
+   * {@link #open} reads only bytes whose fsync succeeded. Idempotent; also closes.
+   */
+  public void abandon() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try (FilePipeline p = pipeline) {
+      if (writer != null) {
+        writer.discardUnsynced();
+        writer = null;
+      }
+      long lastSeq = segments.isEmpty() ? -1 : segments.get(segments.size() - 1).seq();
+      boolean deleted = false;
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SegmentFile.SUFFIX)) {
+        for (Path f : ds) {
+          String name = f.getFileName().toString();
+          if (name.length() > 16 && Long.parseUnsignedLong(name.substring(0, 16), 16) > lastSeq) {
+            Files.delete(f); // renamed into place, but the directory fsync that makes it part of the log failed
+            deleted = true;
+          }
+        }
+      } catch (NumberFormatException e) {
+        // not a segment name; open() reports it
+      }
+      if (deleted) {
+        syncDir();
+      }
+    }
+  }
+
+  /**
+   * Writes and fsyncs what is buffered, closes the segment and stops the pipeline. Idempotent. A WAL that failed is
+   * closed without writing anything (see {@link #abandon()}).
+   */
   @Override
   public void close() throws IOException {
+    if (failure != null) {
+      abandon();
+      return;
+    }
     if (closed) {
       return;
     }

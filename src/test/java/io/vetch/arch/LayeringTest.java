@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * reaches back up. Chronicle Map is used by mvcc.backend only; Vert.x never by the pure layers. bolt (bbolt, the file
  * format of etcd's snapshots) stands alone: it uses nothing else of vetch; of the server, only server.backup uses it.
  * v2 (etcd's v2 store) stands alone too and is pure: only the server uses it.
+ * failpoint (test-only storage faults) uses nothing; the storage layers and the server use it.
  */
 class LayeringTest {
   /** layer -> the io.vetch layers it may use (itself included). */
@@ -30,11 +31,12 @@ class LayeringTest {
       "raft", Set.of("api", "raft"),
       "bolt", Set.of("bolt"),
       "v2", Set.of("v2"),
-      "wal", Set.of("api", "wal"),
-      "snap", Set.of("api", "snap"),
-      "mvcc", Set.of("api", "mvcc"),
+      "failpoint", Set.of("failpoint"),
+      "wal", Set.of("api", "failpoint", "wal"),
+      "snap", Set.of("api", "failpoint", "snap"),
+      "mvcc", Set.of("api", "failpoint", "mvcc"),
       "transport", Set.of("api", "transport"),
-      "server", Set.of("api", "raft", "wal", "snap", "mvcc", "transport", "bolt", "v2", "server"),
+      "server", Set.of("api", "raft", "wal", "snap", "mvcc", "transport", "bolt", "v2", "failpoint", "server"),
       "embed", Set.of("api", "server", "embed"),
       "cli", Set.of("api", "server", "cli"));
   /**
@@ -61,7 +63,7 @@ class LayeringTest {
   private static final Pattern IMPORT = Pattern.compile("^import (?:static )?([\\w.]+)", Pattern.MULTILINE);
   /** A reference to vetch code anywhere in a file: the layer, then a server package or class when there is one. */
   private static final Pattern VETCH = Pattern.compile("\\bio\\.vetch\\.(\\w+)(?:\\.(\\w+))?");
-  private static final Set<String> PURE = Set.of("raft", "wal", "snap", "mvcc", "bolt", "v2");
+  private static final Set<String> PURE = Set.of("raft", "wal", "snap", "mvcc", "bolt", "v2", "failpoint");
   private static final Path ROOT = Path.of("src/main/java/io/vetch");
 
   @Test

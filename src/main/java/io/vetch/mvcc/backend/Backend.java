@@ -1,5 +1,7 @@
 package io.vetch.mvcc.backend;
 
+import io.vetch.failpoint.Failpoints;
+import io.vetch.failpoint.StorageFault;
 import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
@@ -27,6 +29,10 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
  * Writes go to shared memory-mapped pages: they survive a process
  * crash as soon as the call returns, and reach the disk only on {@link #sync()} (FileChannel.force on both
  * files; on Linux this flushes the file's dirty mmap pages) or when the kernel writes them back.
+ * <p>
+ * Failures: a write that fails (Chronicle cannot grow its file, or the memory-mapped page cannot be backed: SIGBUS,
+ * an {@link InternalError}) throws an {@link java.io.UncheckedIOException} holding a {@link StorageFault} naming the
+ * file, as does {@link #sync}'s failed fsync (checked there); {@link #abandon} then closes without writing more.
  * <p>
  * Threading: {@link #get} and {@link #meta} may run on any thread (Chronicle Map's own segment locking);
  * every mutating method, {@link #forEach} and {@link #sync} belong to the single writer thread.
@@ -115,10 +121,19 @@ public final class Backend implements Closeable {
 
   public void put(long main, long sub, byte[] record) {
     byte[] key = revisionKey(main, sub);
-    revisions.put(key, record);
+    try {
+      Failpoints.check(Failpoints.STORE_WRITE, revisionsPath());
+      revisions.put(key, record);
+    } catch (IOException | RuntimeException | InternalError e) {
+      throw new java.io.UncheckedIOException(new StorageFault("store write", revisionsPath(), e));
+    }
     if (mirror != null) {
       mirror.revisions.put(key, record);
     }
+  }
+
+  private Path revisionsPath() {
+    return dir.resolve(REVISIONS_FILE);
   }
 
   /** The record at (main, sub), or null when absent. Any thread. */
@@ -131,7 +146,12 @@ public final class Backend implements Closeable {
     if (mirror != null) {
       mirroredDeletes.add(new long[] {main, sub});
     }
-    byte[] old = revisions.remove(revisionKey(main, sub));
+    byte[] old;
+    try {
+      old = revisions.remove(revisionKey(main, sub));
+    } catch (RuntimeException | InternalError e) {
+      throw new java.io.UncheckedIOException(new StorageFault("store write", revisionsPath(), e));
+    }
     return old == null ? -1 : old.length;
   }
 
@@ -223,13 +243,40 @@ public final class Backend implements Closeable {
   public void setMeta(MetaKey key, long value) {
     byte[] v = new byte[Long.BYTES];
     BackendRecord.putLong(v, 0, value);
-    meta.put(metaKey(key), v);
+    try {
+      meta.put(metaKey(key), v);
+    } catch (RuntimeException | InternalError e) {
+      throw new java.io.UncheckedIOException(new StorageFault("store write", dir.resolve(META_FILE), e));
+    }
   }
 
   /** Forces both map files to disk (data and metadata). Writer thread. */
   public void sync() throws IOException {
-    revisionsChannel.force(true);
-    metaChannel.force(true);
+    try {
+      Failpoints.check(Failpoints.STORE_FSYNC, revisionsPath());
+      revisionsChannel.force(true);
+    } catch (IOException e) {
+      throw new StorageFault("store fsync", revisionsPath(), e);
+    }
+    try {
+      metaChannel.force(true);
+    } catch (IOException e) {
+      throw new StorageFault("store fsync", dir.resolve(META_FILE), e);
+    }
+  }
+
+  /**
+   * Closes after a storage failure: unmaps the files without an fsync and without the clean-close marker, so the
+   * next open runs Chronicle's recovery and drops what is past the persisted consistent index.
+   */
+  public void abandon() throws IOException {
+    try {
+      revisions.close();
+      meta.close();
+    } finally {
+      revisionsChannel.close();
+      metaChannel.close();
+    }
   }
 
   @Override

@@ -16,6 +16,7 @@ import java.nio.file.Path;
  * data-dir/member/alarms          the raised alarms
  * data-dir/member/auth            users, roles, auth enabled and revision
  * data-dir/member/restore.image   a backup's store image while a restore unpacks it
+ * data-dir/member/probe           written, fsynced and removed to see whether a failed storage works again
  * data-dir/fixtures/&lt;side&gt;/       --auto-tls certificates (side: client or peer): keystore.p12, cert.pem
  * </pre>
  * Index numbers in names are 16 hex digits. Names only: nothing here touches the disk.
@@ -71,6 +72,11 @@ public record DataDir(Path dir) {
   /** Where a backup's store image is unpacked while it is restored into this directory. */
   public Path restoreImage() {
     return memberDir().resolve("restore.image");
+  }
+
+  /** The file a member whose storage failed writes to see whether it works again (removed at once). */
+  public Path probeFile() {
+    return memberDir().resolve("probe");
   }
 
   /** --auto-tls certificates for side ("client" or "peer"). */

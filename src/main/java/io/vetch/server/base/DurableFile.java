@@ -1,5 +1,7 @@
 package io.vetch.server.base;
 
+import io.vetch.failpoint.Failpoints;
+import io.vetch.failpoint.StorageFault;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -11,16 +13,28 @@ import java.nio.file.StandardOpenOption;
 public final class DurableFile {
   private DurableFile() {}
 
-  /** Writes bytes to file.tmp, fsyncs it, renames it over file (atomic) and fsyncs the directory. */
+  /**
+   * Writes bytes to file.tmp, fsyncs it, renames it over file (atomic) and fsyncs the directory. A failure throws a
+   * {@link StorageFault} naming the file.
+   */
   public static void replace(Path file, byte[] bytes) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.write(tmp, bytes);
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-      ch.force(true);
+    try {
+      Failpoints.check(Failpoints.MEMBER_FILE_WRITE, file);
+      Files.write(tmp, bytes);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+    } catch (IOException e) {
+      throw new StorageFault("member file write", file, e);
     }
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-      dir.force(true);
+    try {
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+        dir.force(true);
+      }
+    } catch (IOException e) {
+      throw new StorageFault("member file rename", file, e);
     }
   }
 }

@@ -10,6 +10,7 @@ public final class MemberStatus {
   private volatile long commitIndex;
   private volatile long appliedIndex;
   private volatile long leaderChanges;
+  private volatile StorageFailure storageFailure;
 
   public long term() { return term; }
 
@@ -30,6 +31,18 @@ public final class MemberStatus {
 
   /** How many times a new leader has been seen (etcd_server_leader_changes_seen_total). */
   public long leaderChanges() { return leaderChanges; }
+
+  /** Why this member's storage failed, or null while it works (sticky for the life of the member). */
+  public StorageFailure storageFailure() { return storageFailure; }
+
+  /** Records the first storage failure; later ones are ignored. Returns whether this one was the first. */
+  public synchronized boolean storageFailed(StorageFailure f) {
+    if (storageFailure != null) {
+      return false;
+    }
+    storageFailure = f;
+    return true;
+  }
 
   public void update(long term, long leader) {
     if (leader != 0 && leader != this.leader) {

@@ -12,4 +12,6 @@ public final class FailureCodes {
   public static final int BAD_TRANSFEREE = 3;
   /** The transferee did not take over in time. */
   public static final int TRANSFER_TIMEOUT = 4;
+  /** This member's storage failed (the message is the client's error message). */
+  public static final int STORAGE_FAILED = 5;
 }

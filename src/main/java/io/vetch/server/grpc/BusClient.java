@@ -82,6 +82,9 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
   @Override
   @SuppressWarnings("unchecked")
   public <T extends Message> Future<T> propose(InternalRaftRequest.Builder req, AuthInfo who) {
+    if (status.storageFailure() != null) {
+      return Future.failedFuture(status.storageFailure().error()); // at once: this member writes nothing more
+    }
     if (status.commitIndex() - status.appliedIndex() > MAX_APPLY_GAP) {
       return Future.failedFuture(EtcdErrors.tooManyRequests()); // etcd's maxGapBetweenApplyAndCommitIndex
     }
@@ -92,7 +95,7 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
       return Future.failedFuture(EtcdErrors.requestTooLarge());
     }
     return bus.<ProposalResult>request(addresses.propose(), new Proposal(id, data), requestOptions)
-        .recover(BusClient::busFailure)
+        .recover(this::busFailure)
         .compose(m -> m.body().error() != null
             ? Future.failedFuture(m.body().error())
             : Future.succeededFuture((T) m.body().response()));
@@ -100,10 +103,13 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
 
   @Override
   public Future<List<Member>> proposeConfChange(ConfChange.Builder cc) {
+    if (status.storageFailure() != null) {
+      return Future.failedFuture(status.storageFailure().error());
+    }
     long id = ids.next();
     return bus.<ProposalResult>request(addresses.propose(), new Proposal(id, cc.setId(id).build().toByteArray(), true),
             requestOptions)
-        .recover(BusClient::busFailure)
+        .recover(this::busFailure)
         .compose(m -> m.body().error() != null
             ? Future.failedFuture(m.body().error())
             : Future.succeededFuture(((MemberListResponse) m.body().response()).getMembersList()));
@@ -111,13 +117,19 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
 
   @Override
   public Future<Long> await() {
+    if (status.storageFailure() != null) {
+      return Future.failedFuture(status.storageFailure().error());
+    }
     return bus.<ReadIndexReply>request(addresses.readIndex(), null, requestOptions)
-        .recover(BusClient::busFailure)
+        .recover(this::busFailure)
         .map(m -> m.body().term());
   }
 
   @Override
   public Future<Void> moveLeader(long target) {
+    if (status.storageFailure() != null) {
+      return Future.failedFuture(status.storageFailure().error());
+    }
     return bus.<Long>request(addresses.moveLeader(), target, requestOptions)
         .recover(t -> {
           if (t instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
@@ -152,7 +164,11 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
     }
   }
 
-  private static <T> Future<T> busFailure(Throwable t) {
+  private <T> Future<T> busFailure(Throwable t) {
+    if (t instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        && re.failureCode() == FailureCodes.STORAGE_FAILED && status.storageFailure() != null) {
+      return Future.failedFuture(status.storageFailure().error());
+    }
     if (t instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
       return Future.failedFuture(EtcdErrors.timeout());
     }

@@ -228,6 +228,9 @@ public final class MaintenanceServer extends MaintenanceService {
     if (!downgrade.isEmpty()) {
       b.setDowngradeInfo(DowngradeInfo.newBuilder().setEnabled(true).setTargetVersion(downgrade));
     }
+    if (status.storageFailure() != null) {
+      b.addErrors(status.storageFailure().error().message());
+    }
     if (status.leader() == 0) {
       b.addErrors(EtcdErrors.noLeader().message());
     }

@@ -28,10 +28,11 @@ import java.util.function.Supplier;
  * etcd's plain HTTP endpoints, served beside gRPC on the client port and on --listen-metrics-urls:
  * <ul>
  *   <li>{@code /health}: etcd 3.5's JSON {@code {"health":"true|false","reason":...}}, 200 or 503. Checks, first
- *       failure wins: alarms (unless named in {@code ?exclude=}), a leader (unless {@code ?serializable=true}), and
+ *       failure wins: this member's storage ({@code STORAGE FAILURE: no space left on device (wal write)}), alarms (unless named in {@code ?exclude=}), a leader (unless {@code ?serializable=true}), and
  *       a one-key read (linearizable unless serializable).</li>
  *   <li>{@code /livez} (serializable_read) and {@code /readyz} (data_corruption, serializable_read,
- *       linearizable_read, non_learner), and each check at {@code /livez/NAME}, {@code /readyz/NAME}: etcd 3.6's
+ *       linearizable_read, non_learner; a member whose storage failed fails linearizable_read with the storage
+ *       failure), and each check at {@code /livez/NAME}, {@code /readyz/NAME}: etcd 3.6's
  *       text checks, {@code ok} (after the per-check lines with {@code ?verbose}), {@code ?exclude=NAME} to skip
  *       one, 503 with the per-check lines when one fails.</li>
  *   <li>{@code /version}: {@code {"etcdserver":...,"etcdcluster":...}}.</li>
@@ -103,6 +104,10 @@ public final class HttpEndpoints {
   private void health(RoutingContext rc) {
     Set<String> excluded = Set.copyOf(rc.queryParam("exclude"));
     boolean serializable = rc.queryParam("serializable").contains("true");
+    if (status.storageFailure() != null) {
+      healthAnswer(rc, "STORAGE FAILURE: " + status.storageFailure().reason());
+      return;
+    }
     for (AlarmMember a : alarms.get(AlarmType.NONE)) {
       if (!excluded.contains(a.getAlarm().name())) {
         healthAnswer(rc, "ALARM " + a.getAlarm().name());
@@ -118,7 +123,8 @@ public final class HttpEndpoints {
   }
 
   /** As etcd's handler: 200 with the JSON, or (http.Error) 503 with the JSON and a newline, both as plain text. */
-  private static void healthAnswer(RoutingContext rc, String failure) {
+  private void healthAnswer(RoutingContext rc, String failure) {
+    metrics.health(failure == null);
     JsonObject body = new JsonObject().put("health", failure == null ? "true" : "false")
         .put("reason", failure == null ? "" : failure);
     plain(rc).setStatusCode(failure == null ? 200 : 503).end(body.encode() + (failure == null ? "" : "\n"));

@@ -31,7 +31,7 @@ public final class ServerMetrics implements PeerStats {
   public record Sources(long memberId, LongSupplier leader, LongSupplier leaderChanges, LongSupplier commitIndex,
       LongSupplier appliedIndex, LongSupplier pendingProposals, LongSupplier failedProposals, long quotaBytes,
       LongSupplier dbSize, LongSupplier dbSizeInUse, LongSupplier keys,
-      java.util.function.Supplier<String> clusterVersion) {}
+      java.util.function.Supplier<String> clusterVersion, LongSupplier storageFailed) {}
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Histogram walFsync;
@@ -47,6 +47,8 @@ public final class ServerMetrics implements PeerStats {
   private final Counter grpcHandled;
   private final Counter grpcReceived;
   private final Counter grpcSent;
+  private final Counter healthSuccess;
+  private final Counter healthFailures;
   private final Sources sources;
   /** The web console's chart history, oldest first: one {@link Sample} per {@link #sample} call. */
   private final java.util.ArrayDeque<Sample> history = new java.util.ArrayDeque<>();
@@ -85,6 +87,12 @@ public final class ServerMetrics implements PeerStats {
     gauge("etcd_mvcc_db_total_size_in_use_in_bytes",
         "Total size of the underlying database logically in use in bytes.", s.dbSizeInUse());
     counter("etcd_debugging_mvcc_keys_total", "Total number of keys.", s.keys());
+    gauge("vetch_storage_failed", "1 when this member's storage failed (writes refused until it is reopened), else 0.",
+        s.storageFailed());
+    healthSuccess = Counter.builder().name("etcd_server_health_success")
+        .help("The total number of successful health checks").withoutExemplars().register(registry);
+    healthFailures = Counter.builder().name("etcd_server_health_failures")
+        .help("The total number of failed health checks").withoutExemplars().register(registry);
     walFsync = Histogram.builder().name("etcd_disk_wal_fsync_duration_seconds")
         .help("The latency distributions of fsync called by WAL.").classicOnly().classicUpperBounds(DISK_BUCKETS)
         .withoutExemplars().register(registry);
@@ -120,6 +128,11 @@ public final class ServerMetrics implements PeerStats {
         .help("Total number of gRPC stream messages sent by the server.")
         .labelNames("grpc_type", "grpc_service", "grpc_method").withoutExemplars().register(registry);
     JvmMetrics.builder().register(registry);
+  }
+
+  /** A /health check answered (etcd_server_health_success / etcd_server_health_failures). */
+  public void health(boolean ok) {
+    (ok ? healthSuccess : healthFailures).inc();
   }
 
   private void counter(String name, String help, LongSupplier value) {
