@@ -27,18 +27,18 @@ import org.junit.jupiter.api.Test;
  */
 class LayeringTest {
   /** layer -> the io.vetch layers it may use (itself included). */
-  private static final Map<String, Set<String>> ALLOWED = Map.of(
-      "raft", Set.of("api", "raft"),
-      "bolt", Set.of("bolt"),
-      "v2", Set.of("v2"),
-      "failpoint", Set.of("failpoint"),
-      "wal", Set.of("api", "failpoint", "wal"),
-      "snap", Set.of("api", "failpoint", "snap"),
-      "mvcc", Set.of("api", "failpoint", "mvcc"),
-      "transport", Set.of("api", "transport"),
-      "server", Set.of("api", "raft", "wal", "snap", "mvcc", "transport", "bolt", "v2", "failpoint", "server"),
-      "embed", Set.of("api", "server", "embed"),
-      "cli", Set.of("api", "server", "cli"));
+  private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
+      Map.entry("raft", Set.of("api", "raft")),
+      Map.entry("bolt", Set.of("bolt")),
+      Map.entry("v2", Set.of("v2")),
+      Map.entry("failpoint", Set.of("failpoint")),
+      Map.entry("wal", Set.of("api", "failpoint", "wal")),
+      Map.entry("snap", Set.of("api", "failpoint", "snap")),
+      Map.entry("mvcc", Set.of("api", "failpoint", "mvcc")),
+      Map.entry("transport", Set.of("api", "transport")),
+      Map.entry("server", Set.of("api", "raft", "wal", "snap", "mvcc", "transport", "bolt", "v2", "failpoint", "server")),
+      Map.entry("embed", Set.of("api", "server", "embed")),
+      Map.entry("cli", Set.of("api", "server", "cli")));
   /**
    * Inside the server: package -> the server packages it may use besides itself. The package "server" (the wiring:
    * the verticles and the member's start) may use them all and no other package may use it.
