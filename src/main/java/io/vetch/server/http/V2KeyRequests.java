@@ -5,13 +5,12 @@ import io.vetch.v2.V2Error;
 
 /**
  * etcd's parseKeyRequest (v2http/client.go): a /v2/keys request's method, path and form into etcd's v2
- * {@link Request}, with etcd's error codes and causes for bad fields, checked in etcd's order. The key is put under
- * etcd's "/1" (the keys' namespace in the v2 store); a TTL becomes an absolute Expiration from now.
+ * {@link Request}, with etcd's error codes and causes for bad fields, checked in etcd's order. The key is the
+ * cleaned path after /v2/keys ("/" for the root: the v2 store holds etcd's "/1" key space alone); a TTL becomes an
+ * absolute Expiration from now.
  */
 final class V2KeyRequests {
   static final String KEYS_PREFIX = "/v2/keys";
-  /** etcd's StoreKeysPrefix: the v2 store's directory of the keys clients see. */
-  static final String STORE_KEYS_PREFIX = "/1";
 
   /** A request, and etcd's noValueOnSuccess (answer a write without its node). */
   record Parsed(Request request, boolean noValueOnSuccess) {}
@@ -26,7 +25,7 @@ final class V2KeyRequests {
     if (!path.startsWith(KEYS_PREFIX)) {
       throw new V2Error(V2Error.INVALID_FORM, "incorrect key prefix", 0);
     }
-    String p = GoPaths.join(STORE_KEYS_PREFIX, path.substring(KEYS_PREFIX.length()));
+    String p = GoPaths.join("/", path.substring(KEYS_PREFIX.length()));
     long prevIndex = uint(form, "prevIndex", V2Error.INDEX_NAN, "invalid value for \"prevIndex\"");
     long waitIndex = uint(form, "waitIndex", V2Error.INDEX_NAN, "invalid value for \"waitIndex\"");
     boolean recursive = bool(form, "recursive");

@@ -21,8 +21,7 @@ import io.vertx.core.http.HttpServerResponse;
  * here; a plain GET or HEAD reads this member's v2 store; GET with wait=true watches it ({@code stream=true}: every
  * event, else the first) without holding the event loop: the store calls back on the storage worker and the event
  * is written from this request's context; the watcher is removed when the client goes away. Answers as etcd's
- * writeKeyEvent and writeKeyError: the event's JSON (keys without the "/1" of etcd's key namespace), 201 for a
- * created key, X-Etcd-Index, X-Raft-Index (the commit index) and X-Raft-Term; an error's JSON with its status and
+ * writeKeyEvent and writeKeyError: the event's JSON, 201 for a created key, X-Etcd-Index, X-Raft-Index (the commit index) and X-Raft-Term; an error's JSON with its status and
  * X-Etcd-Index; a failed proposal as etcd's 300 "Raft Internal Error" with the cause.
  */
 final class V2Keys {
@@ -126,27 +125,16 @@ final class V2Keys {
   private void watch(HttpServerRequest req, Request r) {
     HttpServerResponse resp = req.response();
     Context ctx = io.vertx.core.Vertx.currentContext();
-    V2Watcher[] watcher = new V2Watcher[1];
-    boolean[] ended = {false};
+    V2Watcher watcher;
     try {
-      watcher[0] = store.watch(r.getPath(), r.getRecursive(), r.getStream(), r.getSince(),
-          ev -> ctx.runOnContext(v -> {
-            if (ended[0]) {
-              return;
-            }
-            resp.write(V2Json.event(ev, V2KeyRequests.STORE_KEYS_PREFIX, false) + "\n");
-            if (!r.getStream()) {
-              ended[0] = true;
-              watcher[0].remove();
-              resp.end();
-            }
-          }));
+      watcher = store.watch(r.getPath(), r.getRecursive(), r.getStream(), r.getSince());
     } catch (V2Error e) {
       writeError(resp, e);
       return;
     }
+    boolean[] ended = {false};
     resp.putHeader("content-type", "application/json")
-        .putHeader("X-Etcd-Index", Long.toUnsignedString(watcher[0].startIndex()))
+        .putHeader("X-Etcd-Index", Long.toUnsignedString(watcher.startIndex()))
         .putHeader("X-Raft-Index", Long.toUnsignedString(status.commitIndex()))
         .putHeader("X-Raft-Term", Long.toUnsignedString(status.term()))
         .setChunked(true);
@@ -154,11 +142,23 @@ final class V2Keys {
     Runnable gone = () -> {
       if (!ended[0]) {
         ended[0] = true;
-        watcher[0].remove();
+        watcher.remove();
       }
     };
     resp.closeHandler(v -> gone.run());
     resp.exceptionHandler(e -> gone.run());
+    // Called on the storage worker (or here, for an event from the history): passed on to this request's context.
+    watcher.onEvent(ev -> ctx.runOnContext(v -> {
+      if (ended[0]) {
+        return;
+      }
+      resp.write(ev.toJson() + "\n");
+      if (!r.getStream()) {
+        ended[0] = true;
+        watcher.remove();
+        resp.end();
+      }
+    }));
   }
 
   /** etcd's writeKeyEvent. */
@@ -170,15 +170,15 @@ final class V2Keys {
     if (ev.isCreated()) {
       resp.setStatusCode(201);
     }
-    resp.end(V2Json.event(ev, V2KeyRequests.STORE_KEYS_PREFIX, noValueOnSuccess) + "\n");
+    resp.end((noValueOnSuccess ? ev.toJsonNoValue() : ev.toJson()) + "\n");
   }
 
-  /** etcd's writeKeyError (the cause without the keys' "/1"): X-Etcd-Index, the status, the JSON and a newline. */
+  /** etcd's writeKeyError: X-Etcd-Index, the status, the JSON and a newline. */
   static void writeError(HttpServerResponse resp, V2Error e) {
-    if (e.errorCode() == V2Error.RAFT_INTERNAL) {
+    if (e.code() == V2Error.RAFT_INTERNAL) {
       LOG.log(System.Logger.Level.WARNING, "v2 request failed: {0}", e.cause());
     }
     resp.putHeader("X-Etcd-Index", Long.toUnsignedString(e.index())).putHeader("content-type", "application/json")
-        .setStatusCode(e.statusCode()).end(V2Json.error(e, V2KeyRequests.STORE_KEYS_PREFIX) + "\n");
+        .setStatusCode(e.status()).end(e.toJson() + "\n");
   }
 }
