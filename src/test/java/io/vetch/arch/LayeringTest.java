@@ -22,12 +22,14 @@ import org.junit.jupiter.api.Test;
  * same holds for its packages, so the member's wiring (the server package itself) sits on top and nothing below
  * reaches back up. Chronicle Map is used by mvcc.backend only; Vert.x never by the pure layers. bolt (bbolt, the file
  * format of etcd's snapshots) stands alone: it uses nothing else of vetch; of the server, only server.backup uses it.
+ * v2 (etcd's v2 store) stands alone too and is pure: only the server uses it.
  */
 class LayeringTest {
   /** layer -> the io.vetch layers it may use (itself included). */
   private static final Map<String, Set<String>> ALLOWED = Map.of(
       "raft", Set.of("api", "raft"),
       "bolt", Set.of("bolt"),
+      "v2", Set.of("v2"),
       "wal", Set.of("api", "wal"),
       "snap", Set.of("api", "snap"),
       "mvcc", Set.of("api", "mvcc"),
@@ -60,7 +62,7 @@ class LayeringTest {
   private static final Pattern IMPORT = Pattern.compile("^import (?:static )?([\\w.]+)", Pattern.MULTILINE);
   /** A reference to vetch code anywhere in a file: the layer, then a server package or class when there is one. */
   private static final Pattern VETCH = Pattern.compile("\\bio\\.vetch\\.(\\w+)(?:\\.(\\w+))?");
-  private static final Set<String> PURE = Set.of("raft", "wal", "snap", "mvcc", "bolt");
+  private static final Set<String> PURE = Set.of("raft", "wal", "snap", "mvcc", "bolt", "v2");
   private static final Path ROOT = Path.of("src/main/java/io/vetch");
 
   @Test
