@@ -1,6 +1,8 @@
 package io.vetch.v2;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -72,29 +74,79 @@ final class Node {
     return left % 1_000_000_000L > 0 ? ttl + 1 : ttl;
   }
 
-  /** etcd's Repr: this node for clients; a directory lists its children (not hidden ones) when recursive. */
-  V2NodeExtern repr(boolean recursive, long now) {
-    if (!isDir()) {
-      return new V2NodeExtern(externKey(), value, false, expireTime, ttl(now), null, modifiedIndex, createdIndex);
-    }
-    return new V2NodeExtern(externKey(), null, true, expireTime, ttl(now), recursive ? list(true, now) : null,
-        modifiedIndex, createdIndex);
+  /** etcd's Repr(false): this node for clients, a directory without its children. */
+  V2NodeExtern repr(long now) {
+    return new V2NodeExtern(externKey(), isDir() ? null : value, isDir(), expireTime, ttl(now), null, modifiedIndex,
+        createdIndex);
   }
 
-  /** The visible children of a directory, each deep when recursive (always in key order, so sorted or not). */
-  List<V2NodeExtern> list(boolean recursive, long now) {
-    List<V2NodeExtern> nodes = new ArrayList<>(children.size());
-    for (Node child : children.values()) {
-      if (!child.isHidden()) {
-        nodes.add(child.repr(recursive, now));
+  /**
+   * A directory with its visible (not hidden) children, in key order (so sorted or not), each child directory with
+   * its own children when {@code recursive} (etcd's Repr(true) and loadInternalNode). Iterative: any depth.
+   */
+  V2NodeExtern listed(boolean recursive, long now) {
+    ArrayDeque<Listing> stack = new ArrayDeque<>();
+    stack.push(new Listing(this));
+    while (true) {
+      Listing l = stack.peek();
+      if (l.children.hasNext()) {
+        Node c = l.children.next();
+        if (c.isHidden()) {
+          continue;
+        }
+        if (c.isDir() && recursive) {
+          stack.push(new Listing(c));
+        } else {
+          l.nodes.add(c.repr(now));
+        }
+        continue;
+      }
+      stack.pop();
+      Node d = l.dir;
+      V2NodeExtern e = new V2NodeExtern(d.externKey(), null, true, d.expireTime, d.ttl(now), l.nodes, d.modifiedIndex,
+          d.createdIndex);
+      if (stack.isEmpty()) {
+        return e;
+      }
+      stack.peek().nodes.add(e);
+    }
+  }
+
+  private static final class Listing {
+    final Node dir;
+    final Iterator<Node> children;
+    final List<V2NodeExtern> nodes = new ArrayList<>();
+
+    Listing(Node dir) {
+      this.dir = dir;
+      this.children = dir.children.values().iterator();
+    }
+  }
+
+  /** The path of a child named {@code name} (a clean segment). */
+  String childPath(String name) {
+    return path.equals("/") ? "/" + name : path + "/" + name;
+  }
+
+  /** This node and every node below it, each before its children (iterative: any depth). */
+  List<Node> subtree() {
+    List<Node> out = new ArrayList<>();
+    ArrayDeque<Node> todo = new ArrayDeque<>();
+    todo.push(this);
+    while (!todo.isEmpty()) {
+      Node n = todo.pop();
+      out.add(n);
+      if (n.isDir()) {
+        n.children.descendingMap().values().forEach(todo::push);
       }
     }
-    return nodes;
+    return out;
   }
 
   /**
    * etcd's Remove: detaches this node (a directory only when {@code dir}, a non-empty one only when
    * {@code recursive}), children first, telling {@code removed} every detached path and dropping TTLs from the heap.
+   * Iterative: any depth.
    */
   void remove(boolean dir, boolean recursive, TtlKeyHeap heap, Consumer<String> removed, long currentIndex) {
     if (!isDir()) {
@@ -107,10 +159,10 @@ final class Node {
     if (!children.isEmpty() && !recursive) {
       throw new V2Error(V2Error.DIR_NOT_EMPTY, externKey(), currentIndex);
     }
-    for (Node child : new ArrayList<>(children.values())) {
-      child.remove(true, true, heap, removed, currentIndex);
+    List<Node> all = subtree();
+    for (int i = all.size() - 1; i >= 0; i--) {
+      all.get(i).detach(heap, removed);
     }
-    detach(heap, removed);
   }
 
   private void detach(TtlKeyHeap heap, Consumer<String> removed) {

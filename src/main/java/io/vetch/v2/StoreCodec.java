@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -54,7 +55,7 @@ final class StoreCodec {
       for (Counter c : Counter.values()) {
         out.writeLong(s.stats.get(c));
       }
-      writeNode(out, s.root);
+      writeTree(out, s.root);
       List<V2Event> events = s.hub.history.events();
       out.writeInt(events.size());
       for (V2Event e : events) {
@@ -97,7 +98,7 @@ final class StoreCodec {
       for (int i = 0; i < counters.length; i++) {
         counters[i] = in.getLong();
       }
-      Node root = readNode(in, null);
+      Node root = readTree(in);
       if (!root.path.equals("/") || !root.isDir()) {
         throw new IllegalArgumentException("v2 store state: the first node is not the root directory");
       }
@@ -136,46 +137,61 @@ final class StoreCodec {
     }
   }
 
-  private static void pushTtls(Node n, TtlKeyHeap heap) {
-    if (n.isDir()) {
-      n.children.values().forEach(c -> pushTtls(c, heap));
-    }
-    if (!n.isPermanent()) {
-      heap.push(n);
-    }
-  }
-
-  private static void writeNode(DataOutputStream out, Node n) throws IOException {
-    out.writeByte(n.isDir() ? 1 : 0);
-    writeStr(out, n.path);
-    out.writeLong(n.createdIndex);
-    out.writeLong(n.modifiedIndex);
-    out.writeLong(n.expireTime);
-    if (!n.isDir()) {
-      writeStr(out, n.value);
-      return;
-    }
-    out.writeInt(n.children.size());
-    for (Node c : n.children.values()) {
-      writeNode(out, c);
+  private static void pushTtls(Node root, TtlKeyHeap heap) {
+    for (Node n : root.subtree()) {
+      if (!n.isPermanent()) {
+        heap.push(n);
+      }
     }
   }
 
-  private static Node readNode(ByteBuffer in, Node parent) {
+  /** The tree depth first, each node before its children (iterative: any depth). */
+  private static void writeTree(DataOutputStream out, Node root) throws IOException {
+    for (Node n : root.subtree()) {
+      out.writeByte(n.isDir() ? 1 : 0);
+      writeStr(out, n.path);
+      out.writeLong(n.createdIndex);
+      out.writeLong(n.modifiedIndex);
+      out.writeLong(n.expireTime);
+      if (n.isDir()) {
+        out.writeInt(n.children.size());
+      } else {
+        writeStr(out, n.value);
+      }
+    }
+  }
+
+  private static Node readTree(ByteBuffer in) {
+    ArrayDeque<long[]> remaining = new ArrayDeque<>(); // children still to read, per open directory
+    ArrayDeque<Node> dirs = new ArrayDeque<>();
+    Node root = readNode(in, null, remaining, dirs);
+    while (!dirs.isEmpty()) {
+      if (remaining.peek()[0]-- == 0) {
+        remaining.pop();
+        dirs.pop();
+        continue;
+      }
+      Node parent = dirs.peek();
+      parent.add(readNode(in, parent, remaining, dirs));
+    }
+    return root;
+  }
+
+  /** One node; a directory is pushed (with its child count) for its children to follow. */
+  private static Node readNode(ByteBuffer in, Node parent, ArrayDeque<long[]> remaining, ArrayDeque<Node> dirs) {
     boolean dir = in.get() != 0;
     String path = readStr(in);
     long created = in.getLong();
     long modified = in.getLong();
     long expire = in.getLong();
-    if (parent != null && !V2Path.dir(path).equals(parent.path.equals("/") ? "/" : parent.path + "/")) {
+    if (parent != null && (V2Path.base(path).isEmpty() || !path.equals(parent.childPath(V2Path.base(path))))) {
       throw new IllegalArgumentException("v2 store state: node " + path + " is not a child of " + parent.path);
     }
     Node n = dir ? Node.dir(path, created, parent, expire) : Node.file(path, readStr(in), created, parent, expire);
     n.modifiedIndex = modified;
     if (dir) {
-      for (int i = count(in); i > 0; i--) {
-        n.add(readNode(in, n));
-      }
+      remaining.push(new long[] {count(in)});
+      dirs.push(n);
     }
     return n;
   }

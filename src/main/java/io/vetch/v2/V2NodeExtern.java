@@ -1,5 +1,6 @@
 package io.vetch.v2;
 
+import java.util.ArrayDeque;
 import java.util.List;
 
 /**
@@ -17,38 +18,71 @@ public record V2NodeExtern(String key, String value, boolean dir, long expiratio
 
   /**
    * Appends this node as Go's json.Marshal writes etcd's NodeExtern: fields in its order (key, value, dir,
-   * expiration, ttl, nodes, modifiedIndex, createdIndex), each left out when empty (omitempty).
+   * expiration, ttl, nodes, modifiedIndex, createdIndex), each left out when empty (omitempty). Iterative: any depth.
    */
   StringBuilder json(StringBuilder b) {
+    ArrayDeque<Object[]> open = new ArrayDeque<>(); // {node, Integer next child, Integer start}
+    int start = head(b, this);
+    if (!hasNodes()) {
+      return tail(b, this, start);
+    }
+    open.push(new Object[] {this, 0, start});
+    while (!open.isEmpty()) {
+      Object[] f = open.peek();
+      V2NodeExtern n = (V2NodeExtern) f[0];
+      int next = (Integer) f[1];
+      if (next == n.nodes.size()) {
+        open.pop();
+        tail(b.append(']'), n, (Integer) f[2]);
+        continue;
+      }
+      f[1] = next + 1;
+      V2NodeExtern c = n.nodes.get(next);
+      int cStart = head(next == 0 ? b : b.append(','), c);
+      if (c.hasNodes()) {
+        open.push(new Object[] {c, 0, cStart});
+      } else {
+        tail(b, c, cStart);
+      }
+    }
+    return b;
+  }
+
+  private boolean hasNodes() {
+    return nodes != null && !nodes.isEmpty();
+  }
+
+  /** Writes "{" and the fields before modifiedIndex, opening "nodes":[ when there are nodes; where the fields began. */
+  private static int head(StringBuilder b, V2NodeExtern n) {
     b.append('{');
     int start = b.length();
-    if (!key.isEmpty()) {
-      V2Json.string(b.append("\"key\":"), key);
+    if (!n.key.isEmpty()) {
+      V2Json.string(b.append("\"key\":"), n.key);
     }
-    if (value != null) {
-      V2Json.string(comma(b, start).append("\"value\":"), value);
+    if (n.value != null) {
+      V2Json.string(comma(b, start).append("\"value\":"), n.value);
     }
-    if (dir) {
+    if (n.dir) {
       comma(b, start).append("\"dir\":true");
     }
-    if (expiration != 0) {
-      comma(b, start).append("\"expiration\":\"").append(V2Json.time(expiration)).append('"');
+    if (n.expiration != 0) {
+      comma(b, start).append("\"expiration\":\"").append(V2Json.time(n.expiration)).append('"');
     }
-    if (ttl != 0) {
-      comma(b, start).append("\"ttl\":").append(ttl);
+    if (n.ttl != 0) {
+      comma(b, start).append("\"ttl\":").append(n.ttl);
     }
-    if (nodes != null && !nodes.isEmpty()) {
+    if (n.hasNodes()) {
       comma(b, start).append("\"nodes\":[");
-      for (int i = 0; i < nodes.size(); i++) {
-        nodes.get(i).json(i == 0 ? b : b.append(','));
-      }
-      b.append(']');
     }
-    if (modifiedIndex != 0) {
-      comma(b, start).append("\"modifiedIndex\":").append(Long.toUnsignedString(modifiedIndex));
+    return start;
+  }
+
+  private static StringBuilder tail(StringBuilder b, V2NodeExtern n, int start) {
+    if (n.modifiedIndex != 0) {
+      comma(b, start).append("\"modifiedIndex\":").append(Long.toUnsignedString(n.modifiedIndex));
     }
-    if (createdIndex != 0) {
-      comma(b, start).append("\"createdIndex\":").append(Long.toUnsignedString(createdIndex));
+    if (n.createdIndex != 0) {
+      comma(b, start).append("\"createdIndex\":").append(Long.toUnsignedString(n.createdIndex));
     }
     return b.append('}');
   }

@@ -27,7 +27,8 @@ public final class V2Store {
   final WatcherHub hub = new WatcherHub();
   final V2Stats stats = new V2Stats();
   Node root = Node.dir("/", 0, null, 0);
-  long currentIndex;
+  /** Written under the write lock; volatile so {@link #index()} needs no lock. */
+  volatile long currentIndex;
   TtlKeyHeap ttlKeyHeap = new TtlKeyHeap();
 
   /** A store on the system clock. */
@@ -45,9 +46,9 @@ public final class V2Store {
     return now.getEpochSecond() * 1_000_000_000L + now.getNano();
   }
 
-  /** The store index: the index of the last change. */
+  /** The store index: the index of the last change. Lock-free. */
   public long index() {
-    return locked(worldLock.readLock(), () -> currentIndex);
+    return currentIndex;
   }
 
   /** The counters of {@code /v2/stats/store}. */
@@ -75,8 +76,7 @@ public final class V2Store {
         throw e;
       }
       long now = clock.getAsLong();
-      V2NodeExtern node = !n.isDir() ? n.repr(false, now) : new V2NodeExtern(n.externKey(), null, true,
-          n.expireTime, n.ttl(now), n.list(recursive, now), n.modifiedIndex, n.createdIndex);
+      V2NodeExtern node = n.isDir() ? n.listed(recursive, now) : n.repr(now);
       stats.inc(Counter.GET_SUCCESS);
       return new V2Event(V2Event.GET, node, null, currentIndex, false);
     });
@@ -144,7 +144,7 @@ public final class V2Store {
       }
       String v = ttl.refresh() ? n.value : value;
       long now = clock.getAsLong();
-      V2NodeExtern prev = n.repr(false, now);
+      V2NodeExtern prev = n.repr(now);
       if (!n.isDir()) {
         n.value = v;
         n.modifiedIndex = next;
@@ -172,12 +172,12 @@ public final class V2Store {
       String v = ttl.refresh() ? n.value : value;
       currentIndex++;
       long now = clock.getAsLong();
-      V2NodeExtern prev = n.repr(false, now);
+      V2NodeExtern prev = n.repr(now);
       n.value = v;
       n.modifiedIndex = currentIndex;
       n.updateTtl(ttl.expireTime(), ttlKeyHeap);
       stats.inc(Counter.COMPARE_AND_SWAP_SUCCESS);
-      return publish(new V2Event(V2Event.COMPARE_AND_SWAP, n.repr(false, now), prev, currentIndex, false),
+      return publish(new V2Event(V2Event.COMPARE_AND_SWAP, n.repr(now), prev, currentIndex, false),
           ttl.refresh());
     });
   }
@@ -189,7 +189,7 @@ public final class V2Store {
       Node n = writable(p, Counter.DELETE_SUCCESS, Counter.DELETE_FAIL);
       long next = currentIndex + 1;
       V2Event e = new V2Event(V2Event.DELETE, new V2NodeExtern(n.externKey(), null, n.isDir(), 0, 0, null, next,
-          n.createdIndex), n.repr(false, clock.getAsLong()), next, false);
+          n.createdIndex), n.repr(clock.getAsLong()), next, false);
       try {
         n.remove(dir || recursive, recursive, ttlKeyHeap, removed(e), currentIndex);
       } catch (V2Error err) {
@@ -223,7 +223,7 @@ public final class V2Store {
       }
       currentIndex++;
       V2Event e = new V2Event(V2Event.COMPARE_AND_DELETE, new V2NodeExtern(n.externKey(), null, false, 0, 0, null,
-          currentIndex, n.createdIndex), n.repr(false, clock.getAsLong()), currentIndex, false);
+          currentIndex, n.createdIndex), n.repr(clock.getAsLong()), currentIndex, false);
       n.remove(false, false, ttlKeyHeap, removed(e), currentIndex);
       stats.inc(Counter.COMPARE_AND_DELETE_SUCCESS);
       return publish(e, false);
@@ -245,7 +245,7 @@ public final class V2Store {
       for (Node n = ttlKeyHeap.top(); n != null && n.expireTime <= cutoff; n = ttlKeyHeap.top()) {
         currentIndex++;
         V2Event e = new V2Event(V2Event.EXPIRE, new V2NodeExtern(n.externKey(), null, n.isDir(), 0, 0, null,
-            currentIndex, n.createdIndex), n.repr(false, clock.getAsLong()), currentIndex, false);
+            currentIndex, n.createdIndex), n.repr(clock.getAsLong()), currentIndex, false);
         ttlKeyHeap.remove(n);
         n.remove(true, true, ttlKeyHeap, removed(e), currentIndex);
         stats.inc(Counter.EXPIRE_COUNT);
@@ -338,7 +338,7 @@ public final class V2Store {
       if (n.isDir()) {
         throw new V2Error(V2Error.NOT_FILE, p, curr);
       }
-      prev = n.repr(false, now);
+      prev = n.repr(now);
       n.remove(false, false, ttlKeyHeap, null, curr);
     }
     n = dir ? Node.dir(p, next, d, expire) : Node.file(p, value, next, d, expire);
@@ -347,7 +347,7 @@ public final class V2Store {
       ttlKeyHeap.push(n);
     }
     currentIndex = next;
-    return new V2Event(action, n.repr(false, now), prev, next, false);
+    return new V2Event(action, n.repr(now), prev, next, false);
   }
 
   /** etcd's walk with checkDir: the directory at a clean path ending in "/", made (index + 1) where missing. */
@@ -359,7 +359,7 @@ public final class V2Store {
       }
       Node child = curr.children.get(name);
       if (child == null) {
-        child = Node.dir(V2Path.join(curr.path, name), currentIndex + 1, curr, 0);
+        child = Node.dir(curr.childPath(name), currentIndex + 1, curr, 0);
         curr.add(child);
       } else if (!child.isDir()) {
         throw new V2Error(V2Error.NOT_DIR, child.externKey(), currentIndex);

@@ -1,6 +1,7 @@
 package io.vetch.v2;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,17 +61,39 @@ final class WatcherHub {
     history.add(e);
   }
 
-  /** Records {@code e} and notifies the watches of its key and of every directory above it. */
+  /**
+   * Records {@code e} and notifies the watches of its key and of every directory above it, root first. The watched
+   * paths are found from the key's prefixes or, when fewer, from the watched paths themselves (a deep key costs no
+   * more than the watches there are).
+   */
   synchronized void notify(V2Event e) {
     history.add(e);
+    if (watchers.isEmpty()) {
+      return;
+    }
     String key = e.node().key();
-    notifyWatchers(e, "/", false);
-    int from = 1;
-    while (from <= key.length()) {
-      int slash = key.indexOf('/', from);
-      int end = slash < 0 ? key.length() : slash;
-      notifyWatchers(e, key.substring(0, end), false);
-      from = end + 1;
+    List<String> paths = new ArrayList<>();
+    int depth = 0;
+    for (int i = 0; i < key.length() && depth <= watchers.size(); i++) {
+      depth += key.charAt(i) == '/' ? 1 : 0;
+    }
+    if (depth > watchers.size()) {
+      for (String p : watchers.keySet()) {
+        if (p.equals("/") || key.startsWith(p) && (key.length() == p.length() || key.charAt(p.length()) == '/')) {
+          paths.add(p);
+        }
+      }
+      paths.sort(Comparator.comparingInt(String::length));
+    } else {
+      paths.add("/");
+      for (int i = 1; i <= key.length(); i++) {
+        if (i == key.length() || key.charAt(i) == '/') {
+          paths.add(key.substring(0, i));
+        }
+      }
+    }
+    for (String p : paths) {
+      notifyWatchers(e, p, false);
     }
   }
 
