@@ -7,6 +7,12 @@ import io.vetch.server.config.ServerConfig;
 import io.vetch.server.base.DataDir;
 import io.vetch.server.base.MemberIds;
 import io.vetch.api.raftpb.Snapshot;
+import io.vetch.api.raftpb.Entry;
+import io.vetch.api.raftpb.EntryType;
+import io.vetch.api.etcdserverpb.InternalRaftRequest;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.vetch.server.apply.V2Applier;
+import io.vetch.v2.V2Store;
 import io.vetch.mvcc.KvStore;
 import io.vetch.mvcc.StoreOptions;
 import io.vetch.server.alarm.AlarmStore;
@@ -139,6 +145,7 @@ final class Bootstrap {
         long index = snap.get().getMetadata().getIndex();
         SnapshotRestore.reopen(MemberState.of(snap.get(), dir.installingImage(index)), store, stores);
       }
+      replayV2(wal.entries(), snapshotIndex, store.consistentIndex(), stores.v2());
       io.vetch.mvcc.backend.BackendDir.deleteTree(dir.incomingDir());
       return new Opened(wal, snapshotter, store, memoryStorage, memberId, clusterId, initial, newMember, snapshotIndex,
           dir, stores);
@@ -148,6 +155,35 @@ final class Bootstrap {
         store.close();
       }
       throw e;
+    }
+  }
+
+  /**
+   * Rebuilds the v2 store, which lives in memory: from the snapshot's (already restored, as of snapshotIndex) through
+   * the v2 requests of the applied entries after it, up to applied (the store's consistent index; Raft hands this
+   * member only the entries after it).
+   */
+  static void replayV2(List<Entry> entries, long snapshotIndex, long applied, V2Store v2) {
+    int replayed = 0;
+    for (Entry e : entries) {
+      if (e.getIndex() <= snapshotIndex || e.getIndex() > applied || e.getType() != EntryType.EntryNormal
+          || e.getData().isEmpty()) {
+        continue;
+      }
+      InternalRaftRequest req;
+      try {
+        req = InternalRaftRequest.parseFrom(e.getData());
+      } catch (InvalidProtocolBufferException ex) {
+        continue; // skipped when it was applied, too
+      }
+      if (req.hasV2()) {
+        V2Applier.apply(v2, req.getV2());
+        replayed++;
+      }
+    }
+    if (replayed > 0) {
+      LOG.log(System.Logger.Level.INFO, "v2 store rebuilt: {0} v2 request(s) replayed after snapshot index {1}",
+          replayed, snapshotIndex);
     }
   }
 

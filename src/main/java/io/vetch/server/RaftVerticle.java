@@ -19,6 +19,7 @@ import io.vetch.server.bus.ProposalResult;
 import io.vetch.server.bus.ReadIndexReply;
 import io.vetch.server.bus.StorageBatch;
 import io.vetch.server.lease.LeaseKeeper;
+import io.vetch.server.v2stats.ServerStats;
 import io.vetch.transport.ForwardedProposal;
 import io.vetch.transport.InboundSnapshot;
 import io.vetch.transport.RaftMessages;
@@ -76,13 +77,20 @@ final class RaftVerticle extends VerticleBase {
   private final MemberStatus status;
   /** Set once the storage failed: this member no longer takes part in Raft. */
   private boolean storageFailed;
+  private final V2Sync v2Sync;
+  private final ServerStats v2Stats;
 
-  /** applied: the store's consistent index at start; catchUpEntries: log entries kept behind a snapshot. */
+  /**
+   * applied: the store's consistent index at start; catchUpEntries: log entries kept behind a snapshot; v2Sync: the
+   * leader's v2 SYNC proposals; v2Stats: the v2 self statistics (appends sent and received, leadership).
+   */
   RaftVerticle(Addresses addresses, RawNode node, MemoryStorage memoryStorage, MemberStatus status, long tickMs,
       long applied, AttributesPublisher publisher, long catchUpEntries, PendingProposals proposals,
-      LeaseKeeper leases, Runnable onRemoved) {
+      LeaseKeeper leases, V2Sync v2Sync, ServerStats v2Stats, Runnable onRemoved) {
     this.onRemoved = onRemoved;
     this.status = status;
+    this.v2Sync = v2Sync;
+    this.v2Stats = v2Stats;
     this.proposals = proposals;
     this.leases = leases;
     this.publisher = publisher;
@@ -140,6 +148,9 @@ final class RaftVerticle extends VerticleBase {
       if (storageFailed) {
         return; // no append, no acknowledgement, no vote
       }
+      if (m.body().getType() == MessageType.MsgApp) {
+        v2Stats.recvAppendReq(m.body().getFrom(), m.body().getSerializedSize());
+      }
       try {
         node.step(m.body());
       } catch (IllegalArgumentException e) {
@@ -173,6 +184,7 @@ final class RaftVerticle extends VerticleBase {
       reads.tick();
       transfers.tick();
       publish();
+      syncV2();
       leases.tick();
       afterEvent();
     });
@@ -333,6 +345,18 @@ final class RaftVerticle extends VerticleBase {
     }
   }
 
+  /** etcd's v2 SYNC, on the leader (see {@link V2Sync}); a dropped one is simply proposed again later. */
+  private void syncV2() {
+    byte[] sync = v2Sync.tick(node.isLeader());
+    if (sync != null) {
+      try {
+        node.propose(sync);
+      } catch (ProposalDroppedException e) {
+        LOG.log(System.Logger.Level.DEBUG, "v2 SYNC dropped; the next one follows");
+      }
+    }
+  }
+
   /**
    * Requests waiting on a leader that is gone fail with etcd's "leader changed" (their entries may still commit;
    * the client cannot know, as with etcd).
@@ -343,6 +367,7 @@ final class RaftVerticle extends VerticleBase {
     }
     if (lead == node.id() && knownLeader != lead) {
       leases.promoted();
+      v2Stats.becomeLeader();
     }
     if (lead != 0) {
       knownLeader = lead;
@@ -417,6 +442,9 @@ final class RaftVerticle extends VerticleBase {
   private void send(List<io.vetch.api.raftpb.Message> messages) {
     List<io.vetch.api.raftpb.Message> plain = messages;
     for (io.vetch.api.raftpb.Message m : messages) {
+      if (m.getType() == MessageType.MsgApp) {
+        v2Stats.sendAppendReq(m.getSerializedSize());
+      }
       if (m.getType() == MessageType.MsgSnap) {
         plain = messages.stream().filter(x -> x.getType() != MessageType.MsgSnap).toList();
         snapshots.send(m);

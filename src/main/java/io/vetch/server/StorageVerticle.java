@@ -341,7 +341,8 @@ final class StorageVerticle extends VerticleBase {
     if (!r.events().isEmpty()) {
       revisions.add(new WatchEvents.Revision(r.events().get(0).getKv().getModRevision(), r.events()));
     }
-    ProposalResult result = new ProposalResult(req.getHeader().getID(), r.response(), r.error());
+    ProposalResult result = new ProposalResult(req.getHeader().getID(), r.v2() != null ? r.v2() : r.response(),
+        r.error());
     if (req.hasCompaction() && r.error() == null) {
       scheduleCompaction(); // physical deletes run in steps between batches, whether or not the client waits
     }

@@ -26,6 +26,8 @@ import io.vetch.server.grpc.MemberParts;
 import io.vetch.server.grpc.QuotaAlarmer;
 import io.vetch.server.auth.TokenProvider;
 import io.vetch.server.metrics.ServerMetrics;
+import io.vetch.server.v2stats.LeaderStats;
+import io.vetch.server.v2stats.ServerStats;
 import io.vetch.server.grpc.ClientVerticle;
 import io.vetch.transport.ClusterJoin;
 import io.vetch.transport.TransportVerticle;
@@ -178,8 +180,7 @@ public final class VetchServer {
     Membership membership = o.membership();
     TokenProvider tokens = cfg.tokenProvider();
     Applier applier = new Applier(o.store(), o.lessor(), o.alarms(), o.auth(), tokens, membership,
-        o.clusterId(),
-        o.memberId());
+        o.clusterId(), o.memberId(), o.stores().v2());
     RequestIds ids = new RequestIds(o.memberId(), System.currentTimeMillis());
     Attributes own = Attributes.newBuilder().setName(cfg.name())
         .addAllClientUrls(cfg.advertiseClientUrls().stream().map(URI::toString).toList()).build();
@@ -206,9 +207,12 @@ public final class VetchServer {
     CallAuth callAuth = new CallAuth(o.auth(), tokens);
     BusClient bus = new BusClient(vertx.eventBus(), addresses, status, ids, callAuth, o.memberId(),
         cfg.maxRequestBytes(), requestTimeoutMs);
+    ServerStats v2Self = new ServerStats(cfg.name(), o.memberId());
+    LeaderStats v2Leader = new LeaderStats(o.memberId());
     MemberParts member = new MemberParts(new Headers(o.clusterId(), o.memberId(), o.store(), status), o.store(),
         status, membership, o.lessor(), o.alarms(), metrics, callAuth, bus,
-        new QuotaAlarmer(o.store(), o.alarms(), bus, o.memberId(), cfg.effectiveQuotaBackendBytes()), ids);
+        new QuotaAlarmer(o.store(), o.alarms(), bus, o.memberId(), cfg.effectiveQuotaBackendBytes()), ids,
+        o.stores().v2(), v2Self, v2Leader);
     // One client verticle per event loop, up to the cores: Vert.x spreads the connections over them.
     int loops = 0;
     for (var loop : ((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup()) {
@@ -224,6 +228,7 @@ public final class VetchServer {
         .compose(id -> vertx.deployVerticle(new RaftVerticle(addresses, node, o.memoryStorage(), status,
             cfg.heartbeatIntervalMs(), o.store().consistentIndex(), new AttributesPublisher(publish, published),
             Math.min(5000, cfg.snapshotCount()), pending, new LeaseKeeper(node, o.lessor(), new LeaseProposals(ids)),
+            new V2Sync(cfg.heartbeatIntervalMs(), o.stores().v2()::hasTtlKeys, ids, VetchServer::unixNanos), v2Self,
             removed::tryComplete)))
         .onSuccess(deployed::add);
     URI peerUrl = cfg.listenPeerUrls().get(0);
@@ -237,9 +242,27 @@ public final class VetchServer {
         }
       });
     }
+    peers.keySet().forEach(v2Leader::follower);
+    io.vetch.transport.PeerStats peerStats = new io.vetch.transport.PeerStats() {
+      @Override
+      public void sent(long peer, int bytes) {
+        metrics.sent(peer, bytes);
+      }
+
+      @Override
+      public void received(long peer, int bytes) {
+        metrics.received(peer, bytes);
+      }
+
+      @Override
+      public void roundTrip(long peer, long nanos) {
+        metrics.roundTrip(peer, nanos);
+        v2Leader.succ(peer, nanos);
+      }
+    };
     chain = chain.compose(id -> vertx.deployVerticle(new TransportVerticle(addresses.transport(), o.clusterId(),
             o.memberId(), peers, peerUrl.getHost(), peerUrl.getPort(), o.dataDir().incomingDir(),
-            membership::toBytes, metrics, cfg.peerTls())))
+            membership::toBytes, peerStats, cfg.peerTls())))
         .onSuccess(deployed::add);
     for (URI url : cfg.listenClientUrls()) {
       chain = chain.compose(id -> vertx.deployVerticle(
@@ -324,6 +347,12 @@ public final class VetchServer {
               + "its storage failure; it serves nothing: " + err.getMessage(), err);
           fatal.tryFail(err);
         });
+  }
+
+  /** The wall clock in Unix nanoseconds (etcd's time.Now().UnixNano()). */
+  private static long unixNanos() {
+    java.time.Instant now = java.time.Instant.now();
+    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
   }
 
   /** A new cluster's members, from --initial-cluster, as the contexts of its bootstrap conf changes. */

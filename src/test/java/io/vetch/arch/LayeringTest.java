@@ -48,6 +48,7 @@ class LayeringTest {
       Map.entry("bus", Set.of()),
       Map.entry("wire", Set.of()),
       Map.entry("metrics", Set.of()),
+      Map.entry("v2stats", Set.of()),
       Map.entry("alarm", Set.of("base")),
       Map.entry("auth", Set.of("base")),
       Map.entry("lease", Set.of("base")),
@@ -56,10 +57,10 @@ class LayeringTest {
       Map.entry("membership", Set.of("base", "apply")),
       Map.entry("backup", Set.of("base", "alarm", "auth", "lease", "membership")),
       Map.entry("watch", Set.of("base", "bus", "metrics", "wire")),
-      Map.entry("grpc", Set.of("base", "bus", "wire", "metrics", "alarm", "auth", "lease", "backup", "config", "apply",
-          "membership", "watch")),
-      Map.entry("http", Set.of("base", "bus", "wire", "metrics", "alarm", "auth", "lease", "backup", "config",
-          "apply", "membership", "watch", "grpc")));
+      Map.entry("grpc", Set.of("base", "bus", "wire", "metrics", "v2stats", "alarm", "auth", "lease", "backup",
+          "config", "apply", "membership", "watch")),
+      Map.entry("http", Set.of("base", "bus", "wire", "metrics", "v2stats", "alarm", "auth", "lease", "backup",
+          "config", "apply", "membership", "watch", "grpc")));
   private static final Pattern IMPORT = Pattern.compile("^import (?:static )?([\\w.]+)", Pattern.MULTILINE);
   /** A reference to vetch code anywhere in a file: the layer, then a server package or class when there is one. */
   private static final Pattern VETCH = Pattern.compile("\\bio\\.vetch\\.(\\w+)(?:\\.(\\w+))?");

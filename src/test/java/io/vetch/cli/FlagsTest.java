@@ -240,7 +240,7 @@ class FlagsTest {
         "heartbeat-interval: 50",
         "initial-cluster: m1=http://127.0.0.1:2380,m2=http://127.0.0.1:2382",
         "listen-metrics-urls:",
-        "enable-v2: false",
+        "enable-pprof: false",
         "client-transport-security:",
         "  cert-file: /x.pem   # the client side",
         "  client-cert-auth: true",
@@ -261,7 +261,7 @@ class FlagsTest {
     assertEquals(List.of(), c.listenMetricsUrls());
     assertEquals(List.of(
         "recognized environment variable ETCD_NAME, but unused: shadowed by corresponding flag",
-        "ignoring unsupported key 'enable-v2' in --config-file " + file,
+        "ignoring unsupported key 'enable-pprof' in --config-file " + file,
         "ignoring unsupported key 'log-outputs' in --config-file " + file), s.warnings());
     Map<String, String> keys = ConfigFile.read(file);
     assertEquals("/x.pem", keys.get("cert-file"));

@@ -27,7 +27,7 @@ class EtcdctlE2eIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"etcdctl-kv.sh", "etcdctl-cluster.sh", "etcdctl-maintenance.sh", "etcdctl-auth.sh", "etcdctl-tls.sh",
-      "gateway.sh", "etcd-migration.sh"})
+      "gateway.sh", "etcd-migration.sh", "etcdctl-v2.sh"})
   void etcdctlScriptPasses(String script) throws Exception {
     Path out = dir.resolve("e2e.out");
     Process p = new ProcessBuilder(new File("src/test/e2e/" + script).getAbsolutePath())

@@ -51,13 +51,15 @@ public final class Applier {
   private final ClusterState cluster;
   private final long clusterId;
   private final long memberId;
+  private final io.vetch.v2.V2Store v2;
 
   /**
    * leases grants and revokes leases and follows key attachments; cluster takes the members' published attributes
-   * and the downgrade state.
+   * and the downgrade state; v2 is etcd's v2 store, which v2 requests change (see {@link V2Applier}).
    */
   public Applier(KvStore store, Leases leases, AlarmStore alarms, AuthStore authStore, TokenProvider tokens,
-      ClusterState cluster, long clusterId, long memberId) {
+      ClusterState cluster, long clusterId, long memberId, io.vetch.v2.V2Store v2) {
+    this.v2 = v2;
     this.store = store;
     this.leases = leases;
     this.alarms = alarms;
@@ -67,10 +69,23 @@ public final class Applier {
     this.memberId = memberId;
   }
 
-  /** Result of one applied entry: the response (or error) and the events it produced. */
-  public record Result(Message response, StatusException error, List<Event> events, boolean physicalCompaction) {}
+  /**
+   * Result of one applied entry: the response (or error) and the events it produced; for a v2 request, the v2
+   * store's answer instead.
+   */
+  public record Result(Message response, StatusException error, List<Event> events, boolean physicalCompaction,
+      V2Applier.Answer v2) {
+    public Result(Message response, StatusException error, List<Event> events, boolean physicalCompaction) {
+      this(response, error, events, physicalCompaction, null);
+    }
+  }
 
   public Result apply(InternalRaftRequest req, long index, long term) {
+    if (req.hasV2()) {
+      // etcd 3.4's v2 API stands apart from v3: no v3 auth, no alarms; the answer is the v2 store's.
+      store.setConsistentIndex(index);
+      return new Result(null, null, List.of(), false, V2Applier.apply(v2, req.getV2()));
+    }
     try {
       if (AuthApplier.isAuth(req)) {
         store.setConsistentIndex(index);

@@ -67,7 +67,7 @@ public final class EtcdDbReader {
         }
       }));
       return new MemberState(index, 0, image,
-          new SnapshotData(Membership.emptyBytes(), leases(db, snapshot), null, auth(db, snapshot)));
+          new SnapshotData(Membership.emptyBytes(), leases(db, snapshot), null, auth(db, snapshot), null));
     }
   }
 

@@ -7,6 +7,7 @@ import io.vetch.server.auth.AuthStore;
 import io.vetch.server.base.DataDir;
 import io.vetch.server.lease.Lessor;
 import io.vetch.server.membership.Membership;
+import io.vetch.v2.V2Store;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,6 +33,7 @@ import java.util.function.Consumer;
  * leases      replaced  replaced if the store was (d)            replaced
  * alarms      replaced  replaced if the store was                none (c)
  * auth        replaced  replaced if the store was                replaced
+ * v2          replaced  replaced (e)                             none (c)
  * </pre>
  * (a) The new cluster's Raft log starts over from its own first entry.
  * (b) The newest snapshot may be the member's own, older than its membership file; and a crash between the store's
@@ -41,6 +43,8 @@ import java.util.function.Consumer;
  * (d) Snapshot data written before a section travelled in it lacks it: no alarms then, auth as it is, and no leases
  * to install while reopen keeps the member's own (re-attached to the installed keys). Snapshot data with no section
  * at all (vetch never writes it) restores the store alone.
+ * (e) The v2 store is in memory only: at start it is the snapshot's (empty without a v2 section: snapshots written
+ * before v2 existed, when there was no v2 data), and Bootstrap replays the v2 requests of the WAL after it.
  * A crash during install after the store's switch leaves leases, alarms and auth as they were before it: reopen then
  * finds the store as new as the snapshot (a gap kept as it was found, for a change of its own).
  */
@@ -51,18 +55,24 @@ public final class SnapshotRestore {
 
   private enum Rule { INSTALL, REOPEN, NEW_CLUSTER }
 
-  /** A member's stores besides the KV store: what a snapshot's data restores. */
-  public record Stores(Membership membership, Lessor lessor, AlarmStore alarms, AuthStore auth) {
-    /** Opens them in dir as a member does: leases with etcd's minimum TTL, attached to the store's leased keys. */
+  /**
+   * A member's stores besides the KV store: what a snapshot's data restores. The v2 store lives in memory only: a
+   * snapshot carries it, and Bootstrap replays the WAL's v2 requests after the snapshot into it.
+   */
+  public record Stores(Membership membership, Lessor lessor, AlarmStore alarms, AuthStore auth, V2Store v2) {
+    /**
+     * Opens them in dir as a member does: leases with etcd's minimum TTL, attached to the store's leased keys; an
+     * empty v2 store.
+     */
     public static Stores load(DataDir dir, long minLeaseTtl, List<KeyValue> leasedKeys) throws IOException {
       return new Stores(Membership.load(dir.membersFile()),
           Lessor.load(dir.leasesFile(), minLeaseTtl, leasedKeys, System::nanoTime),
-          AlarmStore.load(dir.alarmsFile()), AuthStore.load(dir.authFile()));
+          AlarmStore.load(dir.alarmsFile()), AuthStore.load(dir.authFile()), new V2Store());
     }
 
     /** What a snapshot of them carries. */
     public SnapshotData snapshotData() {
-      return new SnapshotData(membership.toBytes(), lessor.toBytes(), alarms.toBytes(), auth.toBytes());
+      return new SnapshotData(membership.toBytes(), lessor.toBytes(), alarms.toBytes(), auth.toBytes(), v2.save());
     }
   }
 
@@ -98,6 +108,7 @@ public final class SnapshotRestore {
     } else if (state.data().membership() != null) {
       restoreMembership(state.data().membership(), to.membership(), Rule.REOPEN);
     }
+    restoreV2(state.data(), to.v2());
     Files.deleteIfExists(state.image());
     return installing;
   }
@@ -119,6 +130,9 @@ public final class SnapshotRestore {
       return;
     }
     restoreMembership(data.membership(), to.membership(), rule);
+    if (rule == Rule.INSTALL) {
+      restoreV2(data, to.v2());
+    }
     byte[] leases = data.leases() != null ? data.leases() : rule == Rule.INSTALL ? NONE : to.lessor().toBytes();
     to.lessor().restore(leases, leasedKeys);
     if (rule != Rule.NEW_CLUSTER) {
@@ -127,6 +141,11 @@ public final class SnapshotRestore {
     if (data.auth() != null) {
       to.auth().restore(data.auth());
     }
+  }
+
+  /** The v2 store as data has it: its v2 section, or empty when it has none. */
+  private static void restoreV2(SnapshotData data, V2Store to) {
+    to.restore(data.v2() != null ? data.v2() : new V2Store().save());
   }
 
   private static void restoreMembership(byte[] members, Membership to, Rule rule) throws IOException {

@@ -116,6 +116,8 @@ public final class ServerConfig {
   public boolean warmup() { return get(WARMUP); }
   /** --enable-ui: the web console at /ui/ on the client URLs (vetch only). */
   public boolean enableUi() { return get(ENABLE_UI); }
+  /** --enable-v2: etcd's v2 API (/v2/keys, /v2/members, /v2/machines, /v2/stats) on the client URLs. */
+  public boolean enableV2() { return get(ENABLE_V2); }
   /** --corrupt-check-time (etcd 3.5: --experimental-corrupt-check-time) in ms; 0 disables the periodic check. */
   public long corruptCheckTimeMs() { return get(CORRUPT_CHECK_TIME); }
   /** How often the revision auto-compactor runs: etcd's fixed 5 minutes; no flag, embedders and tests may change it. */
@@ -214,6 +216,7 @@ public final class ServerConfig {
     public Builder initialCorruptCheck(boolean v) { return set(INITIAL_CORRUPT_CHECK, v); }
     public Builder warmup(boolean v) { return set(WARMUP, v); }
     public Builder enableUi(boolean v) { return set(ENABLE_UI, v); }
+    public Builder enableV2(boolean v) { return set(ENABLE_V2, v); }
     public Builder corruptCheckTimeMs(long v) { return set(CORRUPT_CHECK_TIME, v); }
     public Builder revisionCompactionIntervalMs(long v) { return set(REVISION_COMPACTION_INTERVAL, v); }
     public Builder authToken(String v) { return set(AUTH_TOKEN, v); }

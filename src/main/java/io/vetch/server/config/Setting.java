@@ -123,6 +123,8 @@ public final class Setting<T> {
       "etcd-cluster", v -> v, "Initial cluster token for the etcd cluster during bootstrap.");
   public static final Setting<List<URI>> ADVERTISE_CLIENT_URLS = add(CLUSTERING, "advertise-client-urls",
       "http://127.0.0.1:2379", Urls::parse, "List of this member's client URLs to advertise to the public.");
+  public static final Setting<Boolean> ENABLE_V2 = add(CLUSTERING, "enable-v2", "false", Setting::bool,
+      "Accept etcd V2 client requests.");
   public static final Setting<String> LOG_LEVEL = add("Logging", "log-level", "info", v -> oneOf(v, LOG_LEVELS),
       "Configures log level. Only supports debug, info, warn, error, panic, or fatal.");
   public static final Setting<List<URI>> LISTEN_METRICS_URLS = add("Profiling and Monitoring", "listen-metrics-urls",

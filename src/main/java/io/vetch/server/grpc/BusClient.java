@@ -101,6 +101,25 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
             : Future.succeededFuture((T) m.body().response()));
   }
 
+  /**
+   * Proposes etcd's v2 request r (its ID set here, as etcd's Do does) and completes with the v2 store's answer once
+   * applied here (see server.apply.V2Applier). No --max-request-bytes check: etcd's v2 API has none (its bound is
+   * the 10 MB form).
+   */
+  public Future<Object> proposeV2(io.vetch.api.etcdserverpb.Request r) {
+    if (status.commitIndex() - status.appliedIndex() > MAX_APPLY_GAP) {
+      return Future.failedFuture(EtcdErrors.tooManyRequests());
+    }
+    long id = ids.next();
+    byte[] data = InternalRaftRequest.newBuilder().setHeader(RequestHeader.newBuilder().setID(id))
+        .setV2(r.toBuilder().setID(id)).build().toByteArray();
+    return bus.<ProposalResult>request(addresses.propose(), new Proposal(id, data), requestOptions)
+        .recover(BusClient::busFailure)
+        .compose(m -> m.body().error() != null
+            ? Future.failedFuture(m.body().error())
+            : Future.succeededFuture(m.body().response()));
+  }
+
   @Override
   public Future<List<Member>> proposeConfChange(ConfChange.Builder cc) {
     if (status.storageFailure() != null) {

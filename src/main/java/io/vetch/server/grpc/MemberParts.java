@@ -14,7 +14,10 @@ import io.vetch.server.metrics.ServerMetrics;
  *
  * @param bus proposals, read indexes, leader transfer, backend jobs and keep-alives, over the event bus
  * @param ids request ids (lease ids are taken from them too)
+ * @param v2 etcd's v2 store (written by the storage worker; its reads and watches are thread-safe)
+ * @param v2Self, v2Leader etcd's v2 statistics of this member and, while it leads, of its followers
  */
 public record MemberParts(Headers headers, KvStore store, MemberStatus status, Membership membership,
     Lessor lessor, AlarmStore alarms, ServerMetrics metrics, CallAuth auth, BusClient bus, QuotaAlarmer quota,
-    RequestIds ids) {}
+    RequestIds ids, io.vetch.v2.V2Store v2, io.vetch.server.v2stats.ServerStats v2Self,
+    io.vetch.server.v2stats.LeaderStats v2Leader) {}

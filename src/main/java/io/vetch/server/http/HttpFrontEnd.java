@@ -14,7 +14,7 @@ import io.vertx.grpc.client.GrpcClient;
 
 /**
  * A client verticle's plain HTTP: etcd's endpoints (health, version, metrics), the JSON gateway, and the web console
- * (with --enable-ui), on one router.
+ * (with --enable-ui), on one router; etcd's v2 API (with --enable-v2) beside it, routed as Go's mux does.
  */
 public final class HttpFrontEnd implements PlainHttp {
   private final MemberParts member;
@@ -35,7 +35,18 @@ public final class HttpFrontEnd implements PlainHttp {
       consoleClient = GrpcClient.client(vertx);
       new Console(member, services.maintenance(), consoleClient).mount(plain);
     }
-    return plain;
+    long clusterId = member.headers().clusterId();
+    V2Api v2 = new V2Api(cfg.enableV2(), new V2Keys(member.v2(), member.bus(), member.status(), clusterId),
+        new V2Members(member.membership(), member.status(), services.cluster(), clusterId),
+        new V2Stats(member.v2Self(), member.v2Leader(), member.v2()::statsJson, member.status(),
+            member.headers().memberId()));
+    return req -> {
+      if (V2Api.owns(req.path())) {
+        v2.handle(req);
+      } else {
+        plain.handle(req);
+      }
+    };
   }
 
   @Override

@@ -49,7 +49,7 @@ class ApplierTest {
 
           @Override
           public void applyDowngrade(io.vetch.api.membershippb.DowngradeInfoSetRequest r) { }
-        }, 11, 22);
+        }, 11, 22, new io.vetch.v2.V2Store());
   }
 
   @AfterEach

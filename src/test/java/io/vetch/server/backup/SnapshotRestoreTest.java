@@ -20,6 +20,7 @@ import io.vetch.mvcc.KvStore;
 import io.vetch.mvcc.StoreOptions;
 import io.vetch.mvcc.WriteTxn;
 import io.vetch.server.base.DataDir;
+import io.vetch.server.membership.Membership;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -62,6 +63,7 @@ class SnapshotRestoreTest {
     s.lessor().onEvents(List.of(Event.newBuilder().setType(Event.EventType.PUT).setKv(leased).build()));
     s.alarms().activate(2, AlarmType.NOSPACE);
     s.auth().userAdd("alice", null, true);
+    s.v2().set("/v2/key", false, "from-leader", io.vetch.v2.V2TtlOptions.PERMANENT);
     store.setConsistentIndex(INDEX);
     store.persistConsistentIndex();
     leaderRevision = store.currentRevision();
@@ -88,6 +90,7 @@ class SnapshotRestoreTest {
     assertEquals(1, retired.size(), "the replaced backend, for the caller to close");
     retired.get(0).close();
     assertLeaderState(store, to);
+    assertV2IsTheLeaders(to);
     assertFalse(Files.exists(kept), "the image is deleted once installed");
     assertLeaderStateReloads();
   }
@@ -99,6 +102,7 @@ class SnapshotRestoreTest {
     Path kept = keep();
     assertTrue(SnapshotRestore.reopen(state(kept, leader), store, to));
     assertLeaderState(store, to);
+    assertV2IsTheLeaders(to);
     assertFalse(Files.exists(kept));
     assertLeaderStateReloads();
   }
@@ -130,6 +134,7 @@ class SnapshotRestoreTest {
     assertEquals(List.of(alarm(9, AlarmType.CORRUPT)), to.alarms().get(AlarmType.NONE), "nothing else changes");
     assertNull(to.auth().user("alice"));
     assertEquals(1, to.lessor().all().size());
+    assertV2IsTheLeaders(to); // in memory only: always the snapshot's, then the WAL's (Bootstrap)
 
     to.membership().applyConfChange(add(3, "c"), INDEX + 1); // the member's own membership moved on
     assertFalse(SnapshotRestore.reopen(state(stale, leader), store, to));
@@ -193,6 +198,33 @@ class SnapshotRestoreTest {
     assertEquals(1, to.lessor().all().size());
   }
 
+  /** What the previous vetch wrote: four sections, no v2 store. Its v2 store is empty, whoever restores it. */
+  @Test
+  void snapshotDataOfThePreviousVetchHasAnEmptyV2Store() throws Exception {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(20 + leader.membership().length + leader.leases().length
+        + leader.alarms().length + leader.auth().length).putInt(0x56534431);
+    for (byte[] section : new byte[][] {leader.membership(), leader.leases(), leader.alarms(), leader.auth()}) {
+      b.putInt(section.length).put(section);
+    }
+    SnapshotData old = SnapshotData.decode(b.array());
+    assertNull(old.v2());
+    assertEquals(2, Membership.decodeMembers(old.membership()).size());
+
+    KvStore store = followerStore();
+    SnapshotRestore.Stores to = followerStores(store);
+    Snapshot snap = Snapshot.newBuilder().setMetadata(SnapshotMetadata.newBuilder().setIndex(INDEX).setTerm(2))
+        .setData(ByteString.copyFrom(b.array())).build();
+    SnapshotRestore.install(MemberState.of(snap, keep()), store, to, c -> { });
+    assertEquals(0, to.v2().index());
+    assertThrows(io.vetch.v2.V2Error.class, () -> to.v2().get("/own", false, false));
+    assertTrue(to.auth().user("alice") != null, "the other sections as before");
+  }
+
+  private static void assertV2IsTheLeaders(SnapshotRestore.Stores to) {
+    assertEquals("from-leader", to.v2().get("/v2/key", false, false).node().value());
+    assertThrows(io.vetch.v2.V2Error.class, () -> to.v2().get("/own", false, false));
+  }
+
   // ---- fixtures ----
 
   private KvStore open(DataDir d) throws IOException {
@@ -216,6 +248,7 @@ class SnapshotRestoreTest {
     s.alarms().activate(9, AlarmType.CORRUPT);
     s.auth().userAdd("old", null, true);
     s.lessor().grant(99, 30);
+    s.v2().set("/own", false, "own", io.vetch.v2.V2TtlOptions.PERMANENT);
     return s;
   }
 
