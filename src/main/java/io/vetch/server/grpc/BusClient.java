@@ -4,6 +4,7 @@ import com.google.protobuf.Message;
 import io.vetch.api.etcdserverpb.InternalRaftRequest;
 import io.vetch.api.etcdserverpb.Member;
 import io.vetch.api.etcdserverpb.MemberListResponse;
+import io.vetch.api.etcdserverpb.Request;
 import io.vetch.api.etcdserverpb.RequestHeader;
 import io.vetch.api.raftpb.ConfChange;
 import io.vetch.server.auth.AuthInfo;
@@ -82,11 +83,9 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
   @Override
   @SuppressWarnings("unchecked")
   public <T extends Message> Future<T> propose(InternalRaftRequest.Builder req, AuthInfo who) {
-    if (status.storageFailure() != null) {
-      return Future.failedFuture(status.storageFailure().error()); // at once: this member writes nothing more
-    }
-    if (status.commitIndex() - status.appliedIndex() > MAX_APPLY_GAP) {
-      return Future.failedFuture(EtcdErrors.tooManyRequests()); // etcd's maxGapBetweenApplyAndCommitIndex
+    Throwable refused = refusal();
+    if (refused != null) {
+      return Future.failedFuture(refused);
     }
     long id = ids.next();
     byte[] data = req.setHeader(RequestHeader.newBuilder().setID(id).setUsername(who.user())
@@ -94,11 +93,7 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
     if (data.length > maxRequestBytes) {
       return Future.failedFuture(EtcdErrors.requestTooLarge());
     }
-    return bus.<ProposalResult>request(addresses.propose(), new Proposal(id, data), requestOptions)
-        .recover(this::busFailure)
-        .compose(m -> m.body().error() != null
-            ? Future.failedFuture(m.body().error())
-            : Future.succeededFuture((T) m.body().response()));
+    return submit(id, data).map(r -> (T) r);
   }
 
   /**
@@ -106,15 +101,31 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
    * applied here (see server.apply.V2Applier). No --max-request-bytes check: etcd's v2 API has none (its bound is
    * the 10 MB form).
    */
-  public Future<Object> proposeV2(io.vetch.api.etcdserverpb.Request r) {
-    if (status.commitIndex() - status.appliedIndex() > MAX_APPLY_GAP) {
-      return Future.failedFuture(EtcdErrors.tooManyRequests());
+  public Future<Object> proposeV2(Request r) {
+    Throwable refused = refusal();
+    if (refused != null) {
+      return Future.failedFuture(refused);
     }
     long id = ids.next();
-    byte[] data = InternalRaftRequest.newBuilder().setHeader(RequestHeader.newBuilder().setID(id))
-        .setV2(r.toBuilder().setID(id)).build().toByteArray();
+    return submit(id, InternalRaftRequest.newBuilder().setHeader(RequestHeader.newBuilder().setID(id))
+        .setV2(r.toBuilder().setID(id)).build().toByteArray());
+  }
+
+  /** Why no proposal is taken now, or null: the storage failed (this member writes nothing more), or apply lags. */
+  private Throwable refusal() {
+    if (status.storageFailure() != null) {
+      return status.storageFailure().error();
+    }
+    if (status.commitIndex() - status.appliedIndex() > MAX_APPLY_GAP) {
+      return EtcdErrors.tooManyRequests(); // etcd's maxGapBetweenApplyAndCommitIndex
+    }
+    return null;
+  }
+
+  /** Hands the encoded request to the raft verticle; completes with what applying it answered. */
+  private Future<Object> submit(long id, byte[] data) {
     return bus.<ProposalResult>request(addresses.propose(), new Proposal(id, data), requestOptions)
-        .recover(BusClient::busFailure)
+        .recover(this::busFailure)
         .compose(m -> m.body().error() != null
             ? Future.failedFuture(m.body().error())
             : Future.succeededFuture(m.body().response()));
