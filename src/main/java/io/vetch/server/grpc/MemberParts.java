@@ -7,6 +7,9 @@ import io.vetch.server.base.RequestIds;
 import io.vetch.server.lease.Lessor;
 import io.vetch.server.membership.Membership;
 import io.vetch.server.metrics.ServerMetrics;
+import io.vetch.server.v2stats.LeaderStats;
+import io.vetch.server.v2stats.ServerStats;
+import io.vetch.v2.V2Store;
 
 /**
  * The parts of one member that its client front ends (gRPC, HTTP, the metrics listener) build their services from;
@@ -19,5 +22,4 @@ import io.vetch.server.metrics.ServerMetrics;
  */
 public record MemberParts(Headers headers, KvStore store, MemberStatus status, Membership membership,
     Lessor lessor, AlarmStore alarms, ServerMetrics metrics, CallAuth auth, BusClient bus, QuotaAlarmer quota,
-    RequestIds ids, io.vetch.v2.V2Store v2, io.vetch.server.v2stats.ServerStats v2Self,
-    io.vetch.server.v2stats.LeaderStats v2Leader) {}
+    RequestIds ids, V2Store v2, ServerStats v2Self, LeaderStats v2Leader) {}

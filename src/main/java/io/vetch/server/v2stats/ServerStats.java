@@ -10,10 +10,11 @@ import java.time.Instant;
  */
 public final class ServerStats {
   private final String name;
-  private final String id;
+  private final long id;
   private final Instant startTime = Instant.now();
   private String state = "StateFollower";
-  private String leader = "";
+  /** The leader followed (0: none yet). */
+  private long leader;
   private Instant leaderStart = startTime;
   private long leaderStartNanos = System.nanoTime();
   private long recvAppendRequestCnt;
@@ -23,15 +24,14 @@ public final class ServerStats {
 
   public ServerStats(String name, long id) {
     this.name = name;
-    this.id = Long.toHexString(id);
+    this.id = id;
   }
 
   /** A MsgApp of size bytes arrived from leader. */
   public synchronized void recvAppendReq(long leader, int size) {
     state = "StateFollower";
-    String l = Long.toHexString(leader);
-    if (!l.equals(this.leader)) {
-      this.leader = l;
+    if (leader != this.leader) {
+      this.leader = leader;
       leaderSince();
     }
     recvRate.insert(size);
@@ -61,10 +61,10 @@ public final class ServerStats {
   /** etcd's JSON, field for field (rates only when not zero). */
   public synchronized String json() {
     StringBuilder b = new StringBuilder("{\"name\":").append(GoJson.string(name))
-        .append(",\"id\":").append(GoJson.string(id))
+        .append(",\"id\":").append(GoJson.string(Long.toHexString(id)))
         .append(",\"state\":").append(GoJson.string(state))
         .append(",\"startTime\":").append(GoJson.time(startTime))
-        .append(",\"leaderInfo\":{\"leader\":").append(GoJson.string(leader))
+        .append(",\"leaderInfo\":{\"leader\":").append(GoJson.string(leader == 0 ? "" : Long.toHexString(leader)))
         .append(",\"uptime\":").append(GoJson.string(GoJson.duration(System.nanoTime() - leaderStartNanos)))
         .append(",\"startTime\":").append(GoJson.time(leaderStart)).append('}')
         .append(",\"recvAppendRequestCnt\":").append(recvAppendRequestCnt);
