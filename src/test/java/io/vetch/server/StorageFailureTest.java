@@ -247,6 +247,55 @@ class StorageFailureTest {
     }
   }
 
+  /**
+   * After the probe passes, the WAL is cut back to its last good fsync before the member reopens; a cut-back that
+   * fails is tried again instead of reopening onto bytes whose fsync failed (still in the page cache). While failed,
+   * the member names no leader and refuses lease keep-alives (answering them from its own lessor would tell the
+   * client its lease lives while the leader lets it expire).
+   */
+  @Test
+  void aCutBackThatFailsIsTriedAgainAndKeepAlivesAreRefused(Vertx vertx) throws Exception {
+    Path data = dir.resolve("cutback");
+    try (TestMember m = TestMember.start(vertx, data); FaultClient c = new FaultClient(vertx)) {
+      int port = m.clientPort();
+      for (int i = 0; i < 5; i++) {
+        assertTrue(c.put(port, "k" + i, "v" + i).ok());
+      }
+      long lease = io.vetch.api.etcdserverpb.LeaseGrantResponse.parseFrom(c.leaseGrant(port, 60).body()).getID();
+      byte[] keepAlive = io.vetch.api.etcdserverpb.LeaseKeepAliveRequest.newBuilder().setID(lease).build()
+          .toByteArray();
+      assertTrue(c.call(port, "/etcdserverpb.Lease/LeaseKeepAlive", keepAlive).ok());
+      Failpoints.set(Failpoints.STORAGE_PROBE, "error(EIO)@" + data);
+      Failpoints.set(Failpoints.WAL_FSYNC, "error(EIO)@" + data);
+      String expected = "etcdserver: storage failure: input/output error (wal fsync)";
+      assertEquals(expected, c.put(port, "during", "x").message()); // written to the WAL, its fsync failed
+      FaultClient.Reply refused = c.call(port, "/etcdserverpb.Lease/LeaseKeepAlive", keepAlive);
+      assertEquals("14", refused.status());
+      assertEquals(expected, refused.message());
+      FaultClient.Http gateway = c.post(port, "/v3/lease/keepalive", "{\"ID\":" + lease + "}");
+      assertTrue(gateway.body().contains(expected), gateway.body());
+      assertEquals(0, m.server().status().leader(), "a member that takes no part in Raft names no leader");
+
+      Failpoints.set(Failpoints.WAL_WRITE, "1*error(EIO)@" + data); // the first cut-back fails
+      Failpoints.set(Failpoints.WAL_FSYNC, "off");
+      Failpoints.set(Failpoints.STORAGE_PROBE, "off");
+      long fired = Failpoints.fired();
+      eventually("the member reopened", () -> m.server().reopens() == 1 && m.server().storageFailure() == null);
+      assertTrue(Failpoints.fired() > fired, "the first cut-back failed");
+      FaultClient.Reply during = c.range(port, "during", true);
+      assertTrue(during.ok());
+      assertEquals(0, FaultClient.parseRange(during).getKvsCount(), "an entry whose fsync failed is not read back");
+      assertEquals(c.acked.size(), c.checkAcked(port));
+      eventually("keep-alives work again", () -> {
+        try {
+          return c.call(port, "/etcdserverpb.Lease/LeaseKeepAlive", keepAlive).ok();
+        } catch (Exception e) {
+          return false;
+        }
+      });
+    }
+  }
+
   @Test
   void aReopenThatFailsIsFatal(Vertx vertx) throws Exception {
     Path data = dir.resolve("fatal");
