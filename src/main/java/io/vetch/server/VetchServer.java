@@ -377,6 +377,9 @@ public final class VetchServer {
     return i == null ? null : i.status().storageFailure();
   }
 
+  /** Whether a reopen after a storage failure is under way (tests in this package). */
+  boolean reopening() { return !reopening.isComplete(); }
+
   /** How many times the member reopened itself after a storage failure. */
   public int reopens() { return reopens; }
 

@@ -296,6 +296,31 @@ class StorageFailureTest {
     }
   }
 
+  /** A member closed while it reopens itself: the close waits for the reopen and closes what it opened. */
+  @Test
+  void aCloseDuringAReopenClosesWhatTheReopenOpens(Vertx vertx) throws Exception {
+    Path data = dir.resolve("close");
+    TestMember m = TestMember.start(vertx, data);
+    try (FaultClient c = new FaultClient(vertx)) {
+      assertTrue(c.put(m.clientPort(), "k", "v").ok());
+      Failpoints.set(Failpoints.STORAGE_PROBE, "error(EIO)@" + data);
+      Failpoints.set(Failpoints.WAL_FSYNC, "error(EIO)@" + data);
+      assertEquals("14", c.put(m.clientPort(), "x", "y").status());
+      Failpoints.clear();
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (!m.server().reopening()) { // the reopen takes a while (undeploy, open the WAL and store, deploy)
+        assertTrue(System.nanoTime() < deadline, "a reopen started");
+        Thread.onSpinWait();
+      }
+    } finally {
+      m.close();
+    }
+    assertTrue(vertx.deploymentIDs().isEmpty(), "nothing deployed after close: " + vertx.deploymentIDs());
+    try (TestMember again = m.restart(); FaultClient c = new FaultClient(vertx)) { // its ports and files are free
+      assertTrue(c.put(again.clientPort(), "after", "close").ok());
+    }
+  }
+
   @Test
   void aReopenThatFailsIsFatal(Vertx vertx) throws Exception {
     Path data = dir.resolve("fatal");
