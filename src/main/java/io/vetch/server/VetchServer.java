@@ -118,7 +118,7 @@ public final class VetchServer {
     return vertx.executeBlocking(() -> withAutoTls(config))
         .compose(cfg -> {
           VetchServer server = new VetchServer(vertx, cfg);
-          return server.open(before).map(server);
+          return server.open(before, false).map(server);
         });
   }
 
@@ -137,12 +137,15 @@ public final class VetchServer {
     return client == cfg.clientTls() && peer == cfg.peerTls() ? cfg : cfg.withTls(client, peer);
   }
 
-  /** Opens the data directory (joining the cluster first if it is new and the cluster exists) and deploys. */
-  private Future<Void> open(Future<?> before) {
+  /**
+   * Opens the data directory (joining the cluster first if it is new and the cluster exists) and deploys;
+   * rewriteStore: see {@link Bootstrap#open}.
+   */
+  private Future<Void> open(Future<?> before, boolean rewriteStore) {
     ServerConfig cfg = config;
     return vertx.executeBlocking(() -> Bootstrap.hasWal(cfg))
         .compose(hasWal -> hasWal || cfg.isNewCluster() ? Future.succeededFuture(null) : join(vertx, cfg))
-        .compose(joined -> vertx.executeBlocking(() -> Bootstrap.open(cfg, joined)))
+        .compose(joined -> vertx.executeBlocking(() -> Bootstrap.open(cfg, joined, rewriteStore)))
         .compose(opened -> before.transform(ignored -> deploy(opened)));
   }
 
@@ -335,7 +338,8 @@ public final class VetchServer {
     LOG.log(System.Logger.Level.WARNING, "storage of member {0} works again after {1}; reopening the member from its "
         + "data directory", Long.toHexString(memberId), failure == null ? "a failure" : failure.logLine());
     reopening = undeploy(current)
-        .compose(v -> closing ? Future.succeededFuture() : open(Future.succeededFuture()))
+        .compose(v -> closing ? Future.succeededFuture()
+            : open(Future.succeededFuture(), failure != null && failure.operation().startsWith("store")))
         .onSuccess(v -> {
           reopens++;
           recovering.set(false);

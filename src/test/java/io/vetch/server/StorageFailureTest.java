@@ -34,6 +34,7 @@ class StorageFailureTest {
       Failpoints.WAL_WRITE, "wal write",
       Failpoints.WAL_FSYNC, "wal fsync",
       Failpoints.STORE_WRITE, "store write",
+      Failpoints.STORE_FSYNC, "store fsync",
       Failpoints.SNAP_WRITE, "snapshot write",
       Failpoints.MEMBER_FILE_WRITE, "member file write");
 
@@ -46,8 +47,8 @@ class StorageFailureTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {Failpoints.WAL_WRITE, Failpoints.WAL_FSYNC, Failpoints.STORE_WRITE, Failpoints.SNAP_WRITE,
-      Failpoints.MEMBER_FILE_WRITE})
+  @ValueSource(strings = {Failpoints.WAL_WRITE, Failpoints.WAL_FSYNC, Failpoints.STORE_WRITE, Failpoints.STORE_FSYNC,
+      Failpoints.SNAP_WRITE, Failpoints.MEMBER_FILE_WRITE})
   void aFailedStorageRefusesWritesAtOnceServesSerializableReadsAndReopens(String point, Vertx vertx)
       throws Exception {
     Path data = dir.resolve(point);
@@ -57,6 +58,7 @@ class StorageFailureTest {
       for (int i = 0; i < 10; i++) {
         assertTrue(c.put(port, "k" + i, "v" + i).ok());
       }
+      Path backend = io.vetch.mvcc.backend.BackendDir.resolve(data.resolve("member/store"));
       // the "disk" stays failed (the probe fails too) until the test gives it back
       Failpoints.set(Failpoints.STORAGE_PROBE, "error(ENOSPC)@" + data);
       Failpoints.set(point, "error(ENOSPC)@" + data);
@@ -98,6 +100,9 @@ class StorageFailureTest {
         }
       });
       assertEquals(c.acked.size(), c.checkAcked(port));
+      // after a store failure the store is copied to fresh files: pages whose write-back failed are rewritten
+      assertEquals(point.startsWith("store"),
+          !backend.equals(io.vetch.mvcc.backend.BackendDir.resolve(data.resolve("member/store"))));
       System.out.println(point + ": " + c.acked.size() + " acknowledged writes checked after the reopen; refused in "
           + next.millis() + " ms with " + expected);
       assertEquals(200, c.get(port, "/health").status());
