@@ -76,9 +76,10 @@ final class Bootstrap {
 
   /**
    * joined: what an existing member answered (--initial-cluster-state existing), else null. rewriteStore: copy the
-   * store into fresh files before serving ({@link KvStore#rewrite}), after a store write or fsync failed: the pages
-   * whose write-back failed are clean in the page cache but not on disk, and a later successful fsync would not
-   * write them, so the WAL purged after it could no longer make up for them.
+   * store into fresh files before serving ({@link KvStore#rewrite}), after a store fsync failed: the pages whose
+   * write-back failed are clean in the page cache but not on disk, and a later successful fsync would not write
+   * them, so the WAL purged after it could no longer make up for them. (A failed store write, Chronicle unable to
+   * grow its file, wrote no page: no rewrite, which would need the room a full disk lacks.)
    */
   static Opened open(ServerConfig cfg, io.vetch.transport.ClusterJoin.Joined joined, boolean rewriteStore)
       throws IOException {

@@ -339,7 +339,7 @@ public final class VetchServer {
         + "data directory", Long.toHexString(memberId), failure == null ? "a failure" : failure.logLine());
     reopening = undeploy(current)
         .compose(v -> closing ? Future.succeededFuture()
-            : open(Future.succeededFuture(), failure != null && failure.operation().startsWith("store")))
+            : open(Future.succeededFuture(), failure != null && failure.operation().equals("store fsync")))
         .onSuccess(v -> {
           reopens++;
           recovering.set(false);
