@@ -258,6 +258,21 @@ public final class KvStore implements Closeable {
     return old::close;
   }
 
+  /**
+   * Copies the whole store into fresh files, fsyncs them and switches to them (a defragmentation run at once), so
+   * every record is written and fsynced anew. Writer thread, nothing else using the store (at open).
+   */
+  public void rewrite() throws IOException {
+    Defragmentation d = beginDefrag();
+    try {
+      d.copy();
+    } catch (IOException | RuntimeException e) {
+      abortDefrag();
+      throw e;
+    }
+    finishDefrag(d).close();
+  }
+
   /** Abandons a running defragmentation, if any, and deletes its files. Writer thread. */
   public void abortDefrag() throws IOException {
     Defragmentation d = defrag;

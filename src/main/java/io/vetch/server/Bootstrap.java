@@ -80,8 +80,15 @@ final class Bootstrap {
     }
   }
 
-  /** joined: what an existing member answered (--initial-cluster-state existing), else null. */
-  static Opened open(ServerConfig cfg, io.vetch.transport.ClusterJoin.Joined joined) throws IOException {
+  /**
+   * joined: what an existing member answered (--initial-cluster-state existing), else null. rewriteStore: copy the
+   * store into fresh files before serving ({@link KvStore#rewrite}), after a store fsync failed: the pages whose
+   * write-back failed are clean in the page cache but not on disk, and a later successful fsync would not write
+   * them, so the WAL purged after it could no longer make up for them. (A failed store write, Chronicle unable to
+   * grow its file, wrote no page: no rewrite, which would need the room a full disk lacks.)
+   */
+  static Opened open(ServerConfig cfg, io.vetch.transport.ClusterJoin.Joined joined, boolean rewriteStore)
+      throws IOException {
     DataDir dir = new DataDir(cfg.dataDir());
     StorageSpace.require(dir, WalOptions.defaults()); // before anything is allocated, not Chronicle's message later
     Files.createDirectories(dir.memberDir());
@@ -106,6 +113,12 @@ final class Bootstrap {
     try {
       Snapshotter snapshotter = new Snapshotter(dir.snapDir());
       store = opened(opening);
+      if (rewriteStore) {
+        long t = System.nanoTime();
+        store.rewrite();
+        LOG.log(System.Logger.Level.WARNING, "rewrote the store after its storage failure in {0} ms",
+            (System.nanoTime() - t) / 1_000_000);
+      }
       List<Long> initial = MemberIds.initialMembers(cfg.initialCluster(), cfg.initialClusterToken());
       boolean newMember = wal.metadata() == null;
       long memberId;

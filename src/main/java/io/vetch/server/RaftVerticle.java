@@ -394,6 +394,7 @@ final class RaftVerticle extends VerticleBase {
     if (node.isLeader()) {
       handOffLeadership();
     }
+    status.update(node.term(), 0); // it no longer follows anyone's lead: no stale leader in Status, require-leader
     var error = status.storageFailure().error();
     proposals.failAll(error);
     reads.failAll(r -> r.fail(FailureCodes.STORAGE_FAILED, error.message()));

@@ -405,6 +405,34 @@ final class StorageVerticle extends VerticleBase {
   }
 
   /**
+   * After a storage failure, once the disk works again: cuts the WAL back to its last successful fsync
+   * ({@link Wal#abandon}) on this verticle's thread. The member may be opened again only once this succeeded; a
+   * failure leaves the WAL as it was, for a later call to try again.
+   */
+  Future<Void> cutBack() {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        wal.abandon();
+        done.complete();
+      } catch (IOException | RuntimeException e) {
+        done.fail(e);
+      }
+    });
+    return done.future();
+  }
+
+  private void abandonWal() throws IOException {
+    try {
+      wal.abandon();
+    } catch (IOException | RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "the WAL could not be cut back to its last successful fsync; bytes whose "
+          + "fsync failed may be read back from the page cache when it is opened again", e);
+      wal.release();
+    }
+  }
+
+  /**
    * Closes the WAL and the store; after a storage failure without writing or syncing them, the WAL cut back to its
    * last successful fsync ({@link Wal#abandon}).
    */
@@ -413,7 +441,7 @@ final class StorageVerticle extends VerticleBase {
     defragPool.close();
     try {
       if (failed) {
-        wal.abandon();
+        abandonWal();
       } else {
         wal.close();
       }

@@ -79,8 +79,11 @@ public final class VetchServer {
   /** How often the web console's metric history gets a point. */
   private static final long METRICS_SAMPLE_MS = 5_000;
 
-  /** The verticles of one opening of the data directory, its status and its metrics timer. */
-  private record Incarnation(List<String> deployments, MemberStatus status, long metricsTimer) {}
+  /** The verticles of one opening of the data directory, its storage worker, status and metrics timer. */
+  private record Incarnation(List<String> deployments, StorageVerticle storage, MemberStatus status,
+      long metricsTimer) {}
+  /** The reopen under way, if any: close() waits for it, then closes what it opened. */
+  private volatile Future<Void> reopening = Future.succeededFuture();
 
   /**
    * Where the probe and the reopen run: a context of the server's own, since the member's verticles (whose contexts
@@ -117,7 +120,7 @@ public final class VetchServer {
     return vertx.executeBlocking(() -> withAutoTls(config))
         .compose(cfg -> {
           VetchServer server = new VetchServer(vertx, cfg);
-          return server.open(before).map(server);
+          return server.open(before, false).map(server);
         });
   }
 
@@ -136,12 +139,15 @@ public final class VetchServer {
     return client == cfg.clientTls() && peer == cfg.peerTls() ? cfg : cfg.withTls(client, peer);
   }
 
-  /** Opens the data directory (joining the cluster first if it is new and the cluster exists) and deploys. */
-  private Future<Void> open(Future<?> before) {
+  /**
+   * Opens the data directory (joining the cluster first if it is new and the cluster exists) and deploys;
+   * rewriteStore: see {@link Bootstrap#open}.
+   */
+  private Future<Void> open(Future<?> before, boolean rewriteStore) {
     ServerConfig cfg = config;
     return vertx.executeBlocking(() -> Bootstrap.hasWal(cfg))
         .compose(hasWal -> hasWal || cfg.isNewCluster() ? Future.succeededFuture(null) : join(vertx, cfg))
-        .compose(joined -> vertx.executeBlocking(() -> Bootstrap.open(cfg, joined)))
+        .compose(joined -> vertx.executeBlocking(() -> Bootstrap.open(cfg, joined, rewriteStore)))
         .compose(opened -> before.transform(ignored -> deploy(opened)));
   }
 
@@ -292,7 +298,7 @@ public final class VetchServer {
     }
     metrics.sample(System.currentTimeMillis());
     long timer = vertx.setPeriodic(METRICS_SAMPLE_MS, t -> metrics.sample(System.currentTimeMillis()));
-    Incarnation incarnation = new Incarnation(deployed, status, timer);
+    Incarnation incarnation = new Incarnation(deployed, storage, status, timer);
     current = incarnation;
     return chain
         .<Void>map(id -> {
@@ -321,7 +327,7 @@ public final class VetchServer {
         return;
       }
       if (ar.succeeded() && ar.result() == null) {
-        reopen();
+        cutBackThenReopen(dataDir);
       } else {
         LOG.log(System.Logger.Level.DEBUG, "storage probe: {0}", ar.succeeded() ? ar.result() : ar.cause());
         vertx.setTimer(PROBE_MS, t -> probe(dataDir));
@@ -329,13 +335,34 @@ public final class VetchServer {
     });
   }
 
+  /**
+   * The probe passed: the WAL is cut back to its last successful fsync first (on the storage worker); only once that
+   * worked is the data directory opened again, else bytes whose fsync failed could be read back from the page cache
+   * as if durable. A cut-back that fails is tried again at the next probe.
+   */
+  private void cutBackThenReopen(java.nio.file.Path dataDir) {
+    current.storage().cutBack().onComplete(ar -> context.runOnContext(v -> {
+      if (closing) {
+        return;
+      }
+      if (ar.succeeded()) {
+        reopen();
+      } else {
+        LOG.log(System.Logger.Level.WARNING, "storage of member {0} passed the probe, but cutting its WAL back to the "
+            + "last successful fsync failed ({1}); trying again", Long.toHexString(memberId), ar.cause().getMessage());
+        vertx.setTimer(PROBE_MS, t -> probe(dataDir));
+      }
+    }));
+  }
+
   /** The storage works again: undeploy this incarnation (abandoning WAL and store) and open the data directory anew. */
   private void reopen() {
     StorageFailure failure = current.status().storageFailure();
     LOG.log(System.Logger.Level.WARNING, "storage of member {0} works again after {1}; reopening the member from its "
         + "data directory", Long.toHexString(memberId), failure == null ? "a failure" : failure.logLine());
-    undeploy(current)
-        .compose(v -> closing ? Future.succeededFuture() : open(Future.succeededFuture()))
+    reopening = undeploy(current)
+        .compose(v -> closing ? Future.succeededFuture()
+            : open(Future.succeededFuture(), failure != null && failure.operation().equals("store fsync")))
         .onSuccess(v -> {
           reopens++;
           recovering.set(false);
@@ -346,7 +373,8 @@ public final class VetchServer {
           LOG.log(System.Logger.Level.ERROR, "member " + Long.toHexString(memberId) + " could not be reopened after "
               + "its storage failure; it serves nothing: " + err.getMessage(), err);
           fatal.tryFail(err);
-        });
+        })
+        .otherwiseEmpty();
   }
 
   /** The wall clock in Unix nanoseconds (etcd's time.Now().UnixNano()). */
@@ -382,6 +410,9 @@ public final class VetchServer {
     return i == null ? null : i.status().storageFailure();
   }
 
+  /** Whether a reopen after a storage failure is under way (tests in this package). */
+  boolean reopening() { return !reopening.isComplete(); }
+
   /** How many times the member reopened itself after a storage failure. */
   public int reopens() { return reopens; }
 
@@ -394,11 +425,16 @@ public final class VetchServer {
    */
   public Future<Void> fatal() { return fatal.future(); }
 
-  /** Undeploys the member's verticles, client side first; the storage worker closes the WAL and store last. */
+  /**
+   * Undeploys the member's verticles, client side first; the storage worker closes the WAL and store last. A reopen
+   * under way finishes first, and what it opened is closed.
+   */
   public Future<Void> close() {
     closing = true;
-    Incarnation i = current;
-    return i == null ? Future.succeededFuture() : undeploy(i);
+    return reopening.compose(v -> {
+      Incarnation i = current;
+      return i == null ? Future.succeededFuture() : undeploy(i);
+    });
   }
 
   private Future<Void> undeploy(Incarnation i) {

@@ -137,11 +137,6 @@ final class SegmentWriter implements Closeable {
     }
   }
 
-  /** The file this writer writes. */
-  Path file() {
-    return file;
-  }
-
   /** Offset up to which the segment is durable: the end of what the last successful {@link #sync} covered. */
   long synced() {
     return synced;
@@ -150,11 +145,13 @@ final class SegmentWriter implements Closeable {
   /**
    * After a failure: overwrites with zeros whatever was written past {@link #synced}, fsyncs, and closes the
    * channel, so the segment ends where the last successful fsync left it and no byte whose fsync failed is read
-   * back. Nothing buffered is written.
+   * back. Nothing buffered is written. If it fails the channel stays open and a later call writes all the zeros
+   * again (a failed fsync leaves the pages clean in the cache, so only a rewrite makes them reach the disk).
    */
   void discardUnsynced() throws IOException {
     try {
       if (reached > synced) {
+        Failpoints.check(Failpoints.WAL_WRITE, file);
         ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(reached - synced, 1 << 20));
         long pos = synced;
         while (pos < reached) {
@@ -165,9 +162,13 @@ final class SegmentWriter implements Closeable {
       }
     } catch (IOException e) {
       throw new StorageFault("wal truncate", file, e);
-    } finally {
-      channel.close();
     }
+    channel.close();
+  }
+
+  /** Closes the channel without writing anything (a failed WAL that could not be cut back). */
+  void closeWithoutWriting() throws IOException {
+    channel.close();
   }
 
   /** The buffer, for the next segment's writer; this writer must not be used afterwards. */

@@ -335,18 +335,20 @@ public final class Wal implements Closeable {
    * Closes the WAL without writing what is buffered and makes the log on disk end where the last successful fsync
    * left it: what was written past it in the current segment is overwritten with zeros and fsynced, and a segment
    * whose creation did not finish is deleted. For a WAL that failed (see the class comment); afterwards
-   * {@link #open} reads only bytes whose fsync succeeded. Idempotent; also closes.
+   * {@link #open} reads only bytes whose fsync succeeded. If cutting back fails (the disk still fails) it throws and
+   * the WAL stays as it was, for a later call to try again: until one succeeds, bytes whose fsync failed may still
+   * be read back from the page cache, so the log must not be opened again. Idempotent once it succeeded.
    */
   public void abandon() throws IOException {
     if (closed) {
       return;
     }
+    if (writer != null) {
+      writer.discardUnsynced();
+      writer = null;
+    }
     closed = true;
     try (FilePipeline p = pipeline) {
-      if (writer != null) {
-        writer.discardUnsynced();
-        writer = null;
-      }
       long lastSeq = segments.isEmpty() ? -1 : segments.get(segments.size() - 1).seq();
       boolean deleted = false;
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SegmentFile.SUFFIX)) {
@@ -367,13 +369,32 @@ public final class Wal implements Closeable {
   }
 
   /**
+   * Closes the files without writing anything, for a WAL that failed and could not be {@link #abandon abandoned}
+   * (cut back); a no-op once closed.
+   */
+  public void release() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try (FilePipeline p = pipeline) {
+      writer.closeWithoutWriting(); // not close(): that would write what is buffered
+      writer = null;
+    }
+  }
+
+  /**
    * Writes and fsyncs what is buffered, closes the segment and stops the pipeline. Idempotent. A WAL that failed is
-   * closed without writing anything (see {@link #abandon()}).
+   * abandoned instead (see {@link #abandon()}); if that throws, its files are closed all the same.
    */
   @Override
   public void close() throws IOException {
     if (failure != null) {
-      abandon();
+      try {
+        abandon();
+      } finally {
+        release();
+      }
       return;
     }
     if (closed) {

@@ -34,6 +34,7 @@ class StorageFailureTest {
       Failpoints.WAL_WRITE, "wal write",
       Failpoints.WAL_FSYNC, "wal fsync",
       Failpoints.STORE_WRITE, "store write",
+      Failpoints.STORE_FSYNC, "store fsync",
       Failpoints.SNAP_WRITE, "snapshot write",
       Failpoints.MEMBER_FILE_WRITE, "member file write");
 
@@ -46,8 +47,8 @@ class StorageFailureTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {Failpoints.WAL_WRITE, Failpoints.WAL_FSYNC, Failpoints.STORE_WRITE, Failpoints.SNAP_WRITE,
-      Failpoints.MEMBER_FILE_WRITE})
+  @ValueSource(strings = {Failpoints.WAL_WRITE, Failpoints.WAL_FSYNC, Failpoints.STORE_WRITE, Failpoints.STORE_FSYNC,
+      Failpoints.SNAP_WRITE, Failpoints.MEMBER_FILE_WRITE})
   void aFailedStorageRefusesWritesAtOnceServesSerializableReadsAndReopens(String point, Vertx vertx)
       throws Exception {
     Path data = dir.resolve(point);
@@ -57,6 +58,7 @@ class StorageFailureTest {
       for (int i = 0; i < 10; i++) {
         assertTrue(c.put(port, "k" + i, "v" + i).ok());
       }
+      Path backend = io.vetch.mvcc.backend.BackendDir.resolve(data.resolve("member/store"));
       // the "disk" stays failed (the probe fails too) until the test gives it back
       Failpoints.set(Failpoints.STORAGE_PROBE, "error(ENOSPC)@" + data);
       Failpoints.set(point, "error(ENOSPC)@" + data);
@@ -98,6 +100,9 @@ class StorageFailureTest {
         }
       });
       assertEquals(c.acked.size(), c.checkAcked(port));
+      // after a store fsync failure the store is copied to fresh files: pages whose write-back failed are rewritten
+      assertEquals(point.equals(Failpoints.STORE_FSYNC),
+          !backend.equals(io.vetch.mvcc.backend.BackendDir.resolve(data.resolve("member/store"))));
       System.out.println(point + ": " + c.acked.size() + " acknowledged writes checked after the reopen; refused in "
           + next.millis() + " ms with " + expected);
       assertEquals(200, c.get(port, "/health").status());
@@ -244,6 +249,80 @@ class StorageFailureTest {
       for (TestMember m : members) {
         m.close();
       }
+    }
+  }
+
+  /**
+   * After the probe passes, the WAL is cut back to its last good fsync before the member reopens; a cut-back that
+   * fails is tried again instead of reopening onto bytes whose fsync failed (still in the page cache). While failed,
+   * the member names no leader and refuses lease keep-alives (answering them from its own lessor would tell the
+   * client its lease lives while the leader lets it expire).
+   */
+  @Test
+  void aCutBackThatFailsIsTriedAgainAndKeepAlivesAreRefused(Vertx vertx) throws Exception {
+    Path data = dir.resolve("cutback");
+    try (TestMember m = TestMember.start(vertx, data); FaultClient c = new FaultClient(vertx)) {
+      int port = m.clientPort();
+      for (int i = 0; i < 5; i++) {
+        assertTrue(c.put(port, "k" + i, "v" + i).ok());
+      }
+      long lease = io.vetch.api.etcdserverpb.LeaseGrantResponse.parseFrom(c.leaseGrant(port, 60).body()).getID();
+      byte[] keepAlive = io.vetch.api.etcdserverpb.LeaseKeepAliveRequest.newBuilder().setID(lease).build()
+          .toByteArray();
+      assertTrue(c.call(port, "/etcdserverpb.Lease/LeaseKeepAlive", keepAlive).ok());
+      Failpoints.set(Failpoints.STORAGE_PROBE, "error(EIO)@" + data);
+      Failpoints.set(Failpoints.WAL_FSYNC, "error(EIO)@" + data);
+      String expected = "etcdserver: storage failure: input/output error (wal fsync)";
+      assertEquals(expected, c.put(port, "during", "x").message()); // written to the WAL, its fsync failed
+      FaultClient.Reply refused = c.call(port, "/etcdserverpb.Lease/LeaseKeepAlive", keepAlive);
+      assertEquals("14", refused.status());
+      assertEquals(expected, refused.message());
+      FaultClient.Http gateway = c.post(port, "/v3/lease/keepalive", "{\"ID\":" + lease + "}");
+      assertTrue(gateway.body().contains(expected), gateway.body());
+      assertEquals(0, m.server().status().leader(), "a member that takes no part in Raft names no leader");
+
+      Failpoints.set(Failpoints.WAL_WRITE, "1*error(EIO)@" + data); // the first cut-back fails
+      Failpoints.set(Failpoints.WAL_FSYNC, "off");
+      Failpoints.set(Failpoints.STORAGE_PROBE, "off");
+      long fired = Failpoints.fired();
+      eventually("the member reopened", () -> m.server().reopens() == 1 && m.server().storageFailure() == null);
+      assertTrue(Failpoints.fired() > fired, "the first cut-back failed");
+      FaultClient.Reply during = c.range(port, "during", true);
+      assertTrue(during.ok());
+      assertEquals(0, FaultClient.parseRange(during).getKvsCount(), "an entry whose fsync failed is not read back");
+      assertEquals(c.acked.size(), c.checkAcked(port));
+      eventually("keep-alives work again", () -> {
+        try {
+          return c.call(port, "/etcdserverpb.Lease/LeaseKeepAlive", keepAlive).ok();
+        } catch (Exception e) {
+          return false;
+        }
+      });
+    }
+  }
+
+  /** A member closed while it reopens itself: the close waits for the reopen and closes what it opened. */
+  @Test
+  void aCloseDuringAReopenClosesWhatTheReopenOpens(Vertx vertx) throws Exception {
+    Path data = dir.resolve("close");
+    TestMember m = TestMember.start(vertx, data);
+    try (FaultClient c = new FaultClient(vertx)) {
+      assertTrue(c.put(m.clientPort(), "k", "v").ok());
+      Failpoints.set(Failpoints.STORAGE_PROBE, "error(EIO)@" + data);
+      Failpoints.set(Failpoints.WAL_FSYNC, "error(EIO)@" + data);
+      assertEquals("14", c.put(m.clientPort(), "x", "y").status());
+      Failpoints.clear();
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (!m.server().reopening()) { // the reopen takes a while (undeploy, open the WAL and store, deploy)
+        assertTrue(System.nanoTime() < deadline, "a reopen started");
+        Thread.onSpinWait();
+      }
+    } finally {
+      m.close();
+    }
+    assertTrue(vertx.deploymentIDs().isEmpty(), "nothing deployed after close: " + vertx.deploymentIDs());
+    try (TestMember again = m.restart(); FaultClient c = new FaultClient(vertx)) { // its ports and files are free
+      assertTrue(c.put(again.clientPort(), "after", "close").ok());
     }
   }
 

@@ -61,6 +61,41 @@ class WalFailureTest {
   }
 
   @Test
+  void aCutBackThatFailsIsTriedAgainInFull() throws IOException {
+    Wal wal = Wal.open(dir, WalOptions.defaults());
+    wal.save(hs(10), entries(1, 10, 2, 100));
+    wal.sync();
+    wal.save(hs(20), entries(11, 20, 2, 100));
+    Failpoints.set(Failpoints.WAL_FSYNC, "1*error(EIO)");
+    assertThrows(StorageFault.class, wal::sync);
+    Failpoints.set(Failpoints.WAL_WRITE, "1*error(EIO)");
+    StorageFault f = assertThrows(StorageFault.class, wal::abandon);
+    assertEquals("wal truncate", f.operation());
+    wal.abandon(); // the disk works again: the whole range is zeroed this time
+    try (Wal reopened = Wal.open(dir, WalOptions.defaults())) {
+      assertEquals(entries(1, 10, 2, 100), reopened.entries(), "entries 11-20 are not read back from the cache");
+      assertEquals(hs(10), reopened.hardState());
+    }
+  }
+
+  @Test
+  void aFailedWalThatCannotBeCutBackIsClosedWithoutWriting() throws IOException {
+    Wal wal = Wal.open(dir, WalOptions.defaults());
+    wal.save(hs(5), entries(1, 5, 2, 100));
+    wal.sync();
+    wal.save(hs(9), entries(6, 9, 2, 100));
+    Failpoints.set(Failpoints.WAL_FSYNC, "error(EIO)");
+    assertThrows(StorageFault.class, wal::sync);
+    Failpoints.set(Failpoints.WAL_WRITE, "error(EIO)");
+    assertThrows(StorageFault.class, wal::close);
+    wal.close(); // released: nothing more to do
+    Failpoints.clear();
+    try (Wal reopened = Wal.open(dir, WalOptions.defaults())) {
+      assertTrue(reopened.lastIndex() >= 5, "what was synced is there");
+    }
+  }
+
+  @Test
   void failedWriteKeepsWhatWasSynced() throws IOException {
     Wal wal = Wal.open(dir, WalOptions.defaults());
     wal.save(hs(5), entries(1, 5, 2, 100));

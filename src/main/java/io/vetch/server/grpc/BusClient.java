@@ -185,6 +185,12 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
   }
 
   @Override
+  public io.vertx.grpc.server.StatusException unavailable() {
+    var failure = status.storageFailure();
+    return failure == null ? null : failure.error();
+  }
+
+  @Override
   public void keepAliveOnLeader(long id) {
     long leader = status.leader();
     if (leader == memberId) {

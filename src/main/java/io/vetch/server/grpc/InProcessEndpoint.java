@@ -45,7 +45,7 @@ public final class InProcessEndpoint {
     r.unary("leaseTimeToLive", s.lease()::leaseTimeToLive);
     r.unary("leaseLeases", s.lease()::leaseLeases);
     r.unary("leaseKeepAlive", (io.vetch.api.etcdserverpb.LeaseKeepAliveRequest q) ->
-        Future.succeededFuture(s.lease().keepAlive(q)));
+        Future.future(p -> p.complete(s.lease().keepAlive(q))));
     r.unary("lock", s.lock()::lock);
     r.unary("unlock", s.lock()::unlock);
     r.unary("campaign", s.election()::campaign);

@@ -7,4 +7,11 @@ public interface LeaseRenewer {
    * peer transport (fire and forget: a lost one is made up by the next).
    */
   void keepAliveOnLeader(long id);
+
+  /**
+   * Why keep-alives here cannot reach the leader (this member's storage failed: it takes no part in Raft), or null.
+   * A keep-alive answered from the local lessor then would tell the client its lease lives while the leader lets it
+   * expire.
+   */
+  io.vertx.grpc.server.StatusException unavailable();
 }

@@ -70,7 +70,15 @@ public final class LeaseServer extends LeaseService {
     var messages = io.vetch.server.metrics.GrpcMethodMetrics.current();
     requests.handler(r -> {
       messages.received();
-      responses.write(keepAlive(r));
+      LeaseKeepAliveResponse answer;
+      try {
+        answer = keepAlive(r);
+      } catch (io.vertx.grpc.server.StatusException e) {
+        requests.handler(null).endHandler(null);
+        ((io.vertx.grpc.server.GrpcServerResponse<?, ?>) responses).fail(e);
+        return;
+      }
+      responses.write(answer);
       messages.sent(1);
       if (responses.writeQueueFull()) {
         requests.pause();
@@ -80,8 +88,15 @@ public final class LeaseServer extends LeaseService {
     requests.endHandler(v -> responses.end());
   }
 
-  /** One keep-alive: renews the lease here and on the leader; TTL 0 when the lease is not found. */
+  /**
+   * One keep-alive: renews the lease here and on the leader; TTL 0 when the lease is not found. Throws the storage
+   * failure's error when this member cannot reach the leader ({@link LeaseRenewer#unavailable}).
+   */
   public LeaseKeepAliveResponse keepAlive(LeaseKeepAliveRequest r) {
+    io.vertx.grpc.server.StatusException down = renewer.unavailable();
+    if (down != null) {
+      throw down;
+    }
     // The header first: a lease revoked at revision n never answers a keep-alive with a later revision.
     var header = headers.current();
     long ttl = lessor.renew(r.getID());
