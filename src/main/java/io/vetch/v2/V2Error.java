@@ -122,9 +122,9 @@ public final class V2Error extends RuntimeException {
    */
   public String toJson() {
     StringBuilder b = new StringBuilder(96).append("{\"errorCode\":").append(code).append(",\"message\":");
-    V2Json.string(b, etcdMessage());
+    GoJson.string(b, etcdMessage());
     if (!etcdCause.isEmpty()) {
-      V2Json.string(b.append(",\"cause\":"), etcdCause);
+      GoJson.string(b.append(",\"cause\":"), etcdCause);
     }
     return b.append(",\"index\":").append(Long.toUnsignedString(index)).append('}').toString();
   }

@@ -35,7 +35,7 @@ public record V2Event(String action, V2NodeExtern node, V2NodeExtern prevNode, l
    */
   public String toJson() {
     StringBuilder b = new StringBuilder(256).append("{\"action\":");
-    V2Json.string(b, action);
+    GoJson.string(b, action);
     if (node != null) {
       node.json(b.append(",\"node\":"));
     }

@@ -57,16 +57,16 @@ public record V2NodeExtern(String key, String value, boolean dir, long expiratio
     b.append('{');
     int start = b.length();
     if (!n.key.isEmpty()) {
-      V2Json.string(b.append("\"key\":"), n.key);
+      GoJson.string(b.append("\"key\":"), n.key);
     }
     if (n.value != null) {
-      V2Json.string(comma(b, start).append("\"value\":"), n.value);
+      GoJson.string(comma(b, start).append("\"value\":"), n.value);
     }
     if (n.dir) {
       comma(b, start).append("\"dir\":true");
     }
     if (n.expiration != 0) {
-      comma(b, start).append("\"expiration\":\"").append(V2Json.time(n.expiration)).append('"');
+      comma(b, start).append("\"expiration\":\"").append(GoJson.time(n.expiration)).append('"');
     }
     if (n.ttl != 0) {
       comma(b, start).append("\"ttl\":").append(n.ttl);

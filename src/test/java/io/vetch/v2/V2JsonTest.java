@@ -197,12 +197,12 @@ class V2JsonTest {
   @Test
   void stringsAndTimesAsGoWritesThem() {
     assertEquals("\"\\u003c\\u003e\\u0026 \\u2028\\u2029 \\u0008\\u000c\\u001b\\u007f\"".replace("\\u007f", "\u007f"),
-        V2Json.string(new StringBuilder(), "<>& \u2028\u2029 \b\f\u001b\u007f").toString());
-    assertEquals("\"\ud83d\ude00 \\ufffd\"", V2Json.string(new StringBuilder(), "\ud83d\ude00 \ud83d").toString());
-    assertEquals("1970-01-01T00:00:01.5Z", V2Json.time(1_500_000_000L));
-    assertEquals("2001-09-09T01:46:40Z", V2Json.time(1_000_000_000_000_000_000L));
-    assertEquals("2026-12-03T14:05:22.000000001Z", V2Json.time(at("2026-12-03T14:05:22.000000001Z")));
-    assertEquals("1969-12-31T23:59:59.999999999Z", V2Json.time(-1));
+        GoJson.string(new StringBuilder(), "<>& \u2028\u2029 \b\f\u001b\u007f").toString());
+    assertEquals("\"\ud83d\ude00 \\ufffd\"", GoJson.string(new StringBuilder(), "\ud83d\ude00 \ud83d").toString());
+    assertEquals("1970-01-01T00:00:01.5Z", GoJson.time(1_500_000_000L));
+    assertEquals("2001-09-09T01:46:40Z", GoJson.time(1_000_000_000_000_000_000L));
+    assertEquals("2026-12-03T14:05:22.000000001Z", GoJson.time(at("2026-12-03T14:05:22.000000001Z")));
+    assertEquals("1969-12-31T23:59:59.999999999Z", GoJson.time(-1));
   }
 
   @Test

@@ -14,6 +14,7 @@ import io.vetch.server.alarm.AlarmStore;
 import io.vetch.server.auth.AuthStore;
 import io.vetch.server.lease.Lessor;
 import io.vetch.server.membership.Membership;
+import io.vetch.v2.GoJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -201,7 +202,7 @@ public final class EtcdDbWriter {
     }
     if (!m.getName().isEmpty()) {
       b.append(",\"name\":");
-      string(b, m.getName());
+      GoJson.string(b, m.getName());
     }
     if (m.getClientURLsCount() > 0) {
       b.append(",\"clientURLs\":");
@@ -216,29 +217,10 @@ public final class EtcdDbWriter {
       if (i > 0) {
         b.append(',');
       }
-      string(b, values.get(i));
+      GoJson.string(b, values.get(i));
     }
     b.append(']');
   }
 
-  private static void string(StringBuilder b, String s) {
-    b.append('"');
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029') {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    b.append('"');
-  }
+
 }

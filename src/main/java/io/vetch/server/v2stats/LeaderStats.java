@@ -1,5 +1,6 @@
 package io.vetch.server.v2stats;
 
+import io.vetch.v2.GoJson;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -66,11 +67,11 @@ public final class LeaderStats {
         b.append(',');
       }
       first = false;
-      b.append(GoJson.string(e.getKey())).append(":{\"latency\":{\"current\":").append(GoJson.number(f.current))
-          .append(",\"average\":").append(GoJson.number(f.average))
-          .append(",\"standardDeviation\":").append(GoJson.number(f.standardDeviation))
-          .append(",\"minimum\":").append(GoJson.number(f.minimum))
-          .append(",\"maximum\":").append(GoJson.number(f.maximum))
+      b.append(GoJson.string(e.getKey())).append(":{\"latency\":{\"current\":").append(GoValues.number(f.current))
+          .append(",\"average\":").append(GoValues.number(f.average))
+          .append(",\"standardDeviation\":").append(GoValues.number(f.standardDeviation))
+          .append(",\"minimum\":").append(GoValues.number(f.minimum))
+          .append(",\"maximum\":").append(GoValues.number(f.maximum))
           .append("},\"counts\":{\"fail\":").append(f.fail).append(",\"success\":").append(f.success).append("}}");
     }
     return b.append("}}").toString();

@@ -1,5 +1,6 @@
 package io.vetch.server.v2stats;
 
+import io.vetch.v2.GoJson;
 import java.time.Instant;
 
 /**
@@ -63,25 +64,25 @@ public final class ServerStats {
     StringBuilder b = new StringBuilder("{\"name\":").append(GoJson.string(name))
         .append(",\"id\":").append(GoJson.string(Long.toHexString(id)))
         .append(",\"state\":").append(GoJson.string(state))
-        .append(",\"startTime\":").append(GoJson.time(startTime))
+        .append(",\"startTime\":").append(GoValues.time(startTime))
         .append(",\"leaderInfo\":{\"leader\":").append(GoJson.string(leader == 0 ? "" : Long.toHexString(leader)))
-        .append(",\"uptime\":").append(GoJson.string(GoJson.duration(System.nanoTime() - leaderStartNanos)))
-        .append(",\"startTime\":").append(GoJson.time(leaderStart)).append('}')
+        .append(",\"uptime\":").append(GoJson.string(GoValues.duration(System.nanoTime() - leaderStartNanos)))
+        .append(",\"startTime\":").append(GoValues.time(leaderStart)).append('}')
         .append(",\"recvAppendRequestCnt\":").append(recvAppendRequestCnt);
     double[] recv = recvRate.rate();
     if (recv[0] != 0) {
-      b.append(",\"recvPkgRate\":").append(GoJson.number(recv[0]));
+      b.append(",\"recvPkgRate\":").append(GoValues.number(recv[0]));
     }
     if (recv[1] != 0) {
-      b.append(",\"recvBandwidthRate\":").append(GoJson.number(recv[1]));
+      b.append(",\"recvBandwidthRate\":").append(GoValues.number(recv[1]));
     }
     b.append(",\"sendAppendRequestCnt\":").append(sendAppendRequestCnt);
     double[] send = sendRate.rate();
     if (send[0] != 0) {
-      b.append(",\"sendPkgRate\":").append(GoJson.number(send[0]));
+      b.append(",\"sendPkgRate\":").append(GoValues.number(send[0]));
     }
     if (send[1] != 0) {
-      b.append(",\"sendBandwidthRate\":").append(GoJson.number(send[1]));
+      b.append(",\"sendBandwidthRate\":").append(GoValues.number(send[1]));
     }
     return b.append('}').toString();
   }

@@ -5,9 +5,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 
-/** Values as Go's encoding/json and fmt write them, for stats bodies identical to etcd's. */
-final class GoJson {
-  private GoJson() {}
+/** Numbers, times and durations as Go's encoding/json and fmt write them, for stats bodies identical to etcd's. */
+final class GoValues {
+  private GoValues() {}
 
   /** A float64 as encoding/json writes it: the shortest digits, plain below 1e21, exponent form outside [1e-6, 1e21). */
   static String number(double d) {
@@ -97,8 +97,4 @@ final class GoJson {
     b.append('.').append(digits);
   }
 
-  /** A Go string in JSON (these are ids and names: only quotes and backslashes need escaping here). */
-  static String string(String s) {
-    return io.vertx.core.json.Json.encode(s);
-  }
 }

@@ -4,10 +4,10 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 
 /** JSON text exactly as Go 1.19's encoding/json writes it (etcd 3.4.23 is built with it): strings and times. */
-final class V2Json {
+public final class GoJson {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-  private V2Json() {
+  private GoJson() {
   }
 
   /**
@@ -15,7 +15,12 @@ final class V2Json {
    * {@code \t}, every other control character and {@code < > &} U+2028 U+2029 as six-character escapes (backslash, u, four digits
    * of lowercase hex), a lone surrogate (invalid UTF-8 to Go) as the escape of U+FFFD, everything else as is.
    */
-  static StringBuilder string(StringBuilder b, String s) {
+  /** {@code s} as a JSON string, quoted as {@link #string(StringBuilder, String)} does. */
+  public static String string(String s) {
+    return string(new StringBuilder(s.length() + 2), s).toString();
+  }
+
+  public static StringBuilder string(StringBuilder b, String s) {
     b.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -46,7 +51,7 @@ final class V2Json {
    * Unix nanoseconds as Go's time.Time marshals in UTC (RFC 3339 with nanoseconds, trailing zeros of the fraction
    * dropped, no fraction when it is zero): {@code 2026-12-03T14:05:22.1174846Z}.
    */
-  static String time(long unixNanos) {
+  public static String time(long unixNanos) {
     long seconds = Math.floorDiv(unixNanos, 1_000_000_000L);
     int nanos = (int) Math.floorMod(unixNanos, 1_000_000_000L);
     LocalDateTime t = LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
