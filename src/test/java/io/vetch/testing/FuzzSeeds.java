@@ -14,6 +14,9 @@ import java.util.Map;
 public final class FuzzSeeds {
   static final String[] ALL = {
     "io.vetch.wal.WalFuzzTest",
+    "io.vetch.snap.SnapshotterFuzzTest",
+    "io.vetch.mvcc.StoreImageFuzzTest",
+    "io.vetch.server.backup.BackupFuzzTest",
   };
 
   private FuzzSeeds() {}

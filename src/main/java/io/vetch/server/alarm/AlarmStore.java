@@ -2,9 +2,8 @@ package io.vetch.server.alarm;
 
 import io.vetch.api.etcdserverpb.AlarmMember;
 import io.vetch.api.etcdserverpb.AlarmType;
-import java.io.ByteArrayInputStream;
+import io.vetch.server.base.StateBytes;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -129,12 +128,12 @@ public final class AlarmStore {
   }
 
   private static List<Alarm> decode(byte[] data) throws IOException {
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
-    int n = in.readInt();
+    StateBytes in = new StateBytes(data, "alarms");
     TreeSet<Alarm> all = new TreeSet<>();
-    for (int i = 0; i < n; i++) {
+    for (int n = in.readCount(12); n > 0; n--) {
       all.add(new Alarm(in.readLong(), in.readInt()));
     }
+    in.end();
     return List.copyOf(all);
   }
 
