@@ -17,6 +17,10 @@ public final class FuzzSeeds {
     "io.vetch.snap.SnapshotterFuzzTest",
     "io.vetch.mvcc.StoreImageFuzzTest",
     "io.vetch.server.backup.BackupFuzzTest",
+    "io.vetch.transport.PeerFramesFuzzTest",
+    "io.vetch.server.grpc.GrpcRequestFuzzTest",
+    "io.vetch.server.http.GatewayJsonFuzzTest",
+    "io.vetch.cli.FlagsFuzzTest",
   };
 
   private FuzzSeeds() {}
