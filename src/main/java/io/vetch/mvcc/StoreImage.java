@@ -89,7 +89,7 @@ public final class StoreImage {
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
       DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc))) {
       Header h = readHeader(in, fileSize, file);
-      long floor = Math.max(1, Math.max(h.scheduledCompactRev(), h.finishedCompactRev()));
+      long floor = Math.max(1, h.scheduledCompactRev());
       java.util.BitSet mainsAbove = new java.util.BitSet(); // main - floor - 1, for mains above floor
       long maxMain = floor;
       long pos = HEADER_BYTES;
@@ -263,6 +263,9 @@ public final class StoreImage {
         / (RECORD_PREFIX_BYTES + BackendRecord.PAYLOAD_OFFSET);
     if (h.recordCount() < 0 || h.recordCount() > maxRecords || h.consistentIndex() < 0) {
       throw new IOException(file + ": store image header is inconsistent with its size: " + h);
+    }
+    if (h.finishedCompactRev() < 0 || h.finishedCompactRev() > h.scheduledCompactRev()) {
+      throw new IOException(file + ": store image header has a finished compaction past the scheduled one: " + h);
     }
     return h;
   }

@@ -118,14 +118,18 @@ public final class Applier {
    * them (which vetch never proposes) fails with etcd's error on every member alike instead of failing the apply.
    */
   private static void checkKv(InternalRaftRequest req) throws StatusException {
+    // every one present: an entry vetch did not write may set several (the fields are no oneof)
     if (req.hasPut()) {
       RequestChecks.put(req.getPut());
-    } else if (req.hasDeleteRange()) {
+    }
+    if (req.hasDeleteRange()) {
       RequestChecks.deleteRange(req.getDeleteRange());
-    } else if (req.hasRange()) {
-      RequestChecks.range(req.getRange());
-    } else if (req.hasTxn()) {
+    }
+    if (req.hasTxn()) {
       RequestChecks.txn(req.getTxn(), Integer.MAX_VALUE);
+    }
+    if (req.hasRange()) {
+      RequestChecks.range(req.getRange());
     }
   }
 
