@@ -29,8 +29,9 @@ import java.util.zip.CheckedOutputStream;
  *            {@link BackendRecord} (u64 raftIndex | u8 flags | KeyValue)
  *   trailer  u32 CRC32C of every byte before it
  * </pre>
- * Records are in backend order (unordered). The image holds every backend record, including compacted records
- * whose physical delete was still pending; loading it and running {@link StoreRecovery} queues them again.
+ * Records are in backend order (unordered). As in the store, every main revision after the compact revision (and
+ * after 1) has a record; reading checks it, since the store's readers walk revisions one by one. The image holds
+ * every backend record, including compacted records whose physical delete was still pending; loading it and running {@link StoreRecovery} queues them again.
  * Stateless; write and load run on the store's writer thread. {@link #scan} and {@link #create} read and write images
  * for converters of other formats (etcd's bbolt snapshot).
  */
@@ -88,6 +89,9 @@ public final class StoreImage {
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
       DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc))) {
       Header h = readHeader(in, fileSize, file);
+      long floor = Math.max(1, h.scheduledCompactRev());
+      java.util.BitSet mainsAbove = new java.util.BitSet(); // main - floor - 1, for mains above floor
+      long maxMain = floor;
       long pos = HEADER_BYTES;
       for (long i = 0; i < h.recordCount(); i++) {
         int len = in.readInt();
@@ -96,6 +100,17 @@ public final class StoreImage {
         }
         long main = in.readLong();
         long sub = in.readLong();
+        if (main <= 0 || sub < 0) {
+          throw new IOException(file + ": bad revision " + main + "." + sub + " at offset " + pos);
+        }
+        if (main > floor) {
+          if (main - floor > h.recordCount() || main - floor > Integer.MAX_VALUE) { // more than the records can fill
+            throw new IOException(file + ": revision " + main + " leaves revisions after the compaction ("
+                + floor + ") without a record");
+          }
+          mainsAbove.set((int) (main - floor - 1));
+          maxMain = Math.max(maxMain, main);
+        }
         byte[] record = new byte[len];
         in.readFully(record);
         visitor.record(h, main, sub, record, pos + RECORD_PREFIX_BYTES);
@@ -108,6 +123,10 @@ public final class StoreImage {
       }
       if (stored != (int) computed) {
         throw new IOException(file + ": CRC mismatch");
+      }
+      if (maxMain - floor != mainsAbove.cardinality()) { // a store writes every revision after its compaction
+        throw new IOException(file + ": revisions after the compaction are not contiguous ("
+            + mainsAbove.cardinality() + " of the " + (maxMain - floor) + " in (" + floor + ", " + maxMain + "])");
       }
       return h;
     }
@@ -244,6 +263,9 @@ public final class StoreImage {
         / (RECORD_PREFIX_BYTES + BackendRecord.PAYLOAD_OFFSET);
     if (h.recordCount() < 0 || h.recordCount() > maxRecords || h.consistentIndex() < 0) {
       throw new IOException(file + ": store image header is inconsistent with its size: " + h);
+    }
+    if (h.finishedCompactRev() < 0 || h.finishedCompactRev() > h.scheduledCompactRev()) {
+      throw new IOException(file + ": store image header has a finished compaction past the scheduled one: " + h);
     }
     return h;
   }

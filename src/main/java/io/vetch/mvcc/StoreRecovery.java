@@ -204,7 +204,12 @@ final class StoreRecovery {
           case (KeyValue.CREATE_REVISION_FIELD_NUMBER << 3) -> create = in.readInt64();
           case (KeyValue.VERSION_FIELD_NUMBER << 3) -> version = in.readInt64();
           case (KeyValue.LEASE_FIELD_NUMBER << 3) -> lease = in.readInt64();
-          default -> in.skipField(tag);
+          default -> {
+            if (WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_END_GROUP) { // as KeyValue's parser refuses it
+              throw new com.google.protobuf.InvalidProtocolBufferException("end-group tag outside a group");
+            }
+            in.skipField(tag);
+          }
         }
       }
     } catch (IOException e) {

@@ -203,12 +203,13 @@ final class StorageVerticle extends VerticleBase {
       throw new IOException("snapshot at index " + index + " arrived without its store image");
     }
     Path kept = dataDir.installingImage(index);
+    MemberState state = MemberState.of(snap, kept); // damaged snapshot data fails here, before anything is kept
     Files.move(received, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     snapshotter.save(snap);
     wal.saveSnapshot(index, snap.getMetadata().getTerm());
     wal.sync();
     long before = store.currentRevision();
-    SnapshotRestore.install(MemberState.of(snap, kept), store, stores, retired -> {
+    SnapshotRestore.install(state, store, stores, retired -> {
       vertx.eventBus().publish(addresses.watchEvents(), new WatchEvents(before, store.currentRevision(), null));
       vertx.setTimer(RETIRE_MS, t -> closeQuietly(retired));
     });

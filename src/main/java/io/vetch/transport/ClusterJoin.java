@@ -23,6 +23,17 @@ public final class ClusterJoin {
 
   private ClusterJoin() {}
 
+  /** The answer to JOIN: u64 cluster id | membership bytes (decoded by the caller, which knows the format). */
+  static Joined joined(byte type, Buffer payload) throws PeerFrames.MalformedFrameException {
+    if (type != PeerFrames.JOINED) {
+      throw new PeerFrames.MalformedFrameException("unexpected answer type " + type);
+    }
+    if (payload.length() < 8) {
+      throw new PeerFrames.MalformedFrameException("JOINED of " + payload.length() + " bytes");
+    }
+    return new Joined(payload.getLong(0), payload.getBytes(8, payload.length()));
+  }
+
   public static Future<Joined> ask(Vertx vertx, long memberId, List<URI> peers, long timeoutMs, Tls tls) {
     NetClient client = vertx.createNetClient(tls.client(new NetClientOptions().setConnectTimeout(1000)));
     Promise<Joined> done = Promise.promise();
@@ -50,10 +61,10 @@ public final class ClusterJoin {
     return client.connect(peer.getPort(), peer.getHost()).compose(socket -> {
       Promise<Joined> p = Promise.promise();
       socket.handler(PeerFrames.reader((type, payload) -> {
-        if (type == PeerFrames.JOINED && payload.length() >= 8) {
-          p.tryComplete(new Joined(payload.getLong(0), payload.getBytes(8, payload.length())));
-        } else {
-          p.tryFail("unexpected answer type " + type);
+        try {
+          p.tryComplete(joined(type, payload));
+        } catch (PeerFrames.MalformedFrameException e) {
+          p.tryFail(e.getMessage());
         }
         socket.close();
       }, why -> {

@@ -1,7 +1,9 @@
 package io.vetch.transport;
 
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
+import io.vetch.api.raftpb.Message;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -101,6 +103,73 @@ final class PeerFrames {
   static Buffer proposal(ForwardedProposal p) {
     return frame(p.confChange() ? PROPOSAL_CONF : PROPOSAL,
         Buffer.buffer(8 + p.data().length).appendLong(p.id()).appendBytes(p.data()));
+  }
+
+  /** A frame whose payload does not hold what its type says; the connection is closed. */
+  static final class MalformedFrameException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    MalformedFrameException(String message) {
+      super(message);
+    }
+  }
+
+  /** What HELLO says: the dialing member's cluster and id. */
+  record Hello(long clusterId, long memberId) {}
+
+  /** A lease keep-alive forwarded by a follower. */
+  record KeepAlive(long leaseId) {}
+
+  /** A round-trip probe, to be answered with its payload. */
+  record Ping(Buffer payload) {}
+
+  /** The answer to our probe: the nanoTime we sent. */
+  record Pong(long sentNanos) {}
+
+  static Hello hello(Buffer payload) throws MalformedFrameException {
+    if (payload.length() != 16) {
+      throw new MalformedFrameException("hello of " + payload.length() + " bytes, 16 expected");
+    }
+    return new Hello(payload.getLong(0), payload.getLong(8));
+  }
+
+  /** A raftpb.Message (RAFT, SNAPSHOT). */
+  static Message message(Buffer payload) throws MalformedFrameException {
+    try {
+      return Message.parseFrom(view(payload));
+    } catch (InvalidProtocolBufferException e) {
+      throw new MalformedFrameException("unreadable Raft message: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The frame a member's connection carries after HELLO, decoded: a Raft {@link Message}, a
+   * {@link ForwardedProposal} (to self), a {@link KeepAlive}, a {@link Ping} or a {@link Pong}. SNAPSHOT frames start
+   * a snapshot stream and are the caller's; any other type is malformed here.
+   */
+  static Object decode(byte type, Buffer payload, long self) throws MalformedFrameException {
+    return switch (type) {
+      case RAFT -> message(payload);
+      case PING -> new Ping(payload);
+      case PONG -> new Pong(u64(type, payload));
+      case PROPOSAL, PROPOSAL_CONF -> {
+        if (payload.length() < 8) {
+          throw new MalformedFrameException("proposal of " + payload.length() + " bytes");
+        }
+        yield new ForwardedProposal(self, payload.getLong(0), payload.getBytes(8, payload.length()),
+            type == PROPOSAL_CONF);
+      }
+      case KEEPALIVE -> new KeepAlive(u64(type, payload));
+      default -> throw new MalformedFrameException("unknown frame type " + type);
+    };
+  }
+
+  /** The payload of a frame that carries one u64 (JOIN, KEEPALIVE, PONG). */
+  static long u64(byte type, Buffer payload) throws MalformedFrameException {
+    if (payload.length() != 8) {
+      throw new MalformedFrameException("frame of type " + type + " with " + payload.length() + " bytes, 8 expected");
+    }
+    return payload.getLong(0);
   }
 
   /**

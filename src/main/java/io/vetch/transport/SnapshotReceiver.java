@@ -1,6 +1,5 @@
 package io.vetch.transport;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.vetch.api.raftpb.Message;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -44,8 +43,8 @@ final class SnapshotReceiver {
       Consumer<InboundSnapshot> onReceived) {
     Message m;
     try {
-      m = Message.parseFrom(payload.getBytes());
-    } catch (InvalidProtocolBufferException e) {
+      m = PeerFrames.message(payload);
+    } catch (PeerFrames.MalformedFrameException e) {
       return null;
     }
     SnapshotReceiver r = new SnapshotReceiver(vertx, socket, m, dir, onReceived);

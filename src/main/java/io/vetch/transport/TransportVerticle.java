@@ -1,6 +1,5 @@
 package io.vetch.transport;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.vetch.api.raftpb.Message;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -159,43 +158,55 @@ public final class TransportVerticle extends VerticleBase {
 
   /** The first frame: HELLO from a member of this cluster, or JOIN from a member being added. */
   private void greet(NetSocket socket, byte type, Buffer payload, long[] from) {
-    if (type == PeerFrames.JOIN && payload.length() == 8) {
-      byte[] members = membership.get();
-      socket.write(PeerFrames.frame(PeerFrames.JOINED,
-          Buffer.buffer(8 + members.length).appendLong(clusterId).appendBytes(members)));
-      socket.close();
-    } else if (type != PeerFrames.HELLO || payload.length() != 16) {
-      drop(socket, "expected hello");
-    } else if (payload.getLong(0) != clusterId) {
-      LOG.log(System.Logger.Level.ERROR, "request from {0} rejected: cluster ID mismatch (local {1}, remote {2})",
-          socket.remoteAddress(), Long.toHexString(clusterId), Long.toHexString(payload.getLong(0)));
-      socket.close();
-    } else {
-      from[0] = payload.getLong(8);
+    try {
+      if (type == PeerFrames.JOIN) {
+        PeerFrames.u64(type, payload);
+        byte[] members = membership.get();
+        socket.write(PeerFrames.frame(PeerFrames.JOINED,
+            Buffer.buffer(8 + members.length).appendLong(clusterId).appendBytes(members)));
+        socket.close();
+        return;
+      }
+      if (type != PeerFrames.HELLO) {
+        drop(socket, "expected hello");
+        return;
+      }
+      PeerFrames.Hello hello = PeerFrames.hello(payload);
+      if (hello.clusterId() != clusterId) {
+        LOG.log(System.Logger.Level.ERROR, "request from {0} rejected: cluster ID mismatch (local {1}, remote {2})",
+            socket.remoteAddress(), Long.toHexString(clusterId), Long.toHexString(hello.clusterId()));
+        socket.close();
+      } else {
+        from[0] = hello.memberId();
+      }
+    } catch (PeerFrames.MalformedFrameException e) {
+      drop(socket, e.getMessage());
     }
   }
 
   private void receive(NetSocket socket, long from, byte type, Buffer payload) {
+    Object frame;
     try {
-      switch (type) {
-        case PeerFrames.RAFT -> vertx.eventBus().send(addresses.received(), Message.parseFrom(PeerFrames.view(payload)));
-        case PeerFrames.PING -> {
-          PeerLink link = links.get(from);
-          if (link != null) {
-            Buffer pong = PeerFrames.frame(PeerFrames.PONG, payload);
-            link.send(pong); // our own connection back to the sender
-            stats.sent(from, pong.length());
-          }
-        }
-        case PeerFrames.PONG -> stats.roundTrip(from, System.nanoTime() - payload.getLong(0));
-        case PeerFrames.PROPOSAL, PeerFrames.PROPOSAL_CONF -> vertx.eventBus().send(addresses.proposed(),
-            new ForwardedProposal(memberId, payload.getLong(0), payload.getBytes(8, payload.length()),
-                type == PeerFrames.PROPOSAL_CONF));
-        case PeerFrames.KEEPALIVE -> vertx.eventBus().send(addresses.keepAliveReceived(), payload.getLong(0));
-        default -> drop(socket, "unknown frame type " + type);
+      frame = PeerFrames.decode(type, payload, memberId);
+    } catch (PeerFrames.MalformedFrameException e) {
+      drop(socket, e.getMessage());
+      return;
+    }
+    if (frame instanceof Message m) {
+      vertx.eventBus().send(addresses.received(), m);
+    } else if (frame instanceof ForwardedProposal p) {
+      vertx.eventBus().send(addresses.proposed(), p);
+    } else if (frame instanceof PeerFrames.KeepAlive k) {
+      vertx.eventBus().send(addresses.keepAliveReceived(), k.leaseId());
+    } else if (frame instanceof PeerFrames.Pong p) {
+      stats.roundTrip(from, System.nanoTime() - p.sentNanos());
+    } else if (frame instanceof PeerFrames.Ping p) {
+      PeerLink link = links.get(from);
+      if (link != null) {
+        Buffer pong = PeerFrames.frame(PeerFrames.PONG, p.payload());
+        link.send(pong); // our own connection back to the sender
+        stats.sent(from, pong.length());
       }
-    } catch (InvalidProtocolBufferException | IndexOutOfBoundsException e) {
-      drop(socket, "unreadable frame of type " + type);
     }
   }
 

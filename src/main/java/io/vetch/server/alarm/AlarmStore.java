@@ -2,9 +2,8 @@ package io.vetch.server.alarm;
 
 import io.vetch.api.etcdserverpb.AlarmMember;
 import io.vetch.api.etcdserverpb.AlarmType;
-import java.io.ByteArrayInputStream;
+import io.vetch.server.base.StateBytes;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,9 +56,14 @@ public final class AlarmStore {
 
   /** Every raised alarm of type (all of them for NONE), ordered by member then type. Any thread. */
   public List<AlarmMember> get(AlarmType type) {
+    return get(type.getNumber());
+  }
+
+  /** As {@link #get(AlarmType)}, by the type's number: a client may name a type this version does not know. */
+  public List<AlarmMember> get(int type) {
     List<AlarmMember> out = new ArrayList<>();
     for (Alarm a : alarms) {
-      if (type == AlarmType.NONE || a.type == type.getNumber()) {
+      if (type == AlarmType.NONE_VALUE || a.type == type) {
         out.add(a.toProto());
       }
     }
@@ -78,7 +82,12 @@ public final class AlarmStore {
 
   /** Raises the alarm; returns it, or null when it was already raised. Storage worker. */
   public AlarmMember activate(long member, AlarmType type) {
-    Alarm a = new Alarm(member, type.getNumber());
+    return activate(member, type.getNumber());
+  }
+
+  /** As {@link #activate(long, AlarmType)}, by the type's number (etcd keeps a type it does not know, too). */
+  public AlarmMember activate(long member, int type) {
+    Alarm a = new Alarm(member, type);
     TreeSet<Alarm> next = new TreeSet<>(alarms);
     if (!next.add(a)) {
       return null;
@@ -89,7 +98,12 @@ public final class AlarmStore {
 
   /** Clears the alarm; returns it, or null when it was not raised. Storage worker. */
   public AlarmMember deactivate(long member, AlarmType type) {
-    Alarm a = new Alarm(member, type.getNumber());
+    return deactivate(member, type.getNumber());
+  }
+
+  /** As {@link #deactivate(long, AlarmType)}, by the type's number. */
+  public AlarmMember deactivate(long member, int type) {
+    Alarm a = new Alarm(member, type);
     TreeSet<Alarm> next = new TreeSet<>(alarms);
     if (!next.remove(a)) {
       return null;
@@ -129,12 +143,12 @@ public final class AlarmStore {
   }
 
   private static List<Alarm> decode(byte[] data) throws IOException {
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
-    int n = in.readInt();
+    StateBytes in = new StateBytes(data, "alarms");
     TreeSet<Alarm> all = new TreeSet<>();
-    for (int i = 0; i < n; i++) {
+    for (int n = in.readCount(12); n > 0; n--) {
       all.add(new Alarm(in.readLong(), in.readInt()));
     }
+    in.end();
     return List.copyOf(all);
   }
 

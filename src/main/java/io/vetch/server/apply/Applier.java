@@ -93,6 +93,7 @@ public final class Applier {
         setHeader(b, store.currentRevision(), term);
         return new Result(b.build(), null, List.of(), false);
       }
+      checkKv(req);
       auth.check(req);
       checkAlarms(req);
       if (req.hasAlarm()) return alarm(req.getAlarm(), index, term);
@@ -128,6 +129,26 @@ public final class Applier {
   }
 
   /**
+   * The checks a KV request passed before it was proposed ({@link RequestChecks}), again: an entry that did not pass
+   * them (which vetch never proposes) fails with etcd's error on every member alike instead of failing the apply.
+   */
+  private static void checkKv(InternalRaftRequest req) throws StatusException {
+    // every one present: an entry vetch did not write may set several (the fields are no oneof)
+    if (req.hasPut()) {
+      RequestChecks.put(req.getPut());
+    }
+    if (req.hasDeleteRange()) {
+      RequestChecks.deleteRange(req.getDeleteRange());
+    }
+    if (req.hasTxn()) {
+      RequestChecks.txn(req.getTxn(), Integer.MAX_VALUE);
+    }
+    if (req.hasRange()) {
+      RequestChecks.range(req.getRange());
+    }
+  }
+
+  /**
    * etcd's capped and corrupt appliers: with NOSPACE raised, requests that add data (puts, txns with a put, lease
    * grants) fail; with CORRUPT raised, every KV and lease request fails.
    */
@@ -149,9 +170,9 @@ public final class Applier {
     store.setConsistentIndex(index);
     AlarmResponse.Builder resp = AlarmResponse.newBuilder().setHeader(header(store.currentRevision(), term));
     switch (a.getAction()) {
-      case GET -> resp.addAllAlarms(alarms.get(a.getAlarm()));
-      case ACTIVATE -> {
-        AlarmMember m = a.getAlarm() == AlarmType.NONE ? null : alarms.activate(a.getMemberID(), a.getAlarm());
+      case GET -> resp.addAllAlarms(alarms.get(a.getAlarmValue()));
+      case ACTIVATE -> { // by number: a type this version does not know is kept, as etcd keeps it
+        AlarmMember m = a.getAlarm() == AlarmType.NONE ? null : alarms.activate(a.getMemberID(), a.getAlarmValue());
         if (m != null) {
           LOG.log(System.Logger.Level.WARNING, "alarm raised: {0} for member {1}", a.getAlarm(),
               Long.toHexString(a.getMemberID()));
@@ -159,7 +180,7 @@ public final class Applier {
         }
       }
       case DEACTIVATE -> {
-        AlarmMember m = alarms.deactivate(a.getMemberID(), a.getAlarm());
+        AlarmMember m = alarms.deactivate(a.getMemberID(), a.getAlarmValue());
         if (m != null) {
           LOG.log(System.Logger.Level.INFO, "alarm disarmed: {0} for member {1}", a.getAlarm(),
               Long.toHexString(a.getMemberID()));

@@ -57,6 +57,19 @@ public final class AuthApplier {
         || r.hasAuthRoleRevokePermission();
   }
 
+  /**
+   * The password hash an entry carries: base64 of the bcrypt hash as AuthServer proposes it; anything else (an entry
+   * vetch did not write, such as etcd's own form, the bcrypt string itself) as its UTF-8 bytes, which never match a
+   * password that is not their bcrypt hash.
+   */
+  private static byte[] hash(String hashed) {
+    try {
+      return Base64.getDecoder().decode(hashed);
+    } catch (IllegalArgumentException e) {
+      return hashed.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   private static AuthInfo who(InternalRaftRequest r) {
     return new AuthInfo(r.getHeader().getUsername(), r.getHeader().getAuthRevision());
   }
@@ -107,7 +120,7 @@ public final class AuthApplier {
     if (r.hasAuthUserAdd()) {
       var a = r.getAuthUserAdd();
       boolean noPassword = a.getOptions().getNoPassword();
-      auth.userAdd(a.getName(), noPassword ? null : Base64.getDecoder().decode(a.getHashedPassword()), noPassword);
+      auth.userAdd(a.getName(), noPassword ? null : hash(a.getHashedPassword()), noPassword);
       return AuthUserAddResponse.newBuilder();
     }
     if (r.hasAuthUserDelete()) {
@@ -117,7 +130,7 @@ public final class AuthApplier {
     }
     if (r.hasAuthUserChangePassword()) {
       var c = r.getAuthUserChangePassword();
-      auth.userChangePassword(c.getName(), Base64.getDecoder().decode(c.getHashedPassword()));
+      auth.userChangePassword(c.getName(), hash(c.getHashedPassword()));
       tokens.invalidate(c.getName());
       return AuthUserChangePasswordResponse.newBuilder();
     }

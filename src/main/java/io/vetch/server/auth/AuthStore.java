@@ -7,10 +7,9 @@ import io.vetch.api.authpb.User;
 import io.vetch.api.authpb.UserAddOptions;
 import io.vetch.server.base.DurableFile;
 import io.vetch.server.base.EtcdErrors;
+import io.vetch.server.base.StateBytes;
 import io.vertx.grpc.server.StatusException;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -439,19 +438,20 @@ public final class AuthStore {
   }
 
   private static State decode(byte[] data) throws IOException {
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+    StateBytes in = new StateBytes(data, "auth");
     boolean enabled = in.readBoolean();
     long revision = in.readLong();
     Map<String, User> users = new TreeMap<>();
-    for (int i = in.readInt(); i > 0; i--) {
-      User u = User.parseFrom(in.readNBytes(in.readInt()));
+    for (int i = in.readCount(4); i > 0; i--) {
+      User u = User.parseFrom(in.readBlob());
       users.put(u.getName().toStringUtf8(), u);
     }
     Map<String, Role> roles = new TreeMap<>();
-    for (int i = in.readInt(); i > 0; i--) {
-      Role r = Role.parseFrom(in.readNBytes(in.readInt()));
+    for (int i = in.readCount(4); i > 0; i--) {
+      Role r = Role.parseFrom(in.readBlob());
       roles.put(r.getName().toStringUtf8(), r);
     }
+    in.end();
     return state(enabled, revision, users, roles);
   }
 

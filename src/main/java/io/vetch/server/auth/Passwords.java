@@ -17,7 +17,12 @@ public final class Passwords {
     return BCrypt.withDefaults().hash(cost, password.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Whether password is hash's; false too for a hash that is not a well-formed bcrypt hash. */
   public static boolean matches(String password, byte[] hash) {
-    return hash.length > 0 && BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8), hash).verified;
+    try {
+      return hash.length > 0 && BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8), hash).verified;
+    } catch (IllegalArgumentException e) { // a cost factor out of range
+      return false;
+    }
   }
 }

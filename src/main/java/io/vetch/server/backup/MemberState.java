@@ -10,8 +10,8 @@ import java.nio.file.Path;
  * {@link SnapshotRestore} installs it.
  */
 public record MemberState(long index, long term, Path image, SnapshotData data) {
-  /** The state a Raft snapshot describes, its store image in image. */
-  public static MemberState of(Snapshot snap, Path image) {
+  /** The state a Raft snapshot describes, its store image in image; IOException if its data is damaged. */
+  public static MemberState of(Snapshot snap, Path image) throws java.io.IOException {
     return new MemberState(snap.getMetadata().getIndex(), snap.getMetadata().getTerm(), image,
         SnapshotData.decode(snap.getData().toByteArray()));
   }

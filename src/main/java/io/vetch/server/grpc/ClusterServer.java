@@ -179,8 +179,8 @@ public final class ClusterServer extends ClusterService {
     return started >= rest.size() / 2 + 1;
   }
 
-  /** etcd's types.NewURLs: at least one, each http(s)://host:port with no path. */
-  private static List<URI> peerUrls(List<String> raw) {
+  /** etcd's types.NewURLs: at least one, each http(s)://host:port with no path; else IllegalArgumentException. */
+  static List<URI> peerUrls(List<String> raw) {
     if (raw.isEmpty()) {
       throw new IllegalArgumentException("no URLs");
     }

@@ -4,11 +4,10 @@ import com.google.protobuf.ByteString;
 import io.vetch.api.mvccpb.Event;
 import io.vetch.api.mvccpb.KeyValue;
 import io.vetch.server.base.EtcdErrors;
+import io.vetch.server.base.StateBytes;
 import io.vetch.server.lease.Leases;
 import io.vertx.grpc.server.StatusException;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -81,8 +80,7 @@ public final class Lessor implements Leases {
   public static Lessor load(Path file, long minTtl, List<KeyValue> leasedKeys, LongSupplier clock) throws IOException {
     Lessor l = new Lessor(file, minTtl, clock);
     if (Files.exists(file)) {
-      DataInputStream in = new DataInputStream(new ByteArrayInputStream(Files.readAllBytes(file)));
-      l.read(in);
+      l.read(Files.readAllBytes(file));
     }
     for (KeyValue kv : leasedKeys) {
       if (kv.getLease() != 0) {
@@ -244,11 +242,12 @@ public final class Lessor implements Leases {
 
   /** The leases in bytes from {@link #toBytes()}. */
   public static List<Saved> decodeSaved(byte[] data) throws IOException {
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+    StateBytes in = new StateBytes(data, "leases");
     List<Saved> all = new java.util.ArrayList<>();
-    for (int n = in.readInt(); n > 0; n--) {
+    for (int n = in.readCount(24); n > 0; n--) {
       all.add(new Saved(in.readLong(), in.readLong(), in.readLong()));
     }
+    in.end();
     return all;
   }
 
@@ -263,7 +262,7 @@ public final class Lessor implements Leases {
   public void restore(byte[] data, List<KeyValue> leasedKeys) throws IOException {
     leases.clear();
     keyLease.clear();
-    read(new DataInputStream(new ByteArrayInputStream(data)));
+    read(data);
     for (KeyValue kv : leasedKeys) {
       if (kv.getLease() != 0) {
         attach(kv.getKey(), kv.getLease());
@@ -273,11 +272,11 @@ public final class Lessor implements Leases {
   }
 
   /** Reads leases written by {@link #toBytes()}; deadlines start at the checkpoint, or a full TTL. */
-  private void read(DataInputStream in) throws IOException {
+  private void read(byte[] data) throws IOException {
     long now = clock.getAsLong();
-    for (int n = in.readInt(); n > 0; n--) {
-      Lease l = new Lease(in.readLong(), in.readLong(), 0);
-      l.checkpointed = in.readLong();
+    for (Saved s : decodeSaved(data)) {
+      Lease l = new Lease(s.id(), s.ttl(), 0);
+      l.checkpointed = s.checkpointed();
       l.deadline = now + (l.checkpointed > 0 ? l.checkpointed : l.ttl) * 1_000_000_000L;
       leases.put(l.id, l);
     }

@@ -7,9 +7,8 @@ import io.vetch.api.membershippb.ClusterMemberAttrSetRequest;
 import io.vetch.api.membershippb.DowngradeInfoSetRequest;
 import io.vetch.api.raftpb.ConfChange;
 import io.vetch.api.raftpb.ConfState;
-import java.io.ByteArrayInputStream;
+import io.vetch.server.base.StateBytes;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -249,18 +248,19 @@ public final class Membership implements io.vetch.server.apply.ClusterState {
   }
 
   private static View decode(byte[] data) throws IOException {
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+    StateBytes in = new StateBytes(data, "membership");
     long index = in.readLong();
     Map<Long, Member> members = new HashMap<>();
-    for (int i = in.readInt(); i > 0; i--) {
-      Member m = Member.parseFrom(in.readNBytes(in.readInt()));
+    for (int i = in.readCount(4); i > 0; i--) {
+      Member m = Member.parseFrom(in.readBlob());
       members.put(m.getID(), m);
     }
     Set<Long> removed = new HashSet<>();
-    for (int i = in.readInt(); i > 0; i--) {
+    for (int i = in.readCount(8); i > 0; i--) {
       removed.add(in.readLong());
     }
-    String downgradeTarget = in.available() > 0 ? in.readUTF() : "";
+    String downgradeTarget = in.hasMore() ? in.readUtf() : "";
+    in.end();
     return new View(index, Map.copyOf(members), Set.copyOf(removed), downgradeTarget);
   }
 }

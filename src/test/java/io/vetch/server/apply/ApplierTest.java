@@ -188,4 +188,20 @@ class ApplierTest {
             .setRequestPut(PutRequest.newBuilder().setKey(b("any")).setValue(b("v")))));
     assertEquals(null, apply(txn).error(), "root may write anything");
   }
+
+  @Test
+  void anAlarmOfATypeThisVersionDoesNotKnowIsKeptAsEtcdKeepsIt() { // found by GrpcRequestFuzzTest
+    Applier.Result r = apply(InternalRaftRequest.newBuilder().setAlarm(io.vetch.api.etcdserverpb.AlarmRequest
+        .newBuilder().setAction(io.vetch.api.etcdserverpb.AlarmRequest.AlarmAction.ACTIVATE).setMemberID(22)
+        .setAlarmValue(7)));
+    assertNull(r.error());
+    assertEquals(7, ((io.vetch.api.etcdserverpb.AlarmResponse) r.response()).getAlarms(0).getAlarmValue());
+  }
+
+  @Test
+  void anEntryThatFailsTheRequestChecksFailsWithEtcdsErrorOnEveryMember() { // found by GrpcRequestFuzzTest
+    Applier.Result r = apply(InternalRaftRequest.newBuilder().setPut(PutRequest.newBuilder().setValue(b("v"))));
+    assertEquals("etcdserver: key is not provided", r.error().message());
+    assertEquals(1, store.currentRevision());
+  }
 }

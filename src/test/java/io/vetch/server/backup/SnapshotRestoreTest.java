@@ -257,7 +257,7 @@ class SnapshotRestoreTest {
     return Files.copy(image, dir.installingImage(INDEX));
   }
 
-  private static MemberState state(Path image, SnapshotData data) {
+  private static MemberState state(Path image, SnapshotData data) throws IOException {
     Snapshot snap = Snapshot.newBuilder().setMetadata(SnapshotMetadata.newBuilder().setIndex(INDEX).setTerm(2))
         .setData(ByteString.copyFrom(data.membership() == null ? new byte[0] : encode(data))).build();
     MemberState s = MemberState.of(snap, image);
