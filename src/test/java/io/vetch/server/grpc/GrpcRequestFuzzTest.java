@@ -118,7 +118,7 @@ class GrpcRequestFuzzTest {
 
           @Override
           public void applyDowngrade(io.vetch.api.membershippb.DowngradeInfoSetRequest r) { }
-        }, 11, 22);
+        }, 11, 22, new io.vetch.v2.V2Store());
   }
 
   @FuzzTest(maxDuration = "10m")
