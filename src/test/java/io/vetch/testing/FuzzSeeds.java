@@ -21,6 +21,8 @@ public final class FuzzSeeds {
     "io.vetch.server.grpc.GrpcRequestFuzzTest",
     "io.vetch.server.http.GatewayJsonFuzzTest",
     "io.vetch.cli.FlagsFuzzTest",
+    "io.vetch.v2.V2StoreFuzzTest",
+    "io.vetch.server.http.V2KeysFuzzTest",
   };
 
   private FuzzSeeds() {}
