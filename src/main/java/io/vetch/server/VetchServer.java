@@ -1,5 +1,9 @@
 package io.vetch.server;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.Context;
+import java.nio.file.Path;
 import io.vetch.server.membership.Membership;
 import io.vetch.server.config.ServerConfig;
 import io.vetch.server.base.MemberIds;
@@ -73,7 +77,7 @@ public final class VetchServer {
   /** What one opening of the data directory deployed; replaced when the member reopens after a storage failure. */
   private volatile Incarnation current;
   private volatile boolean closing;
-  private final java.util.concurrent.atomic.AtomicBoolean recovering = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean recovering = new AtomicBoolean();
   private volatile int reopens;
 
   /** How often the web console's metric history gets a point. */
@@ -89,12 +93,12 @@ public final class VetchServer {
    * Where the probe and the reopen run: a context of the server's own, since the member's verticles (whose contexts
    * report the failure) are undeployed on the way.
    */
-  private final io.vertx.core.Context context;
+  private final Context context;
 
   private VetchServer(Vertx vertx, ServerConfig config) {
     this.vertx = vertx;
     this.config = config;
-    this.context = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
+    this.context = ((VertxInternal) vertx).createEventLoopContext();
   }
 
   /** Whether config's data directory holds a member's data already (a WAL): starting it is a restart. Blocking. */
@@ -221,7 +225,7 @@ public final class VetchServer {
         o.stores().v2(), v2Self, v2Leader);
     // One client verticle per event loop, up to the cores: Vert.x spreads the connections over them.
     int loops = 0;
-    for (var loop : ((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup()) {
+    for (var loop : ((VertxInternal) vertx).nettyEventLoopGroup()) {
       loops++;
     }
     int instances = Math.max(1, Math.min(loops, Runtime.getRuntime().availableProcessors()));
@@ -314,11 +318,11 @@ public final class VetchServer {
     if (!recovering.compareAndSet(false, true)) {
       return;
     }
-    java.nio.file.Path dataDir = config.dataDir();
+    Path dataDir = config.dataDir();
     context.runOnContext(v -> vertx.setTimer(PROBE_MS, t -> probe(dataDir)));
   }
 
-  private void probe(java.nio.file.Path dataDir) {
+  private void probe(Path dataDir) {
     if (closing) {
       return;
     }
@@ -340,7 +344,7 @@ public final class VetchServer {
    * worked is the data directory opened again, else bytes whose fsync failed could be read back from the page cache
    * as if durable. A cut-back that fails is tried again at the next probe.
    */
-  private void cutBackThenReopen(java.nio.file.Path dataDir) {
+  private void cutBackThenReopen(Path dataDir) {
     current.storage().cutBack().onComplete(ar -> context.runOnContext(v -> {
       if (closing) {
         return;
