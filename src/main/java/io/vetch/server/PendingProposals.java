@@ -1,41 +1,83 @@
 package io.vetch.server;
 
-import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.grpc.server.StatusException;
 import io.vetch.server.bus.Proposal;
 import io.vetch.server.bus.ProposalResult;
+import io.vetch.server.bus.ProposalResults;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * This member's client proposals waiting for their entry to be applied here. Each is answered exactly once, by
  * whichever comes first: the storage worker applying the entry (straight to the client, without a hop through
- * the raft verticle) or the raft verticle failing it (leader change, stop). Thread-safe.
+ * the raft verticle) or the raft verticle failing it (leader change, stop). Answers go to each proposal's reply
+ * address, one {@link ProposalResults} message per address and batch. Thread-safe.
  */
 final class PendingProposals {
-  private final ConcurrentHashMap<Long, Message<Proposal>> waiting = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.LongAdder failed = new java.util.concurrent.atomic.LongAdder();
+  private final EventBus bus;
+  /** Request id to the address its result goes to. */
+  private final ConcurrentHashMap<Long, String> waiting = new ConcurrentHashMap<>();
+  private final LongAdder failed = new LongAdder();
 
-  void add(Message<Proposal> m) {
-    waiting.put(m.body().id(), m);
+  PendingProposals(EventBus bus) {
+    this.bus = bus;
   }
 
-  /** Answers the proposal r is for, if this member still waits for it. */
-  void answer(ProposalResult r) {
-    Message<Proposal> m = waiting.remove(r.id());
-    if (m != null) {
-      m.reply(r);
+  void add(Proposal p) {
+    waiting.put(p.id(), p.replyTo());
+  }
+
+  /** Answers p, which was never added (refused before it was proposed). */
+  void refuse(Proposal p, StatusException error) {
+    bus.send(p.replyTo(), new ProposalResults(List.of(new ProposalResult(p.id(), null, error))));
+  }
+
+  /** Answers the proposals results are for that this member still waits for; returns how many. */
+  int answer(List<ProposalResult> results) {
+    int answered = 0;
+    String onlyTo = null;
+    Map<String, List<ProposalResult>> byAddress = null;
+    List<ProposalResult> first = null;
+    for (ProposalResult r : results) {
+      String to = waiting.remove(r.id());
+      if (to == null) {
+        continue; // another member's proposal, or already failed
+      }
+      answered++;
+      if (onlyTo == null) {
+        onlyTo = to;
+        first = new ArrayList<>();
+      }
+      if (to.equals(onlyTo)) {
+        first.add(r);
+      } else {
+        if (byAddress == null) {
+          byAddress = new HashMap<>();
+        }
+        byAddress.computeIfAbsent(to, k -> new ArrayList<>()).add(r);
+      }
     }
+    if (onlyTo != null) {
+      bus.send(onlyTo, new ProposalResults(first));
+    }
+    if (byAddress != null) {
+      byAddress.forEach((to, rs) -> bus.send(to, new ProposalResults(rs)));
+    }
+    return answered;
   }
 
   /** Fails every waiting proposal with error. */
   void failAll(StatusException error) {
+    List<ProposalResult> all = new ArrayList<>();
     for (Long id : waiting.keySet()) {
-      Message<Proposal> m = waiting.remove(id);
-      if (m != null) {
-        failed.increment();
-        m.reply(new ProposalResult(id, null, error));
-      }
+      all.add(new ProposalResult(id, null, error));
     }
+    failed.add(answer(all));
   }
 
   /** Proposals waiting to be applied (etcd_server_proposals_pending). */

@@ -15,7 +15,6 @@ import io.vetch.server.bus.Applied;
 import io.vetch.server.bus.FailureCodes;
 import io.vetch.server.bus.Persisted;
 import io.vetch.server.bus.Proposal;
-import io.vetch.server.bus.ProposalResult;
 import io.vetch.server.bus.ReadIndexReply;
 import io.vetch.server.bus.StorageBatch;
 import io.vetch.server.lease.LeaseKeeper;
@@ -139,7 +138,7 @@ final class RaftVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     var bus = vertx.eventBus();
-    bus.<Proposal>localConsumer(addresses.propose(), this::onPropose);
+    bus.<Proposal>localConsumer(addresses.propose(), m -> onPropose(m.body()));
     bus.<Object>localConsumer(addresses.readIndex(), this::onReadIndex);
     bus.<Long>localConsumer(addresses.moveLeader(), this::onMoveLeader);
     bus.<Applied>localConsumer(addresses.applied(), m -> onApplied(m.body()));
@@ -203,37 +202,36 @@ final class RaftVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private void onPropose(Message<Proposal> m) {
+  private void onPropose(Proposal p) {
     if (storageFailed) {
-      m.reply(new ProposalResult(m.body().id(), null, status.storageFailure().error()));
+      proposals.refuse(p, status.storageFailure().error());
       return;
     }
     if (loop.stopped()) {
-      m.reply(new ProposalResult(m.body().id(), null, EtcdErrors.stopped()));
+      proposals.refuse(p, EtcdErrors.stopped());
       return;
     }
     long leader = node.leader();
     if (leader == 0) {
-      m.reply(new ProposalResult(m.body().id(), null, EtcdErrors.noLeader()));
+      proposals.refuse(p, EtcdErrors.noLeader());
       return;
     }
-    if (leader == node.id() && m.body().confChange() && promotesLaggingLearner(m.body().data())) {
-      m.reply(new ProposalResult(m.body().id(), null, EtcdErrors.learnerNotReady()));
+    if (leader == node.id() && p.confChange() && promotesLaggingLearner(p.data())) {
+      proposals.refuse(p, EtcdErrors.learnerNotReady());
       return;
     }
     try {
       if (leader == node.id()) {
-        propose(m.body().data(), m.body().confChange());
+        propose(p.data(), p.confChange());
       } else {
         // The leader appends it; this member answers when it applies the entry carrying this request id.
-        vertx.eventBus().send(addresses.transport().forward(), new ForwardedProposal(leader, m.body().id(),
-            m.body().data(), m.body().confChange()));
+        vertx.eventBus().send(addresses.transport().forward(), new ForwardedProposal(leader, p.id(), p.data(),
+            p.confChange()));
       }
-      proposals.add(m);
+      proposals.add(p);
     } catch (ProposalDroppedException e) {
       // A conf change is refused while another is pending; etcd's client would wait and time out.
-      m.reply(new ProposalResult(m.body().id(), null,
-          m.body().confChange() ? EtcdErrors.timeout() : EtcdErrors.noLeader()));
+      proposals.refuse(p, p.confChange() ? EtcdErrors.timeout() : EtcdErrors.noLeader());
     }
     afterEvent();
   }

@@ -301,7 +301,7 @@ final class StorageVerticle extends VerticleBase {
     }
     store.persistConsistentIndex();
     // Clients first: their replies must not queue behind the fan-out of the events on the same event loops.
-    results.forEach(pending::answer);
+    pending.answer(results);
     if (!revisions.isEmpty()) {
       vertx.eventBus().publish(addresses.watchEvents(),
           new WatchEvents(revBefore, store.currentRevision(), revisions));
@@ -375,9 +375,7 @@ final class StorageVerticle extends VerticleBase {
       if (finished) {
         List<ProposalResult> done = new ArrayList<>(awaitingCompaction);
         awaitingCompaction.clear();
-        if (!done.isEmpty()) {
-          done.forEach(pending::answer);
-        }
+        pending.answer(done);
       } else {
         scheduleCompaction();
       }

@@ -204,7 +204,7 @@ public final class VetchServer {
       return m != null && m.getName().equals(own.getName()) && m.getClientURLsList().equals(own.getClientUrlsList());
     };
     List<String> deployed = new ArrayList<>();
-    PendingProposals pending = new PendingProposals();
+    PendingProposals pending = new PendingProposals(vertx.eventBus());
     ServerMetrics metrics = new ServerMetrics(new ServerMetrics.Sources(o.memberId(), status::leader,
         status::leaderChanges, status::commitIndex, status::appliedIndex, pending::size, pending::failed,
         cfg.effectiveQuotaBackendBytes(), o.store()::dbSizeBytes, o.store()::sizeBytes, o.store()::keyCount,
@@ -215,7 +215,7 @@ public final class VetchServer {
         this::storageFailed);
     long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();
     CallAuth callAuth = new CallAuth(o.auth(), tokens);
-    BusClient bus = new BusClient(vertx.eventBus(), addresses, status, ids, callAuth, o.memberId(),
+    BusClient bus = new BusClient(vertx, addresses, status, ids, callAuth, o.memberId(),
         cfg.maxRequestBytes(), requestTimeoutMs);
     ServerStats v2Self = new ServerStats(cfg.name(), o.memberId());
     LeaderStats v2Leader = new LeaderStats(o.memberId());

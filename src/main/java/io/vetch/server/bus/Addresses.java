@@ -8,15 +8,16 @@ import io.vetch.transport.TransportAddresses;
  *
  * <pre>
  * client verticles --propose/readIndex--> raft verticle --batch--> storage worker
+ * client verticles <--proposal results (batched, to each context's own address)-- storage worker, raft verticle
  *                                          raft verticle <--applied/persisted-- storage worker
  *                       peer transport <--messages/forwarded proposals--> raft verticle
  * </pre>
  */
-public record Addresses(String propose, String readIndex, String moveLeader, String storageBatch, String applied,
+public record Addresses(String propose, String proposalResults, String readIndex, String moveLeader, String storageBatch, String applied,
     String persisted, String storageImage, String defragment, String watchEvents, String keepAlive, TransportAddresses transport) {
   public static Addresses of(long memberId) {
     String p = "vetch." + Long.toHexString(memberId) + ".";
-    return new Addresses(p + "propose", p + "read-index", p + "move-leader", p + "storage-batch", p + "applied",
+    return new Addresses(p + "propose", p + "proposal-results.", p + "read-index", p + "move-leader", p + "storage-batch", p + "applied",
         p + "persisted", p + "storage-image", p + "defragment", p + "watch-events", p + "keep-alive",
         TransportAddresses.of(p));
   }

@@ -14,11 +14,13 @@ import io.vetch.server.base.RequestIds;
 import io.vetch.server.bus.Addresses;
 import io.vetch.server.bus.FailureCodes;
 import io.vetch.server.bus.Proposal;
-import io.vetch.server.bus.ProposalResult;
 import io.vetch.server.bus.ReadIndexReply;
 import io.vetch.server.bus.StorageImage;
 import io.vetch.transport.ForwardedKeepAlive;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.ReplyException;
@@ -46,11 +48,16 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
   private final int maxRequestBytes;
   private final DeliveryOptions requestOptions;
   private final DeliveryOptions longOptions;
+  private final long requestTimeoutMs;
+  /** Where proposals made off the event loops (no context, or a worker's) are made and waited for. */
+  private final ContextInternal fallback;
 
   /** auth: whose rights proposals carry; requestTimeoutMs: how long a proposal or read index may take. */
-  public BusClient(EventBus bus, Addresses addresses, MemberStatus status, RequestIds ids, CallAuth auth,
+  public BusClient(Vertx vertx, Addresses addresses, MemberStatus status, RequestIds ids, CallAuth auth,
       long memberId, int maxRequestBytes, long requestTimeoutMs) {
-    this.bus = bus;
+    this.bus = vertx.eventBus();
+    this.fallback = ((VertxInternal) vertx).createEventLoopContext();
+    this.requestTimeoutMs = requestTimeoutMs;
     this.addresses = addresses;
     this.status = status;
     this.ids = ids;
@@ -124,11 +131,25 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
 
   /** Hands the encoded request to the raft verticle; completes with what applying it answered. */
   private Future<Object> submit(long id, byte[] data) {
-    return bus.<ProposalResult>request(addresses.propose(), new Proposal(id, data), requestOptions)
-        .recover(this::busFailure)
-        .compose(m -> m.body().error() != null
-            ? Future.failedFuture(m.body().error())
-            : Future.succeededFuture(m.body().response()));
+    return submit(id, data, false);
+  }
+
+  /**
+   * Sends the proposal to the raft verticle and waits for its result on the calling event loop's
+   * {@link ProposalWait}. A call off the event loops is made from the fallback context and completes on the caller's.
+   */
+  private Future<Object> submit(long id, byte[] data, boolean confChange) {
+    ContextInternal caller = ContextInternal.current();
+    if (caller == null || !caller.isEventLoopContext()) {
+      io.vertx.core.Promise<Object> p = caller == null ? io.vertx.core.Promise.promise() : caller.promise();
+      fallback.runOnContext(v -> submit(id, data, confChange).onComplete(p));
+      return p.future();
+    }
+    ProposalWait wait = (ProposalWait) caller.unwrap().contextData().computeIfAbsent(this,
+        k -> new ProposalWait(caller.unwrap(), addresses.proposalResults(), requestTimeoutMs));
+    Future<Object> result = wait.register(id, caller);
+    bus.send(addresses.propose(), new Proposal(id, data, confChange, wait.address()));
+    return result;
   }
 
   @Override
@@ -137,12 +158,8 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
       return Future.failedFuture(status.storageFailure().error());
     }
     long id = ids.next();
-    return bus.<ProposalResult>request(addresses.propose(), new Proposal(id, cc.setId(id).build().toByteArray(), true),
-            requestOptions)
-        .recover(this::busFailure)
-        .compose(m -> m.body().error() != null
-            ? Future.failedFuture(m.body().error())
-            : Future.succeededFuture(((MemberListResponse) m.body().response()).getMembersList()));
+    return submit(id, cc.setId(id).build().toByteArray(), true)
+        .map(r -> ((MemberListResponse) r).getMembersList());
   }
 
   @Override
