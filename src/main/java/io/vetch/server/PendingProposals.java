@@ -6,9 +6,7 @@ import io.vetch.server.bus.Proposal;
 import io.vetch.server.bus.ProposalResult;
 import io.vetch.server.bus.ProposalResults;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -39,36 +37,14 @@ final class PendingProposals {
 
   /** Answers the proposals results are for that this member still waits for; returns how many. */
   int answer(List<ProposalResult> results) {
-    int answered = 0;
-    String onlyTo = null;
-    Map<String, List<ProposalResult>> byAddress = null;
-    List<ProposalResult> first = null;
+    ProposalResults.Batch batch = new ProposalResults.Batch(bus);
     for (ProposalResult r : results) {
       String to = waiting.remove(r.id());
-      if (to == null) {
-        continue; // another member's proposal, or already failed
-      }
-      answered++;
-      if (onlyTo == null) {
-        onlyTo = to;
-        first = new ArrayList<>();
-      }
-      if (to.equals(onlyTo)) {
-        first.add(r);
-      } else {
-        if (byAddress == null) {
-          byAddress = new HashMap<>();
-        }
-        byAddress.computeIfAbsent(to, k -> new ArrayList<>()).add(r);
+      if (to != null) { // else another member's proposal, or already failed
+        batch.add(to, r);
       }
     }
-    if (onlyTo != null) {
-      bus.send(onlyTo, new ProposalResults(first));
-    }
-    if (byAddress != null) {
-      byAddress.forEach((to, rs) -> bus.send(to, new ProposalResults(rs)));
-    }
-    return answered;
+    return batch.send();
   }
 
   /** Fails every waiting proposal with error. */

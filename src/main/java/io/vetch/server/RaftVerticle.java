@@ -15,7 +15,9 @@ import io.vetch.server.bus.Applied;
 import io.vetch.server.bus.FailureCodes;
 import io.vetch.server.bus.Persisted;
 import io.vetch.server.bus.Proposal;
-import io.vetch.server.bus.ReadIndexReply;
+import io.vetch.server.bus.ProposalResult;
+import io.vetch.server.bus.ProposalResults;
+import io.vetch.server.bus.ReadIndexRequest;
 import io.vetch.server.bus.StorageBatch;
 import io.vetch.server.lease.LeaseKeeper;
 import io.vetch.server.v2stats.ServerStats;
@@ -61,11 +63,11 @@ final class RaftVerticle extends VerticleBase {
   private static final int TRANSFER_TIMEOUT_TICKS = 40;
 
   private final PendingProposals proposals;
-  private final ReadIndexQueue<Message<Object>> reads;
+  private final ReadIndexQueue<ReadIndexRequest> reads;
   /** Ticks (heartbeat intervals) a read-index round may take before its reads are asked again (etcd: 500 ms). */
   private static final int READ_RETRY_TICKS = 5;
   private final AppliedConfig config;
-  private final ReadyLoop<Message<Object>> loop;
+  private final ReadyLoop<ReadIndexRequest> loop;
   private long timer;
   private long knownLeader;
   private final LeaderTransfers<Message<Long>> transfers = new LeaderTransfers<>(TRANSFER_TIMEOUT_TICKS,
@@ -97,7 +99,7 @@ final class RaftVerticle extends VerticleBase {
     this.addresses = addresses;
     this.node = node;
     this.reads = new ReadIndexQueue<>(node.id(), READ_RETRY_TICKS, node::readIndex,
-        r -> r.fail(FailureCodes.NO_LEADER, "no leader"));
+        r -> refuseRead(r, EtcdErrors.noLeader()));
     this.memoryStorage = memoryStorage;
     this.tickMs = tickMs;
     this.config = new AppliedConfig(node, memoryStorage, catchUpEntries);
@@ -118,9 +120,11 @@ final class RaftVerticle extends VerticleBase {
       }
 
       @Override
-      public void serve(long index, List<Message<Object>> waiting) {
-        ReadIndexReply reply = new ReadIndexReply(index, node.term());
-        waiting.forEach(m -> m.reply(reply));
+      public void serve(long index, List<ReadIndexRequest> waiting) {
+        Long term = node.term();
+        ProposalResults.Batch batch = new ProposalResults.Batch(vertx.eventBus());
+        waiting.forEach(r -> batch.add(r.replyTo(), new ProposalResult(r.id(), term, null)));
+        batch.send();
       }
 
       @Override
@@ -139,7 +143,7 @@ final class RaftVerticle extends VerticleBase {
   public Future<?> start() {
     var bus = vertx.eventBus();
     bus.<Proposal>localConsumer(addresses.propose(), m -> onPropose(m.body()));
-    bus.<Object>localConsumer(addresses.readIndex(), this::onReadIndex);
+    bus.<ReadIndexRequest>localConsumer(addresses.readIndex(), m -> onReadIndex(m.body()));
     bus.<Long>localConsumer(addresses.moveLeader(), this::onMoveLeader);
     bus.<Applied>localConsumer(addresses.applied(), m -> onApplied(m.body()));
     bus.<Persisted>localConsumer(addresses.persisted(), m -> onPersisted(m.body()));
@@ -311,13 +315,17 @@ final class RaftVerticle extends VerticleBase {
   }
 
   /** Reads queue up while a read-index round is out; the next round confirms all of them at once. */
-  private void onReadIndex(Message<Object> m) {
+  private void onReadIndex(ReadIndexRequest r) {
     if (storageFailed) {
-      m.fail(FailureCodes.STORAGE_FAILED, status.storageFailure().error().message());
+      refuseRead(r, status.storageFailure().error());
       return;
     }
-    reads.add(m);
+    reads.add(r);
     afterEvent();
+  }
+
+  private void refuseRead(ReadIndexRequest r, io.vertx.grpc.server.StatusException error) {
+    vertx.eventBus().send(r.replyTo(), new ProposalResults(List.of(new ProposalResult(r.id(), null, error))));
   }
 
   private void onKeepAlive(long id) {
@@ -395,7 +403,7 @@ final class RaftVerticle extends VerticleBase {
     status.update(node.term(), 0); // it no longer follows anyone's lead: no stale leader in Status, require-leader
     var error = status.storageFailure().error();
     proposals.failAll(error);
-    reads.failAll(r -> r.fail(FailureCodes.STORAGE_FAILED, error.message()));
+    reads.failAll(r -> refuseRead(r, error));
   }
 
   /**

@@ -13,12 +13,13 @@ import io.vetch.transport.TransportAddresses;
  *                       peer transport <--messages/forwarded proposals--> raft verticle
  * </pre>
  */
-public record Addresses(String propose, String proposalResults, String readIndex, String moveLeader, String storageBatch, String applied,
-    String persisted, String storageImage, String defragment, String watchEvents, String keepAlive, TransportAddresses transport) {
+public record Addresses(String propose, String proposalResults, String readIndex, String moveLeader,
+    String storageBatch, String applied, String persisted, String storageImage, String defragment, String watchEvents,
+    String keepAlive, TransportAddresses transport) {
   public static Addresses of(long memberId) {
     String p = "vetch." + Long.toHexString(memberId) + ".";
-    return new Addresses(p + "propose", p + "proposal-results.", p + "read-index", p + "move-leader", p + "storage-batch", p + "applied",
-        p + "persisted", p + "storage-image", p + "defragment", p + "watch-events", p + "keep-alive",
-        TransportAddresses.of(p));
+    return new Addresses(p + "propose", p + "proposal-results.", p + "read-index", p + "move-leader",
+        p + "storage-batch", p + "applied", p + "persisted", p + "storage-image", p + "defragment",
+        p + "watch-events", p + "keep-alive", TransportAddresses.of(p));
   }
 }

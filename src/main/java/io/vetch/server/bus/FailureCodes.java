@@ -4,8 +4,6 @@ package io.vetch.server.bus;
 public final class FailureCodes {
   private FailureCodes() {}
 
-  /** A read index was asked while no leader is known. */
-  public static final int NO_LEADER = 1;
   /** Move-leader asked of a member that is not the leader. */
   public static final int NOT_LEADER = 2;
   /** Move-leader to a member that is not a voter. */

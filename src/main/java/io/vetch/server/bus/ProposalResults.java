@@ -1,9 +1,54 @@
 package io.vetch.server.bus;
 
+import io.vertx.core.eventbus.EventBus;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Results for the proposals one client context is waiting for, sent to its address one batch at a time (what the
- * storage worker applied in one batch, or what the raft verticle refused), rather than a reply per proposal.
+ * Results for the requests one client context is waiting for, sent to its address several at a time (what the
+ * storage worker applied in one batch, the reads one read-index round confirmed, what the raft verticle refused)
+ * rather than a reply per request.
  */
-public record ProposalResults(List<ProposalResult> results) {}
+public record ProposalResults(List<ProposalResult> results) {
+  /** Collects results by address, then sends one message to each. Not thread-safe: one per batch. */
+  public static final class Batch {
+    private final EventBus bus;
+    private String firstTo;
+    private List<ProposalResult> first;
+    private Map<String, List<ProposalResult>> others;
+    private int size;
+
+    public Batch(EventBus bus) {
+      this.bus = bus;
+    }
+
+    public void add(String to, ProposalResult r) {
+      size++;
+      if (firstTo == null) {
+        firstTo = to;
+        first = new ArrayList<>();
+      }
+      if (firstTo.equals(to)) {
+        first.add(r);
+      } else {
+        if (others == null) {
+          others = new HashMap<>();
+        }
+        others.computeIfAbsent(to, k -> new ArrayList<>()).add(r);
+      }
+    }
+
+    /** Sends what was added; returns how many results. */
+    public int send() {
+      if (firstTo != null) {
+        bus.send(firstTo, new ProposalResults(first));
+      }
+      if (others != null) {
+        others.forEach((to, rs) -> bus.send(to, new ProposalResults(rs)));
+      }
+      return size;
+    }
+  }
+}

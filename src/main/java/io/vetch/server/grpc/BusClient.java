@@ -14,7 +14,7 @@ import io.vetch.server.base.RequestIds;
 import io.vetch.server.bus.Addresses;
 import io.vetch.server.bus.FailureCodes;
 import io.vetch.server.bus.Proposal;
-import io.vetch.server.bus.ReadIndexReply;
+import io.vetch.server.bus.ReadIndexRequest;
 import io.vetch.server.bus.StorageImage;
 import io.vetch.transport.ForwardedKeepAlive;
 import io.vertx.core.Future;
@@ -134,21 +134,26 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
     return submit(id, data, false);
   }
 
-  /**
-   * Sends the proposal to the raft verticle and waits for its result on the calling event loop's
-   * {@link ProposalWait}. A call off the event loops is made from the fallback context and completes on the caller's.
-   */
+  /** Sends the proposal to the raft verticle and waits for its result on the calling event loop's ProposalWait. */
   private Future<Object> submit(long id, byte[] data, boolean confChange) {
+    return request(id, replyTo -> new Proposal(id, data, confChange, replyTo), addresses.propose());
+  }
+
+  /**
+   * Sends the message made for the calling event loop's reply address to address, and waits there for the result
+   * of request id. A call off the event loops is made from the fallback context and completes on the caller's.
+   */
+  private Future<Object> request(long id, java.util.function.Function<String, Object> message, String address) {
     ContextInternal caller = ContextInternal.current();
     if (caller == null || !caller.isEventLoopContext()) {
       io.vertx.core.Promise<Object> p = caller == null ? io.vertx.core.Promise.promise() : caller.promise();
-      fallback.runOnContext(v -> submit(id, data, confChange).onComplete(p));
+      fallback.runOnContext(v -> request(id, message, address).onComplete(p));
       return p.future();
     }
     ProposalWait wait = (ProposalWait) caller.unwrap().contextData().computeIfAbsent(this,
         k -> new ProposalWait(caller.unwrap(), addresses.proposalResults(), requestTimeoutMs));
     Future<Object> result = wait.register(id, caller);
-    bus.send(addresses.propose(), new Proposal(id, data, confChange, wait.address()));
+    bus.send(address, message.apply(wait.address()));
     return result;
   }
 
@@ -167,9 +172,8 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
     if (status.storageFailure() != null) {
       return Future.failedFuture(status.storageFailure().error());
     }
-    return bus.<ReadIndexReply>request(addresses.readIndex(), null, requestOptions)
-        .recover(this::busFailure)
-        .map(m -> m.body().term());
+    long id = ids.next();
+    return request(id, replyTo -> new ReadIndexRequest(id, replyTo), addresses.readIndex()).map(r -> (Long) r);
   }
 
   @Override
@@ -224,10 +228,6 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
     }
     if (t instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
       return Future.failedFuture(EtcdErrors.timeout());
-    }
-    if (t instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
-        && re.failureCode() == FailureCodes.NO_LEADER) {
-      return Future.failedFuture(EtcdErrors.noLeader()); // the raft verticle knows no leader to ask
     }
     if (t instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
       return Future.failedFuture(EtcdErrors.stopped());

@@ -11,10 +11,11 @@ import java.util.HashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * etcd's wait.Wait for one event-loop context: the proposals made on it that wait for their results. The member
- * sends the results to this context's own address, several to a message ({@link ProposalResults}); a proposal
- * still waiting after the request timeout fails with etcd's timeout. One timer per context at a time instead of a
- * reply registration and a timer per request. Used only on its context's event loop.
+ * etcd's wait.Wait for one event-loop context: the proposals and read-index requests made on it that wait for their
+ * results. The member sends the results to this context's own address, several to a message
+ * ({@link ProposalResults}); a request still waiting after the request timeout fails with etcd's timeout. One timer
+ * per context at a time instead of a reply registration and a timer per request. Used only on its context's event
+ * loop.
  */
 final class ProposalWait {
   private static final AtomicLong NEXT = new AtomicLong();
@@ -47,7 +48,7 @@ final class ProposalWait {
     return address;
   }
 
-  /** The result of proposal id, completed on caller (a context on home's event loop). */
+  /** The result of request id, completed on caller (a context on home's event loop). */
   Future<Object> register(long id, ContextInternal caller) {
     Waiter w = new Waiter(id, System.nanoTime() + timeoutNanos, caller.promise());
     waiting.put(id, w);
