@@ -83,7 +83,7 @@ public final class ClientVerticle extends VerticleBase {
     MemberParts m = member;
     BusClient bus = m.bus();
     KvServer kv = new KvServer(m.store(), m.headers(), m.auth(), bus, bus, m.quota(), m.metrics(), cfg.maxTxnOps());
-    grpc.addService(KVGrpcService.of(kv)); // Range in protobuf is served before it, by RangeHandler
+    grpc.addService(KVGrpcService.of(kv)); // protobuf calls over HTTP/2 are served before it, by KvHandler
     KeyChanges keyChanges = new KeyChanges(() -> m.store().currentRevision());
     Recipes recipes = new Recipes(kv, keyChanges);
     LockServer lock = new LockServer(recipes);
@@ -122,7 +122,7 @@ public final class ClientVerticle extends VerticleBase {
     // gRPC and etcd's plain HTTP endpoints share the listener, as on etcd: gRPC requests are told by content type.
     Handler<HttpServerRequest> grpcCalls = new GrpcCallMetrics(m.metrics(), REGISTERED, ON_FIRST_CALL,
         new RequireLeaderHandler(() -> m.status().leader(),
-            watch.before(new RangeHandler(kv, maxRequestBytes + GRPC_OVERHEAD_BYTES).before(req -> {
+            watch.before(new KvHandler(kv, maxRequestBytes + GRPC_OVERHEAD_BYTES).before(req -> {
               io.vetch.server.wire.GrpcFraming.respecStatusMessage(req.response());
               grpc.handle(req);
             }))));

@@ -10,7 +10,8 @@ import java.util.function.Consumer;
 
 /**
  * gRPC over HTTP/2 done by hand, for the calls served straight on their stream rather than through the generic
- * gRPC server (Watch, so that many responses share one write; Range, so that a large reply goes out in chunks):
+ * gRPC server (Watch, so that many responses share one write; the KV calls, to skip its per-call machinery, and
+ * Range's large replies go out in chunks):
  * message framing ({@code u8 compressed | u32 length | message}) and the status trailers. Compression is not
  * supported (etcd clients do not compress by default): a compressed message is an error.
  */

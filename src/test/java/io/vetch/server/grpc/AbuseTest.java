@@ -75,8 +75,8 @@ class AbuseTest {
         Reply r = await(call(client, port, path, frame(garbage)));
         assertNotEquals("0", r.status(), path + " accepted random bytes");
         cases.add("random protobuf to " + path + " -> grpc-status " + r.status());
-        // A message cut short (its prefix says 100 bytes, 10 come, then the stream ends): that call is left
-        // waiting (Vert.x's gRPC server does not answer it), and it holds up nothing else.
+        // A message cut short (its prefix says 100 bytes, 10 come, then the stream ends): the generic gRPC server
+        // leaves that call waiting, KvHandler answers it INTERNAL; either way it holds up nothing else.
         pending.add(call(client, port, path, Buffer.buffer().appendByte((byte) 0).appendInt(100)
             .appendBytes(new byte[10])));
       }
