@@ -32,7 +32,7 @@ final class PendingProposals {
 
   /** Answers p, which was never added (refused before it was proposed). */
   void refuse(Proposal p, StatusException error) {
-    bus.send(p.replyTo(), new ProposalResults(List.of(new ProposalResult(p.id(), null, error))));
+    bus.send(p.replyTo(), new ProposalResults(List.of(new ProposalResult(p.id(), null, error))), ProposalResults.OPTIONS);
   }
 
   /** Answers the proposals results are for that this member still waits for; returns how many. */

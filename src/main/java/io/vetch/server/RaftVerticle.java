@@ -23,6 +23,7 @@ import io.vetch.server.lease.LeaseKeeper;
 import io.vetch.server.v2stats.ServerStats;
 import io.vetch.transport.ForwardedProposal;
 import io.vetch.transport.InboundSnapshot;
+import io.vetch.transport.LocalDelivery;
 import io.vetch.transport.RaftMessages;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.vertx.core.Future;
@@ -106,7 +107,7 @@ final class RaftVerticle extends VerticleBase {
     this.loop = new ReadyLoop<>(node, memoryStorage, status, config, reads, applied, new ReadyLoop.Sink<>() {
       @Override
       public void persist(StorageBatch batch) {
-        vertx.eventBus().send(addresses.storageBatch(), batch);
+        vertx.eventBus().send(addresses.storageBatch(), batch, LocalDelivery.of(StorageBatch.class));
       }
 
       @Override
@@ -230,7 +231,7 @@ final class RaftVerticle extends VerticleBase {
       } else {
         // The leader appends it; this member answers when it applies the entry carrying this request id.
         vertx.eventBus().send(addresses.transport().forward(), new ForwardedProposal(leader, p.id(), p.data(),
-            p.confChange()));
+            p.confChange()), LocalDelivery.of(ForwardedProposal.class));
       }
       proposals.add(p);
     } catch (ProposalDroppedException e) {
@@ -325,7 +326,8 @@ final class RaftVerticle extends VerticleBase {
   }
 
   private void refuseRead(ReadIndexRequest r, io.vertx.grpc.server.StatusException error) {
-    vertx.eventBus().send(r.replyTo(), new ProposalResults(List.of(new ProposalResult(r.id(), null, error))));
+    vertx.eventBus().send(r.replyTo(), new ProposalResults(List.of(new ProposalResult(r.id(), null, error))),
+        ProposalResults.OPTIONS);
   }
 
   private void onKeepAlive(long id) {
@@ -458,7 +460,7 @@ final class RaftVerticle extends VerticleBase {
       }
     }
     if (!plain.isEmpty()) {
-      vertx.eventBus().send(addresses.transport().send(), new RaftMessages(plain));
+      vertx.eventBus().send(addresses.transport().send(), new RaftMessages(plain), LocalDelivery.of(RaftMessages.class));
     }
   }
 

@@ -24,6 +24,7 @@ import io.vetch.server.bus.ProposalResult;
 import io.vetch.server.bus.StorageBatch;
 import io.vetch.server.bus.StorageImage;
 import io.vetch.server.bus.WatchEvents;
+import io.vetch.transport.LocalDelivery;
 import io.vetch.transport.PeerMap;
 import io.vetch.snap.Snapshotter;
 import io.vetch.wal.Wal;
@@ -239,7 +240,7 @@ final class StorageVerticle extends VerticleBase {
         install(batch.snapshot(), batch.snapshotImage());
       }
       if (!batch.committedEntries().isEmpty()) {
-        vertx.eventBus().send(addresses.applied(), apply(batch.committedEntries()));
+        vertx.eventBus().send(addresses.applied(), apply(batch.committedEntries()), LocalDelivery.of(Applied.class));
       }
       if (batch.hardState() != null || !batch.entries().isEmpty()) {
         wal.save(batch.hardState(), batch.entries());
@@ -249,11 +250,11 @@ final class StorageVerticle extends VerticleBase {
         wal.sync();
         metrics.walFsync(System.nanoTime() - t);
       }
-      vertx.eventBus().send(addresses.persisted(), new Persisted(batch.seq(), null));
+      vertx.eventBus().send(addresses.persisted(), new Persisted(batch.seq(), null), LocalDelivery.of(Persisted.class));
       if (batch.applyOnPersist() && !batch.entries().isEmpty()) {
         // Committed the moment they are durable (a single voter's own entries): apply now rather than after a
         // round trip through Raft; Raft delivers them again as committed entries, skipped then as applied.
-        vertx.eventBus().send(addresses.applied(), apply(batch.entries()));
+        vertx.eventBus().send(addresses.applied(), apply(batch.entries()), LocalDelivery.of(Applied.class));
       }
     } catch (IOException | RuntimeException | InternalError e) {
       fail(e);
@@ -304,7 +305,7 @@ final class StorageVerticle extends VerticleBase {
     pending.answer(results);
     if (!revisions.isEmpty()) {
       vertx.eventBus().publish(addresses.watchEvents(),
-          new WatchEvents(revBefore, store.currentRevision(), revisions));
+          new WatchEvents(revBefore, store.currentRevision(), revisions), LocalDelivery.of(WatchEvents.class));
     }
     if (membershipChanged) {
       vertx.eventBus().send(addresses.transport().peers(), new PeerMap(membership.peers(memberId)));

@@ -4,6 +4,8 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import io.vetch.api.raftpb.Message;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -73,6 +75,27 @@ final class PeerFrames {
     return wrap(bytes);
   }
 
+  /**
+   * The same frame encoded straight into a buffer from alloc (direct memory, where a socket write needs it, so the
+   * write makes no copy). The caller owns it: the socket write releases it.
+   */
+  static ByteBuf frame(ByteBufAllocator alloc, byte type, MessageLite msg) {
+    int size = msg.getSerializedSize();
+    ByteBuf buf = alloc.directBuffer(5 + size);
+    try {
+      buf.writeInt(1 + size).writeByte(type);
+      CodedOutputStream out = CodedOutputStream.newInstance(buf.nioBuffer(5, size));
+      msg.writeTo(out);
+      out.flush();
+      out.checkNoSpaceLeft();
+      buf.writerIndex(5 + size);
+      return buf;
+    } catch (IOException | RuntimeException e) {
+      buf.release();
+      throw new IllegalStateException("encoding a peer message into its own size", e); // cannot happen: sized above
+    }
+  }
+
   /** The payload's bytes as a read-only view, without a copy (for parsing a message from it). */
   static java.nio.ByteBuffer view(Buffer payload) {
     return ((BufferInternal) payload).getByteBuf().nioBuffer();
@@ -100,9 +123,11 @@ final class PeerFrames {
     return frame(HELLO, Buffer.buffer(16).appendLong(clusterId).appendLong(memberId));
   }
 
-  static Buffer proposal(ForwardedProposal p) {
-    return frame(p.confChange() ? PROPOSAL_CONF : PROPOSAL,
-        Buffer.buffer(8 + p.data().length).appendLong(p.id()).appendBytes(p.data()));
+  /** A forwarded proposal's frame, in a buffer from alloc (see {@link #frame(ByteBufAllocator, byte, MessageLite)}). */
+  static ByteBuf proposal(ByteBufAllocator alloc, ForwardedProposal p) {
+    int payload = 8 + p.data().length;
+    return alloc.directBuffer(5 + payload).writeInt(1 + payload).writeByte(p.confChange() ? PROPOSAL_CONF : PROPOSAL)
+        .writeLong(p.id()).writeBytes(p.data());
   }
 
   /** A frame whose payload does not hold what its type says; the connection is closed. */

@@ -1,11 +1,16 @@
 package io.vetch.transport;
 
 import io.vertx.core.Vertx;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import java.net.URI;
 import java.util.ArrayDeque;
+import java.util.function.Function;
 
 /**
  * The outbound connection to one peer, owned by the transport verticle's event loop. Connects lazily, redials with
@@ -25,7 +30,7 @@ final class PeerLink {
   private final long peerId;
   private final URI url;
   private final Buffer hello;
-  private final ArrayDeque<Buffer> queued = new ArrayDeque<>();
+  private final ArrayDeque<ByteBuf> queued = new ArrayDeque<>();
   private NetSocket socket;
   private boolean dialing;
   private long backoffMs = MIN_BACKOFF_MS;
@@ -43,16 +48,44 @@ final class PeerLink {
     return url;
   }
 
+  /**
+   * Sends the frame made by frame, from the socket's allocator: in direct memory, which the socket writes without a
+   * copy. Returns the frame's length.
+   */
+  int send(Function<ByteBufAllocator, ByteBuf> frame) {
+    ByteBuf buf = frame.apply(socket instanceof NetSocketInternal s ? s.channelHandlerContext().alloc()
+        : ByteBufAllocator.DEFAULT);
+    int length = buf.readableBytes();
+    send(buf);
+    return length;
+  }
+
   void send(Buffer frame) {
+    send(((BufferInternal) frame).getByteBuf());
+  }
+
+  /** Writes or queues frame, which this link then owns: written, or released when dropped. */
+  private void send(ByteBuf frame) {
     if (socket != null && !socket.writeQueueFull()) {
-      socket.write(frame);
+      write(frame);
       return;
     }
     if (queued.size() == MAX_QUEUED) {
-      queued.poll();
+      queued.poll().release();
     }
     queued.add(frame);
     dial();
+  }
+
+  private void write(ByteBuf frame) {
+    ((NetSocketInternal) socket).writeMessage(frame); // the channel releases it once written or failed
+  }
+
+  private void dropQueued() {
+    ByteBuf b;
+    while ((b = queued.poll()) != null) {
+      b.release();
+    }
   }
 
   private void dial() {
@@ -69,7 +102,7 @@ final class PeerLink {
         return;
       }
       if (ar.failed()) {
-        queued.clear();
+        dropQueued();
         LOG.log(System.Logger.Level.DEBUG, "peer {0} at {1} unreachable: {2}", Long.toHexString(peerId), url,
             ar.cause().getMessage());
         vertx.setTimer(backoffMs, t -> dial());
@@ -95,13 +128,13 @@ final class PeerLink {
 
   private void flush() {
     while (socket != null && !queued.isEmpty() && !socket.writeQueueFull()) {
-      socket.write(queued.poll());
+      write(queued.poll());
     }
   }
 
   void close() {
     closed = true;
-    queued.clear();
+    dropQueued();
     if (socket != null) {
       socket.close();
     }

@@ -71,18 +71,14 @@ public final class TransportVerticle extends VerticleBase {
       for (Message msg : m.body().messages()) {
         PeerLink link = links.get(msg.getTo());
         if (link != null) {
-          Buffer frame = PeerFrames.frame(PeerFrames.RAFT, msg);
-          link.send(frame);
-          stats.sent(msg.getTo(), frame.length());
+          stats.sent(msg.getTo(), link.send(alloc -> PeerFrames.frame(alloc, PeerFrames.RAFT, msg)));
         }
       }
     });
     bus.<ForwardedProposal>localConsumer(addresses.forward(), m -> {
       PeerLink link = links.get(m.body().to());
       if (link != null) {
-        Buffer frame = PeerFrames.proposal(m.body());
-        link.send(frame);
-        stats.sent(m.body().to(), frame.length());
+        stats.sent(m.body().to(), link.send(alloc -> PeerFrames.proposal(alloc, m.body())));
       }
     });
     bus.<PeerMap>localConsumer(addresses.peers(), m -> setPeers(m.body().peers()));
@@ -193,9 +189,9 @@ public final class TransportVerticle extends VerticleBase {
       return;
     }
     if (frame instanceof Message m) {
-      vertx.eventBus().send(addresses.received(), m);
+      vertx.eventBus().send(addresses.received(), m, LocalDelivery.of(Message.class));
     } else if (frame instanceof ForwardedProposal p) {
-      vertx.eventBus().send(addresses.proposed(), p);
+      vertx.eventBus().send(addresses.proposed(), p, LocalDelivery.of(ForwardedProposal.class));
     } else if (frame instanceof PeerFrames.KeepAlive k) {
       vertx.eventBus().send(addresses.keepAliveReceived(), k.leaseId());
     } else if (frame instanceof PeerFrames.Pong p) {

@@ -10,6 +10,7 @@ import io.vetch.api.raftpb.MessageType;
 import io.vetch.api.raftpb.Snapshot;
 import io.vetch.api.raftpb.SnapshotMetadata;
 import io.vertx.core.Handler;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -110,8 +111,10 @@ class PeerFramesFuzzTest {
                 .setConfState(ConfState.newBuilder().addVoters(1).addVoters(2)))).build();
     Buffer hello = PeerFrames.hello(0xc1, 2);
     byte[] member = stream(hello, PeerFrames.frame(PeerFrames.RAFT, app),
-        PeerFrames.proposal(new ForwardedProposal(1, 42, new byte[] {10, 3, 'k', 'e', 'y'}, false)),
-        PeerFrames.proposal(new ForwardedProposal(1, 43, new byte[] {8, 1}, true)),
+        heap(PeerFrames.frame(UnpooledByteBufAllocator.DEFAULT, PeerFrames.RAFT, app)),
+        heap(PeerFrames.proposal(UnpooledByteBufAllocator.DEFAULT,
+            new ForwardedProposal(1, 42, new byte[] {10, 3, 'k', 'e', 'y'}, false))),
+        heap(PeerFrames.proposal(UnpooledByteBufAllocator.DEFAULT, new ForwardedProposal(1, 43, new byte[] {8, 1}, true))),
         PeerFrames.frame(PeerFrames.KEEPALIVE, Buffer.buffer().appendLong(0x1234)),
         PeerFrames.frame(PeerFrames.PING, Buffer.buffer().appendLong(99)),
         PeerFrames.frame(PeerFrames.PONG, Buffer.buffer().appendLong(98)));
@@ -125,6 +128,15 @@ class PeerFramesFuzzTest {
     byte[] joined = stream(PeerFrames.frame(PeerFrames.JOINED, Buffer.buffer().appendLong(0xc1).appendBuffer(members)));
     return Map.of("inbound", Map.of("member", member, "snapshot", snapshot, "join", join),
         "joined", Map.of("joined", joined));
+  }
+
+  /** A frame built in Netty's memory (as the transport sends it), as a Buffer; releases it. */
+  private static Buffer heap(io.netty.buffer.ByteBuf frame) {
+    try {
+      return Buffer.buffer(io.netty.buffer.ByteBufUtil.getBytes(frame));
+    } finally {
+      frame.release();
+    }
   }
 
   /** frames as one input: a chunk size byte (64-byte chunks), then the frames. */

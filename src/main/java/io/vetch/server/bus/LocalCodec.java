@@ -23,7 +23,7 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
   private final String name;
 
   private LocalCodec(Class<T> type) {
-    this.name = "vetch-local-" + type.getName();
+    this.name = io.vetch.transport.LocalDelivery.codecName(type);
   }
 
   /** Registers the codecs once per Vert.x instance (several members may share one). */

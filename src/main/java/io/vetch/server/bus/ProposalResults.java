@@ -1,5 +1,7 @@
 package io.vetch.server.bus;
 
+import io.vetch.transport.LocalDelivery;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,6 +14,9 @@ import java.util.Map;
  * rather than a reply per request.
  */
 public record ProposalResults(List<ProposalResult> results) {
+  /** For sending one. */
+  public static final DeliveryOptions OPTIONS = LocalDelivery.of(ProposalResults.class);
+
   /** Collects results by address, then sends one message to each. Not thread-safe: one per batch. */
   public static final class Batch {
     private final EventBus bus;
@@ -43,10 +48,10 @@ public record ProposalResults(List<ProposalResult> results) {
     /** Sends what was added; returns how many results. */
     public int send() {
       if (firstTo != null) {
-        bus.send(firstTo, new ProposalResults(first));
+        bus.send(firstTo, new ProposalResults(first), OPTIONS);
       }
       if (others != null) {
-        others.forEach((to, rs) -> bus.send(to, new ProposalResults(rs)));
+        others.forEach((to, rs) -> bus.send(to, new ProposalResults(rs), OPTIONS));
       }
       return size;
     }

@@ -17,6 +17,7 @@ import io.vetch.server.bus.Proposal;
 import io.vetch.server.bus.ReadIndexRequest;
 import io.vetch.server.bus.StorageImage;
 import io.vetch.transport.ForwardedKeepAlive;
+import io.vetch.transport.LocalDelivery;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
@@ -153,7 +154,8 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
     ProposalWait wait = (ProposalWait) caller.unwrap().contextData().computeIfAbsent(this,
         k -> new ProposalWait(caller.unwrap(), addresses.proposalResults(), requestTimeoutMs));
     Future<Object> result = wait.register(id, caller);
-    bus.send(address, message.apply(wait.address()));
+    Object m = message.apply(wait.address());
+    bus.send(address, m, LocalDelivery.of(m.getClass()));
     return result;
   }
 

@@ -191,7 +191,8 @@ public final class ServerMetrics implements PeerStats {
       new java.util.concurrent.ConcurrentHashMap<>();
 
   private PeerPoints peer(long id) {
-    return peers.computeIfAbsent(id, i -> {
+    PeerPoints p = peers.get(id); // per peer message: a plain read, without computeIfAbsent's lock
+    return p != null ? p : peers.computeIfAbsent(id, i -> {
       String hex = Long.toHexString(i);
       return new PeerPoints(peerSent.labelValues(hex), peerReceived.labelValues(hex), peerRtt.labelValues(hex));
     });
