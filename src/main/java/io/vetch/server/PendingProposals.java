@@ -30,11 +30,6 @@ final class PendingProposals {
     waiting.put(p.id(), p.replyTo());
   }
 
-  /** Answers p, which was never added (refused before it was proposed). */
-  void refuse(Proposal p, StatusException error) {
-    bus.send(p.replyTo(), new ProposalResults(List.of(new ProposalResult(p.id(), null, error))), ProposalResults.OPTIONS);
-  }
-
   /** Answers the proposals results are for that this member still waits for; returns how many. */
   int answer(List<ProposalResult> results) {
     ProposalResults.Batch batch = new ProposalResults.Batch(bus);

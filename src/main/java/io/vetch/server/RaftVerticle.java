@@ -100,7 +100,7 @@ final class RaftVerticle extends VerticleBase {
     this.addresses = addresses;
     this.node = node;
     this.reads = new ReadIndexQueue<>(node.id(), READ_RETRY_TICKS, node::readIndex,
-        r -> refuseRead(r, EtcdErrors.noLeader()));
+        r -> refuse(r.id(), r.replyTo(), EtcdErrors.noLeader()));
     this.memoryStorage = memoryStorage;
     this.tickMs = tickMs;
     this.config = new AppliedConfig(node, memoryStorage, catchUpEntries);
@@ -209,20 +209,20 @@ final class RaftVerticle extends VerticleBase {
 
   private void onPropose(Proposal p) {
     if (storageFailed) {
-      proposals.refuse(p, status.storageFailure().error());
+      refuse(p.id(), p.replyTo(), status.storageFailure().error());
       return;
     }
     if (loop.stopped()) {
-      proposals.refuse(p, EtcdErrors.stopped());
+      refuse(p.id(), p.replyTo(), EtcdErrors.stopped());
       return;
     }
     long leader = node.leader();
     if (leader == 0) {
-      proposals.refuse(p, EtcdErrors.noLeader());
+      refuse(p.id(), p.replyTo(), EtcdErrors.noLeader());
       return;
     }
     if (leader == node.id() && p.confChange() && promotesLaggingLearner(p.data())) {
-      proposals.refuse(p, EtcdErrors.learnerNotReady());
+      refuse(p.id(), p.replyTo(), EtcdErrors.learnerNotReady());
       return;
     }
     try {
@@ -236,7 +236,7 @@ final class RaftVerticle extends VerticleBase {
       proposals.add(p);
     } catch (ProposalDroppedException e) {
       // A conf change is refused while another is pending; etcd's client would wait and time out.
-      proposals.refuse(p, p.confChange() ? EtcdErrors.timeout() : EtcdErrors.noLeader());
+      refuse(p.id(), p.replyTo(), p.confChange() ? EtcdErrors.timeout() : EtcdErrors.noLeader());
     }
     afterEvent();
   }
@@ -318,16 +318,16 @@ final class RaftVerticle extends VerticleBase {
   /** Reads queue up while a read-index round is out; the next round confirms all of them at once. */
   private void onReadIndex(ReadIndexRequest r) {
     if (storageFailed) {
-      refuseRead(r, status.storageFailure().error());
+      refuse(r.id(), r.replyTo(), status.storageFailure().error());
       return;
     }
     reads.add(r);
     afterEvent();
   }
 
-  private void refuseRead(ReadIndexRequest r, io.vertx.grpc.server.StatusException error) {
-    vertx.eventBus().send(r.replyTo(), new ProposalResults(List.of(new ProposalResult(r.id(), null, error))),
-        ProposalResults.OPTIONS);
+  /** Answers a proposal or read index that was refused before Raft saw it. */
+  private void refuse(long id, String replyTo, io.vertx.grpc.server.StatusException error) {
+    ProposalResults.refuse(vertx.eventBus(), replyTo, id, error);
   }
 
   private void onKeepAlive(long id) {
@@ -405,7 +405,7 @@ final class RaftVerticle extends VerticleBase {
     status.update(node.term(), 0); // it no longer follows anyone's lead: no stale leader in Status, require-leader
     var error = status.storageFailure().error();
     proposals.failAll(error);
-    reads.failAll(r -> refuseRead(r, error));
+    reads.failAll(r -> refuse(r.id(), r.replyTo(), error));
   }
 
   /**

@@ -3,6 +3,7 @@ package io.vetch.server.bus;
 import io.vetch.transport.LocalDelivery;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.grpc.server.StatusException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,12 +18,15 @@ public record ProposalResults(List<ProposalResult> results) {
   /** For sending one. */
   public static final DeliveryOptions OPTIONS = LocalDelivery.of(ProposalResults.class);
 
+  /** Sends request id's error alone to address to: a refusal, outside any batch. */
+  public static void refuse(EventBus bus, String to, long id, StatusException error) {
+    bus.send(to, new ProposalResults(List.of(new ProposalResult(id, null, error))), OPTIONS);
+  }
+
   /** Collects results by address, then sends one message to each. Not thread-safe: one per batch. */
   public static final class Batch {
     private final EventBus bus;
-    private String firstTo;
-    private List<ProposalResult> first;
-    private Map<String, List<ProposalResult>> others;
+    private final Map<String, List<ProposalResult>> byAddress = new HashMap<>();
     private int size;
 
     public Batch(EventBus bus) {
@@ -31,28 +35,12 @@ public record ProposalResults(List<ProposalResult> results) {
 
     public void add(String to, ProposalResult r) {
       size++;
-      if (firstTo == null) {
-        firstTo = to;
-        first = new ArrayList<>();
-      }
-      if (firstTo.equals(to)) {
-        first.add(r);
-      } else {
-        if (others == null) {
-          others = new HashMap<>();
-        }
-        others.computeIfAbsent(to, k -> new ArrayList<>()).add(r);
-      }
+      byAddress.computeIfAbsent(to, k -> new ArrayList<>()).add(r);
     }
 
     /** Sends what was added; returns how many results. */
     public int send() {
-      if (firstTo != null) {
-        bus.send(firstTo, new ProposalResults(first), OPTIONS);
-      }
-      if (others != null) {
-        others.forEach((to, rs) -> bus.send(to, new ProposalResults(rs), OPTIONS));
-      }
+      byAddress.forEach((to, rs) -> bus.send(to, new ProposalResults(rs), OPTIONS));
       return size;
     }
   }
