@@ -106,7 +106,13 @@ final class Bootstrap {
       wal = Wal.open(dir.walDir(), WalOptions.defaults());
       LOG.log(System.Logger.Level.INFO, "WAL read in {0} ms", (System.nanoTime() - t0) / 1_000_000);
     } catch (IOException | RuntimeException e) {
-      opening.thenAccept(Bootstrap::closeQuietly);
+      // The store's opening ends and the store is closed before the error returns: nothing of this failed start may
+      // still touch the data directory when the caller retries or removes it.
+      try {
+        closeQuietly(opened(opening));
+      } catch (IOException | RuntimeException alsoFailed) {
+        e.addSuppressed(alsoFailed);
+      }
       throw e;
     }
     KvStore store = null;
