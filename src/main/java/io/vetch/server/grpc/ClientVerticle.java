@@ -120,12 +120,15 @@ public final class ClientVerticle extends VerticleBase {
     }
     http = vertx.createHttpServer(options);
     // gRPC and etcd's plain HTTP endpoints share the listener, as on etcd: gRPC requests are told by content type.
-    Handler<HttpServerRequest> grpcCalls = new GrpcCallMetrics(m.metrics(), REGISTERED, ON_FIRST_CALL,
-        new RequireLeaderHandler(() -> m.status().leader(),
-            watch.before(new KvHandler(kv, maxRequestBytes + GRPC_OVERHEAD_BYTES).before(req -> {
-              io.vetch.server.wire.GrpcFraming.respecStatusMessage(req.response());
-              grpc.handle(req);
-            }))));
+    GrpcCallMetrics callMetrics = new GrpcCallMetrics(m.metrics(), REGISTERED, ON_FIRST_CALL,
+        new RequireLeaderHandler(() -> m.status().leader(), watch.before(req -> {
+          io.vetch.server.wire.GrpcFraming.respecStatusMessage(req.response());
+          grpc.handle(req);
+        })));
+    Handler<HttpServerRequest> grpcCalls = callMetrics;
+    // The KV calls over HTTP/2 are taken from the connection's frames, beneath the HTTP server (KvStreams).
+    KvStreams.Service kvStreams = new KvStreams.Service(kv, maxRequestBytes + GRPC_OVERHEAD_BYTES, callMetrics,
+        () -> m.status().leader(), (io.vertx.core.internal.ContextInternal) context);
     Services services = new Services(kv, lease, cluster, maintenance, auth, lock, election, watch);
     Handler<HttpServerRequest> plain = plainHttp.handler(vertx, services);
     InProcessEndpoint.register(vertx.eventBus(), m.headers().memberId(), services); // unregistered when undeployed
@@ -136,7 +139,9 @@ public final class ClientVerticle extends VerticleBase {
     return http.connectionHandler(conn -> {
           AuthorityNormalizer.install(conn);
           io.vetch.transport.FlushCoalescing.http(conn);
-          activity.put(conn, keepalive.install(vertx, conn));
+          KeepalivePolicy.State state = keepalive.install(vertx, conn);
+          activity.put(conn, state);
+          kvStreams.install(conn, state.onRequest(), tls.enabled() && conn.isSsl() ? () -> commonName(conn) : () -> null);
           conn.closeHandler(v -> {
             KeepalivePolicy.State k = activity.remove(conn);
             if (k != null) {
@@ -154,7 +159,7 @@ public final class ClientVerticle extends VerticleBase {
             String token = req.getHeader("token"); // etcd also takes the gateway's name for it
             io.vetch.server.auth.RequestToken.bind(token != null ? token : req.getHeader("authorization"));
             if (tls.enabled() && req.isSSL()) {
-              io.vetch.server.auth.RequestToken.bindCommonName(commonName(req));
+              io.vetch.server.auth.RequestToken.bindCommonName(commonName(req.connection()));
             }
             if (req.path().startsWith("/v3lockpb.") || req.path().startsWith("/v3electionpb.")) {
               CallEnd.bind(req); // these calls wait on the client's behalf until it goes away
@@ -171,9 +176,9 @@ public final class ClientVerticle extends VerticleBase {
   }
 
   /** The CN of the client's verified certificate (etcd takes it as the user when there is no token), or null. */
-  private static String commonName(HttpServerRequest req) {
+  private static String commonName(io.vertx.core.http.HttpConnection conn) {
     try {
-      return io.vetch.transport.Tls.commonName(req.connection().peerCertificates());
+      return io.vetch.transport.Tls.commonName(conn.peerCertificates());
     } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
       return null;
     }

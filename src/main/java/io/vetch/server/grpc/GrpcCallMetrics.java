@@ -59,6 +59,11 @@ final class GrpcCallMetrics implements Handler<HttpServerRequest> {
     return metrics.grpcMethod(m.type, m.service, m.name);
   }
 
+  /** The counters of the served method at path (a call taken beneath this handler, by {@link KvStreams}). */
+  GrpcMethodMetrics counters(String path) {
+    return counters.computeIfAbsent(path, p -> counters(methods.get(p)));
+  }
+
   @Override
   public void handle(HttpServerRequest req) {
     String path = req.path();

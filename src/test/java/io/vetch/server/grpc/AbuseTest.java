@@ -76,7 +76,7 @@ class AbuseTest {
         assertNotEquals("0", r.status(), path + " accepted random bytes");
         cases.add("random protobuf to " + path + " -> grpc-status " + r.status());
         // A message cut short (its prefix says 100 bytes, 10 come, then the stream ends): the generic gRPC server
-        // leaves that call waiting, KvHandler answers it INTERNAL; either way it holds up nothing else.
+        // leaves that call waiting, KvStreams answers it INTERNAL; either way it holds up nothing else.
         pending.add(call(client, port, path, Buffer.buffer().appendByte((byte) 0).appendInt(100)
             .appendBytes(new byte[10])));
       }

@@ -32,12 +32,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The KV calls as KvHandler serves them: Range's reply of many chunks, etcd's errors, and malformed calls of every
+ * The KV calls as KvStreams serves them: Range's reply of many chunks, etcd's errors, and malformed calls of every
  * method answered with grpc-go's status and message (the generic gRPC server reset the stream on a malformed Put and
  * left a Put without a message unanswered).
  */
 @ExtendWith(VertxExtension.class)
-class KvHandlerTest {
+class KvStreamsTest {
   @TempDir Path dir;
 
   private record Reply(String status, String message) {}

@@ -1,0 +1,392 @@
+package io.vetch.server.grpc;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
+import com.google.protobuf.Parser;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameListener;
+import io.netty.handler.codec.http2.Http2FrameListenerDecorator;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
+import io.netty.util.collection.IntObjectHashMap;
+import io.vetch.api.etcdserverpb.CompactionRequest;
+import io.vetch.api.etcdserverpb.DeleteRangeRequest;
+import io.vetch.api.etcdserverpb.PutRequest;
+import io.vetch.api.etcdserverpb.RangeRequest;
+import io.vetch.api.etcdserverpb.TxnRequest;
+import io.vetch.server.auth.RequestToken;
+import io.vetch.server.metrics.GrpcMethodMetrics;
+import io.vetch.server.wire.GrpcFraming;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.StatusException;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * etcd's KV service (Range, Put, DeleteRange, Txn, Compact) served on the HTTP/2 connection's frames, beneath Vert.x's
+ * HTTP server: a frame listener of the connection's codec takes the streams of these calls (protobuf-encoded gRPC)
+ * before Vert.x sees them, so no Vert.x stream, request, response, message queue or header map is made per call, and
+ * a reply goes out as HEADERS, DATA and trailers in one flush. Every other stream and frame passes through to Vert.x
+ * (gRPC-Web, JSON, HTTP/1 and the other services). What the request handlers in front of the services do for every
+ * call is done here too: keepalive activity, etcd's require-leader check, the auth token and TLS common name bound
+ * to the call's own (duplicated) context, and the gRPC method counters. As in grpc-go: a malformed request gets its
+ * status code, the grpc-timeout header is not enforced, and a call the client resets after sending it still
+ * completes, unanswered. Runs on the connection's event loop only.
+ */
+final class KvStreams extends Http2FrameListenerDecorator {
+  /** How a method's request is read and served. */
+  private record Call<Q>(Parser<Q> parser, Function<Q, Future<?>> serve) {}
+
+  /** What every connection of one client verticle shares. */
+  static final class Service {
+    private final Map<AsciiString, Call<?>> calls;
+    private final int maxRequestBytes;
+    private final GrpcCallMetrics metrics;
+    private final LongSupplier leader;
+    private final ContextInternal context;
+
+    /**
+     * maxRequestBytes bounds a request message; leader is the known leader's id (0: none); context is the client
+     * verticle's, on the connections' event loop.
+     */
+    Service(KvServer kv, int maxRequestBytes, GrpcCallMetrics metrics, LongSupplier leader, ContextInternal context) {
+      this.maxRequestBytes = maxRequestBytes;
+      this.metrics = metrics;
+      this.leader = leader;
+      this.context = context;
+      this.calls = Map.of(
+          AsciiString.of("/etcdserverpb.KV/Range"), new Call<>(RangeRequest.parser(), kv::rangeFramed),
+          AsciiString.of("/etcdserverpb.KV/Put"), new Call<>(PutRequest.parser(), kv::put),
+          AsciiString.of("/etcdserverpb.KV/DeleteRange"), new Call<>(DeleteRangeRequest.parser(), kv::deleteRange),
+          AsciiString.of("/etcdserverpb.KV/Txn"), new Call<>(TxnRequest.parser(), kv::txn),
+          AsciiString.of("/etcdserverpb.KV/Compact"), new Call<>(CompactionRequest.parser(), kv::compact));
+    }
+
+    /**
+     * Wraps the frame listener of conn's HTTP/2 codec (HTTP/1.x connections are left alone). onRequest runs for every
+     * call taken; commonName gives the TLS client's verified common name, or null. Call from the server's
+     * connection handler, as {@link AuthorityNormalizer#install}.
+     */
+    void install(HttpConnection conn, Runnable onRequest, Supplier<String> commonName) {
+      if (conn instanceof ConnectionBase base) {
+        Http2ConnectionHandler codec = base.channel().pipeline().get(Http2ConnectionHandler.class);
+        if (codec != null) {
+          codec.decoder().frameListener(new KvStreams(codec.decoder().frameListener(), codec, this, onRequest,
+              commonName));
+        }
+      }
+    }
+  }
+
+  private static final AsciiString GRPC = AsciiString.of("application/grpc");
+  private static final AsciiString GRPC_PROTO = AsciiString.of("application/grpc+proto");
+  private static final AsciiString CONTENT_TYPE = AsciiString.of("content-type");
+  private static final AsciiString GRPC_STATUS = AsciiString.of("grpc-status");
+  private static final AsciiString GRPC_MESSAGE = AsciiString.of("grpc-message");
+  private static final AsciiString TOKEN = AsciiString.of("token");
+  private static final AsciiString AUTHORIZATION = AsciiString.of("authorization");
+  private static final AsciiString HAS_LEADER = AsciiString.of(RequireLeaderHandler.REQUIRE_LEADER_KEY);
+  private static final AsciiString OK = AsciiString.of("0");
+
+  private final Http2ConnectionHandler codec;
+  private final Service service;
+  private final Runnable onRequest;
+  private final Supplier<String> commonName;
+  /** The calls taken here whose reply has not been written, by stream id. */
+  private final IntObjectHashMap<Stream> streams = new IntObjectHashMap<>();
+
+  private KvStreams(Http2FrameListener delegate, Http2ConnectionHandler codec, Service service, Runnable onRequest,
+      Supplier<String> commonName) {
+    super(delegate);
+    this.codec = codec;
+    this.service = service;
+    this.onRequest = onRequest;
+    this.commonName = commonName;
+  }
+
+  /** One call: its request message as it arrives (u8 compressed | u32 length | message), then its reply. */
+  private static final class Stream {
+    final int id;
+    final String path;
+    final Call<?> call;
+    final GrpcMethodMetrics metrics;
+    final String token;
+    final byte[] prefix = new byte[GrpcFraming.PREFIX];
+    int prefixRead;
+    byte[] body;
+    int bodyRead;
+    byte[] message;
+    StatusException bad;
+
+    Stream(int id, String path, Call<?> call, GrpcMethodMetrics metrics, String token) {
+      this.id = id;
+      this.path = path;
+      this.call = call;
+      this.metrics = metrics;
+      this.token = token;
+    }
+
+    /** Reads data into the message, as grpc-go: one message, uncompressed, of at most max bytes. */
+    void read(ByteBuf data, int max) {
+      while (data.isReadable() && !stopped()) {
+        if (body == null) {
+          int n = Math.min(GrpcFraming.PREFIX - prefixRead, data.readableBytes());
+          data.readBytes(prefix, prefixRead, n);
+          prefixRead += n;
+          if (prefixRead == GrpcFraming.PREFIX) {
+            int len = ((prefix[1] & 0xff) << 24) | ((prefix[2] & 0xff) << 16) | ((prefix[3] & 0xff) << 8)
+                | (prefix[4] & 0xff);
+            if (prefix[0] != 0) {
+              bad = new StatusException(GrpcStatus.UNIMPLEMENTED, GrpcFraming.COMPRESSED);
+            } else if (len < 0 || len > max) {
+              bad = new StatusException(GrpcStatus.RESOURCE_EXHAUSTED,
+                  "grpc: received message larger than max (" + len + " vs. " + max + ")");
+            } else {
+              body = new byte[len];
+              bodyRead = 0;
+            }
+          }
+        } else {
+          int n = Math.min(body.length - bodyRead, data.readableBytes());
+          data.readBytes(body, bodyRead, n);
+          bodyRead += n;
+        }
+        if (body != null && bodyRead == body.length) {
+          if (message != null && bad == null) {
+            bad = new StatusException(GrpcStatus.INTERNAL, "grpc: too many request messages for a unary call");
+          }
+          message = body;
+          body = null;
+          prefixRead = 0;
+        }
+      }
+      data.skipBytes(data.readableBytes());
+    }
+
+    /** A compressed or oversized message stops the reading; the rest of the request is discarded. */
+    private boolean stopped() {
+      return bad != null && bad.status() != GrpcStatus.INTERNAL;
+    }
+  }
+
+  @Override
+  public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
+      boolean endOfStream) throws Http2Exception {
+    if (!taken(ctx, streamId, headers, endOfStream)) {
+      super.onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+    }
+  }
+
+  @Override
+  public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
+      short weight, boolean exclusive, int padding, boolean endOfStream) throws Http2Exception {
+    if (!taken(ctx, streamId, headers, endOfStream)) {
+      super.onHeadersRead(ctx, streamId, headers, streamDependency, weight, exclusive, padding, endOfStream);
+    }
+  }
+
+  @Override
+  public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream)
+      throws Http2Exception {
+    Stream s = streams.get(streamId);
+    if (s == null) {
+      return super.onDataRead(ctx, streamId, data, padding, endOfStream);
+    }
+    int consumed = data.readableBytes() + padding;
+    s.read(data, service.maxRequestBytes);
+    if (endOfStream) {
+      requested(ctx, s);
+    }
+    return consumed;
+  }
+
+  @Override
+  public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) throws Http2Exception {
+    Stream s = streams.remove(streamId);
+    if (s == null) {
+      super.onRstStreamRead(ctx, streamId, errorCode);
+    } else {
+      s.metrics.handled(GrpcStatus.UNKNOWN.code); // reset before its status, as the response path counts it
+    }
+  }
+
+  /** Takes the stream if it is a protobuf KV call (or the client's trailers of one); false leaves it to Vert.x. */
+  private boolean taken(ChannelHandlerContext ctx, int streamId, Http2Headers headers, boolean endOfStream) {
+    Stream s = streams.get(streamId);
+    if (s != null) { // trailers after the request message
+      if (endOfStream) {
+        requested(ctx, s);
+      }
+      return true;
+    }
+    CharSequence path = headers.path();
+    Call<?> call = path instanceof AsciiString p ? service.calls.get(p) : null;
+    CharSequence type = headers.get(CONTENT_TYPE);
+    if (call == null || type == null || !(GRPC.contentEquals(type) || GRPC_PROTO.contentEquals(type))) {
+      return false;
+    }
+    onRequest.run();
+    String name = path.toString();
+    GrpcMethodMetrics metrics = service.metrics.counters(name);
+    metrics.started();
+    metrics.received();
+    CharSequence hasLeader = headers.get(HAS_LEADER);
+    if (hasLeader != null && RequireLeaderHandler.HAS_LEADER.contentEquals(hasLeader)
+        && service.leader.getAsLong() == 0) {
+      s = new Stream(streamId, name, call, metrics, null);
+      streams.put(streamId, s);
+      fail(ctx, s, new StatusException(GrpcStatus.UNAVAILABLE, RequireLeaderHandler.NO_LEADER));
+      return true;
+    }
+    CharSequence token = headers.get(TOKEN);
+    if (token == null) {
+      token = headers.get(AUTHORIZATION);
+    }
+    s = new Stream(streamId, name, call, metrics, token == null ? null : token.toString());
+    streams.put(streamId, s);
+    if (endOfStream) {
+      requested(ctx, s);
+    }
+    return true;
+  }
+
+  /** The request is complete: parses it and serves it in a context of its own, or refuses it. */
+  private <Q> void requested(ChannelHandlerContext ctx, Stream s) {
+    if (s.bad == null && s.message == null) {
+      s.bad = new StatusException(GrpcStatus.INTERNAL, "grpc: no request message for a unary call");
+    }
+    if (s.bad != null) {
+      fail(ctx, s, s.bad);
+      return;
+    }
+    @SuppressWarnings("unchecked")
+    Call<Q> call = (Call<Q>) s.call;
+    Q q;
+    try {
+      q = call.parser.parseFrom(s.message);
+    } catch (InvalidProtocolBufferException e) {
+      fail(ctx, s, new StatusException(GrpcStatus.INTERNAL, "grpc: error unmarshalling request: " + e.getMessage()));
+      return;
+    }
+    s.message = null;
+    ContextInternal callContext = service.context.duplicate();
+    callContext.dispatch(v -> {
+      RequestToken.bind(s.token);
+      RequestToken.bindCommonName(commonName.get());
+      Future<?> reply;
+      try {
+        reply = call.serve.apply(q);
+      } catch (RuntimeException e) {
+        reply = Future.failedFuture(e);
+      }
+      reply.onComplete((r, err) -> {
+        if (err != null) {
+          fail(ctx, s, err);
+        } else {
+          answer(ctx, s, r);
+        }
+      });
+    });
+  }
+
+  /** Writes the reply (a message, or Range's framed chunks), then status OK in the trailers. */
+  private void answer(ChannelHandlerContext ctx, Stream s, Object reply) {
+    if (!ctx.executor().inEventLoop()) {
+      ctx.executor().execute(() -> answer(ctx, s, reply));
+      return;
+    }
+    if (!writable(s)) {
+      return;
+    }
+    Http2ConnectionEncoder out = codec.encoder();
+    out.writeHeaders(ctx, s.id, replyHeaders(), 0, false, ctx.voidPromise());
+    if (reply instanceof MessageLite m) {
+      out.writeData(ctx, s.id, framed(ctx, m), 0, false, ctx.voidPromise());
+    } else {
+      for (Object chunk : (List<?>) reply) {
+        out.writeData(ctx, s.id, ((BufferInternal) chunk).getByteBuf(), 0, false, ctx.voidPromise());
+      }
+    }
+    out.writeHeaders(ctx, s.id, new DefaultHttp2Headers(false, 1).add(GRPC_STATUS, OK), 0, true,
+        ctx.voidPromise());
+    codec.flush(ctx);
+    s.metrics.handled(GrpcStatus.OK.code);
+    s.metrics.sent(1);
+  }
+
+  /** Ends the call with err's status as a trailers-only reply (etcd's errors; anything else is UNKNOWN, logged). */
+  private void fail(ChannelHandlerContext ctx, Stream s, Throwable err) {
+    if (!ctx.executor().inEventLoop()) {
+      ctx.executor().execute(() -> fail(ctx, s, err));
+      return;
+    }
+    if (!writable(s)) {
+      return;
+    }
+    int code;
+    String message;
+    if (err instanceof StatusException e) {
+      code = e.status().code;
+      message = e.message();
+    } else {
+      System.getLogger(KvStreams.class.getName()).log(System.Logger.Level.WARNING,
+          s.path.substring(1) + " failed: " + err, err);
+      code = GrpcStatus.UNKNOWN.code;
+      message = String.valueOf(err.getMessage());
+    }
+    Http2Headers headers = replyHeaders().add(GRPC_STATUS, AsciiString.of(Integer.toString(code)));
+    if (message != null) {
+      headers.add(GRPC_MESSAGE, GrpcFraming.percentEncode(message));
+    }
+    codec.encoder().writeHeaders(ctx, s.id, headers, 0, true, ctx.voidPromise());
+    codec.flush(ctx);
+    s.metrics.handled(code);
+  }
+
+  /** Whether s may still be answered (not reset, its connection open); it is forgotten here either way. */
+  private boolean writable(Stream s) {
+    if (streams.remove(s.id) != s) {
+      return false;
+    }
+    io.netty.handler.codec.http2.Http2Stream stream = codec.connection().stream(s.id);
+    return stream != null && (stream.state() == io.netty.handler.codec.http2.Http2Stream.State.HALF_CLOSED_REMOTE
+        || stream.state() == io.netty.handler.codec.http2.Http2Stream.State.OPEN);
+  }
+
+  private static Http2Headers replyHeaders() {
+    return new DefaultHttp2Headers(false, 4).status(AsciiString.of("200")).add(CONTENT_TYPE, GRPC);
+  }
+
+  /** m, gRPC-framed, in a buffer of the channel's allocator (direct: no copy on its way to the socket). */
+  private static ByteBuf framed(ChannelHandlerContext ctx, MessageLite m) {
+    int size = m.getSerializedSize();
+    ByteBuf buf = ctx.alloc().directBuffer(GrpcFraming.PREFIX + size);
+    buf.writeByte(0).writeInt(size);
+    try {
+      CodedOutputStream out = CodedOutputStream.newInstance(buf.nioBuffer(buf.writerIndex(), size));
+      m.writeTo(out);
+      out.checkNoSpaceLeft();
+    } catch (IOException | RuntimeException e) {
+      buf.release();
+      throw new IllegalStateException("encoding a reply", e);
+    }
+    buf.writerIndex(buf.writerIndex() + size);
+    return buf;
+  }
+}
