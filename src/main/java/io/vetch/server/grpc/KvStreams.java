@@ -104,6 +104,9 @@ final class KvStreams extends Http2FrameListenerDecorator {
   private static final AsciiString HAS_LEADER = AsciiString.of(RequireLeaderHandler.REQUIRE_LEADER_KEY);
   private static final AsciiString OK = AsciiString.of("0");
 
+  /** A reply's headers and OK trailers: never changed once made, so every call on this connection shares them. */
+  private final Http2Headers okHeaders = replyHeaders();
+  private final Http2Headers okTrailers = new DefaultHttp2Headers(false, 1).add(GRPC_STATUS, OK);
   private final Http2ConnectionHandler codec;
   private final Service service;
   private final Runnable onRequest;
@@ -315,7 +318,7 @@ final class KvStreams extends Http2FrameListenerDecorator {
       return;
     }
     Http2ConnectionEncoder out = codec.encoder();
-    out.writeHeaders(ctx, s.id, replyHeaders(), 0, false, ctx.voidPromise());
+    out.writeHeaders(ctx, s.id, okHeaders, 0, false, ctx.voidPromise());
     if (reply instanceof MessageLite m) {
       out.writeData(ctx, s.id, framed(ctx, m), 0, false, ctx.voidPromise());
     } else {
@@ -323,8 +326,7 @@ final class KvStreams extends Http2FrameListenerDecorator {
         out.writeData(ctx, s.id, ((BufferInternal) chunk).getByteBuf(), 0, false, ctx.voidPromise());
       }
     }
-    out.writeHeaders(ctx, s.id, new DefaultHttp2Headers(false, 1).add(GRPC_STATUS, OK), 0, true,
-        ctx.voidPromise());
+    out.writeHeaders(ctx, s.id, okTrailers, 0, true, ctx.voidPromise());
     codec.flush(ctx);
     s.metrics.handled(GrpcStatus.OK.code);
     s.metrics.sent(1);
