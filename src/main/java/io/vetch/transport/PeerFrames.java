@@ -10,7 +10,6 @@ import io.netty.buffer.Unpooled;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
-import io.vertx.core.parsetools.RecordParser;
 import java.io.IOException;
 import java.util.function.BiConsumer;
 
@@ -199,30 +198,44 @@ final class PeerFrames {
 
   /**
    * A parser of frames for a socket's handler: calls onFrame(type, payload) per frame, or onError with a reason
-   * for a length out of bounds (after which it stops).
+   * for a length out of bounds (after which it stops). A frame that arrived whole is a view of the socket's buffer;
+   * only one split across reads is gathered (a copy).
    */
   static Handler<Buffer> reader(BiConsumer<Byte, Buffer> onFrame, Handler<String> onError) {
-    RecordParser parser = RecordParser.newFixed(4);
-    int[] expect = {-1};
-    parser.handler(buf -> {
-      if (expect[0] == -2) {
-        return; // failed already
-      }
-      if (expect[0] < 0) {
-        int len = buf.getInt(0);
-        if (len < 1 || len > MAX_FRAME_BYTES) {
-          expect[0] = -2;
-          onError.handle("bad frame length " + len);
+    return new Handler<>() {
+      /** The start of a frame split across reads, or null. */
+      private Buffer partial;
+      private boolean failed;
+
+      @Override
+      public void handle(Buffer data) {
+        if (failed) {
           return;
         }
-        expect[0] = len;
-        parser.fixedSizeMode(len);
-        return;
+        Buffer in = data;
+        if (partial != null) {
+          in = partial.appendBuffer(data);
+          partial = null;
+        }
+        int pos = 0;
+        int end = in.length();
+        while (end - pos >= 4) {
+          int len = in.getInt(pos);
+          if (len < 1 || len > MAX_FRAME_BYTES) {
+            failed = true;
+            onError.handle("bad frame length " + len);
+            return;
+          }
+          if (end - pos - 4 < len) {
+            break;
+          }
+          onFrame.accept(in.getByte(pos + 4), in.slice(pos + 5, pos + 4 + len));
+          pos += 4 + len;
+        }
+        if (pos < end) {
+          partial = Buffer.buffer(Math.max(end - pos, 256)).appendBuffer(in, pos, end - pos);
+        }
       }
-      expect[0] = -1;
-      parser.fixedSizeMode(4);
-      onFrame.accept(buf.getByte(0), buf.slice(1, buf.length()));
-    });
-    return parser;
+    };
   }
 }
