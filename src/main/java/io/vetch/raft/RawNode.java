@@ -179,7 +179,7 @@ public final class RawNode {
     HardState hs = raft.hardState();
     List<Entry> entries = raft.memoryStorage.unstableEntries();
     var snap = raft.memoryStorage.unstable.snapshot;
-    List<Message> msgs = List.copyOf(raft.msgs);
+    List<Message> msgs = AppendBatching.merge(raft.msgs, raft.maxMsgSize);
     boolean termOrVoteChanged = hs.getTerm() != prevHardState.getTerm() || hs.getVote() != prevHardState.getVote();
     // A leader's traffic may precede its fsync only once its term is durable (a single voter wins at once: its
     // first Ready carries both the new term and MsgApp to learners).
