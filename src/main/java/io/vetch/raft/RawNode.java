@@ -91,15 +91,6 @@ public final class RawNode {
         .addEntries(Entry.newBuilder().setData(ByteString.copyFrom(data))).build());
   }
 
-  /** Proposes normal entries, in order, as one MsgProp: appended together and sent in one MsgApp per follower. */
-  public void proposeAll(List<byte[]> data) throws ProposalDroppedException {
-    Message.Builder m = Message.newBuilder().setType(MessageType.MsgProp).setFrom(raft.id);
-    for (byte[] d : data) {
-      m.addEntries(Entry.newBuilder().setData(ByteString.copyFrom(d)));
-    }
-    raft.step(m.build());
-  }
-
   /** Proposes a simple membership change; dropped while another one is not yet applied. */
   public void proposeConfChange(ConfChange cc) throws ProposalDroppedException {
     raft.step(Message.newBuilder().setType(MessageType.MsgProp).setFrom(raft.id)

@@ -30,7 +30,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -65,13 +64,6 @@ final class RaftVerticle extends VerticleBase {
   private static final int TRANSFER_TIMEOUT_TICKS = 40;
 
   private final PendingProposals proposals;
-  /**
-   * The leader's normal proposals (from this member's clients and forwarded by followers) that arrived in the current
-   * run of event-loop tasks: proposed together, as one MsgProp, by a task queued behind them ({@link #flush}).
-   */
-  private final List<byte[]> batched = new ArrayList<>();
-  /** This member's proposals among them, registered for their answer once proposed. */
-  private final List<Proposal> batchedLocal = new ArrayList<>();
   private final ReadIndexQueue<ReadIndexRequest> reads;
   /** Ticks (heartbeat intervals) a read-index round may take before its reads are asked again (etcd: 500 ms). */
   private static final int READ_RETRY_TICKS = 5;
@@ -233,10 +225,6 @@ final class RaftVerticle extends VerticleBase {
       refuse(p.id(), p.replyTo(), EtcdErrors.learnerNotReady());
       return;
     }
-    if (leader == node.id() && !p.confChange()) {
-      batch(p.data(), p);
-      return;
-    }
     try {
       if (leader == node.id()) {
         propose(p.data(), p.confChange());
@@ -253,56 +241,7 @@ final class RaftVerticle extends VerticleBase {
     afterEvent();
   }
 
-  /** Adds a normal proposal (local: this member's, else forwarded) to the batch, flushed once queued tasks ran. */
-  private void batch(byte[] data, Proposal local) {
-    if (batched.isEmpty()) {
-      context.runOnContext(v -> flush());
-    }
-    batched.add(data);
-    if (local != null) {
-      batchedLocal.add(local);
-    }
-  }
-
-  /** Proposes the batch as one MsgProp; this member's proposals are refused as one would have been if it fails. */
-  private void flush() {
-    if (batched.isEmpty()) {
-      return;
-    }
-    List<byte[]> data = List.copyOf(batched);
-    List<Proposal> local = List.copyOf(batchedLocal);
-    batched.clear();
-    batchedLocal.clear();
-    io.vertx.grpc.server.StatusException refusal = null;
-    if (storageFailed) {
-      refusal = status.storageFailure().error();
-    } else if (loop.stopped()) {
-      refusal = EtcdErrors.stopped();
-    } else {
-      try {
-        if (!node.isLeader()) {
-          throw new ProposalDroppedException("not the leader any more");
-        }
-        node.proposeAll(data);
-        local.forEach(proposals::add);
-      } catch (ProposalDroppedException e) {
-        refusal = EtcdErrors.noLeader();
-        if (data.size() > local.size()) {
-          LOG.log(System.Logger.Level.WARNING, "dropped {0} forwarded proposals: {1}", data.size() - local.size(),
-              e.getMessage());
-        }
-      }
-    }
-    if (refusal != null) {
-      for (Proposal p : local) {
-        refuse(p.id(), p.replyTo(), refusal);
-      }
-    }
-    afterEvent();
-  }
-
   private void propose(byte[] data, boolean confChange) throws ProposalDroppedException {
-    flush(); // proposals that came first go first
     if (!confChange) {
       node.propose(data);
       return;
@@ -338,10 +277,6 @@ final class RaftVerticle extends VerticleBase {
     }
     if (p.confChange() && promotesLaggingLearner(p.data())) {
       LOG.log(System.Logger.Level.WARNING, "refusing a forwarded promotion of a learner that is not in sync");
-      return;
-    }
-    if (!p.confChange()) {
-      batch(p.data(), null);
       return;
     }
     try {

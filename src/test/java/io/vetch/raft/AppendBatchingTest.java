@@ -89,22 +89,4 @@ class AppendBatchingTest {
       assertEquals(List.of("a", "b", "c"), net.member(id).appliedData(), "member " + id);
     }
   }
-
-  @Test
-  void proposalsProposedTogetherAreOneAppendPerFollower() throws ProposalDroppedException {
-    LocalNetwork net = new LocalNetwork(3, 7);
-    net.stabilize();
-    net.elect(1);
-    Member leader = net.member(1);
-    leader.node.proposeAll(List.of("a".getBytes(), "b".getBytes()));
-    assertTrue(leader.takeReady(net::send));
-    List<Message> apps = net.inFlight.stream().filter(m -> m.getType() == MessageType.MsgApp).toList();
-    assertEquals(2, apps.size(), apps.toString());
-    assertTrue(apps.stream().allMatch(m -> m.getEntriesCount() == 2), apps.toString());
-    leader.persist(net::send, m -> { });
-    net.stabilize();
-    for (long id = 1; id <= 3; id++) {
-      assertEquals(List.of("a", "b"), net.member(id).appliedData(), "member " + id);
-    }
-  }
 }
