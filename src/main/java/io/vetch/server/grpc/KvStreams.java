@@ -298,22 +298,27 @@ final class KvStreams extends Http2FrameListenerDecorator {
       } catch (RuntimeException e) {
         reply = Future.failedFuture(e);
       }
-      reply.onComplete((r, err) -> {
+      reply.onComplete((r, err) -> onLoop(ctx, () -> {
         if (err != null) {
           fail(ctx, s, err);
         } else {
           answer(ctx, s, r);
         }
-      });
+      }));
     });
   }
 
-  /** Writes the reply (a message, or Range's framed chunks), then status OK in the trailers. */
-  private void answer(ChannelHandlerContext ctx, Stream s, Object reply) {
-    if (!ctx.executor().inEventLoop()) {
-      ctx.executor().execute(() -> answer(ctx, s, reply));
-      return;
+  /** Runs task on the connection's event loop, where the codec may be used. */
+  private static void onLoop(ChannelHandlerContext ctx, Runnable task) {
+    if (ctx.executor().inEventLoop()) {
+      task.run();
+    } else {
+      ctx.executor().execute(task);
     }
+  }
+
+  /** Writes the reply (a message, or Range's framed chunks), then status OK in the trailers. On the event loop. */
+  private void answer(ChannelHandlerContext ctx, Stream s, Object reply) {
     if (!writable(s)) {
       return;
     }
@@ -332,12 +337,11 @@ final class KvStreams extends Http2FrameListenerDecorator {
     s.metrics.sent(1);
   }
 
-  /** Ends the call with err's status as a trailers-only reply (etcd's errors; anything else is UNKNOWN, logged). */
+  /**
+   * Ends the call with err's status as a trailers-only reply (etcd's errors; anything else is UNKNOWN, logged). On
+   * the event loop.
+   */
   private void fail(ChannelHandlerContext ctx, Stream s, Throwable err) {
-    if (!ctx.executor().inEventLoop()) {
-      ctx.executor().execute(() -> fail(ctx, s, err));
-      return;
-    }
     if (!writable(s)) {
       return;
     }
