@@ -125,7 +125,6 @@ public final class ClientVerticle extends VerticleBase {
           io.vetch.server.wire.GrpcFraming.respecStatusMessage(req.response());
           grpc.handle(req);
         })));
-    Handler<HttpServerRequest> grpcCalls = callMetrics;
     // The KV calls over HTTP/2 are taken from the connection's frames, beneath the HTTP server (KvStreams).
     KvStreams.Service kvStreams = new KvStreams.Service(kv, maxRequestBytes + GRPC_OVERHEAD_BYTES, callMetrics,
         () -> m.status().leader(), (io.vertx.core.internal.ContextInternal) context);
@@ -141,7 +140,8 @@ public final class ClientVerticle extends VerticleBase {
           io.vetch.transport.FlushCoalescing.http(conn);
           KeepalivePolicy.State state = keepalive.install(vertx, conn);
           activity.put(conn, state);
-          kvStreams.install(conn, state.onRequest(), tls.enabled() && conn.isSsl() ? () -> commonName(conn) : () -> null);
+          kvStreams.install(conn, state.onRequest(),
+              tls.enabled() && conn.isSsl() ? () -> commonName(conn) : () -> null);
           conn.closeHandler(v -> {
             KeepalivePolicy.State k = activity.remove(conn);
             if (k != null) {
@@ -164,7 +164,7 @@ public final class ClientVerticle extends VerticleBase {
             if (req.path().startsWith("/v3lockpb.") || req.path().startsWith("/v3electionpb.")) {
               CallEnd.bind(req); // these calls wait on the client's behalf until it goes away
             }
-            grpcCalls.handle(req);
+            callMetrics.handle(req);
           } else {
             if (req.path().contains("/lock/") || req.path().contains("/election/")) {
               CallEnd.bind(req);

@@ -123,68 +123,31 @@ final class KvStreams extends Http2FrameListenerDecorator {
     this.commonName = commonName;
   }
 
-  /** One call: its request message as it arrives (u8 compressed | u32 length | message), then its reply. */
+  /** One call: its request message as it arrives, then its reply. */
   private static final class Stream {
     final int id;
     final String path;
     final Call<?> call;
     final GrpcMethodMetrics metrics;
     final String token;
-    final byte[] prefix = new byte[GrpcFraming.PREFIX];
-    int prefixRead;
-    byte[] body;
-    int bodyRead;
+    /** The request body, read as grpc-go reads a unary call's: one message, uncompressed, of at most max bytes. */
+    final GrpcFraming.Reader reader;
     byte[] message;
     StatusException bad;
 
-    Stream(int id, String path, Call<?> call, GrpcMethodMetrics metrics, String token) {
+    Stream(int id, String path, Call<?> call, GrpcMethodMetrics metrics, String token, int max) {
       this.id = id;
       this.path = path;
       this.call = call;
       this.metrics = metrics;
       this.token = token;
-    }
-
-    /** Reads data into the message, as grpc-go: one message, uncompressed, of at most max bytes. */
-    void read(ByteBuf data, int max) {
-      while (data.isReadable() && !stopped()) {
-        if (body == null) {
-          int n = Math.min(GrpcFraming.PREFIX - prefixRead, data.readableBytes());
-          data.readBytes(prefix, prefixRead, n);
-          prefixRead += n;
-          if (prefixRead == GrpcFraming.PREFIX) {
-            int len = ((prefix[1] & 0xff) << 24) | ((prefix[2] & 0xff) << 16) | ((prefix[3] & 0xff) << 8)
-                | (prefix[4] & 0xff);
-            if (prefix[0] != 0) {
-              bad = new StatusException(GrpcStatus.UNIMPLEMENTED, GrpcFraming.COMPRESSED);
-            } else if (len < 0 || len > max) {
-              bad = new StatusException(GrpcStatus.RESOURCE_EXHAUSTED,
-                  "grpc: received message larger than max (" + len + " vs. " + max + ")");
-            } else {
-              body = new byte[len];
-              bodyRead = 0;
-            }
-          }
-        } else {
-          int n = Math.min(body.length - bodyRead, data.readableBytes());
-          data.readBytes(body, bodyRead, n);
-          bodyRead += n;
+      this.reader = new GrpcFraming.Reader(max, m -> {
+        if (message != null && bad == null) {
+          bad = new StatusException(GrpcStatus.INTERNAL, "grpc: too many request messages for a unary call");
         }
-        if (body != null && bodyRead == body.length) {
-          if (message != null && bad == null) {
-            bad = new StatusException(GrpcStatus.INTERNAL, "grpc: too many request messages for a unary call");
-          }
-          message = body;
-          body = null;
-          prefixRead = 0;
-        }
-      }
-      data.skipBytes(data.readableBytes());
-    }
-
-    /** A compressed or oversized message stops the reading; the rest of the request is discarded. */
-    private boolean stopped() {
-      return bad != null && bad.status() != GrpcStatus.INTERNAL;
+        message = m;
+      }, reason -> bad = new StatusException(GrpcFraming.COMPRESSED.equals(reason) ? GrpcStatus.UNIMPLEMENTED
+          : GrpcStatus.RESOURCE_EXHAUSTED, reason));
     }
   }
 
@@ -212,7 +175,7 @@ final class KvStreams extends Http2FrameListenerDecorator {
       return super.onDataRead(ctx, streamId, data, padding, endOfStream);
     }
     int consumed = data.readableBytes() + padding;
-    s.read(data, service.maxRequestBytes);
+    s.reader.read(data);
     if (endOfStream) {
       requested(ctx, s);
     }
@@ -252,7 +215,7 @@ final class KvStreams extends Http2FrameListenerDecorator {
     CharSequence hasLeader = headers.get(HAS_LEADER);
     if (hasLeader != null && RequireLeaderHandler.HAS_LEADER.contentEquals(hasLeader)
         && service.leader.getAsLong() == 0) {
-      s = new Stream(streamId, name, call, metrics, null);
+      s = new Stream(streamId, name, call, metrics, null, service.maxRequestBytes);
       streams.put(streamId, s);
       fail(ctx, s, new StatusException(GrpcStatus.UNAVAILABLE, RequireLeaderHandler.NO_LEADER));
       return true;
@@ -261,7 +224,8 @@ final class KvStreams extends Http2FrameListenerDecorator {
     if (token == null) {
       token = headers.get(AUTHORIZATION);
     }
-    s = new Stream(streamId, name, call, metrics, token == null ? null : token.toString());
+    s = new Stream(streamId, name, call, metrics, token == null ? null : token.toString(),
+        service.maxRequestBytes);
     streams.put(streamId, s);
     if (endOfStream) {
       requested(ctx, s);

@@ -1,10 +1,11 @@
 package io.vetch.server.wire;
 
 import com.google.protobuf.MessageLite;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.parsetools.RecordParser;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
@@ -39,33 +40,64 @@ public final class GrpcFraming {
    * than maxBytes), after which it stops.
    */
   public static Handler<Buffer> parser(int maxBytes, Consumer<Buffer> onMessage, Consumer<String> onError) {
-    RecordParser parser = RecordParser.newFixed(PREFIX);
-    int[] expect = {-1};
-    parser.handler(buf -> {
-      if (expect[0] == -2) {
-        return;
-      }
-      if (expect[0] < 0) {
-        int len = buf.getInt(1);
-        if (buf.getByte(0) != 0) {
-          expect[0] = -2;
-          onError.accept(COMPRESSED);
-        } else if (len < 0 || len > maxBytes) {
-          expect[0] = -2;
-          onError.accept("grpc: received message larger than max (" + len + " vs. " + maxBytes + ")");
-        } else if (len == 0) {
-          onMessage.accept(Buffer.buffer());
+    Reader reader = new Reader(maxBytes, bytes -> onMessage.accept(Buffer.buffer(bytes)), onError);
+    return buf -> reader.read(((BufferInternal) buf).getByteBuf());
+  }
+
+  /**
+   * Reads framed messages as their bytes arrive, split anyhow: onMessage gets each message's bytes; onError a reason
+   * (compressed, or larger than maxBytes), after which the rest of the input is ignored.
+   */
+  public static final class Reader {
+    private final int maxBytes;
+    private final Consumer<byte[]> onMessage;
+    private final Consumer<String> onError;
+    private final byte[] prefix = new byte[PREFIX];
+    private int prefixRead;
+    private byte[] body;
+    private int bodyRead;
+    private boolean failed;
+
+    public Reader(int maxBytes, Consumer<byte[]> onMessage, Consumer<String> onError) {
+      this.maxBytes = maxBytes;
+      this.onMessage = onMessage;
+      this.onError = onError;
+    }
+
+    /** Consumes all of data. */
+    public void read(ByteBuf data) {
+      while (data.isReadable() && !failed) {
+        if (body == null) {
+          int n = Math.min(PREFIX - prefixRead, data.readableBytes());
+          data.readBytes(prefix, prefixRead, n);
+          prefixRead += n;
+          if (prefixRead < PREFIX) {
+            break;
+          }
+          int len = ((prefix[1] & 0xff) << 24) | ((prefix[2] & 0xff) << 16) | ((prefix[3] & 0xff) << 8)
+              | (prefix[4] & 0xff);
+          if (prefix[0] != 0 || len < 0 || len > maxBytes) {
+            failed = true;
+            onError.accept(prefix[0] != 0 ? COMPRESSED
+                : "grpc: received message larger than max (" + len + " vs. " + maxBytes + ")");
+            break;
+          }
+          body = new byte[len];
+          bodyRead = 0;
         } else {
-          expect[0] = len;
-          parser.fixedSizeMode(len);
+          int n = Math.min(body.length - bodyRead, data.readableBytes());
+          data.readBytes(body, bodyRead, n);
+          bodyRead += n;
         }
-        return;
+        if (bodyRead == body.length) {
+          byte[] message = body;
+          body = null;
+          prefixRead = 0;
+          onMessage.accept(message);
+        }
       }
-      expect[0] = -1;
-      parser.fixedSizeMode(PREFIX);
-      onMessage.accept(buf);
-    });
-    return parser;
+      data.skipBytes(data.readableBytes());
+    }
   }
 
   /**
