@@ -69,6 +69,8 @@ public final class KvStore implements Closeable {
   private volatile long currentRev;
   private volatile CompactPoint compactPoint;
   private volatile long consistentIndex;
+  /** The consistent index last written to this backend by {@link #persistConsistentIndex()}; -1: not known. */
+  private long persistedConsistentIndex = -1;
   private volatile long liveKeys;
   private volatile long sizeBytes;
   /** etcd's db size: the high-water mark of {@link #sizeBytes} since the backend was (re)built. */
@@ -92,6 +94,7 @@ public final class KvStore implements Closeable {
     compactPoint = r.compactPoint();
     index = r.index();
     backend = newBackend;
+    persistedConsistentIndex = -1;
     consistentIndex = r.consistentIndex();
     liveKeys = r.liveKeys();
     sizeBytes = r.sizeBytes();
@@ -251,6 +254,7 @@ public final class KvStore implements Closeable {
     }
     Backend old = backend;
     backend = d.target;
+    persistedConsistentIndex = -1;
     compactor.retarget(d.target);
     dbSizeBytes = sizeBytes;
     generation++;
@@ -408,9 +412,11 @@ public final class KvStore implements Closeable {
    * of a batch only means a crash replays the whole batch from the WAL, idempotently.
    */
   public void persistConsistentIndex() {
-    if (backend.meta(MetaKey.CONSISTENT_INDEX) != consistentIndex) {
-      backend.setMeta(MetaKey.CONSISTENT_INDEX, consistentIndex);
+    long index = consistentIndex;
+    if (index != persistedConsistentIndex && backend.meta(MetaKey.CONSISTENT_INDEX) != index) {
+      backend.setMeta(MetaKey.CONSISTENT_INDEX, index);
     }
+    persistedConsistentIndex = index;
   }
 
   /**

@@ -55,7 +55,8 @@ final class StoreTxnWrite implements WriteTxn {
       throw new IllegalArgumentException("empty key");
     }
     long rev = beginRev + 1;
-    KeyIndex ki = index.lookup(key);
+    TreeIndex.Slot slot = index.slot(key);
+    KeyIndex ki = slot.current();
     KeyIndex.Hit prev = ki == null ? null : ki.get(rev);
     KeyValue kv = KeyValue.newBuilder()
         .setKey(ByteString.copyFrom(key))
@@ -67,7 +68,7 @@ final class StoreTxnWrite implements WriteTxn {
         .build();
     Revision idxRev = new Revision(rev, changes.size());
     write(idxRev, false, kv);
-    index.put(ki, key, idxRev);
+    index.put(slot, idxRev);
     if (prev == null) {
       liveKeyDelta++;
     }
