@@ -55,8 +55,7 @@ final class StoreTxnWrite implements WriteTxn {
       throw new IllegalArgumentException("empty key");
     }
     long rev = beginRev + 1;
-    TreeIndex.Slot slot = index.slot(key);
-    KeyIndex ki = slot.current();
+    KeyIndex ki = index.lookup(key);
     KeyIndex.Hit prev = ki == null ? null : ki.get(rev);
     KeyValue kv = KeyValue.newBuilder()
         .setKey(ByteString.copyFrom(key))
@@ -68,7 +67,7 @@ final class StoreTxnWrite implements WriteTxn {
         .build();
     Revision idxRev = new Revision(rev, changes.size());
     write(idxRev, false, kv);
-    index.put(slot, idxRev);
+    index.put(ki, key, idxRev);
     if (prev == null) {
       liveKeyDelta++;
     }

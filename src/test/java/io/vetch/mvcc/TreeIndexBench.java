@@ -14,7 +14,7 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * JMH (run by {@code bin/vetch-bench jmh}): the in-heap key index with {@code keys} keys: a point lookup at the
- * latest revision, a new revision for an existing key (the writer's slot + put), and a 100-key range scan.
+ * latest revision, a new revision for an existing key (the writer's lookup + put), and a 100-key range scan.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -32,7 +32,7 @@ public class TreeIndexBench {
     index = new TreeIndex();
     names = KvStoreBench.keys(keys);
     for (byte[] k : names) {
-      index.put(index.slot(k), new Revision(++rev, 0));
+      index.put(index.lookup(k), k, new Revision(++rev, 0));
     }
   }
 
@@ -49,7 +49,7 @@ public class TreeIndexBench {
   @Benchmark
   public long put() {
     byte[] k = names[ThreadLocalRandom.current().nextInt(keys)];
-    index.put(index.slot(k), new Revision(++rev, 0));
+    index.put(index.lookup(k), k, new Revision(++rev, 0));
     return rev;
   }
 
