@@ -116,11 +116,6 @@ final class RaftVerticle extends VerticleBase {
       }
 
       @Override
-      public boolean workerMaySend(List<io.vetch.api.raftpb.Message> messages) {
-        return messages.stream().allMatch(RaftVerticle::plain);
-      }
-
-      @Override
       public void leaderChanged(long lead) {
         onLeaderChange(lead);
       }
@@ -451,14 +446,6 @@ final class RaftVerticle extends VerticleBase {
     }
     loop.appliedTo(a.appliedIndex());
     afterEvent();
-  }
-
-  /**
-   * Whether m goes to the transport as it is: no snapshot to ship and no append counted in the v2 statistics (both
-   * this verticle's state), so any thread may hand it on.
-   */
-  private static boolean plain(io.vetch.api.raftpb.Message m) {
-    return m.getType() != MessageType.MsgApp && m.getType() != MessageType.MsgSnap;
   }
 
   private void send(List<io.vetch.api.raftpb.Message> messages) {

@@ -16,8 +16,7 @@ import java.util.List;
  * or applied to the storage worker, one Ready in flight at a time (proposals arriving meanwhile share the next WAL
  * fsync: group commit), and once the worker reports it durable appends it to the in-memory log (MemoryStorage) and
  * advances the core. A Ready with nothing for storage (heartbeats, read-index traffic) is finished at once. A
- * leader's messages go out before its own fsync when its term is durable; everyone else's after, sent by the storage
- * worker the moment the Ready is durable when the sink allows it ({@link Sink#workerMaySend}), else from here.
+ * leader's messages go out before its own fsync when its term is durable; everyone else's after.
  *
  * <p>Also keeps the applied index the storage worker reports, and serves linearizable reads ({@link ReadIndexQueue})
  * once it reaches their read index. Plain state on the raft verticle's context; not thread-safe.
@@ -32,9 +31,6 @@ final class ReadyLoop<R> {
 
     /** Sends messages to peers. */
     void send(List<Message> messages);
-
-    /** Whether messages may be sent by the storage worker (the batch's sendOnPersist) instead of {@link #send}. */
-    boolean workerMaySend(List<Message> messages);
 
     /** The member known to lead changed to lead (0: none). */
     void leaderChanged(long lead);
@@ -56,7 +52,6 @@ final class ReadyLoop<R> {
   private final ReadIndexQueue<R> reads;
   private final Sink<R> sink;
   private Ready inflight;
-  private boolean inflightSentByWorker;
   private long batchSeq;
   private long applied;
   private boolean stopped;
@@ -112,7 +107,7 @@ final class ReadyLoop<R> {
     if (rd.hardState != null) {
       memoryStorage.setHardState(rd.hardState);
     }
-    if (!rd.sendBeforePersist && !inflightSentByWorker) {
+    if (!rd.sendBeforePersist) {
       sink.send(rd.messages);
     }
     node.advance(rd);
@@ -150,10 +145,9 @@ final class ReadyLoop<R> {
       sink.send(rd.messages);
     }
     inflight = rd;
-    inflightSentByWorker = !rd.sendBeforePersist && !rd.messages.isEmpty() && sink.workerMaySend(rd.messages);
     java.nio.file.Path image = rd.snapshot == null ? null : sink.snapshotImage(rd.snapshot.getMetadata().getIndex());
     sink.persist(new StorageBatch(++batchSeq, rd.hardState, rd.entries, rd.snapshot, image, rd.committedEntries,
-        rd.mustSync, committedOnPersist(rd), inflightSentByWorker ? rd.messages : List.of()));
+        rd.mustSync, committedOnPersist(rd)));
     return true;
   }
 

@@ -26,7 +26,6 @@ import io.vetch.server.bus.StorageImage;
 import io.vetch.server.bus.WatchEvents;
 import io.vetch.transport.LocalDelivery;
 import io.vetch.transport.PeerMap;
-import io.vetch.transport.RaftMessages;
 import io.vetch.snap.Snapshotter;
 import io.vetch.wal.Wal;
 import io.vetch.failpoint.StorageFault;
@@ -250,10 +249,6 @@ final class StorageVerticle extends VerticleBase {
         long t = System.nanoTime();
         wal.sync();
         metrics.walFsync(System.nanoTime() - t);
-      }
-      if (!batch.sendOnPersist().isEmpty()) {
-        vertx.eventBus().send(addresses.transport().send(), new RaftMessages(batch.sendOnPersist()),
-            LocalDelivery.of(RaftMessages.class));
       }
       vertx.eventBus().send(addresses.persisted(), new Persisted(batch.seq(), null), LocalDelivery.of(Persisted.class));
       if (batch.applyOnPersist() && !batch.entries().isEmpty()) {

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /** The Ready loop driven as the raft verticle drives it, with the storage worker played by the test. */
 class ReadyLoopTest {
-  private MemoryStorage storage = new MemoryStorage();
-  private MemberStatus status = new MemberStatus();
+  private final MemoryStorage storage = new MemoryStorage();
+  private final MemberStatus status = new MemberStatus();
   private final List<StorageBatch> batches = new ArrayList<>();
   private final List<Message> sent = new ArrayList<>();
   private final List<Long> leaders = new ArrayList<>();
@@ -29,23 +29,12 @@ class ReadyLoopTest {
   private RawNode node;
   private ReadIndexQueue<String> reads;
   private ReadyLoop<String> loop;
-  /** What the sink answers to workerMaySend. */
-  private boolean workerMaySend;
 
   @BeforeEach
   void start() {
-    start(1, List.of(1L));
-  }
-
-  /** A fresh member id of voters, driven by a fresh loop. */
-  private void start(long id, List<Long> voters) {
-    storage = new MemoryStorage();
-    status = new MemberStatus();
-    batches.clear();
-    sent.clear();
-    RawNode.bootstrap(storage, voters);
+    RawNode.bootstrap(storage, List.of(1L));
     RaftConfig cfg = new RaftConfig();
-    cfg.id = id;
+    cfg.id = 1;
     node = new RawNode(cfg, storage);
     reads = new ReadIndexQueue<>(1, 5, node::readIndex, r -> served.add(r + " failed"));
     loop = new ReadyLoop<>(node, storage, status, new AppliedConfig(node, storage, 10), reads, 0,
@@ -58,11 +47,6 @@ class ReadyLoopTest {
           @Override
           public void send(List<Message> messages) {
             sent.addAll(messages);
-          }
-
-          @Override
-          public boolean workerMaySend(List<Message> messages) {
-            return workerMaySend;
           }
 
           @Override
@@ -139,39 +123,6 @@ class ReadyLoopTest {
     assertEquals(last, loop.applied());
     assertEquals(last, status.appliedIndex());
     assertEquals(last, storage.lastIndex(), "durable entries joined the in-memory log");
-  }
-
-  /** A follower hears a heartbeat of a new term: a Ready with a hard state to persist and an answer to send after. */
-  private StorageBatch followerHearsANewTerm() {
-    start(2, List.of(1L, 2L, 3L));
-    node.step(Message.newBuilder().setType(io.vetch.api.raftpb.MessageType.MsgHeartbeat).setFrom(1).setTo(2).setTerm(2)
-        .build());
-    loop.afterEvent();
-    assertEquals(1, batches.size());
-    StorageBatch b = batches.get(0);
-    assertEquals(2, b.hardState().getTerm());
-    return b;
-  }
-
-  @Test
-  void aFollowersAnswersLeaveOnlyOnceDurableFromTheLoop() {
-    workerMaySend = false;
-    StorageBatch b = followerHearsANewTerm();
-    assertEquals(List.of(), b.sendOnPersist());
-    assertEquals(List.of(), sent, "nothing leaves before the term is durable");
-    loop.persisted();
-    assertEquals(List.of(io.vetch.api.raftpb.MessageType.MsgHeartbeatResp),
-        sent.stream().map(Message::getType).toList());
-  }
-
-  @Test
-  void aFollowersAnswersLeaveWithTheStorageWorkerWhenTheSinkAllows() {
-    workerMaySend = true;
-    StorageBatch b = followerHearsANewTerm();
-    assertEquals(List.of(io.vetch.api.raftpb.MessageType.MsgHeartbeatResp),
-        b.sendOnPersist().stream().map(Message::getType).toList(), "the worker sends them once the batch is durable");
-    loop.persisted();
-    assertEquals(List.of(), sent, "and the loop does not send them again");
   }
 
   @Test
