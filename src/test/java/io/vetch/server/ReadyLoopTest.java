@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /** The Ready loop driven as the raft verticle drives it, with the storage worker played by the test. */
 class ReadyLoopTest {
-  private final MemoryStorage storage = new MemoryStorage();
-  private final MemberStatus status = new MemberStatus();
+  private MemoryStorage storage;
+  private MemberStatus status;
   private final List<StorageBatch> batches = new ArrayList<>();
   private final List<Message> sent = new ArrayList<>();
   private final List<Long> leaders = new ArrayList<>();
@@ -32,9 +32,18 @@ class ReadyLoopTest {
 
   @BeforeEach
   void start() {
-    RawNode.bootstrap(storage, List.of(1L));
+    start(1, List.of(1L));
+  }
+
+  /** A fresh member id among voters, driven by a fresh loop. */
+  private void start(long id, List<Long> voters) {
+    storage = new MemoryStorage();
+    status = new MemberStatus();
+    batches.clear();
+    sent.clear();
+    RawNode.bootstrap(storage, voters);
     RaftConfig cfg = new RaftConfig();
-    cfg.id = 1;
+    cfg.id = id;
     node = new RawNode(cfg, storage);
     reads = new ReadIndexQueue<>(1, 5, node::readIndex, r -> served.add(r + " failed"));
     loop = new ReadyLoop<>(node, storage, status, new AppliedConfig(node, storage, 10), reads, 0,
@@ -123,6 +132,21 @@ class ReadyLoopTest {
     assertEquals(last, loop.applied());
     assertEquals(last, status.appliedIndex());
     assertEquals(last, storage.lastIndex(), "durable entries joined the in-memory log");
+  }
+
+  @Test
+  void aFollowersAnswerLeavesOnlyOnceItsReadyIsDurable() {
+    start(2, List.of(1L, 2L, 3L));
+    node.step(Message.newBuilder().setType(io.vetch.api.raftpb.MessageType.MsgHeartbeat).setFrom(1).setTo(2).setTerm(2)
+        .build());
+    loop.afterEvent();
+    assertEquals(1, batches.size(), "the new term goes to storage");
+    assertEquals(2, batches.get(0).hardState().getTerm());
+    assertEquals(List.of(), sent, "nothing is answered before the term is durable");
+    loop.persisted();
+    assertEquals(List.of(io.vetch.api.raftpb.MessageType.MsgHeartbeatResp),
+        sent.stream().map(Message::getType).toList());
+    assertEquals(1, status.leader());
   }
 
   @Test
