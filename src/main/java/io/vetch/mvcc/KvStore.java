@@ -413,10 +413,10 @@ public final class KvStore implements Closeable {
    */
   public void persistConsistentIndex() {
     long index = consistentIndex;
-    if (index != persistedConsistentIndex && backend.meta(MetaKey.CONSISTENT_INDEX) != index) {
+    if (index != persistedConsistentIndex) {
       backend.setMeta(MetaKey.CONSISTENT_INDEX, index);
+      persistedConsistentIndex = index;
     }
-    persistedConsistentIndex = index;
   }
 
   /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vetch.api.raftpb.Entry;
 import io.vetch.api.raftpb.Message;
+import io.vetch.api.raftpb.MessageType;
 import io.vetch.raft.MemoryStorage;
 import io.vetch.raft.RaftConfig;
 import io.vetch.raft.RawNode;
@@ -45,7 +46,7 @@ class ReadyLoopTest {
     RaftConfig cfg = new RaftConfig();
     cfg.id = id;
     node = new RawNode(cfg, storage);
-    reads = new ReadIndexQueue<>(1, 5, node::readIndex, r -> served.add(r + " failed"));
+    reads = new ReadIndexQueue<>(id, 5, node::readIndex, r -> served.add(r + " failed"));
     loop = new ReadyLoop<>(node, storage, status, new AppliedConfig(node, storage, 10), reads, 0,
         new ReadyLoop.Sink<>() {
           @Override
@@ -137,14 +138,14 @@ class ReadyLoopTest {
   @Test
   void aFollowersAnswerLeavesOnlyOnceItsReadyIsDurable() {
     start(2, List.of(1L, 2L, 3L));
-    node.step(Message.newBuilder().setType(io.vetch.api.raftpb.MessageType.MsgHeartbeat).setFrom(1).setTo(2).setTerm(2)
+    node.step(Message.newBuilder().setType(MessageType.MsgHeartbeat).setFrom(1).setTo(2).setTerm(2)
         .build());
     loop.afterEvent();
     assertEquals(1, batches.size(), "the new term goes to storage");
     assertEquals(2, batches.get(0).hardState().getTerm());
     assertEquals(List.of(), sent, "nothing is answered before the term is durable");
     loop.persisted();
-    assertEquals(List.of(io.vetch.api.raftpb.MessageType.MsgHeartbeatResp),
+    assertEquals(List.of(MessageType.MsgHeartbeatResp),
         sent.stream().map(Message::getType).toList());
     assertEquals(1, status.leader());
   }
