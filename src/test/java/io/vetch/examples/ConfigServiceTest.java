@@ -38,8 +38,10 @@ class ConfigServiceTest {
   @Test
   void configurationAndLeadership(Vertx vertx, @TempDir Path dir) throws Exception {
     List<Vetch> members = await(Vetch.startCluster(vertx, dir, 3));
-    while (await(members.get(0).client().status()).getLeader() == 0) {
-      Thread.sleep(50);
+    for (Vetch m : members) { // each instance below talks to its own member, which must know the leader
+      while (await(m.client().status()).getLeader() == 0) {
+        Thread.sleep(50);
+      }
     }
     await(members.get(0).client().put("app/config/color", "blue"));
     List<ConfigService> apps = new ArrayList<>();
