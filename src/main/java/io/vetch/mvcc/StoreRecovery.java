@@ -90,6 +90,7 @@ final class StoreRecovery {
       ordered.set(q, inOrder);
       rebuilt[q] = rebuild(index, inOrder, compactRev);
     });
+    index.restored();
     List<Revision> pending = new ArrayList<>();
     long currentRev = Math.max(1, compactRev);
     long maxSubAtCompact = -1;
