@@ -6,6 +6,7 @@ import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
@@ -13,6 +14,9 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2FrameListenerDecorator;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersEncoder;
+import io.netty.handler.codec.http2.Http2RemoteFlowController;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.AsciiString;
 import io.netty.util.collection.IntObjectHashMap;
 import io.vetch.api.etcdserverpb.CompactionRequest;
@@ -32,6 +36,7 @@ import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.StatusException;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -48,6 +53,13 @@ import java.util.function.Supplier;
  * to the call's own (duplicated) context, and the gRPC method counters. As in grpc-go: a malformed request gets its
  * status code, the grpc-timeout header is not enforced, and a call the client resets after sending it still
  * completes, unanswered. Runs on the connection's event loop only.
+ *
+ * <p>A unary reply that fits in one DATA frame and in the stream's and connection's send windows goes out as one
+ * buffer holding its three frames, written straight to the channel: its header blocks are encoded by the
+ * connection's own HPACK encoder (so the peer's header table stays in step), the windows are debited as the
+ * codec's flow controller would have debited them, and the stream is closed as the codec closes it. Anything else
+ * (Range's chunks, a reply larger than a frame or a window, a codec whose HPACK encoder is not reachable) takes the
+ * codec's path.
  */
 final class KvStreams extends Http2FrameListenerDecorator {
   /** How a method's request is read and served. */
@@ -103,11 +115,20 @@ final class KvStreams extends Http2FrameListenerDecorator {
   private static final AsciiString AUTHORIZATION = AsciiString.of("authorization");
   private static final AsciiString HAS_LEADER = AsciiString.of(RequireLeaderHandler.REQUIRE_LEADER_KEY);
   private static final AsciiString OK = AsciiString.of("0");
+  /** DefaultHttp2FrameWriter's HPACK encoder (Netty keeps it private), or null when this Netty has none there. */
+  private static final Field HEADERS_ENCODER = headersEncoderField();
+  private static final int FRAME_HEADER = 9;
+  private static final byte DATA = 0x0;
+  private static final byte HEADERS = 0x1;
+  private static final byte END_STREAM = 0x1;
+  private static final byte END_HEADERS = 0x4;
 
   /** A reply's headers and OK trailers: never changed once made, so every call on this connection shares them. */
   private final Http2Headers okHeaders = replyHeaders();
   private final Http2Headers okTrailers = new DefaultHttp2Headers(false, 1).add(GRPC_STATUS, OK);
   private final Http2ConnectionHandler codec;
+  /** The connection's HPACK encoder, for replies written directly; null: every reply takes the codec's path. */
+  private final Http2HeadersEncoder hpack;
   private final Service service;
   private final Runnable onRequest;
   private final Supplier<String> commonName;
@@ -118,6 +139,7 @@ final class KvStreams extends Http2FrameListenerDecorator {
       Supplier<String> commonName) {
     super(delegate);
     this.codec = codec;
+    this.hpack = hpackOf(codec);
     this.service = service;
     this.onRequest = onRequest;
     this.commonName = commonName;
@@ -286,6 +308,11 @@ final class KvStreams extends Http2FrameListenerDecorator {
     if (!writable(s)) {
       return;
     }
+    if (reply instanceof MessageLite m && answerDirect(ctx, s, m)) {
+      s.metrics.handled(GrpcStatus.OK.code);
+      s.metrics.sent(1);
+      return;
+    }
     Http2ConnectionEncoder out = codec.encoder();
     out.writeHeaders(ctx, s.id, okHeaders, 0, false, ctx.voidPromise());
     if (reply instanceof MessageLite m) {
@@ -329,14 +356,99 @@ final class KvStreams extends Http2FrameListenerDecorator {
     s.metrics.handled(code);
   }
 
+  /**
+   * Writes the reply's HEADERS, DATA and trailers as one buffer, straight to the channel, when it fits in one
+   * frame and in the send windows (see the class comment); false, having written nothing, otherwise.
+   */
+  private boolean answerDirect(ChannelHandlerContext ctx, Stream s, MessageLite m) {
+    Http2Stream stream = codec.connection().stream(s.id);
+    Http2Stream connection = codec.connection().connectionStream();
+    Http2RemoteFlowController flow = codec.encoder().flowController();
+    int size = m.getSerializedSize();
+    int data = GrpcFraming.PREFIX + size;
+    if (hpack == null || stream == null || flow.hasFlowControlled(stream) || flow.windowSize(stream) < data
+        || flow.windowSize(connection) < data
+        || data > codec.encoder().configuration().frameSizePolicy().maxFrameSize()) {
+      return false;
+    }
+    ByteBuf buf = ctx.alloc().directBuffer(3 * FRAME_HEADER + data + 64);
+    try {
+      headerBlock(buf, s.id, okHeaders, END_HEADERS);
+      buf.ensureWritable(FRAME_HEADER + data);
+      int at = buf.writerIndex();
+      buf.writerIndex(at + FRAME_HEADER);
+      frameHeader(buf, at, data, DATA, 0, s.id);
+      buf.writeByte(0).writeInt(size);
+      CodedOutputStream out = CodedOutputStream.newInstance(buf.nioBuffer(buf.writerIndex(), size));
+      m.writeTo(out);
+      out.checkNoSpaceLeft();
+      buf.writerIndex(buf.writerIndex() + size);
+      headerBlock(buf, s.id, okTrailers, END_HEADERS | END_STREAM);
+      flow.incrementWindowSize(connection, -data); // what the flow controller debits for a DATA frame it writes
+      flow.incrementWindowSize(stream, -data);
+    } catch (Http2Exception | IOException | RuntimeException e) {
+      buf.release();
+      // The HPACK table may have changed for blocks never sent: the connection cannot go on, as in Netty's writer.
+      codec.onError(ctx, true, e);
+      return true;
+    }
+    ctx.write(buf, ctx.voidPromise());
+    codec.closeStreamLocal(stream, ctx.newSucceededFuture());
+    codec.flush(ctx);
+    return true;
+  }
+
+  /** Appends a HEADERS frame holding headers' block, encoded by the connection's HPACK encoder. */
+  private void headerBlock(ByteBuf buf, int streamId, Http2Headers headers, int flags) throws Http2Exception {
+    buf.ensureWritable(FRAME_HEADER);
+    int at = buf.writerIndex();
+    buf.writerIndex(at + FRAME_HEADER);
+    hpack.encodeHeaders(streamId, headers, buf);
+    frameHeader(buf, at, buf.writerIndex() - at - FRAME_HEADER, HEADERS, flags, streamId);
+  }
+
+  /** An HTTP/2 frame header, over the 9 bytes at index at: 24-bit length, type, flags, stream id. */
+  private static void frameHeader(ByteBuf buf, int at, int length, byte type, int flags, int streamId) {
+    buf.setMedium(at, length);
+    buf.setByte(at + 3, type);
+    buf.setByte(at + 4, flags);
+    buf.setInt(at + 5, streamId);
+  }
+
+  private static Field headersEncoderField() {
+    try {
+      Field f = DefaultHttp2FrameWriter.class.getDeclaredField("headersEncoder");
+      f.setAccessible(true);
+      return f;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      System.getLogger(KvStreams.class.getName()).log(System.Logger.Level.INFO,
+          "Netty's HPACK encoder is not reachable; KV replies take the codec's path: " + e);
+      return null;
+    }
+  }
+
+  /** Whether replies can be written directly (Netty's HPACK encoder is where this class looks for it). */
+  static boolean hpackReachable() {
+    return HEADERS_ENCODER != null;
+  }
+
+  private static Http2HeadersEncoder hpackOf(Http2ConnectionHandler codec) {
+    try {
+      return HEADERS_ENCODER != null && codec.encoder().frameWriter() instanceof DefaultHttp2FrameWriter w
+          ? (Http2HeadersEncoder) HEADERS_ENCODER.get(w) : null;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+
   /** Whether s may still be answered (not reset, its connection open); it is forgotten here either way. */
   private boolean writable(Stream s) {
     if (streams.remove(s.id) != s) {
       return false;
     }
-    io.netty.handler.codec.http2.Http2Stream stream = codec.connection().stream(s.id);
-    return stream != null && (stream.state() == io.netty.handler.codec.http2.Http2Stream.State.HALF_CLOSED_REMOTE
-        || stream.state() == io.netty.handler.codec.http2.Http2Stream.State.OPEN);
+    Http2Stream stream = codec.connection().stream(s.id);
+    return stream != null && (stream.state() == Http2Stream.State.HALF_CLOSED_REMOTE
+        || stream.state() == Http2Stream.State.OPEN);
   }
 
   private static Http2Headers replyHeaders() {

@@ -25,6 +25,9 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
+import io.vetch.api.etcdserverpb.PutResponse;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -171,6 +174,55 @@ class KvStreamsTest {
       assertFalse(await(kv.range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("a")).build()))
           .getKvsCount() > 0, "no refused call was applied");
       await(client.close());
+    }
+  }
+
+  /**
+   * Small replies go out directly (one buffer, the connection's HPACK encoder) and large ones through the codec's
+   * flow controller; many of each in flight on one connection must all arrive whole, in step with the header table.
+   */
+  @Test
+  void repliesWrittenDirectlyAndThroughTheCodecShareAConnection(Vertx vertx) throws Exception {
+    assertTrue(KvStreams.hpackReachable(), "Netty's HPACK encoder is reachable: small replies are written directly");
+    try (TestMember m = TestMember.start(vertx, dir, b -> b.maxRequestBytes(256 * 1024))) {
+      KVGrpcClient kv = KVGrpcClient.create(
+          GrpcClient.client(vertx, new io.vertx.grpc.client.GrpcClientOptions().setMaxMessageSize(16 << 20)),
+          SocketAddress.inetSocketAddress(m.clientPort(), "127.0.0.1"));
+      byte[] big = new byte[40_000]; // a previous value larger than a frame: that reply takes the codec's path
+      for (int round = 0; round < 3; round++) {
+        List<Future<PutResponse>> large = new ArrayList<>();
+        List<Future<PutResponse>> small = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+          big[0] = (byte) (round * 20 + i);
+          await(kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("big/" + i))
+              .setValue(ByteString.copyFrom(big)).build()));
+        }
+        for (int i = 0; i < 200; i++) {
+          if (i % 10 == 0) {
+            large.add(kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("big/" + i / 10))
+                .setValue(ByteString.copyFromUtf8("x")).setPrevKv(true).build()));
+          }
+          small.add(kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("small/" + i))
+              .setValue(ByteString.copyFromUtf8("v" + round)).build()));
+        }
+        await(Future.all(new ArrayList<>(large)));
+        await(Future.all(new ArrayList<>(small)));
+        for (int i = 0; i < large.size(); i++) {
+          PutResponse r = large.get(i).result();
+          assertEquals(40_000, r.getPrevKv().getValue().size());
+          assertEquals((byte) (round * 20 + i), r.getPrevKv().getValue().byteAt(0));
+        }
+        long lastRevision = 0;
+        for (Future<PutResponse> f : small) {
+          assertTrue(f.result().getHeader().getRevision() > lastRevision);
+          lastRevision = f.result().getHeader().getRevision();
+        }
+        RangeResponse smalls = await(kv.range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("small/"))
+            .setRangeEnd(ByteString.copyFromUtf8("small0")).build()));
+        assertEquals(200, smalls.getCount());
+        String expected = "v" + round;
+        assertTrue(smalls.getKvsList().stream().allMatch(kvp -> kvp.getValue().toStringUtf8().equals(expected)));
+      }
     }
   }
 }
