@@ -54,12 +54,11 @@ import java.util.function.Supplier;
  * status code, the grpc-timeout header is not enforced, and a call the client resets after sending it still
  * completes, unanswered. Runs on the connection's event loop only.
  *
- * <p>A unary reply that fits in one DATA frame and in the stream's and connection's send windows goes out as one
+ * <p>A reply that fits in one DATA frame and in the stream's and connection's send windows goes out as one
  * buffer holding its three frames, written straight to the channel: its header blocks are encoded by the
  * connection's own HPACK encoder (so the peer's header table stays in step), the windows are debited as the
- * codec's flow controller would have debited them, and the stream is closed as the codec closes it. Anything else
- * (Range's chunks, a reply larger than a frame or a window, a codec whose HPACK encoder is not reachable) takes the
- * codec's path.
+ * codec's flow controller would have debited them, and the stream is closed as the codec closes it. A reply larger
+ * than a frame or a window, or on a codec whose HPACK encoder is not reachable, takes the codec's path.
  */
 final class KvStreams extends Http2FrameListenerDecorator {
   /** How a method's request is read and served. */
@@ -308,7 +307,7 @@ final class KvStreams extends Http2FrameListenerDecorator {
     if (!writable(s)) {
       return;
     }
-    if (reply instanceof MessageLite m && answerDirect(ctx, s, m)) {
+    if (answerDirect(ctx, s, reply)) {
       s.metrics.handled(GrpcStatus.OK.code);
       s.metrics.sent(1);
       return;
@@ -360,12 +359,18 @@ final class KvStreams extends Http2FrameListenerDecorator {
    * Writes the reply's HEADERS, DATA and trailers as one buffer, straight to the channel, when it fits in one
    * frame and in the send windows (see the class comment); false, having written nothing, otherwise.
    */
-  private boolean answerDirect(ChannelHandlerContext ctx, Stream s, MessageLite m) {
+  private boolean answerDirect(ChannelHandlerContext ctx, Stream s, Object reply) {
     Http2Stream stream = codec.connection().stream(s.id);
     Http2Stream connection = codec.connection().connectionStream();
     Http2RemoteFlowController flow = codec.encoder().flowController();
-    int size = m.getSerializedSize();
-    int data = GrpcFraming.PREFIX + size;
+    MessageLite m = reply instanceof MessageLite r ? r : null;
+    int size = m == null ? 0 : m.getSerializedSize();
+    int data = m == null ? 0 : GrpcFraming.PREFIX + size;
+    if (m == null) {
+      for (Object chunk : (List<?>) reply) { // Range's reply: gRPC-framed already
+        data += ((BufferInternal) chunk).length();
+      }
+    }
     if (hpack == null || stream == null || flow.hasFlowControlled(stream) || flow.windowSize(stream) < data
         || flow.windowSize(connection) < data
         || data > codec.encoder().configuration().frameSizePolicy().maxFrameSize()) {
@@ -378,11 +383,18 @@ final class KvStreams extends Http2FrameListenerDecorator {
       int at = buf.writerIndex();
       buf.writerIndex(at + FRAME_HEADER);
       frameHeader(buf, at, data, DATA, 0, s.id);
-      buf.writeByte(0).writeInt(size);
-      CodedOutputStream out = CodedOutputStream.newInstance(buf.nioBuffer(buf.writerIndex(), size));
-      m.writeTo(out);
-      out.checkNoSpaceLeft();
-      buf.writerIndex(buf.writerIndex() + size);
+      if (m != null) {
+        buf.writeByte(0).writeInt(size);
+        CodedOutputStream out = CodedOutputStream.newInstance(buf.nioBuffer(buf.writerIndex(), size));
+        m.writeTo(out);
+        out.checkNoSpaceLeft();
+        buf.writerIndex(buf.writerIndex() + size);
+      } else {
+        for (Object chunk : (List<?>) reply) {
+          ByteBuf b = ((BufferInternal) chunk).getByteBuf();
+          buf.writeBytes(b, b.readerIndex(), b.readableBytes());
+        }
+      }
       headerBlock(buf, s.id, okTrailers, END_HEADERS | END_STREAM);
       flow.incrementWindowSize(connection, -data); // what the flow controller debits for a DATA frame it writes
       flow.incrementWindowSize(stream, -data);
@@ -397,6 +409,7 @@ final class KvStreams extends Http2FrameListenerDecorator {
     codec.flush(ctx);
     return true;
   }
+
 
   /** Appends a HEADERS frame holding headers' block, encoded by the connection's HPACK encoder. */
   private void headerBlock(ByteBuf buf, int streamId, Http2Headers headers, int flags) throws Http2Exception {
