@@ -183,8 +183,7 @@ public final class RawNode {
     boolean termOrVoteChanged = hs.getTerm() != prevHardState.getTerm() || hs.getVote() != prevHardState.getVote();
     // A leader's traffic may precede its fsync only once its term is durable (a single voter wins at once: its
     // first Ready carries both the new term and MsgApp to learners).
-    boolean sendBeforePersist = raft.state == StateType.LEADER && !termOrVoteChanged
-        && msgs.stream().allMatch(m -> LEADER_TRAFFIC.contains(m.getType()));
+    boolean sendBeforePersist = raft.state == StateType.LEADER && !termOrVoteChanged && allLeaderTraffic(msgs);
     boolean mustSync = !entries.isEmpty() || snap != null || termOrVoteChanged;
     Ready rd = new Ready(ss.equals(prevSoftState) ? null : ss, hs.equals(prevHardState) ? null : hs,
         List.copyOf(raft.readStates), entries, snap, raft.memoryStorage.nextCommittedEnts(), msgs, mustSync,
@@ -195,6 +194,15 @@ public final class RawNode {
     raft.readStates.clear();
     outstanding = rd;
     return rd;
+  }
+
+  private static boolean allLeaderTraffic(List<Message> msgs) {
+    for (Message m : msgs) {
+      if (!LEADER_TRAFFIC.contains(m.getType())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** rd (the last Ready) is durable and its committed entries are being applied. */
