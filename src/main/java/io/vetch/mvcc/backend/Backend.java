@@ -56,10 +56,13 @@ public final class Backend implements Closeable {
   private final java.util.List<long[]> mirroredDeletes = new java.util.ArrayList<>();
 
   private final Path dir;
+  /** The revisions file, named in failpoints and storage faults (kept: a put should not resolve it). */
+  private final Path revisionsFile;
 
   private Backend(Path dir, ChronicleMap<byte[], byte[]> revisions, ChronicleMap<byte[], byte[]> meta,
           FileChannel revisionsChannel, FileChannel metaChannel) {
     this.dir = dir;
+    this.revisionsFile = dir.resolve(REVISIONS_FILE);
     this.revisions = revisions;
     this.meta = meta;
     this.revisionsChannel = revisionsChannel;
@@ -133,7 +136,7 @@ public final class Backend implements Closeable {
   }
 
   private Path revisionsPath() {
-    return dir.resolve(REVISIONS_FILE);
+    return revisionsFile;
   }
 
   /** The record at (main, sub), or null when absent. Any thread. */
