@@ -66,8 +66,9 @@ final class KeyTree {
     return at >= 0 ? n.vals[at] : null;
   }
 
-  /** Sets key's index: in place when the key is present, else inserted (copy-on-write). The writer only. */
-  void put(byte[] key, KeyIndex ki) {
+  /** Sets the index of ki's key: in place when the key is present, else inserted (copy-on-write). The writer only. */
+  void put(KeyIndex ki) {
+    byte[] key = ki.key;
     long head = head(key);
     Node n = root;
     while (!n.isLeaf()) {
@@ -94,9 +95,9 @@ final class KeyTree {
     visit(root, from, from == null ? 0 : head(from), to, visitor);
   }
 
-  /** Replaces the whole tree with the given entries, which must be in key order. The writer only. */
-  void replaceAll(List<byte[]> keys, List<KeyIndex> vals) {
-    root = build(keys, vals);
+  /** Replaces the whole tree with the given indexes, which must be in key order. The writer only. */
+  void replaceAll(List<KeyIndex> vals) {
+    root = build(vals);
   }
 
   /** Every key's index, in key order (a snapshot of the tree as this call found it). */
@@ -206,17 +207,17 @@ final class KeyTree {
     n.heads[i] = kid.heads[0];
   }
 
-  private static Node build(List<byte[]> keys, List<KeyIndex> vals) {
-    int count = keys.size();
+  private static Node build(List<KeyIndex> vals) {
+    int count = vals.size();
     List<Node> level = new ArrayList<>();
     for (int from = 0; from < count || level.isEmpty(); from += FILL) {
       int to = Math.min(count, from + FILL);
       Node leaf = Node.leaf(to - from);
       for (int i = from; i < to; i++) {
-        byte[] k = keys.get(i);
-        leaf.heads[i - from] = head(k);
-        leaf.keys[i - from] = k;
-        leaf.vals[i - from] = vals.get(i);
+        KeyIndex ki = vals.get(i);
+        leaf.heads[i - from] = head(ki.key);
+        leaf.keys[i - from] = ki.key;
+        leaf.vals[i - from] = ki;
       }
       level.add(leaf);
     }

@@ -82,7 +82,7 @@ final class TreeIndex {
       key = key.clone();
       ki = KeyIndex.create(key);
     }
-    tree.put(ki.key, ki.put(rev));
+    tree.put(ki.put(rev));
   }
 
   void tombstone(byte[] key, Revision rev) {
@@ -90,7 +90,7 @@ final class TreeIndex {
     if (ki == null) {
       throw new IllegalStateException("tombstone for a key not in the index");
     }
-    tree.put(ki.key, ki.tombstone(rev));
+    tree.put(ki.tombstone(rev));
   }
 
   /**
@@ -115,13 +115,7 @@ final class TreeIndex {
 
   /** Ends recovery: the tree is built from what {@link #restore} gathered. */
   void restored() {
-    List<byte[]> keys = new ArrayList<>(restoring.size());
-    List<KeyIndex> vals = new ArrayList<>(restoring.size());
-    restoring.forEach((k, v) -> {
-      keys.add(k);
-      vals.add(v);
-    });
-    tree.replaceAll(keys, vals);
+    tree.replaceAll(new ArrayList<>(restoring.values()));
     restoring = null;
   }
 
@@ -132,19 +126,17 @@ final class TreeIndex {
    */
   List<Revision> compact(long atRev) {
     List<Revision> removed = new ArrayList<>();
-    List<byte[]> keys = new ArrayList<>();
     List<KeyIndex> kept = new ArrayList<>();
     boolean[] changed = {false};
     tree.forEach(null, null, before -> {
       KeyIndex after = before.compact(atRev, removed);
       changed[0] |= after != before;
       if (!after.isEmpty()) {
-        keys.add(after.key);
         kept.add(after);
       }
     });
     if (changed[0]) {
-      tree.replaceAll(keys, kept);
+      tree.replaceAll(kept);
     }
     return removed;
   }

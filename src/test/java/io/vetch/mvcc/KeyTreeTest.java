@@ -45,7 +45,7 @@ class KeyTreeTest {
       KeyIndex ki = model.containsKey(k) ? model.get(k) : KeyIndex.create(k);
       ki = ki.put(new Revision(i + 1, 0));
       model.put(k, ki);
-      tree.put(model.ceilingKey(k), ki);
+      tree.put(ki);
       if (i % 997 == 0) {
         check(tree, model);
       }
@@ -65,16 +65,16 @@ class KeyTreeTest {
       model.put(k, KeyIndex.create(k).put(new Revision(i + 1, 0)));
     }
     KeyTree tree = new KeyTree();
-    tree.replaceAll(new ArrayList<>(model.keySet()), new ArrayList<>(model.values()));
+    tree.replaceAll(new ArrayList<>(model.values()));
     check(tree, model);
     for (int i = 0; i < 5_000; i++) {
       byte[] k = key();
       KeyIndex ki = KeyIndex.create(k).put(new Revision(100_000 + i, 0));
       model.put(k, ki);
-      tree.put(model.ceilingKey(k), ki);
+      tree.put(ki);
     }
     check(tree, model);
-    tree.replaceAll(List.of(), List.of());
+    tree.replaceAll(List.of());
     assertNull(tree.get(new byte[] {1}));
     assertTrue(tree.values().isEmpty());
   }
@@ -85,7 +85,7 @@ class KeyTreeTest {
     List<byte[]> present = new ArrayList<>();
     for (int i = 0; i < 5_000; i += 2) {
       byte[] k = String.format("k%06d", i).getBytes();
-      tree.put(k, KeyIndex.create(k).put(new Revision(1, 0)));
+      tree.put(KeyIndex.create(k).put(new Revision(1, 0)));
       present.add(k);
     }
     AtomicBoolean done = new AtomicBoolean();
@@ -111,7 +111,7 @@ class KeyTreeTest {
     reader.start();
     for (int i = 1; i < 5_000; i += 2) {
       byte[] k = String.format("k%06d", i).getBytes();
-      tree.put(k, KeyIndex.create(k).put(new Revision(2, 0)));
+      tree.put(KeyIndex.create(k).put(new Revision(2, 0)));
     }
     done.set(true);
     reader.join();

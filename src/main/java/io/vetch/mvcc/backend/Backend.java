@@ -125,18 +125,14 @@ public final class Backend implements Closeable {
   public void put(long main, long sub, byte[] record) {
     byte[] key = revisionKey(main, sub);
     try {
-      Failpoints.check(Failpoints.STORE_WRITE, revisionsPath());
+      Failpoints.check(Failpoints.STORE_WRITE, revisionsFile);
       revisions.put(key, record);
     } catch (IOException | RuntimeException | InternalError e) {
-      throw new java.io.UncheckedIOException(new StorageFault("store write", revisionsPath(), e));
+      throw new java.io.UncheckedIOException(new StorageFault("store write", revisionsFile, e));
     }
     if (mirror != null) {
       mirror.revisions.put(key, record);
     }
-  }
-
-  private Path revisionsPath() {
-    return revisionsFile;
   }
 
   /** The record at (main, sub), or null when absent. Any thread. */
@@ -153,7 +149,7 @@ public final class Backend implements Closeable {
     try {
       old = revisions.remove(revisionKey(main, sub));
     } catch (RuntimeException | InternalError e) {
-      throw new java.io.UncheckedIOException(new StorageFault("store write", revisionsPath(), e));
+      throw new java.io.UncheckedIOException(new StorageFault("store write", revisionsFile, e));
     }
     return old == null ? -1 : old.length;
   }
@@ -256,10 +252,10 @@ public final class Backend implements Closeable {
   /** Forces both map files to disk (data and metadata). Writer thread. */
   public void sync() throws IOException {
     try {
-      Failpoints.check(Failpoints.STORE_FSYNC, revisionsPath());
+      Failpoints.check(Failpoints.STORE_FSYNC, revisionsFile);
       revisionsChannel.force(true);
     } catch (IOException e) {
-      throw new StorageFault("store fsync", revisionsPath(), e);
+      throw new StorageFault("store fsync", revisionsFile, e);
     }
     try {
       metaChannel.force(true);

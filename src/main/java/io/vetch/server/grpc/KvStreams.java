@@ -364,9 +364,10 @@ final class KvStreams extends Http2FrameListenerDecorator {
     Http2Stream connection = codec.connection().connectionStream();
     Http2RemoteFlowController flow = codec.encoder().flowController();
     MessageLite m = reply instanceof MessageLite r ? r : null;
-    int size = m == null ? 0 : m.getSerializedSize();
-    int data = m == null ? 0 : GrpcFraming.PREFIX + size;
-    if (m == null) {
+    int data = 0;
+    if (m != null) {
+      data = GrpcFraming.PREFIX + m.getSerializedSize();
+    } else {
       for (Object chunk : (List<?>) reply) { // Range's reply: gRPC-framed already
         data += ((BufferInternal) chunk).length();
       }
@@ -384,11 +385,7 @@ final class KvStreams extends Http2FrameListenerDecorator {
       buf.writerIndex(at + FRAME_HEADER);
       frameHeader(buf, at, data, DATA, 0, s.id);
       if (m != null) {
-        buf.writeByte(0).writeInt(size);
-        CodedOutputStream out = CodedOutputStream.newInstance(buf.nioBuffer(buf.writerIndex(), size));
-        m.writeTo(out);
-        out.checkNoSpaceLeft();
-        buf.writerIndex(buf.writerIndex() + size);
+        writeFramed(buf, m);
       } else {
         for (Object chunk : (List<?>) reply) {
           ByteBuf b = ((BufferInternal) chunk).getByteBuf();
@@ -409,7 +406,6 @@ final class KvStreams extends Http2FrameListenerDecorator {
     codec.flush(ctx);
     return true;
   }
-
 
   /** Appends a HEADERS frame holding headers' block, encoded by the connection's HPACK encoder. */
   private void headerBlock(ByteBuf buf, int streamId, Http2Headers headers, int flags) throws Http2Exception {
@@ -470,18 +466,24 @@ final class KvStreams extends Http2FrameListenerDecorator {
 
   /** m, gRPC-framed, in a buffer of the channel's allocator (direct: no copy on its way to the socket). */
   private static ByteBuf framed(ChannelHandlerContext ctx, MessageLite m) {
-    int size = m.getSerializedSize();
-    ByteBuf buf = ctx.alloc().directBuffer(GrpcFraming.PREFIX + size);
-    buf.writeByte(0).writeInt(size);
+    ByteBuf buf = ctx.alloc().directBuffer(GrpcFraming.PREFIX + m.getSerializedSize());
     try {
-      CodedOutputStream out = CodedOutputStream.newInstance(buf.nioBuffer(buf.writerIndex(), size));
-      m.writeTo(out);
-      out.checkNoSpaceLeft();
+      writeFramed(buf, m);
     } catch (IOException | RuntimeException e) {
       buf.release();
       throw new IllegalStateException("encoding a reply", e);
     }
-    buf.writerIndex(buf.writerIndex() + size);
     return buf;
   }
+
+  /** Appends m, gRPC-framed (uncompressed flag, length, message), to buf, which has room for it. */
+  private static void writeFramed(ByteBuf buf, MessageLite m) throws IOException {
+    int size = m.getSerializedSize();
+    buf.writeByte(0).writeInt(size);
+    CodedOutputStream out = CodedOutputStream.newInstance(buf.nioBuffer(buf.writerIndex(), size));
+    m.writeTo(out);
+    out.checkNoSpaceLeft();
+    buf.writerIndex(buf.writerIndex() + size);
+  }
+
 }
