@@ -81,7 +81,7 @@ public final class Main {
   private static int warmupOnly() {
     Logging.configure("warn");
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    long events = Warmup.run(vertx);
+    long events = Warmup.run(vertx, true); // the class-data archive records the paths between members too
     String failure = await(vertx.close());
     return events >= 0 && failure == null ? 0 : 1;
   }
@@ -106,8 +106,8 @@ public final class Main {
     // warm-up, sharing two cores with recovery, delayed serving from 9.5 to 12.2 s.
     boolean warmup = cfg.warmup() && !VetchServer.hasData(cfg);
     java.util.concurrent.CompletableFuture<Void> warm = warmup
-        ? java.util.concurrent.CompletableFuture.runAsync(() -> Warmup.run(vertx),
-            r -> new Thread(r, "vetch-warmup").start())
+        ? java.util.concurrent.CompletableFuture.runAsync(
+            () -> Warmup.run(vertx, cfg.initialCluster().size() > 1), r -> new Thread(r, "vetch-warmup").start())
         : java.util.concurrent.CompletableFuture.completedFuture(null);
     VetchServer server;
     try {

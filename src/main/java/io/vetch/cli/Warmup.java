@@ -39,23 +39,32 @@ import java.util.stream.Stream;
  * in a temporary directory on free loopback ports is sent a few thousand puts, reads, txns and watch events over real
  * gRPC, then closed and deleted. The JIT compiles the request paths and the classes load before the first client
  * arrives, so a fresh member answers at full speed from its first requests (a cold JVM spends its first seconds in
- * the interpreter and the compiler). The member's own data is never touched. Costs about 3 s of startup; any
- * failure is logged and startup goes on.
+ * the interpreter and the compiler). A member of a cluster also warms the paths between members: a throwaway
+ * two-member cluster is sent a few hundred puts, reads and txns through both members (proposals forwarded, entries
+ * replicated, read indexes asked of the leader), as few as the JIT needs to compile them. The member's own data is
+ * never touched. Costs about 3 s of startup; any failure is logged and startup goes on.
  */
 final class Warmup {
   private static final Logger LOG = Logger.getLogger(Warmup.class.getName());
   private static final int CLIENTS = 8;
   private static final int ROUNDS = 120;
   private static final int WATCHERS = 100;
+  /** Rounds per member of the two-member phase: C1 compiles a method after 20 calls (bin/vetch's thresholds). */
+  private static final int PEER_ROUNDS = 60;
   private static final long TIMEOUT_SECONDS = 20;
 
   private Warmup() {}
 
-  /**
-   * Runs the warm-up on vertx and returns the watch events the throwaway member delivered, or -1 if it failed (logged;
-   * startup goes on). Not on an event loop.
-   */
+  /** {@link #run(Vertx, boolean)} without the two-member phase. */
   static long run(Vertx vertx) {
+    return run(vertx, false);
+  }
+
+  /**
+   * Runs the warm-up on vertx, with the two-member phase when peers, and returns the watch events the throwaway
+   * member delivered, or -1 if it failed (logged; startup goes on). Not on an event loop.
+   */
+  static long run(Vertx vertx, boolean peers) {
     long start = System.nanoTime();
     Path dir = null;
     VetchServer server = null;
@@ -72,9 +81,14 @@ final class Warmup {
           .initialCluster(Map.of("warmup", List.of(peer))).build();
       server = await(VetchServer.start(vertx, cfg));
       long events = await(traffic(vertx, SocketAddress.inetSocketAddress(client.getPort(), host)));
+      await(server.close());
+      server = null;
+      if (peers) {
+        pair(vertx, dir, host);
+      }
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       LOG.info(() -> "warm-up done in " + ms + " ms (" + CLIENTS * ROUNDS * 5 + " requests, " + events
-          + " watch events)");
+          + " watch events" + (peers ? ", then " + 2 * PEER_ROUNDS * 3 + " through a two-member cluster)" : ")"));
       return events;
     } catch (Exception e) {
       LOG.log(Level.WARNING, "warm-up skipped: " + e, e);
@@ -91,6 +105,72 @@ final class Warmup {
         delete(dir);
       }
     }
+  }
+
+  /** The two-member phase: a throwaway cluster in dir, PEER_ROUNDS rounds through each member, then closed. */
+  private static void pair(Vertx vertx, Path dir, String host) throws Exception {
+    List<URI> clients = List.of(URI.create("http://" + host + ":" + freePort(host)),
+        URI.create("http://" + host + ":" + freePort(host)));
+    List<URI> peers = List.of(URI.create("http://" + host + ":" + freePort(host)),
+        URI.create("http://" + host + ":" + freePort(host)));
+    Map<String, List<URI>> cluster = Map.of("warmup-0", List.of(peers.get(0)), "warmup-1", List.of(peers.get(1)));
+    List<VetchServer> members = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        members.add(await(VetchServer.start(vertx, ServerConfig.builder().name("warmup-" + i)
+            .dataDir(dir.resolve("pair-" + i)).listenClientUrls(List.of(clients.get(i)))
+            .advertiseClientUrls(List.of(clients.get(i))).listenPeerUrls(List.of(peers.get(i)))
+            .initialAdvertisePeerUrls(List.of(peers.get(i))).initialCluster(cluster)
+            .initialClusterToken("vetch-warmup").heartbeatIntervalMs(10).electionTimeoutMs(100).build())));
+      }
+      GrpcClient grpc = GrpcClient.client(vertx);
+      try {
+        ByteString value = ByteString.copyFrom(new byte[256]);
+        List<Future<Void>> loops = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+          KVGrpcClient kv = KVGrpcClient.create(grpc, SocketAddress.inetSocketAddress(clients.get(i).getPort(), host));
+          int member = i;
+          loops.add(elected(vertx, kv, System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS))
+              .compose(v -> pairLoop(kv, member, 0, value)));
+        }
+        await(Future.all(loops));
+      } finally {
+        grpc.close();
+      }
+    } finally {
+      for (VetchServer m : members) {
+        await(m.close());
+      }
+    }
+  }
+
+  /** Completes once a put through kv succeeds (the pair has a leader), retrying every 20 ms until deadline. */
+  private static Future<Void> elected(Vertx vertx, KVGrpcClient kv, long deadline) {
+    return kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("warmup/elected")).build())
+        .<Void>mapEmpty()
+        .recover(e -> {
+          if (System.nanoTime() > deadline) {
+            return Future.failedFuture(e);
+          }
+          Promise<Void> later = Promise.promise();
+          vertx.setTimer(20, id -> elected(vertx, kv, deadline).onComplete(later));
+          return later.future();
+        });
+  }
+
+  private static Future<Void> pairLoop(KVGrpcClient kv, int member, int round, ByteString value) {
+    if (round == PEER_ROUNDS) {
+      return Future.succeededFuture();
+    }
+    ByteString key = ByteString.copyFromUtf8("warmup/pair/" + member + "/" + round % 8);
+    Compare exists = Compare.newBuilder().setKey(key).setTarget(Compare.CompareTarget.MOD)
+        .setResult(Compare.CompareResult.GREATER).setModRevision(0).build();
+    return kv.put(PutRequest.newBuilder().setKey(key).setValue(value).build())
+        .compose(r -> kv.range(RangeRequest.newBuilder().setKey(key).build()))
+        .compose(r -> kv.txn(TxnRequest.newBuilder().addCompare(exists)
+            .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(key).setValue(value)))
+            .build()))
+        .compose(r -> pairLoop(kv, member, round + 1, value));
   }
 
   /** Watchers on one key, then CLIENTS loops of put, put to the watched key, two reads and a txn. */

@@ -11,7 +11,10 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The warm-up runs its traffic against a real throwaway member (watch events arrive) and leaves nothing behind. */
+/**
+ * The warm-up runs its traffic against a real throwaway member (watch events arrive), for a cluster member also
+ * through a throwaway two-member cluster, and leaves nothing behind.
+ */
 class WarmupTest {
   private static Set<Path> warmupDirs() throws Exception {
     try (Stream<Path> tmp = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
@@ -26,6 +29,19 @@ class WarmupTest {
     try {
       long events = Warmup.run(vertx);
       assertTrue(events > 0, "watch events delivered: " + events);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+    assertEquals(before, warmupDirs(), "the temporary directory is gone");
+  }
+
+  @Test
+  void aClusterMemberAlsoWarmsUpThroughATwoMemberClusterAndDeletesIt() throws Exception {
+    Set<Path> before = warmupDirs();
+    Vertx vertx = Vertx.vertx();
+    try {
+      long events = Warmup.run(vertx, true); // -1 if the two-member phase failed
+      assertTrue(events > 0, "watch events delivered and the two-member phase done: " + events);
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get();
     }
