@@ -162,18 +162,23 @@ final class Warmup {
     if (round == PEER_ROUNDS) {
       return Future.succeededFuture();
     }
-    ByteString key = ByteString.copyFromUtf8("warmup/pair/" + member + "/" + round % 8);
+    return putReadTxn(kv, ByteString.copyFromUtf8("warmup/pair/" + member + "/" + round % 8), value)
+        .compose(r -> pairLoop(kv, member, round + 1, value));
+  }
+
+  /** A put of key, a linearizable read of it and a txn that puts it again if it exists (else reads it). */
+  private static Future<Void> putReadTxn(KVGrpcClient kv, ByteString key, ByteString value) {
     Compare exists = Compare.newBuilder().setKey(key).setTarget(Compare.CompareTarget.MOD)
         .setResult(Compare.CompareResult.GREATER).setModRevision(0).build();
     return kv.put(PutRequest.newBuilder().setKey(key).setValue(value).build())
         .compose(r -> kv.range(RangeRequest.newBuilder().setKey(key).build()))
         .compose(r -> kv.txn(TxnRequest.newBuilder().addCompare(exists)
             .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(key).setValue(value)))
-            .build()))
-        .compose(r -> pairLoop(kv, member, round + 1, value));
+            .addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(key))).build()))
+        .mapEmpty();
   }
 
-  /** Watchers on one key, then CLIENTS loops of put, put to the watched key, two reads and a txn. */
+  /** Watchers on one key, then CLIENTS loops of a put to the watched key, a serializable read and putReadTxn. */
   private static Future<Long> traffic(Vertx vertx, SocketAddress addr) {
     GrpcClient grpc = GrpcClient.client(vertx);
     KVGrpcClient kv = KVGrpcClient.create(grpc, addr);
@@ -210,15 +215,9 @@ final class Warmup {
       return Future.succeededFuture();
     }
     ByteString key = ByteString.copyFromUtf8("warmup/" + client + "/" + round % 16);
-    Compare exists = Compare.newBuilder().setKey(key).setTarget(Compare.CompareTarget.MOD)
-        .setResult(Compare.CompareResult.GREATER).setModRevision(0).build();
-    return kv.put(PutRequest.newBuilder().setKey(key).setValue(value).build())
-        .compose(r -> kv.put(PutRequest.newBuilder().setKey(watched).setValue(value).build()))
-        .compose(r -> kv.range(RangeRequest.newBuilder().setKey(key).build()))
+    return kv.put(PutRequest.newBuilder().setKey(watched).setValue(value).build())
         .compose(r -> kv.range(RangeRequest.newBuilder().setKey(key).setSerializable(true).build()))
-        .compose(r -> kv.txn(TxnRequest.newBuilder().addCompare(exists)
-            .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(key).setValue(value)))
-            .addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(key))).build()))
+        .compose(r -> putReadTxn(kv, key, value))
         .compose(r -> loop(kv, client, round + 1, watched, value));
   }
 
