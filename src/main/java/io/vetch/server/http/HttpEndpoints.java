@@ -28,9 +28,8 @@ import java.util.function.Supplier;
  * etcd's plain HTTP endpoints, served beside gRPC on the client port and on --listen-metrics-urls:
  * <ul>
  *   <li>{@code /health}: etcd 3.5's JSON {@code {"health":"true|false","reason":...}}, 200 or 503. Checks, first
- *       failure wins: this member's storage ({@code STORAGE FAILURE: no space left on device (wal write)}), alarms (unless named in {@code ?exclude=}), a leader (unless {@code ?serializable=true}),
- *       this member's attributes published through Raft (etcd serves no client before that), and a one-key read
- *       (linearizable unless serializable).</li>
+ *       failure wins: this member's storage ({@code STORAGE FAILURE: no space left on device (wal write)}), alarms (unless named in {@code ?exclude=}), a leader (unless {@code ?serializable=true}), and
+ *       a one-key read (linearizable unless serializable).</li>
  *   <li>{@code /livez} (serializable_read) and {@code /readyz} (data_corruption, serializable_read,
  *       linearizable_read, non_learner; a member whose storage failed fails linearizable_read with the storage
  *       failure), and each check at {@code /livez/NAME}, {@code /readyz/NAME}: etcd 3.6's
@@ -117,11 +116,6 @@ public final class HttpEndpoints {
     }
     if (!serializable && status.leader() == 0) {
       healthAnswer(rc, "RAFT NO LEADER");
-      return;
-    }
-    var self = membership.member(memberId);
-    if (self == null || self.getName().isEmpty()) { // etcd serves no client before its attributes are published
-      healthAnswer(rc, "NOT READY: member attributes not published");
       return;
     }
     read(serializable).onComplete(ar -> healthAnswer(rc,
