@@ -26,7 +26,12 @@ start() { # $1 label, $2 command, $3... extra flags; sets EP (http://host:port)
     >>"$WORK/$label.log" 2>&1 &
   PIDS+=("$!"); EP="http://127.0.0.1:$cport"; SERVER=$!
   for _ in $(seq 1 120); do
-    curl -sf "$EP/health" >/dev/null 2>&1 && return 0
+    # With --enable-v2, also until its client URL is published (v2 etcdctl finds endpoints in /v2/members): etcd
+    # serves nothing before it has published it, vetch answers /health as soon as a read goes through.
+    if curl -sf "$EP/health" >/dev/null 2>&1 \
+        && { [[ " $* " != *" --enable-v2 "* ]] || curl -sf "$EP/v2/members" 2>/dev/null | grep -q "127.0.0.1:$cport"; }; then
+      return 0
+    fi
     sleep 0.5
   done
   fail "$label did not become healthy"
