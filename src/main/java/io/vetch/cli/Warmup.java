@@ -55,11 +55,6 @@ final class Warmup {
 
   private Warmup() {}
 
-  /** {@link #run(Vertx, boolean)} without the two-member phase. */
-  static long run(Vertx vertx) {
-    return run(vertx, false);
-  }
-
   /**
    * Runs the warm-up on vertx, with the two-member phase when peers, and returns the watch events the throwaway
    * member delivered, or -1 if it failed (logged; startup goes on). Not on an event loop.

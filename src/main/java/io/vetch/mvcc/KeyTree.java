@@ -100,13 +100,6 @@ final class KeyTree {
     root = build(vals);
   }
 
-  /** Every key's index, in key order (a snapshot of the tree as this call found it). */
-  List<KeyIndex> values() {
-    List<KeyIndex> out = new ArrayList<>();
-    forEach(null, null, out::add);
-    return out;
-  }
-
   private static boolean visit(Node n, byte[] from, long fromHead, byte[] to, Consumer<KeyIndex> visitor) {
     if (n.isLeaf()) {
       int i = 0;
