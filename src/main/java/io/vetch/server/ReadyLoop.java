@@ -55,9 +55,16 @@ final class ReadyLoop<R> {
   private long batchSeq;
   private long applied;
   private boolean stopped;
+  /** Whether the storage worker sends the messages of a Ready that go out once it is durable. */
+  private final boolean directSends;
 
+  /**
+   * directSends: the storage worker sends a Ready's messages that must wait for its fsync (a follower's
+   * acknowledgements) right after it, as far as it can ({@link #persisted}).
+   */
   ReadyLoop(RawNode node, MemoryStorage memoryStorage, MemberStatus status, AppliedConfig config,
-      ReadIndexQueue<R> reads, long applied, Sink<R> sink) {
+      ReadIndexQueue<R> reads, long applied, boolean directSends, Sink<R> sink) {
+    this.directSends = directSends;
     this.node = node;
     this.memoryStorage = memoryStorage;
     this.status = status;
@@ -93,8 +100,11 @@ final class ReadyLoop<R> {
     }
   }
 
-  /** The Ready in flight is durable: it joins the in-memory log, its follower messages go out, the core advances. */
-  void persisted() {
+  /**
+   * The Ready in flight is durable: it joins the in-memory log, its follower messages go out (those the storage worker
+   * did not send itself: unsent), the core advances.
+   */
+  void persisted(List<Message> unsent) {
     Ready rd = inflight;
     if (rd.snapshot != null) {
       Snapshot snap = rd.snapshot;
@@ -108,7 +118,7 @@ final class ReadyLoop<R> {
       memoryStorage.setHardState(rd.hardState);
     }
     if (!rd.sendBeforePersist) {
-      sink.send(rd.messages);
+      sink.send(directSends ? unsent : rd.messages);
     }
     node.advance(rd);
     inflight = null;
@@ -147,7 +157,7 @@ final class ReadyLoop<R> {
     inflight = rd;
     java.nio.file.Path image = rd.snapshot == null ? null : sink.snapshotImage(rd.snapshot.getMetadata().getIndex());
     sink.persist(new StorageBatch(++batchSeq, rd.hardState, rd.entries, rd.snapshot, image, rd.committedEntries,
-        rd.mustSync, committedOnPersist(rd)));
+        rd.mustSync, committedOnPersist(rd), directSends && !rd.sendBeforePersist ? rd.messages : List.of()));
     return true;
   }
 

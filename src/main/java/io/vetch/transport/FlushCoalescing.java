@@ -22,12 +22,18 @@ public final class FlushCoalescing {
 
   private FlushCoalescing() {}
 
-  /** Under conn's HTTP/2 codec; HTTP/1.x connections are left alone. */
+  /**
+   * Under conn's HTTP/2 codec, with its PING acknowledgements sent along with the next write
+   * ({@link PingAckDeferral}); HTTP/1.x connections are left alone.
+   */
   public static void http(HttpConnection conn) {
     if (conn instanceof ConnectionBase base) {
       ChannelHandlerContext codec = base.channel().pipeline().context(Http2ConnectionHandler.class);
       if (codec != null) {
         install(codec);
+        if (codec.pipeline().get(PingAckDeferral.class) == null) {
+          codec.pipeline().addBefore(codec.name(), "vetch-ping-ack-deferral", new PingAckDeferral());
+        }
       }
     }
   }

@@ -1,0 +1,100 @@
+package io.vetch.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An HTTP/2 PING acknowledgement leaves with the connection's next write instead of in a write of its own. grpc-go
+ * clients ping after every response they receive (to estimate the bandwidth-delay product), so with one call in
+ * flight every call used to cost the server one more socket write and the client one more wake-up to read the
+ * acknowledgement; now it travels in the reply's write. An acknowledgement with nothing to follow is flushed after
+ * {@link #HOLD_MS} ms. Placed under the HTTP/2 codec, where frames are bytes; acknowledgements keep their order among
+ * themselves and may pass no other frame but later ones, which RFC 9113 allows (PING carries no state). Event loop
+ * only.
+ */
+final class PingAckDeferral extends ChannelDuplexHandler {
+  /** The longest an acknowledgement waits for a write to travel with (grpc-go's keepalive timeouts are seconds). */
+  static final long HOLD_MS = 5;
+  private static final int PING_ACK_LENGTH = 9 + 8;
+  /** A frame header: length 8, type PING (6), flags ACK (1), stream 0. */
+  private static final long PING_ACK_HEADER = 0x000008_06_01_000000L; // the first 8 of its 9 header bytes
+
+  private ByteBuf held;
+  private ChannelPromise heldPromise;
+  /** Whether anything was written through since the last flush passed on. */
+  private boolean written;
+  private ScheduledFuture<?> timer;
+
+  static boolean isPingAck(Object msg) {
+    return msg instanceof ByteBuf b && b.readableBytes() == PING_ACK_LENGTH
+        && b.getLong(b.readerIndex()) == PING_ACK_HEADER && b.getByte(b.readerIndex() + 8) == 0;
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (isPingAck(msg)) {
+      release(ctx); // an earlier one goes first
+      held = (ByteBuf) msg;
+      heldPromise = promise;
+      return;
+    }
+    release(ctx);
+    written = true;
+    ctx.write(msg, promise);
+  }
+
+  @Override
+  public void flush(ChannelHandlerContext ctx) {
+    if (!written && held != null) {
+      if (timer == null) {
+        timer = ctx.executor().schedule(() -> {
+          timer = null;
+          release(ctx);
+          flush(ctx);
+        }, HOLD_MS, TimeUnit.MILLISECONDS);
+      }
+      return;
+    }
+    written = false;
+    ctx.flush();
+  }
+
+  @Override
+  public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+    release(ctx);
+    ctx.flush();
+    ctx.close(promise);
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    if (held != null) {
+      ReferenceCountUtil.release(held);
+      heldPromise.trySuccess();
+      held = null;
+    }
+  }
+
+  /** Writes the held acknowledgement, if any, through. */
+  private void release(ChannelHandlerContext ctx) {
+    if (held != null) {
+      ByteBuf b = held;
+      held = null;
+      written = true;
+      if (timer != null) {
+        timer.cancel(false);
+        timer = null;
+      }
+      ctx.write(b, heldPromise);
+    }
+  }
+}
