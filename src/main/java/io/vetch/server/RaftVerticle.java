@@ -84,12 +84,11 @@ final class RaftVerticle extends VerticleBase {
 
   /**
    * applied: the store's consistent index at start; catchUpEntries: log entries kept behind a snapshot; v2Sync: the
-   * leader's v2 SYNC proposals; v2Stats: the v2 self statistics (appends sent and received, leadership);
-   * directSends: the storage worker sends what a Ready sends once durable (see {@link ReadyLoop}).
+   * leader's v2 SYNC proposals; v2Stats: the v2 self statistics (appends sent and received, leadership).
    */
   RaftVerticle(Addresses addresses, RawNode node, MemoryStorage memoryStorage, MemberStatus status, long tickMs,
       long applied, AttributesPublisher publisher, long catchUpEntries, PendingProposals proposals,
-      LeaseKeeper leases, V2Sync v2Sync, ServerStats v2Stats, boolean directSends, Runnable onRemoved) {
+      LeaseKeeper leases, V2Sync v2Sync, ServerStats v2Stats, Runnable onRemoved) {
     this.onRemoved = onRemoved;
     this.status = status;
     this.v2Sync = v2Sync;
@@ -105,8 +104,7 @@ final class RaftVerticle extends VerticleBase {
     this.memoryStorage = memoryStorage;
     this.tickMs = tickMs;
     this.config = new AppliedConfig(node, memoryStorage, catchUpEntries);
-    this.loop = new ReadyLoop<>(node, memoryStorage, status, config, reads, applied, directSends,
-        new ReadyLoop.Sink<>() {
+    this.loop = new ReadyLoop<>(node, memoryStorage, status, config, reads, applied, new ReadyLoop.Sink<>() {
       @Override
       public void persist(StorageBatch batch) {
         vertx.eventBus().send(addresses.storageBatch(), batch, LocalDelivery.of(StorageBatch.class));
@@ -390,7 +388,7 @@ final class RaftVerticle extends VerticleBase {
       storageFailed();
       return;
     }
-    loop.persisted(p.unsent());
+    loop.persisted();
   }
 
   /** See the class comment: hand leadership on, then stop taking part; everything waiting fails at once. */

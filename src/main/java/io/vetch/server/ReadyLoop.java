@@ -55,16 +55,9 @@ final class ReadyLoop<R> {
   private long batchSeq;
   private long applied;
   private boolean stopped;
-  /** Whether the storage worker sends the messages of a Ready that go out once it is durable. */
-  private final boolean directSends;
 
-  /**
-   * directSends: the storage worker sends a Ready's messages that must wait for its fsync (a follower's
-   * acknowledgements) right after it, as far as it can ({@link #persisted}).
-   */
   ReadyLoop(RawNode node, MemoryStorage memoryStorage, MemberStatus status, AppliedConfig config,
-      ReadIndexQueue<R> reads, long applied, boolean directSends, Sink<R> sink) {
-    this.directSends = directSends;
+      ReadIndexQueue<R> reads, long applied, Sink<R> sink) {
     this.node = node;
     this.memoryStorage = memoryStorage;
     this.status = status;
@@ -100,11 +93,8 @@ final class ReadyLoop<R> {
     }
   }
 
-  /**
-   * The Ready in flight is durable: it joins the in-memory log, its follower messages go out (those the storage worker
-   * did not send itself: unsent), the core advances.
-   */
-  void persisted(List<Message> unsent) {
+  /** The Ready in flight is durable: it joins the in-memory log, its follower messages go out, the core advances. */
+  void persisted() {
     Ready rd = inflight;
     if (rd.snapshot != null) {
       Snapshot snap = rd.snapshot;
@@ -118,7 +108,7 @@ final class ReadyLoop<R> {
       memoryStorage.setHardState(rd.hardState);
     }
     if (!rd.sendBeforePersist) {
-      sink.send(directSends ? unsent : rd.messages);
+      sink.send(rd.messages);
     }
     node.advance(rd);
     inflight = null;
@@ -157,7 +147,7 @@ final class ReadyLoop<R> {
     inflight = rd;
     java.nio.file.Path image = rd.snapshot == null ? null : sink.snapshotImage(rd.snapshot.getMetadata().getIndex());
     sink.persist(new StorageBatch(++batchSeq, rd.hardState, rd.entries, rd.snapshot, image, rd.committedEntries,
-        rd.mustSync, committedOnPersist(rd), directSends && !rd.sendBeforePersist ? rd.messages : List.of()));
+        rd.mustSync, committedOnPersist(rd)));
     return true;
   }
 

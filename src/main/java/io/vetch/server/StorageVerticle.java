@@ -24,7 +24,6 @@ import io.vetch.server.bus.ProposalResult;
 import io.vetch.server.bus.StorageBatch;
 import io.vetch.server.bus.StorageImage;
 import io.vetch.server.bus.WatchEvents;
-import io.vetch.transport.DirectLinks;
 import io.vetch.transport.LocalDelivery;
 import io.vetch.transport.PeerMap;
 import io.vetch.snap.Snapshotter;
@@ -90,8 +89,6 @@ final class StorageVerticle extends VerticleBase {
   private final ServerMetrics metrics;
   private final MemberStatus status;
   private final Runnable onFailure;
-  /** Where this worker sends a follower's acknowledgements itself; null: the raft verticle sends everything. */
-  private DirectLinks links;
 
   /** onFailure: run (on this verticle's thread) once, when the storage fails. */
   StorageVerticle(Addresses addresses, Wal wal, Snapshotter snapshotter, KvStore store, Applier applier,
@@ -112,15 +109,6 @@ final class StorageVerticle extends VerticleBase {
     this.applier = applier;
     this.snapshotCount = snapshotCount;
     this.snapshotIndex = snapshotIndex;
-  }
-
-  /**
-   * Makes this worker send the messages a batch sends once durable (a follower's acknowledgements) over links, given
-   * the peers to begin with; it keeps them in step with the membership. Before deployment.
-   */
-  void sendDirectly(DirectLinks links, PeerMap peers) {
-    this.links = links;
-    links.peers(peers);
   }
 
   @Override
@@ -226,22 +214,13 @@ final class StorageVerticle extends VerticleBase {
       vertx.eventBus().publish(addresses.watchEvents(), new WatchEvents(before, store.currentRevision(), null));
       vertx.setTimer(RETIRE_MS, t -> closeQuietly(retired));
     });
-    peersChanged();
+    vertx.eventBus().send(addresses.transport().peers(), new PeerMap(membership.peers(memberId)));
     snapshotIndex = index;
     lastAppliedTerm = snap.getMetadata().getTerm();
     wal.purge(index);
     snapshotter.purge(5);
     LOG.log(System.Logger.Level.INFO, "installed the leader''s snapshot at index {0}: revision {1}, {2} keys", index,
         store.currentRevision(), store.keyCount());
-  }
-
-  /** The membership changed: the transport and the direct links follow it. */
-  private void peersChanged() {
-    PeerMap peers = new PeerMap(membership.peers(memberId));
-    vertx.eventBus().send(addresses.transport().peers(), peers);
-    if (links != null) {
-      links.peers(peers);
-    }
   }
 
   private static void closeQuietly(Closeable c) {
@@ -271,7 +250,7 @@ final class StorageVerticle extends VerticleBase {
         wal.sync();
         metrics.walFsync(System.nanoTime() - t);
       }
-      persisted(batch);
+      vertx.eventBus().send(addresses.persisted(), new Persisted(batch.seq(), null), LocalDelivery.of(Persisted.class));
       if (batch.applyOnPersist() && !batch.entries().isEmpty()) {
         // Committed the moment they are durable (a single voter's own entries): apply now rather than after a
         // round trip through Raft; Raft delivers them again as committed entries, skipped then as applied.
@@ -280,14 +259,6 @@ final class StorageVerticle extends VerticleBase {
     } catch (IOException | RuntimeException | InternalError e) {
       fail(e);
     }
-  }
-
-  /** Reports batch durable, once what it had to send has gone out as far as the direct links reach. */
-  private void persisted(StorageBatch batch) {
-    List<io.vetch.api.raftpb.Message> send = batch.sendAfterPersist();
-    List<io.vetch.api.raftpb.Message> unsent = send.isEmpty() || links == null ? send : links.send(send);
-    vertx.eventBus().send(addresses.persisted(), new Persisted(batch.seq(), null, unsent),
-        LocalDelivery.of(Persisted.class));
   }
 
   /** The storage failed: record why (once), fail the proposals waiting here, write nothing more. */
@@ -302,7 +273,7 @@ final class StorageVerticle extends VerticleBase {
           + "reads until its storage works again", e);
     }
     pending.failAll(status.storageFailure().error());
-    vertx.eventBus().send(addresses.persisted(), new Persisted(0, e, List.of())); // the raft verticle stops taking part
+    vertx.eventBus().send(addresses.persisted(), new Persisted(0, e)); // the raft verticle stops taking part
     onFailure.run();
   }
 
@@ -337,7 +308,7 @@ final class StorageVerticle extends VerticleBase {
           new WatchEvents(revBefore, store.currentRevision(), revisions), LocalDelivery.of(WatchEvents.class));
     }
     if (membershipChanged) {
-      peersChanged();
+      vertx.eventBus().send(addresses.transport().peers(), new PeerMap(membership.peers(memberId)));
     }
     return new Applied(last, confChanges, maybeSnapshot(last));
   }
@@ -468,9 +439,6 @@ final class StorageVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     defragPool.close();
-    if (links != null) {
-      links.close();
-    }
     try {
       if (failed) {
         abandonWal();

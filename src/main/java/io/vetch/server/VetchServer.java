@@ -33,8 +33,6 @@ import io.vetch.server.metrics.ServerMetrics;
 import io.vetch.server.v2stats.LeaderStats;
 import io.vetch.server.v2stats.ServerStats;
 import io.vetch.server.grpc.ClientVerticle;
-import io.vetch.transport.DirectLinks;
-import io.vetch.transport.PeerMap;
 import io.vetch.transport.ClusterJoin;
 import io.vetch.transport.TransportVerticle;
 import com.google.protobuf.ByteString;
@@ -234,6 +232,16 @@ public final class VetchServer {
 
     // The storage worker gets a thread of its own: each batch then wakes the same thread, warm in cache, instead of
     // whichever thread of the shared worker pool is next.
+    Future<String> chain = vertx.deployVerticle(storage, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)
+            .setWorkerPoolName("vetch-storage-" + Long.toHexString(o.memberId())).setWorkerPoolSize(1))
+        .onSuccess(deployed::add)
+        .compose(id -> vertx.deployVerticle(new RaftVerticle(addresses, node, o.memoryStorage(), status,
+            cfg.heartbeatIntervalMs(), o.store().consistentIndex(), new AttributesPublisher(publish, published),
+            Math.min(5000, cfg.snapshotCount()), pending, new LeaseKeeper(node, o.lessor(), new LeaseProposals(ids)),
+            new V2Sync(cfg.heartbeatIntervalMs(), o.stores().v2()::hasTtlKeys, ids, VetchServer::unixNanos), v2Self,
+            removed::tryComplete)))
+        .onSuccess(deployed::add);
+    URI peerUrl = cfg.listenPeerUrls().get(0);
     Map<Long, URI> peers = membership.peers(o.memberId());
     if (membership.members().isEmpty()) {
       // Until the first conf changes are applied: the members named by --initial-cluster.
@@ -244,22 +252,6 @@ public final class VetchServer {
         }
       });
     }
-    // A follower's acknowledgements leave from the storage worker right after its fsync (plain TCP between peers).
-    boolean directSends = !cfg.peerTls().enabled();
-    RaftVerticle raft = new RaftVerticle(addresses, node, o.memoryStorage(), status,
-        cfg.heartbeatIntervalMs(), o.store().consistentIndex(), new AttributesPublisher(publish, published),
-        Math.min(5000, cfg.snapshotCount()), pending, new LeaseKeeper(node, o.lessor(), new LeaseProposals(ids)),
-        new V2Sync(cfg.heartbeatIntervalMs(), o.stores().v2()::hasTtlKeys, ids, VetchServer::unixNanos), v2Self,
-        directSends, removed::tryComplete);
-    if (directSends) {
-      storage.sendDirectly(new DirectLinks(o.clusterId(), o.memberId()), new PeerMap(peers));
-    }
-    Future<String> chain = vertx.deployVerticle(storage, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)
-            .setWorkerPoolName("vetch-storage-" + Long.toHexString(o.memberId())).setWorkerPoolSize(1))
-        .onSuccess(deployed::add)
-        .compose(id -> vertx.deployVerticle(raft))
-        .onSuccess(deployed::add);
-    URI peerUrl = cfg.listenPeerUrls().get(0);
     peers.keySet().forEach(v2Leader::follower);
     io.vetch.transport.PeerStats peerStats = new io.vetch.transport.PeerStats() {
       @Override

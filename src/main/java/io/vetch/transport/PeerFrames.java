@@ -61,11 +61,6 @@ final class PeerFrames {
 
   /** A frame holding msg, encoded once straight into the frame's own bytes. */
   static Buffer frame(byte type, MessageLite msg) {
-    return wrap(frameBytes(type, msg));
-  }
-
-  /** The bytes of a frame holding msg. */
-  static byte[] frameBytes(byte type, MessageLite msg) {
     int size = msg.getSerializedSize();
     byte[] bytes = new byte[5 + size];
     header(bytes, type, size);
@@ -76,7 +71,7 @@ final class PeerFrames {
       throw new IllegalStateException("encoding a peer message into its own size", e); // cannot happen: sized above
     }
     out.checkNoSpaceLeft();
-    return bytes;
+    return wrap(bytes);
   }
 
   /**

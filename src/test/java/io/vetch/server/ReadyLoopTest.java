@@ -38,11 +38,6 @@ class ReadyLoopTest {
 
   /** A fresh member id among voters, driven by a fresh loop. */
   private void start(long id, List<Long> voters) {
-    start(id, voters, false);
-  }
-
-  /** As above; directSends: the storage worker is to send what a durable Ready sends. */
-  private void start(long id, List<Long> voters, boolean directSends) {
     storage = new MemoryStorage();
     status = new MemberStatus();
     batches.clear();
@@ -52,7 +47,7 @@ class ReadyLoopTest {
     cfg.id = id;
     node = new RawNode(cfg, storage);
     reads = new ReadIndexQueue<>(id, 5, node::readIndex, r -> served.add(r + " failed"));
-    loop = new ReadyLoop<>(node, storage, status, new AppliedConfig(node, storage, 10), reads, 0, directSends,
+    loop = new ReadyLoop<>(node, storage, status, new AppliedConfig(node, storage, 10), reads, 0,
         new ReadyLoop.Sink<>() {
           @Override
           public void persist(StorageBatch batch) {
@@ -87,7 +82,7 @@ class ReadyLoopTest {
   /** Plays the storage worker for the batch in flight: durable, and its committed entries applied. */
   private StorageBatch persistAndApply() {
     StorageBatch b = batches.get(batches.size() - 1);
-    loop.persisted(List.of());
+    loop.persisted();
     List<Entry> applied = new ArrayList<>(b.committedEntries());
     if (b.applyOnPersist()) {
       applied.addAll(b.entries());
@@ -149,33 +144,10 @@ class ReadyLoopTest {
     assertEquals(1, batches.size(), "the new term goes to storage");
     assertEquals(2, batches.get(0).hardState().getTerm());
     assertEquals(List.of(), sent, "nothing is answered before the term is durable");
-    loop.persisted(List.of());
+    loop.persisted();
     assertEquals(List.of(MessageType.MsgHeartbeatResp),
         sent.stream().map(Message::getType).toList());
     assertEquals(1, status.leader());
-  }
-
-  @Test
-  void withDirectSendsAFollowersAnswerGoesToStorageAndOnlyWhatStorageCouldNotSendIsSentAfter() {
-    start(2, List.of(1L, 2L, 3L), true);
-    node.step(Message.newBuilder().setType(MessageType.MsgHeartbeat).setFrom(1).setTo(2).setTerm(2)
-        .build());
-    loop.afterEvent();
-    assertEquals(1, batches.size());
-    assertEquals(List.of(MessageType.MsgHeartbeatResp),
-        batches.get(0).sendAfterPersist().stream().map(Message::getType).toList(),
-        "the storage worker gets the answer, to send once the term is durable");
-    loop.persisted(List.of());
-    assertEquals(List.of(), sent, "what the storage worker sent is not sent again");
-
-    start(2, List.of(1L, 2L, 3L), true);
-    node.step(Message.newBuilder().setType(MessageType.MsgHeartbeat).setFrom(1).setTo(2).setTerm(2)
-        .build());
-    loop.afterEvent();
-    List<Message> unsent = batches.get(0).sendAfterPersist();
-    assertEquals(1, unsent.size());
-    loop.persisted(unsent);
-    assertEquals(unsent, sent, "what it could not send goes through the transport");
   }
 
   @Test
@@ -184,10 +156,10 @@ class ReadyLoopTest {
     node.propose("x".getBytes(StandardCharsets.UTF_8));
     loop.afterEvent();
     long x = batches.get(batches.size() - 1).entries().get(0).getIndex();
-    loop.persisted(List.of()); // durable and committed, not yet applied: the loop hands on the batch that applies it
+    loop.persisted(); // durable and committed, not yet applied: the loop hands on the batch that applies it
     reads.add("r");
     loop.afterEvent();
-    loop.persisted(List.of()); // the read's confirmation comes with the next Ready
+    loop.persisted(); // the read's confirmation comes with the next Ready
     assertEquals(List.of(), served, "the read index is x, and x is not applied yet");
     loop.appliedTo(x - 1);
     assertEquals(List.of(), served);

@@ -2,7 +2,6 @@ package io.vetch.server.bus;
 
 import io.vetch.api.raftpb.Entry;
 import io.vetch.api.raftpb.HardState;
-import io.vetch.api.raftpb.Message;
 import io.vetch.api.raftpb.Snapshot;
 import java.util.List;
 
@@ -11,10 +10,7 @@ import java.util.List;
  * then appends entries and hardState (null = unchanged) to the WAL and fsyncs once when mustSync (group commit).
  * snapshot (null = none) comes with snapshotImage, the received store image to install first. applyOnPersist
  * says the entries are committed as soon as they are durable (a single voter leading, no membership change among
- * them): the worker applies them right after the fsync. sendAfterPersist are the Ready's messages when the worker
- * is to send them itself once the batch is durable, as far as it has direct links to their peers (the rest come back
- * in {@link Persisted#unsent}); empty when the raft verticle sends them.
+ * them): the worker applies them right after the fsync.
  */
 public record StorageBatch(long seq, HardState hardState, List<Entry> entries, Snapshot snapshot,
-    java.nio.file.Path snapshotImage, List<Entry> committedEntries, boolean mustSync, boolean applyOnPersist,
-    List<Message> sendAfterPersist) {}
+    java.nio.file.Path snapshotImage, List<Entry> committedEntries, boolean mustSync, boolean applyOnPersist) {}
