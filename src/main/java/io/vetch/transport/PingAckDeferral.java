@@ -9,13 +9,14 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An HTTP/2 PING acknowledgement leaves with the connection's next write instead of in a write of its own. grpc-go
- * clients ping after every response they receive (to estimate the bandwidth-delay product), so with one call in
- * flight every call used to cost the server one more socket write and the client one more wake-up to read the
- * acknowledgement; now it travels in the reply's write. An acknowledgement with nothing to follow is flushed after
- * {@link #HOLD_MS} ms. Placed under the HTTP/2 codec, where frames are bytes; acknowledgements keep their order among
- * themselves and may pass no other frame but later ones, which RFC 9113 allows (PING carries no state). Event loop
- * only.
+ * An HTTP/2 PING acknowledgement leaves with the connection's next write instead of in a write of its own, behind
+ * the frames of that write. grpc-go clients ping after every response they read when no ping of theirs is
+ * outstanding (to estimate the bandwidth-delay product), so with one call in flight every call used to cost the
+ * server one more socket write and the client one more wake-up to read the acknowledgement; now it travels in the
+ * reply's write, after the reply, which the client therefore reads while its ping is still outstanding: it pings
+ * after every other response. An acknowledgement with nothing to follow is flushed after {@link #HOLD_MS} ms. Placed
+ * under the HTTP/2 codec, where frames are bytes; acknowledgements keep their order among themselves and only move
+ * behind later frames, which RFC 9113 allows (PING carries no state). Event loop only.
  */
 final class PingAckDeferral extends ChannelDuplexHandler {
   /** The longest an acknowledgement waits for a write to travel with (grpc-go's keepalive timeouts are seconds). */
@@ -43,14 +44,15 @@ final class PingAckDeferral extends ChannelDuplexHandler {
       heldPromise = promise;
       return;
     }
-    release(ctx);
     written = true;
     ctx.write(msg, promise);
   }
 
   @Override
   public void flush(ChannelHandlerContext ctx) {
-    if (!written && held != null) {
+    if (written) {
+      release(ctx); // behind what this flush sends: see the class comment
+    } else if (held != null) {
       if (timer == null) {
         timer = ctx.executor().schedule(() -> {
           timer = null;
