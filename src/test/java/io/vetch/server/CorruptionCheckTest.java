@@ -11,7 +11,9 @@ import io.vetch.api.etcdserverpb.AlarmType;
 import io.vetch.api.etcdserverpb.HashKVRequest;
 import io.vetch.api.etcdserverpb.KVGrpcClient;
 import io.vetch.api.etcdserverpb.MaintenanceGrpcClient;
+import io.vetch.api.etcdserverpb.MoveLeaderRequest;
 import io.vetch.api.etcdserverpb.PutRequest;
+import io.vetch.api.etcdserverpb.StatusRequest;
 import io.vetch.api.mvccpb.KeyValue;
 import io.vetch.mvcc.backend.Backend;
 import io.vetch.mvcc.backend.BackendDir;
@@ -87,6 +89,21 @@ class CorruptionCheckTest {
           fail("members did not publish their client URLs");
         }
         Thread.sleep(50);
+      }
+      // The periodic check runs on the leader and blames the peers that differ from it: member 2, the one to be
+      // altered, must not lead (its restart alone then starts no election, which it could win).
+      long id0 = members.get(0).server().memberId();
+      long id2 = members.get(2).server().memberId();
+      long leadBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (await(mt.get(0).status(StatusRequest.getDefaultInstance())).getLeader() == id2) {
+        try {
+          await(mt.get(2).moveLeader(MoveLeaderRequest.newBuilder().setTargetID(id0).build()));
+        } catch (ExecutionException e) {
+          if (System.nanoTime() > leadBy) {
+            throw e;
+          }
+          Thread.sleep(100);
+        }
       }
       members.get(2).close();
       alterValue(dirs.get(2), 5);
