@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * outstanding (to estimate the bandwidth-delay product), so with one call in flight every call used to cost the
  * server one more socket write and the client one more wake-up to read the acknowledgement; now it travels in the
  * reply's write, after the reply, which the client therefore reads while its ping is still outstanding: it pings
- * after every other response. An acknowledgement with nothing to follow is flushed after {@link #HOLD_MS} ms. Placed
+ * after every other response. An acknowledgement with nothing to follow is flushed within {@link #HOLD_MS} ms. Placed
  * under the HTTP/2 codec, where frames are bytes; acknowledgements keep their order among themselves and only move
  * behind later frames, which RFC 9113 allows (PING carries no state). Event loop only.
  */
@@ -53,11 +53,13 @@ final class PingAckDeferral extends ChannelDuplexHandler {
     if (written) {
       release(ctx); // behind what this flush sends: see the class comment
     } else if (held != null) {
-      if (timer == null) {
+      if (timer == null) { // left armed when a write takes the acknowledgement: at most one timer per HOLD_MS
         timer = ctx.executor().schedule(() -> {
           timer = null;
-          release(ctx);
-          flush(ctx);
+          if (held != null) {
+            release(ctx);
+            flush(ctx);
+          }
         }, HOLD_MS, TimeUnit.MILLISECONDS);
       }
       return;
@@ -92,10 +94,6 @@ final class PingAckDeferral extends ChannelDuplexHandler {
       ByteBuf b = held;
       held = null;
       written = true;
-      if (timer != null) {
-        timer.cancel(false);
-        timer = null;
-      }
       ctx.write(b, heldPromise);
     }
   }
