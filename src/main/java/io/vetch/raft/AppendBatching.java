@@ -17,7 +17,8 @@ import java.util.Map;
  * <ul>
  *   <li>MsgApp then a MsgApp that continues it (same term; its index and log term are those of the first's last
  *       entry): one MsgApp with both runs of entries and the later commit index, while the entries stay within
- *       maxBytes. The follower appends them as it would have appended each, and answers once.</li>
+ *       maxBytes, wanting an answer if either did ({@code noReply} only if both had it). The follower appends them
+ *       as it would have appended each, and answers once.</li>
  *   <li>MsgAppResp (accepted) then a MsgAppResp (accepted, same term, an index as high): the later one, which
  *       acknowledges everything the earlier one did.</li>
  * </ul>
@@ -42,7 +43,8 @@ final class AppendBatching {
           Message.Builder b = builder(out, at);
           long add = size(m.getEntriesList());
           if (continues(b, m) && (bytes[at] + add <= maxBytes || m.getEntriesCount() == 0)) {
-            b.addAllEntries(m.getEntriesList()).setCommit(Math.max(b.getCommit(), m.getCommit()));
+            b.addAllEntries(m.getEntriesList()).setCommit(Math.max(b.getCommit(), m.getCommit()))
+                .setNoReply(b.getNoReply() && m.getNoReply());
             bytes[at] += add;
             continue;
           }

@@ -97,6 +97,9 @@ final class Follower {
     }
     long lastNew = r.memoryStorage.maybeAppend(m.getIndex(), m.getLogTerm(), m.getCommit(), m.getEntriesList());
     if (lastNew >= 0) {
+      if (m.getNoReply() && m.getEntriesCount() == 0) {
+        return; // the leader wants no answer: our answers to the entries up to m's index tell it everything
+      }
       r.send(resp.setIndex(lastNew));
     } else {
       long hint = r.memoryStorage.findConflictByTerm(Math.min(m.getIndex(), r.memoryStorage.lastIndex()), m.getLogTerm());

@@ -254,6 +254,16 @@ final class Leader {
 
   /** Sends entries (or a snapshot) to a member unless paused; returns whether a message was sent. */
   boolean sendAppend(long to, boolean sendIfEmpty) {
+    return sendAppend(to, sendIfEmpty, false);
+  }
+
+  /**
+   * As {@link #sendAppend(long, boolean)}; broadcast marks the leader's own broadcasts (a proposal, a commit
+   * advance), whose empty MsgApp to a replicating follower wants no answer: that follower answers every MsgApp with
+   * entries on its own, and an answer lost on the way is recovered by the heartbeat response's resend, which wants
+   * one.
+   */
+  private boolean sendAppend(long to, boolean sendIfEmpty, boolean broadcast) {
     Progress pr = r.trk.progress.get(to);
     if (pr == null || pr.isPaused()) {
       return false;
@@ -286,15 +296,19 @@ final class Leader {
         pr.probeSent = true;
       }
     }
-    r.send(Message.newBuilder().setType(MessageType.MsgApp).setTo(to).setIndex(prevIndex).setLogTerm(prevTerm)
-        .addAllEntries(ents).setCommit(r.memoryStorage.committed));
+    Message.Builder app = Message.newBuilder().setType(MessageType.MsgApp).setTo(to).setIndex(prevIndex)
+        .setLogTerm(prevTerm).addAllEntries(ents).setCommit(r.memoryStorage.committed);
+    if (broadcast && ents.isEmpty() && pr.state == Progress.State.REPLICATE) {
+      app.setNoReply(true);
+    }
+    r.send(app);
     return true;
   }
 
   void bcastAppend() {
     for (long id : r.trk.progress.keySet()) {
       if (id != r.id) {
-        sendAppend(id, true);
+        sendAppend(id, true, true);
       }
     }
   }

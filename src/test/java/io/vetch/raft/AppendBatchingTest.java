@@ -1,6 +1,7 @@
 package io.vetch.raft;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -44,6 +45,18 @@ class AppendBatchingTest {
     assertEquals(List.of(6L, 7L, 8L), to2.getEntriesList().stream().map(Entry::getIndex).toList());
     assertEquals(7, to2.getCommit());
     assertEquals(List.of(6L, 7L), out.get(1).getEntriesList().stream().map(Entry::getIndex).toList());
+  }
+
+  @Test
+  void aMergedAppendWantsAnAnswerIfAnyPartDid() {
+    Message commitOnly = app(2, 7, 2, 7).toBuilder().setNoReply(true).build();
+    Message merged = AppendBatching.merge(List.of(commitOnly, app(2, 7, 2, 7, entry(8, 2, 10))), 1 << 20).get(0);
+    assertEquals(List.of(8L), merged.getEntriesList().stream().map(Entry::getIndex).toList());
+    assertFalse(merged.getNoReply());
+    Message both = AppendBatching.merge(List.of(commitOnly, commitOnly.toBuilder().setCommit(8).build()), 1 << 20)
+        .get(0);
+    assertTrue(both.getNoReply());
+    assertEquals(8, both.getCommit());
   }
 
   @Test

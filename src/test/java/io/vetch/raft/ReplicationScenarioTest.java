@@ -250,4 +250,58 @@ class ReplicationScenarioTest {
     assertEquals(1, got.size());
     assertEquals(net.member(1).node.status().commit(), got.get(0).index());
   }
+
+  @Test
+  void aCommitAdvanceWantsNoAnswerFromReplicatingFollowers() {
+    LocalNetwork net = new LocalNetwork(3, 23);
+    net.stabilize();
+    net.elect(1);
+    Member leader = net.member(1);
+    leader.propose("a");
+    net.stabilize(); // both followers acknowledged an append: they replicate now
+    leader.propose("b");
+    List<Message> seen = new ArrayList<>();
+    for (int rounds = 0; rounds < 100; rounds++) {
+      boolean moved = false;
+      for (Member m : net.members.values()) {
+        moved |= net.processReady(m);
+      }
+      while (!net.inFlight.isEmpty()) {
+        seen.add(net.inFlight.get(0));
+        net.deliver(0);
+        moved = true;
+      }
+      if (!moved) {
+        break;
+      }
+    }
+    for (long id = 1; id <= 3; id++) {
+      assertEquals(List.of("a", "b"), net.member(id).appliedData(), "member " + id);
+    }
+    List<Message> commits = seen.stream().filter(m -> m.getType() == MessageType.MsgApp && m.getEntriesCount() == 0)
+        .toList();
+    assertEquals(2, commits.size(), "one commit advance per follower: " + seen);
+    assertTrue(commits.stream().allMatch(Message::getNoReply), commits.toString());
+    assertEquals(2, seen.stream().filter(m -> m.getType() == MessageType.MsgAppResp).count(),
+        "one answer per follower, to the MsgApp with the entry: " + seen);
+  }
+
+  @Test
+  void anAppendWantingNoAnswerIsStillAnsweredWhenRejected() {
+    LocalNetwork net = new LocalNetwork(3, 29);
+    net.stabilize();
+    net.elect(1);
+    Member follower = net.member(2);
+    long last = follower.storage.lastIndex();
+    long term = follower.node.term();
+    follower.node.step(Message.newBuilder().setType(MessageType.MsgApp).setFrom(1).setTo(2).setTerm(term)
+        .setIndex(last + 3).setLogTerm(term).setCommit(last).setNoReply(true).build());
+    follower.node.step(Message.newBuilder().setType(MessageType.MsgApp).setFrom(1).setTo(2).setTerm(term)
+        .setIndex(last).setLogTerm(term).setCommit(last).setNoReply(true).build());
+    assertTrue(follower.takeReady(net::send));
+    follower.persist(net::send, m -> { });
+    List<Message> answers = net.inFlight.stream().filter(m -> m.getType() == MessageType.MsgAppResp).toList();
+    assertEquals(1, answers.size(), "only the rejection is answered: " + answers);
+    assertTrue(answers.get(0).getReject());
+  }
 }
