@@ -1,6 +1,7 @@
 package io.vetch.server;
 
 import io.vetch.api.raftpb.EntryType;
+import io.vetch.api.raftpb.HardState;
 import io.vetch.api.raftpb.Message;
 import io.vetch.api.raftpb.Snapshot;
 import io.vetch.raft.MemoryStorage;
@@ -15,8 +16,9 @@ import java.util.List;
  * The Ready loop (etcd's raftNode), without Vert.x: takes each Ready from the Raft core, hands what must be persisted
  * or applied to the storage worker, one Ready in flight at a time (proposals arriving meanwhile share the next WAL
  * fsync: group commit), and once the worker reports it durable appends it to the in-memory log (MemoryStorage) and
- * advances the core. A Ready with nothing for storage (heartbeats, read-index traffic) is finished at once. A
- * leader's messages go out before its own fsync when its term is durable; everyone else's after.
+ * advances the core. A Ready with nothing for storage (heartbeats, read-index traffic, a single voter's commit of
+ * entries applied as they became durable) is finished at once. A leader's messages go out before its own fsync when
+ * its term is durable; everyone else's after.
  *
  * <p>Also keeps the applied index the storage worker reports, and serves linearizable reads ({@link ReadIndexQueue})
  * once it reaches their read index. Plain state on the raft verticle's context; not thread-safe.
@@ -54,6 +56,10 @@ final class ReadyLoop<R> {
   private Ready inflight;
   private long batchSeq;
   private long applied;
+  /** The last entry of the batches handed off to be applied once durable (a single voter's own entries). */
+  private long appliedOnPersist;
+  /** A hard state whose only change (the commit index) was not written; the next batch for storage carries it. */
+  private HardState unsaved;
   private boolean stopped;
 
   ReadyLoop(RawNode node, MemoryStorage memoryStorage, MemberStatus status, AppliedConfig config,
@@ -141,14 +147,39 @@ final class ReadyLoop<R> {
     if (rd.hardState == null && rd.entries.isEmpty() && rd.snapshot == null && rd.committedEntries.isEmpty()) {
       return false;
     }
+    if (appliedAlready(rd)) {
+      // The commit of entries the storage worker applies as they become durable: nothing for it to do now. The
+      // commit index is written with the next batch (etcd writes it without an fsync; a restart takes the commit
+      // index to be at least the applied one).
+      if (rd.hardState != null) {
+        memoryStorage.setHardState(rd.hardState);
+        unsaved = rd.hardState;
+      }
+      return false;
+    }
     if (rd.sendBeforePersist) {
       sink.send(rd.messages);
     }
     inflight = rd;
+    boolean applyOnPersist = committedOnPersist(rd);
+    if (applyOnPersist) {
+      appliedOnPersist = rd.entries.get(rd.entries.size() - 1).getIndex();
+    }
+    HardState hardState = rd.hardState != null ? rd.hardState : unsaved;
+    unsaved = null;
     java.nio.file.Path image = rd.snapshot == null ? null : sink.snapshotImage(rd.snapshot.getMetadata().getIndex());
-    sink.persist(new StorageBatch(++batchSeq, rd.hardState, rd.entries, rd.snapshot, image, rd.committedEntries,
-        rd.mustSync, committedOnPersist(rd)));
+    sink.persist(new StorageBatch(++batchSeq, hardState, rd.entries, rd.snapshot, image, rd.committedEntries,
+        rd.mustSync, applyOnPersist));
     return true;
+  }
+
+  /**
+   * Whether rd only commits entries handed off to be applied once durable (so applied by now or about to be, in
+   * order, before any later batch), changing nothing else but the commit index.
+   */
+  private boolean appliedAlready(Ready rd) {
+    return rd.entries.isEmpty() && rd.snapshot == null && !rd.mustSync && !rd.committedEntries.isEmpty()
+        && rd.committedEntries.get(rd.committedEntries.size() - 1).getIndex() <= appliedOnPersist;
   }
 
   /**

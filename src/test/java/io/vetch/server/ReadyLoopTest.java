@@ -136,6 +136,27 @@ class ReadyLoopTest {
   }
 
   @Test
+  void aSingleVotersCommitIsNoBatchItsCommitIndexRidesWithTheNext() throws Exception {
+    lead();
+    node.propose("a".getBytes(StandardCharsets.UTF_8));
+    loop.afterEvent();
+    StorageBatch a = batches.get(batches.size() - 1);
+    assertTrue(a.applyOnPersist());
+    long index = a.entries().get(0).getIndex();
+    int handed = batches.size();
+    loop.persisted();
+    assertEquals(index, node.status().commit());
+    assertEquals(handed, batches.size(), "a was applied as it became durable: its commit needs no batch");
+    node.propose("b".getBytes(StandardCharsets.UTF_8));
+    loop.afterEvent();
+    assertEquals(handed + 1, batches.size());
+    StorageBatch b = batches.get(batches.size() - 1);
+    assertEquals(List.of("b"), b.entries().stream().map(e -> e.getData().toStringUtf8()).toList());
+    assertEquals(index, b.hardState().getCommit(), "the unwritten commit index goes with the next batch");
+    assertTrue(b.committedEntries().isEmpty());
+  }
+
+  @Test
   void aFollowersAnswerLeavesOnlyOnceItsReadyIsDurable() {
     start(2, List.of(1L, 2L, 3L));
     node.step(Message.newBuilder().setType(MessageType.MsgHeartbeat).setFrom(1).setTo(2).setTerm(2)
@@ -156,10 +177,11 @@ class ReadyLoopTest {
     node.propose("x".getBytes(StandardCharsets.UTF_8));
     loop.afterEvent();
     long x = batches.get(batches.size() - 1).entries().get(0).getIndex();
-    loop.persisted(); // durable and committed, not yet applied: the loop hands on the batch that applies it
+    int handed = batches.size();
+    loop.persisted(); // durable and committed; the storage worker applies it after reporting it durable
     reads.add("r");
     loop.afterEvent();
-    loop.persisted(); // the read's confirmation comes with the next Ready
+    assertEquals(handed, batches.size(), "the commit and the read's confirmation need nothing from storage");
     assertEquals(List.of(), served, "the read index is x, and x is not applied yet");
     loop.appliedTo(x - 1);
     assertEquals(List.of(), served);
