@@ -24,6 +24,7 @@ import io.vetch.server.bus.ProposalResult;
 import io.vetch.server.bus.StorageBatch;
 import io.vetch.server.bus.StorageImage;
 import io.vetch.server.bus.WatchEvents;
+import io.vetch.server.bus.WatchInterest;
 import io.vetch.transport.LocalDelivery;
 import io.vetch.transport.PeerMap;
 import io.vetch.snap.Snapshotter;
@@ -45,7 +46,8 @@ import java.util.List;
  * instance, so batches are handled one at a time on a worker thread, never on an event loop.
  *
  * <p>Per batch: apply the committed entries (already durable) and report {@link Applied}; then append the new
- * entries and hard state to the WAL with a single fsync (group commit) and report {@link Persisted}. Every
+ * entries and hard state to the WAL with a single fsync (group commit) and report {@link Persisted}. A batch's
+ * events are published ({@link WatchEvents}) only while someone on this member holds {@link WatchInterest}. Every
  * snapshot-count applied entries it syncs the store, saves a snapshot and purges covered WAL segments. Physical
  * compaction runs in bounded steps between batches so it never stalls writes.
  *
@@ -88,13 +90,15 @@ final class StorageVerticle extends VerticleBase {
   private io.vertx.core.WorkerExecutor defragPool;
   private final ServerMetrics metrics;
   private final MemberStatus status;
+  private final WatchInterest watchInterest;
   private final Runnable onFailure;
 
   /** onFailure: run (on this verticle's thread) once, when the storage fails. */
   StorageVerticle(Addresses addresses, Wal wal, Snapshotter snapshotter, KvStore store, Applier applier,
       SnapshotRestore.Stores stores, PendingProposals pending, long memberId, DataDir dataDir, long snapshotCount,
-      long snapshotIndex, ServerMetrics metrics, MemberStatus status, Runnable onFailure) {
+      long snapshotIndex, ServerMetrics metrics, MemberStatus status, WatchInterest watchInterest, Runnable onFailure) {
     this.status = status;
+    this.watchInterest = watchInterest;
     this.onFailure = onFailure;
     this.addresses = addresses;
     this.metrics = metrics;
@@ -303,7 +307,7 @@ final class StorageVerticle extends VerticleBase {
     store.persistConsistentIndex();
     // Clients first: their replies must not queue behind the fan-out of the events on the same event loops.
     pending.answer(results);
-    if (!revisions.isEmpty()) {
+    if (!revisions.isEmpty() && watchInterest.any()) { // after the batch's revision is visible in the store
       vertx.eventBus().publish(addresses.watchEvents(),
           new WatchEvents(revBefore, store.currentRevision(), revisions), LocalDelivery.of(WatchEvents.class));
     }

@@ -23,6 +23,7 @@ import io.vetch.raft.RawNode;
 import io.vetch.server.apply.Applier;
 import io.vetch.server.bus.Addresses;
 import io.vetch.server.bus.LocalCodec;
+import io.vetch.server.bus.WatchInterest;
 import io.vetch.server.grpc.BusClient;
 import io.vetch.server.grpc.CallAuth;
 import io.vetch.server.grpc.Headers;
@@ -205,13 +206,14 @@ public final class VetchServer {
     };
     List<String> deployed = new ArrayList<>();
     PendingProposals pending = new PendingProposals(vertx.eventBus());
+    WatchInterest watchInterest = new WatchInterest();
     ServerMetrics metrics = new ServerMetrics(new ServerMetrics.Sources(o.memberId(), status::leader,
         status::leaderChanges, status::commitIndex, status::appliedIndex, pending::size, pending::failed,
         cfg.effectiveQuotaBackendBytes(), o.store()::dbSizeBytes, o.store()::sizeBytes, o.store()::keyCount,
         () -> ClusterVersion.majorMinor(ClusterVersion.reported(membership.downgradeTarget())),
         () -> status.storageFailure() == null ? 0 : 1));
     StorageVerticle storage = new StorageVerticle(addresses, o.wal(), o.snapshotter(), o.store(), applier, o.stores(),
-        pending, o.memberId(), o.dataDir(), cfg.snapshotCount(), o.snapshotIndex(), metrics, status,
+        pending, o.memberId(), o.dataDir(), cfg.snapshotCount(), o.snapshotIndex(), metrics, status, watchInterest,
         this::storageFailed);
     long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();
     CallAuth callAuth = new CallAuth(o.auth(), tokens);
@@ -222,7 +224,7 @@ public final class VetchServer {
     MemberParts member = new MemberParts(new Headers(o.clusterId(), o.memberId(), o.store(), status), o.store(),
         status, membership, o.lessor(), o.alarms(), metrics, callAuth, bus,
         new QuotaAlarmer(o.store(), o.alarms(), bus, o.memberId(), cfg.effectiveQuotaBackendBytes()), ids,
-        o.stores().v2(), v2Self, v2Leader);
+        o.stores().v2(), v2Self, v2Leader, watchInterest);
     // One client verticle per event loop, up to the cores: Vert.x spreads the connections over them.
     int loops = 0;
     for (var loop : ((VertxInternal) vertx).nettyEventLoopGroup()) {

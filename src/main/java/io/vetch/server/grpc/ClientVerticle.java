@@ -84,7 +84,7 @@ public final class ClientVerticle extends VerticleBase {
     BusClient bus = m.bus();
     KvServer kv = new KvServer(m.store(), m.headers(), m.auth(), bus, bus, m.quota(), m.metrics(), cfg.maxTxnOps());
     grpc.addService(KVGrpcService.of(kv)); // protobuf calls over HTTP/2 are served before it, by KvHandler
-    KeyChanges keyChanges = new KeyChanges(() -> m.store().currentRevision());
+    KeyChanges keyChanges = new KeyChanges(() -> m.store().currentRevision(), m.watchInterest());
     Recipes recipes = new Recipes(kv, keyChanges);
     LockServer lock = new LockServer(recipes);
     grpc.addService(io.vetch.api.v3lockpb.LockGrpcService.of(lock));
@@ -104,7 +104,7 @@ public final class ClientVerticle extends VerticleBase {
     watchPool = vertx.createSharedWorkerExecutor("vetch-watch-sync", 2);
     Headers headers = m.headers();
     watchers = new WatcherGroup(vertx, m.store(), rev -> headers.at(rev, headers.term()), watchPool,
-        watchProgressIntervalMs);
+        m.watchInterest(), watchProgressIntervalMs);
     vertx.eventBus().<WatchEvents>localConsumer(bus.watchEventsAddress(), msg -> {
       watchers.onEvents(msg.body());
       keyChanges.onEvents(msg.body());

@@ -3,6 +3,7 @@ package io.vetch.server.grpc;
 import com.google.protobuf.ByteString;
 import io.vetch.api.mvccpb.Event;
 import io.vetch.server.bus.WatchEvents;
+import io.vetch.server.bus.WatchInterest;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
@@ -25,11 +26,15 @@ final class KeyChanges {
   }
 
   private final LongSupplier currentRevision;
+  private final WatchInterest interest;
+  /** Whether the member's watch interest is held here: while there are waiters. */
+  private boolean holding;
   private List<Waiter> waiters = new ArrayList<>();
 
-  /** currentRevision: the store's current revision, read when a waiter registers. */
-  KeyChanges(LongSupplier currentRevision) {
+  /** currentRevision: the store's current revision, read when a waiter registers; interest: held while waiting. */
+  KeyChanges(LongSupplier currentRevision, WatchInterest interest) {
     this.currentRevision = currentRevision;
+    this.interest = interest;
   }
 
   /**
@@ -39,10 +44,15 @@ final class KeyChanges {
    * dropped, never completing, once callEnd has completed (the call it waits for went away).
    */
   Future<Void> next(ByteString key, ByteString end, long seenAt, Future<Void> callEnd) {
+    waiters.removeIf(w -> w.callEnd.isComplete());
+    if (!holding) { // before reading the revision: a change after the read is published, one before it is seen
+      holding = true;
+      interest.hold();
+    }
     if (currentRevision.getAsLong() > seenAt) {
+      releaseIfIdle();
       return Future.succeededFuture();
     }
-    waiters.removeIf(w -> w.callEnd.isComplete());
     Promise<Void> p = Promise.promise();
     waiters.add(new Waiter(key, end, callEnd, p));
     return p.future();
@@ -62,7 +72,15 @@ final class KeyChanges {
     }
     if (still.size() < waiters.size()) {
       waiters = still;
+      releaseIfIdle();
       woken.forEach(w -> w.promise.tryComplete());
+    }
+  }
+
+  private void releaseIfIdle() {
+    if (holding && waiters.isEmpty()) {
+      holding = false;
+      interest.release();
     }
   }
 

@@ -5,6 +5,7 @@ import io.vetch.api.etcdserverpb.ResponseHeader;
 import io.vetch.api.mvccpb.Event;
 import io.vetch.mvcc.KvStore;
 import io.vetch.server.bus.WatchEvents;
+import io.vetch.server.bus.WatchInterest;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.util.ArrayList;
@@ -37,6 +38,9 @@ public final class WatcherGroup {
   private final KvStore store;
   private final LongFunction<ResponseHeader> header;
   private final WorkerExecutor pool;
+  private final WatchInterest interest;
+  /** Whether this group holds the member's watch interest: from its first watcher until it has none. */
+  private boolean holding;
   private long rev;
   private final Map<ByteString, Set<Watcher>> keyWatchers = new HashMap<>();
   private final Set<Watcher> rangeWatchers = new LinkedHashSet<>();
@@ -49,14 +53,16 @@ public final class WatcherGroup {
 
   /**
    * Starts at the store's current revision. header makes a response header for a revision; pool runs store reads;
-   * progressIntervalMs paces progress_notify. Call on the event loop it will serve.
+   * interest is held while the group has watchers (without any, batches may go unpublished); progressIntervalMs paces
+   * progress_notify. Call on the event loop it will serve.
    */
   public WatcherGroup(Vertx vertx, KvStore store, LongFunction<ResponseHeader> header, WorkerExecutor pool,
-      long progressIntervalMs) {
+      WatchInterest interest, long progressIntervalMs) {
     this.vertx = vertx;
     this.store = store;
     this.header = header;
     this.pool = pool;
+    this.interest = interest;
     this.rev = store.currentRevision();
     this.syncTimer = vertx.setPeriodic(SYNC_RETRY_MS, id -> {
       if (!unsynced.isEmpty()) {
@@ -69,11 +75,18 @@ public final class WatcherGroup {
   public void close() {
     vertx.cancelTimer(syncTimer);
     vertx.cancelTimer(progressTimer);
+    if (holding) {
+      holding = false;
+      interest.release();
+    }
   }
 
-  /** The last revision published to this group: every synced watcher has been sent all its events up to it. */
+  /**
+   * The last revision published to this group: every synced watcher has been sent all its events up to it. Without
+   * watchers the group may have been skipped, and every revision up to the store's current one counts as seen.
+   */
   long revision() {
-    return rev;
+    return holding ? rev : Math.max(rev, store.currentRevision());
   }
 
   ResponseHeader header(long revision) {
@@ -145,6 +158,13 @@ public final class WatcherGroup {
   }
 
   void add(Watcher w) {
+    if (!holding) {
+      // Hold before reading the revision: batches applied after the read are published to this group, and those
+      // before it (possibly unpublished while no one held) are in the store, where an unsynced watcher reads them.
+      holding = true;
+      interest.hold();
+      rev = Math.max(rev, store.currentRevision());
+    }
     if (w.nextRev > rev) {
       index(w);
     } else {
@@ -159,6 +179,14 @@ public final class WatcherGroup {
       unindex(w);
     } else if (unsynced.remove(w)) {
       w.stream.watcherSynced();
+    }
+    releaseIfIdle();
+  }
+
+  private void releaseIfIdle() {
+    if (holding && keyWatchers.isEmpty() && rangeWatchers.isEmpty() && unsynced.isEmpty()) {
+      holding = false;
+      interest.release();
     }
   }
 
@@ -179,6 +207,7 @@ public final class WatcherGroup {
         unsynced.remove(w);
         w.stream.watcherSynced();
         w.stream.canceledCompacted(w, first);
+        releaseIfIdle();
       } else if (w.nextRev > rev) {
         toSynced(w);
       } else if (w.stream.writable()) {

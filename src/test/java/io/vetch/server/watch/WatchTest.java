@@ -381,6 +381,48 @@ class WatchTest {
   }
 
   @Test
+  void batchesNoOneWatchesGoUnpublishedYetEveryWatcherStartsWhereTheStoreIs() throws Exception {
+    WatchClientStream s = WatchClientStream.open(watch, watch("idle/first").build());
+    s.awaitCount(() -> s.created() == 1, 10_000);
+    long first = s.received().stream().filter(WatchResponse::getCreated).findFirst().orElseThrow().getWatchId();
+    s.cancel(first);
+    s.await(rs -> rs.stream().anyMatch(WatchResponse::getCanceled), 10_000);
+    long last = 0;
+    for (int i = 0; i < 20; i++) { // no watcher on the member: the storage worker publishes none of these
+      last = await(kv.put(put("idle/k" + i, "v" + i))).getHeader().getRevision();
+    }
+    int before = s.received().size();
+    s.requestProgress();
+    List<WatchResponse> rs = s.await(x -> x.subList(before, x.size()).stream().anyMatch(r -> r.getWatchId() == -1),
+        10_000);
+    assertEquals(last, rs.subList(before, rs.size()).stream().filter(r -> r.getWatchId() == -1).findFirst()
+        .orElseThrow().getHeader().getRevision(), "a stream without watchers reports the store's revision");
+
+    s.create(watchPrefix("idle/").build()); // from now
+    s.create(watchPrefix("idle/").setStartRevision(last - 19).build()); // replays the unpublished stretch
+    s.awaitCount(() -> s.created() == 3, 10_000);
+    List<Long> ids = s.received().stream().filter(WatchResponse::getCreated).map(WatchResponse::getWatchId).toList();
+    long next = await(kv.put(put("idle/next", "v"))).getHeader().getRevision();
+    List<String> replay = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      replay.add("idle/k" + i + "@" + (last - 19 + i));
+    }
+    replay.add("idle/next@" + next);
+    s.await(x -> keysOf(x, ids.get(2)).size() >= 21 && keysOf(x, ids.get(1)).size() >= 1, 10_000);
+    Thread.sleep(200); // nothing more may come
+    assertEquals(List.of("idle/next@" + next), keysOf(s.received(), ids.get(1)));
+    assertEquals(replay, keysOf(s.received(), ids.get(2)));
+  }
+
+  /** "key@modRevision" of every event sent to watcher id, in order. */
+  private static List<String> keysOf(List<WatchResponse> rs, long id) {
+    List<String> out = new ArrayList<>();
+    rs.stream().filter(r -> r.getWatchId() == id).forEach(r -> r.getEventsList().forEach(
+        e -> out.add(e.getKv().getKey().toStringUtf8() + "@" + e.getKv().getModRevision())));
+    return out;
+  }
+
+  @Test
   void progressRequestReportsARevisionEverythingBeforeWhichWasSent() throws Exception {
     long rev = await(kv.put(put("p/a", "1"))).getHeader().getRevision();
     WatchClientStream s = WatchClientStream.open(watch, watchPrefix("p/").setStartRevision(1).build());
