@@ -21,6 +21,8 @@ final class LocalNetwork {
   final List<Message> inFlight = new ArrayList<>();
   private final Set<Long> cut = new HashSet<>();
   Consumer<Member> onApplied = m -> { };
+  /** Sees every message taken from {@link #inFlight} for delivery, delivered or lost. */
+  Consumer<Message> onDeliver = m -> { };
 
   LocalNetwork(int voters, long seed) {
     this(voters, seed, cfg -> { });
@@ -64,6 +66,7 @@ final class LocalNetwork {
   /** Delivers (or loses, when cut or the receiver is down) the message at position i. */
   void deliver(int i) {
     Message m = inFlight.remove(i);
+    onDeliver.accept(m);
     Member to = members.get(m.getTo());
     boolean ok = to != null && to.up && reachable(m.getFrom(), m.getTo());
     if (ok) {
