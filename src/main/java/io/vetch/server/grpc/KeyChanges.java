@@ -26,15 +26,14 @@ final class KeyChanges {
   }
 
   private final LongSupplier currentRevision;
-  private final WatchInterest interest;
-  /** Whether the member's watch interest is held here: while there are waiters. */
-  private boolean holding;
+  /** The member's watch interest, held while there are waiters. */
+  private final WatchInterest.Share interest;
   private List<Waiter> waiters = new ArrayList<>();
 
   /** currentRevision: the store's current revision, read when a waiter registers; interest: held while waiting. */
   KeyChanges(LongSupplier currentRevision, WatchInterest interest) {
     this.currentRevision = currentRevision;
-    this.interest = interest;
+    this.interest = interest.share();
   }
 
   /**
@@ -45,10 +44,7 @@ final class KeyChanges {
    */
   Future<Void> next(ByteString key, ByteString end, long seenAt, Future<Void> callEnd) {
     waiters.removeIf(w -> w.callEnd.isComplete());
-    if (!holding) { // before reading the revision: a change after the read is published, one before it is seen
-      holding = true;
-      interest.hold();
-    }
+    interest.hold(); // before reading the revision: a change after the read is published, one before it is seen
     if (currentRevision.getAsLong() > seenAt) {
       releaseIfIdle();
       return Future.succeededFuture();
@@ -78,8 +74,7 @@ final class KeyChanges {
   }
 
   private void releaseIfIdle() {
-    if (holding && waiters.isEmpty()) {
-      holding = false;
+    if (waiters.isEmpty()) {
       interest.release();
     }
   }

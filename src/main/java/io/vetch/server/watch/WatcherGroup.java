@@ -38,9 +38,8 @@ public final class WatcherGroup {
   private final KvStore store;
   private final LongFunction<ResponseHeader> header;
   private final WorkerExecutor pool;
-  private final WatchInterest interest;
-  /** Whether this group holds the member's watch interest: from its first watcher until it has none. */
-  private boolean holding;
+  /** The member's watch interest, held from this group's first watcher until it has none. */
+  private final WatchInterest.Share interest;
   private long rev;
   private final Map<ByteString, Set<Watcher>> keyWatchers = new HashMap<>();
   private final Set<Watcher> rangeWatchers = new LinkedHashSet<>();
@@ -62,7 +61,7 @@ public final class WatcherGroup {
     this.store = store;
     this.header = header;
     this.pool = pool;
-    this.interest = interest;
+    this.interest = interest.share();
     this.rev = store.currentRevision();
     this.syncTimer = vertx.setPeriodic(SYNC_RETRY_MS, id -> {
       if (!unsynced.isEmpty()) {
@@ -75,10 +74,7 @@ public final class WatcherGroup {
   public void close() {
     vertx.cancelTimer(syncTimer);
     vertx.cancelTimer(progressTimer);
-    if (holding) {
-      holding = false;
-      interest.release();
-    }
+    interest.release();
   }
 
   /**
@@ -86,7 +82,7 @@ public final class WatcherGroup {
    * watchers the group may have been skipped, and every revision up to the store's current one counts as seen.
    */
   long revision() {
-    return holding ? rev : Math.max(rev, store.currentRevision());
+    return interest.held() ? rev : Math.max(rev, store.currentRevision());
   }
 
   ResponseHeader header(long revision) {
@@ -158,10 +154,9 @@ public final class WatcherGroup {
   }
 
   void add(Watcher w) {
-    if (!holding) {
+    if (!interest.held()) {
       // Hold before reading the revision: batches applied after the read are published to this group, and those
       // before it (possibly unpublished while no one held) are in the store, where an unsynced watcher reads them.
-      holding = true;
       interest.hold();
       rev = Math.max(rev, store.currentRevision());
     }
@@ -184,8 +179,7 @@ public final class WatcherGroup {
   }
 
   private void releaseIfIdle() {
-    if (holding && keyWatchers.isEmpty() && rangeWatchers.isEmpty() && unsynced.isEmpty()) {
-      holding = false;
+    if (keyWatchers.isEmpty() && rangeWatchers.isEmpty() && unsynced.isEmpty()) {
       interest.release();
     }
   }
