@@ -31,24 +31,27 @@ final class EventBatch {
     return WatchResponse.newBuilder().setHeader(header).setWatchId(watchId).addAllEvents(events).build();
   }
 
-  /** Appends the framed response for watchId to buf (see {@link GrpcFraming}). */
-  void appendFramed(Buffer buf, long watchId) {
+  /** Appends the framed response for a watcher whose encoded watch_id field is idField to buf (see {@link GrpcFraming}). */
+  void appendFramed(Buffer buf, byte[] idField) {
     if (shared == null) {
       shared = WatchResponse.newBuilder().setHeader(header).addAllEvents(events).build().toByteArray();
     }
-    int idBytes = watchId == 0 ? 0 : CodedOutputStream.computeInt64Size(WatchResponse.WATCH_ID_FIELD_NUMBER, watchId);
-    buf.appendByte((byte) 0).appendInt(idBytes + shared.length);
-    if (idBytes > 0) {
-      byte[] id = new byte[idBytes];
-      CodedOutputStream out = CodedOutputStream.newInstance(id);
-      try {
-        out.writeInt64(WatchResponse.WATCH_ID_FIELD_NUMBER, watchId);
-        out.flush();
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException("writing to an array", e);
-      }
-      buf.appendBytes(id);
+    buf.appendByte((byte) 0).appendInt(idField.length + shared.length).appendBytes(idField).appendBytes(shared);
+  }
+
+  /** The watch_id field of a WatchResponse, encoded: nothing for 0 (proto3 leaves a default value out). */
+  static byte[] watchIdField(long watchId) {
+    if (watchId == 0) {
+      return new byte[0];
     }
-    buf.appendBytes(shared);
+    byte[] field = new byte[CodedOutputStream.computeInt64Size(WatchResponse.WATCH_ID_FIELD_NUMBER, watchId)];
+    CodedOutputStream out = CodedOutputStream.newInstance(field);
+    try {
+      out.writeInt64(WatchResponse.WATCH_ID_FIELD_NUMBER, watchId);
+      out.checkNoSpaceLeft();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("writing to an array", e);
+    }
+    return field;
   }
 }

@@ -185,7 +185,7 @@ final class WatchStream {
         queue(r);
       }
     } else {
-      batch.appendFramed(pending, w.id);
+      batch.appendFramed(pending, w.idField);
       scheduleFlush();
     }
     w.sentSinceProgress = true;

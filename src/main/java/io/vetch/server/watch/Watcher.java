@@ -23,6 +23,8 @@ final class Watcher {
   final boolean prevKv;
   final boolean progressNotify;
   final boolean fragment;
+  /** This watcher's watch_id as an encoded WatchResponse field (empty for id 0, the field's default). */
+  final byte[] idField;
   long nextRev;
   boolean synced;
   /** Whether events were sent since the last periodic progress notification. */
@@ -39,6 +41,7 @@ final class Watcher {
     this.progressNotify = req.getProgressNotify();
     this.fragment = req.getFragment();
     this.nextRev = nextRev;
+    this.idField = EventBatch.watchIdField(id);
   }
 
   boolean isSingleKey() {
@@ -50,6 +53,11 @@ final class Watcher {
       return key.equals(k);
     }
     return ORDER.compare(k, key) >= 0 && (end.isEmpty() || ORDER.compare(k, end) < 0);
+  }
+
+  /** Whether every one of events (in this watcher's range, in revision order) is one to send. */
+  boolean wantsAll(java.util.List<Event> events) {
+    return !noPut && !noDelete && events.get(0).getKv().getModRevision() >= nextRev;
   }
 
   /** Whether ev (in this watcher's range) is one to send: at or after nextRev, not filtered out. */

@@ -120,37 +120,60 @@ public final class WatcherGroup {
     if (e.toRev() <= rev) {
       return;
     }
-    Map<Watcher, List<Event>> matched = new LinkedHashMap<>();
+    // Events of one key go to its exact-key watchers in one list, shared (with its response bytes) by every such
+    // watcher that wants them all; range watchers and filtered ones get lists of their own.
+    Map<ByteString, List<Event>> byKey = new LinkedHashMap<>();
+    Map<Watcher, List<Event>> ranged = new LinkedHashMap<>();
     for (WatchEvents.Revision r : e.revisions()) {
       if (r.revision() <= rev) {
         continue;
       }
       for (Event ev : r.events()) {
         ByteString key = ev.getKv().getKey();
-        Set<Watcher> exact = keyWatchers.get(key);
-        if (exact != null) {
-          for (Watcher w : exact) {
-            if (w.wants(ev)) {
-              matched.computeIfAbsent(w, x -> new ArrayList<>()).add(ev);
-            }
-          }
+        if (keyWatchers.containsKey(key)) {
+          byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(ev);
         }
         for (Watcher w : rangeWatchers) {
           if (w.contains(key) && w.wants(ev)) {
-            matched.computeIfAbsent(w, x -> new ArrayList<>()).add(ev);
+            ranged.computeIfAbsent(w, x -> new ArrayList<>()).add(ev);
           }
         }
       }
     }
+    long from = rev + 1; // every synced watcher has been sent all it wants up to rev
     rev = e.toRev();
-    Map<List<Event>, EventBatch> batches = new HashMap<>(); // watchers seeing the same events share one batch
     ResponseHeader h = header(rev);
-    matched.forEach((w, events) -> {
-      EventBatch batch = batches.computeIfAbsent(events, evs -> new EventBatch(evs, rev, h));
-      if (!w.stream.sendEvents(w, batch)) {
-        toUnsynced(w, events.get(0).getKv().getModRevision()); // the stream is full: catch up later
+    List<Watcher> full = new ArrayList<>(0);
+    for (Map.Entry<ByteString, List<Event>> k : byKey.entrySet()) {
+      List<Event> events = k.getValue();
+      EventBatch shared = new EventBatch(events, rev, h);
+      for (Watcher w : keyWatchers.get(k.getKey())) {
+        EventBatch batch = w.wantsAll(events) ? shared : own(w, events, h);
+        if (batch != null && !w.stream.sendEvents(w, batch)) {
+          full.add(w);
+        }
+      }
+    }
+    Map<List<Event>, EventBatch> batches = new HashMap<>(); // range watchers seeing the same events share one batch
+    ranged.forEach((w, events) -> {
+      if (!w.stream.sendEvents(w, batches.computeIfAbsent(events, evs -> new EventBatch(evs, rev, h)))) {
+        full.add(w);
       }
     });
+    for (Watcher w : full) {
+      toUnsynced(w, from); // its stream is full: it catches up on this batch from the store later
+    }
+  }
+
+  /** The events w wants of events (one key's, in revision order), or null when it wants none. */
+  private EventBatch own(Watcher w, List<Event> events, ResponseHeader h) {
+    List<Event> mine = new ArrayList<>();
+    for (Event ev : events) {
+      if (w.wants(ev)) {
+        mine.add(ev);
+      }
+    }
+    return mine.isEmpty() ? null : new EventBatch(mine, rev, h);
   }
 
   void add(Watcher w) {
