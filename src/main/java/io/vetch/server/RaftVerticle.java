@@ -15,6 +15,7 @@ import io.vetch.server.bus.Applied;
 import io.vetch.server.bus.FailureCodes;
 import io.vetch.server.bus.Persisted;
 import io.vetch.server.bus.Proposal;
+import io.vetch.server.bus.Proposals;
 import io.vetch.server.bus.ProposalResult;
 import io.vetch.server.bus.ProposalResults;
 import io.vetch.server.bus.ReadIndexRequest;
@@ -143,7 +144,10 @@ final class RaftVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     var bus = vertx.eventBus();
-    bus.<Proposal>localConsumer(addresses.propose(), m -> onPropose(m.body()));
+    bus.<Proposals>localConsumer(addresses.propose(), m -> {
+      m.body().list().forEach(this::onPropose);
+      afterEvent();
+    });
     bus.<ReadIndexRequest>localConsumer(addresses.readIndex(), m -> onReadIndex(m.body()));
     bus.<Long>localConsumer(addresses.moveLeader(), this::onMoveLeader);
     bus.<Applied>localConsumer(addresses.applied(), m -> onApplied(m.body()));
@@ -238,7 +242,6 @@ final class RaftVerticle extends VerticleBase {
       // A conf change is refused while another is pending; etcd's client would wait and time out.
       refuse(p.id(), p.replyTo(), p.confChange() ? EtcdErrors.timeout() : EtcdErrors.noLeader());
     }
-    afterEvent();
   }
 
   private void propose(byte[] data, boolean confChange) throws ProposalDroppedException {

@@ -14,6 +14,7 @@ import io.vetch.server.base.RequestIds;
 import io.vetch.server.bus.Addresses;
 import io.vetch.server.bus.FailureCodes;
 import io.vetch.server.bus.Proposal;
+import io.vetch.server.bus.Proposals;
 import io.vetch.server.bus.ReadIndexRequest;
 import io.vetch.server.bus.StorageImage;
 import io.vetch.transport.ForwardedKeepAlive;
@@ -27,6 +28,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.grpc.server.StatusException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -155,8 +157,33 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
         k -> new ProposalWait(caller.unwrap(), addresses.proposalResults(), requestTimeoutMs));
     Future<Object> result = wait.register(id, caller);
     Object m = message.apply(wait.address());
-    bus.send(address, m, LocalDelivery.of(m.getClass()));
+    if (m instanceof Proposal p) {
+      outbox(caller.unwrap()).add(p);
+    } else {
+      bus.send(address, m, LocalDelivery.of(m.getClass()));
+    }
     return result;
+  }
+
+  /**
+   * The proposals loop made in its current turn, sent to the raft verticle as one message at the end of the turn
+   * (after the channels read in it, when Netty runs the loop's tasks).
+   */
+  private List<Proposal> outbox(ContextInternal loop) {
+    Outbox box = (Outbox) loop.contextData().computeIfAbsent(Outbox.class, k -> new Outbox());
+    if (box.proposals.isEmpty()) {
+      loop.runOnContext(v -> {
+        List<Proposal> batch = box.proposals;
+        box.proposals = new ArrayList<>();
+        bus.send(addresses.propose(), new Proposals(batch), LocalDelivery.of(Proposals.class));
+      });
+    }
+    return box.proposals;
+  }
+
+  /** An event loop's proposals not yet sent. */
+  private static final class Outbox {
+    private List<Proposal> proposals = new ArrayList<>();
   }
 
   @Override

@@ -1,0 +1,54 @@
+package io.vetch.server.grpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vetch.api.etcdserverpb.InternalRaftRequest;
+import io.vetch.api.etcdserverpb.Request;
+import io.vetch.server.base.MemberStatus;
+import io.vetch.server.base.RequestIds;
+import io.vetch.server.bus.Addresses;
+import io.vetch.server.bus.LocalCodec;
+import io.vetch.server.bus.Proposal;
+import io.vetch.server.bus.Proposals;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Proposals reach the raft verticle's address one message per event-loop turn, in the order they were made. */
+@ExtendWith(VertxExtension.class)
+class BusClientTest {
+  @Test
+  void proposalsOfOneTurnTravelAsOneMessage(Vertx vertx) throws Exception {
+    LocalCodec.registerAll(vertx);
+    Addresses addresses = Addresses.of(7);
+    List<List<String>> received = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<Proposals>localConsumer(addresses.propose(), m -> received.add(m.body().list().stream()
+        .map(BusClientTest::path).toList()));
+    BusClient bus = new BusClient(vertx, addresses, new MemberStatus(), new RequestIds(7, 0),
+        new CallAuth(null, null), 7, 1 << 20, 5000);
+    var context = vertx.getOrCreateContext();
+    context.runOnContext(v -> {
+      bus.proposeV2(Request.newBuilder().setPath("/a").build());
+      bus.proposeV2(Request.newBuilder().setPath("/b").build());
+      bus.proposeV2(Request.newBuilder().setPath("/c").build());
+      context.runOnContext(w -> bus.proposeV2(Request.newBuilder().setPath("/d").build())); // a later turn
+    });
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (received.size() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(List.of(List.of("/a", "/b", "/c"), List.of("/d")), received);
+  }
+
+  private static String path(Proposal p) {
+    try {
+      return InternalRaftRequest.parseFrom(p.data()).getV2().getPath();
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
