@@ -145,7 +145,7 @@ final class RaftVerticle extends VerticleBase {
   public Future<?> start() {
     var bus = vertx.eventBus();
     bus.<Proposals>localConsumer(addresses.propose(), m -> {
-      m.body().list().forEach(this::onPropose);
+      m.body().drain(this::onPropose);
       afterEvent();
     });
     bus.<ReadIndexRequest>localConsumer(addresses.readIndex(), m -> onReadIndex(m.body()));
@@ -201,6 +201,11 @@ final class RaftVerticle extends VerticleBase {
     }
     afterEvent();
     return Future.succeededFuture();
+  }
+
+  /** The event loop this verticle runs on, once deployed. */
+  io.netty.channel.EventLoop eventLoop() {
+    return ((io.vertx.core.internal.ContextInternal) context).nettyEventLoop();
   }
 
   @Override

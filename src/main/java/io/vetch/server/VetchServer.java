@@ -232,16 +232,18 @@ public final class VetchServer {
     }
     int instances = Math.max(1, Math.min(loops, Runtime.getRuntime().availableProcessors()));
 
+    RaftVerticle raft = new RaftVerticle(addresses, node, o.memoryStorage(), status, cfg.heartbeatIntervalMs(),
+        o.store().consistentIndex(), new AttributesPublisher(publish, published), Math.min(5000, cfg.snapshotCount()),
+        pending, new LeaseKeeper(node, o.lessor(), new LeaseProposals(ids)),
+        new V2Sync(cfg.heartbeatIntervalMs(), o.stores().v2()::hasTtlKeys, ids, VetchServer::unixNanos), v2Self,
+        removed::tryComplete);
     // The storage worker gets a thread of its own: each batch then wakes the same thread, warm in cache, instead of
     // whichever thread of the shared worker pool is next.
     Future<String> chain = vertx.deployVerticle(storage, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)
             .setWorkerPoolName("vetch-storage-" + Long.toHexString(o.memberId())).setWorkerPoolSize(1))
         .onSuccess(deployed::add)
-        .compose(id -> vertx.deployVerticle(new RaftVerticle(addresses, node, o.memoryStorage(), status,
-            cfg.heartbeatIntervalMs(), o.store().consistentIndex(), new AttributesPublisher(publish, published),
-            Math.min(5000, cfg.snapshotCount()), pending, new LeaseKeeper(node, o.lessor(), new LeaseProposals(ids)),
-            new V2Sync(cfg.heartbeatIntervalMs(), o.stores().v2()::hasTtlKeys, ids, VetchServer::unixNanos), v2Self,
-            removed::tryComplete)))
+        .compose(id -> vertx.deployVerticle(raft))
+        .onSuccess(id -> bus.raftLoop(raft.eventLoop()))
         .onSuccess(deployed::add);
     URI peerUrl = cfg.listenPeerUrls().get(0);
     Map<Long, URI> peers = membership.peers(o.memberId());

@@ -28,7 +28,6 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.grpc.server.StatusException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -54,6 +53,10 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
   private final long requestTimeoutMs;
   /** Where proposals made off the event loops (no context, or a worker's) are made and waited for. */
   private final ContextInternal fallback;
+  /** Where each event loop keeps its {@link Proposals} outbox for this member. */
+  private final Object outboxKey = new Object();
+  /** The raft verticle's event loop, once it runs. */
+  private volatile io.netty.channel.EventLoop raftLoop;
 
   /** auth: whose rights proposals carry; requestTimeoutMs: how long a proposal or read index may take. */
   public BusClient(Vertx vertx, Addresses addresses, MemberStatus status, RequestIds ids, CallAuth auth,
@@ -69,6 +72,11 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
     this.maxRequestBytes = maxRequestBytes;
     this.requestOptions = new DeliveryOptions().setSendTimeout(requestTimeoutMs);
     this.longOptions = new DeliveryOptions().setSendTimeout(LONG_REQUEST_MS);
+  }
+
+  /** The raft verticle runs on loop: proposals made there are not batched. */
+  public void raftLoop(io.netty.channel.EventLoop loop) {
+    this.raftLoop = loop;
   }
 
   /** Where the storage worker publishes applied events for watchers. */
@@ -158,32 +166,18 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
     Future<Object> result = wait.register(id, caller);
     Object m = message.apply(wait.address());
     if (m instanceof Proposal p) {
-      outbox(caller.unwrap()).add(p);
+      // Across event loops proposals ride together (each message to a sleeping loop is a wake-up); on the raft
+      // verticle's own loop one goes at a time, in turn with its other messages (together, three members' p99 at
+      // put-64c was a fifth higher).
+      Proposals outbox = caller.nettyEventLoop() == raftLoop ? new Proposals()
+          : (Proposals) caller.unwrap().contextData().computeIfAbsent(outboxKey, k -> new Proposals());
+      if (outbox.add(p)) {
+        bus.send(address, outbox, LocalDelivery.of(Proposals.class));
+      }
     } else {
       bus.send(address, m, LocalDelivery.of(m.getClass()));
     }
     return result;
-  }
-
-  /**
-   * The proposals loop made in its current turn, sent to the raft verticle as one message at the end of the turn
-   * (after the channels read in it, when Netty runs the loop's tasks).
-   */
-  private List<Proposal> outbox(ContextInternal loop) {
-    Outbox box = (Outbox) loop.contextData().computeIfAbsent(Outbox.class, k -> new Outbox());
-    if (box.proposals.isEmpty()) {
-      loop.runOnContext(v -> {
-        List<Proposal> batch = box.proposals;
-        box.proposals = new ArrayList<>();
-        bus.send(addresses.propose(), new Proposals(batch), LocalDelivery.of(Proposals.class));
-      });
-    }
-    return box.proposals;
-  }
-
-  /** An event loop's proposals not yet sent. */
-  private static final class Outbox {
-    private List<Proposal> proposals = new ArrayList<>();
   }
 
   @Override
