@@ -145,7 +145,13 @@ final class RaftVerticle extends VerticleBase {
   public Future<?> start() {
     var bus = vertx.eventBus();
     bus.<Proposals>localConsumer(addresses.propose(), m -> {
-      m.body().drain(this::onPropose);
+      m.body().drain(p -> {
+        try {
+          onPropose(p);
+        } catch (RuntimeException e) { // one bad proposal times out alone; the rest of the outbox goes on
+          LOG.log(System.Logger.Level.ERROR, "proposal " + Long.toHexString(p.id()) + " not stepped", e);
+        }
+      });
       afterEvent();
     });
     bus.<ReadIndexRequest>localConsumer(addresses.readIndex(), m -> onReadIndex(m.body()));

@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * One event loop's outbox of proposals for the raft verticle. The first proposal added while the outbox is not
+ * One event-loop context's outbox of proposals for the raft verticle (a client verticle's, one per event loop). The first proposal added while the outbox is not
  * posted has the caller post it (one event-bus message, delivered in its turn among the raft verticle's other
  * messages); proposals added before the raft verticle drains it ride along. Thread-safe: one event loop adds, the
  * raft verticle drains; a proposal added while a drain runs is taken by it or posts the outbox again, never lost.
