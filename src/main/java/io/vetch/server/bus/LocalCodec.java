@@ -14,7 +14,8 @@ import java.util.List;
 public final class LocalCodec<T> implements MessageCodec<T, T> {
   /** Every type that crosses a member's event bus. */
   private static final List<Class<?>> TYPES = List.of(
-      Proposal.class, Proposals.class, ProposalResults.class, StorageBatch.class, Applied.class, Persisted.class, ReadIndexRequest.class,
+      Proposals.class, ProposalResults.class, StorageBatch.class, Applied.class, Persisted.class,
+      ReadIndexRequest.class,
       io.vetch.api.raftpb.Message.class, RaftMessages.class, ForwardedProposal.class,
       io.vetch.transport.PeerMap.class, io.vetch.transport.OutboundSnapshot.class,
       io.vetch.transport.InboundSnapshot.class, StorageImage.class, WatchEvents.class,

@@ -169,10 +169,13 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
       // Across event loops proposals ride together (each message to a sleeping loop is a wake-up); on the raft
       // verticle's own loop one goes at a time, in turn with its other messages (together, three members' p99 at
       // put-64c was a fifth higher).
-      Proposals outbox = caller.nettyEventLoop() == raftLoop ? new Proposals()
-          : (Proposals) caller.unwrap().contextData().computeIfAbsent(outboxKey, k -> new Proposals());
-      if (outbox.add(p)) {
-        bus.send(address, outbox, LocalDelivery.of(Proposals.class));
+      if (caller.nettyEventLoop() == raftLoop) {
+        bus.send(address, Proposals.of(p), LocalDelivery.of(Proposals.class));
+      } else {
+        Proposals outbox = (Proposals) caller.unwrap().contextData().computeIfAbsent(outboxKey, k -> new Proposals());
+        if (outbox.add(p)) {
+          bus.send(address, outbox, LocalDelivery.of(Proposals.class));
+        }
       }
     } else {
       bus.send(address, m, LocalDelivery.of(m.getClass()));

@@ -31,7 +31,7 @@ final class EventBatch {
     return WatchResponse.newBuilder().setHeader(header).setWatchId(watchId).addAllEvents(events).build();
   }
 
-  /** Appends the framed response for a watcher whose encoded watch_id field is idField to buf (see {@link GrpcFraming}). */
+  /** Appends to buf the framed response ({@link GrpcFraming}) for the watcher whose encoded watch_id is idField. */
   void appendFramed(Buffer buf, byte[] idField) {
     if (shared == null) {
       shared = WatchResponse.newBuilder().setHeader(header).addAllEvents(events).build().toByteArray();

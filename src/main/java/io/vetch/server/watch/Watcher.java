@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.vetch.api.etcdserverpb.WatchCreateRequest;
 import io.vetch.api.mvccpb.Event;
 import java.util.Comparator;
+import java.util.List;
 
 /**
  * One watcher of a {@link WatchStream}: its key range, filters and options, and nextRev, the lowest revision whose
@@ -56,7 +57,7 @@ final class Watcher {
   }
 
   /** Whether every one of events (in this watcher's range, in revision order) is one to send. */
-  boolean wantsAll(java.util.List<Event> events) {
+  boolean wantsAll(List<Event> events) {
     return !noPut && !noDelete && events.get(0).getKv().getModRevision() >= nextRev;
   }
 
