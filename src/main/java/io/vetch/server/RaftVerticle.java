@@ -77,6 +77,7 @@ final class RaftVerticle extends VerticleBase {
   private SnapshotShipper snapshots;
   private final LeaseKeeper leases;
   private final Runnable onRemoved;
+  private final StorageHandoff handoff;
   private final MemberStatus status;
   /** Set once the storage failed: this member no longer takes part in Raft. */
   private boolean storageFailed;
@@ -89,8 +90,9 @@ final class RaftVerticle extends VerticleBase {
    */
   RaftVerticle(Addresses addresses, RawNode node, MemoryStorage memoryStorage, MemberStatus status, long tickMs,
       long applied, AttributesPublisher publisher, long catchUpEntries, PendingProposals proposals,
-      LeaseKeeper leases, V2Sync v2Sync, ServerStats v2Stats, Runnable onRemoved) {
+      LeaseKeeper leases, V2Sync v2Sync, ServerStats v2Stats, StorageHandoff handoff, Runnable onRemoved) {
     this.onRemoved = onRemoved;
+    this.handoff = handoff;
     this.status = status;
     this.v2Sync = v2Sync;
     this.v2Stats = v2Stats;
@@ -109,6 +111,7 @@ final class RaftVerticle extends VerticleBase {
       @Override
       public void persist(StorageBatch batch) {
         vertx.eventBus().send(addresses.storageBatch(), batch, LocalDelivery.of(StorageBatch.class));
+        handoff.sent();
       }
 
       @Override

@@ -92,11 +92,14 @@ final class StorageVerticle extends VerticleBase {
   private final MemberStatus status;
   private final WatchInterest watchInterest;
   private final Runnable onFailure;
+  private final StorageHandoff handoff;
 
   /** onFailure: run (on this verticle's thread) once, when the storage fails. */
   StorageVerticle(Addresses addresses, Wal wal, Snapshotter snapshotter, KvStore store, Applier applier,
       SnapshotRestore.Stores stores, PendingProposals pending, long memberId, DataDir dataDir, long snapshotCount,
-      long snapshotIndex, ServerMetrics metrics, MemberStatus status, WatchInterest watchInterest, Runnable onFailure) {
+      long snapshotIndex, ServerMetrics metrics, MemberStatus status, WatchInterest watchInterest,
+      StorageHandoff handoff, Runnable onFailure) {
+    this.handoff = handoff;
     this.status = status;
     this.watchInterest = watchInterest;
     this.onFailure = onFailure;
@@ -236,6 +239,15 @@ final class StorageVerticle extends VerticleBase {
   }
 
   private void handle(StorageBatch batch) {
+    handoff.arrived();
+    try {
+      persistAndApply(batch);
+    } finally {
+      handoff.handled(batch.entries().size());
+    }
+  }
+
+  private void persistAndApply(StorageBatch batch) {
     if (failed) {
       return; // nothing is written after a storage failure; VetchServer reopens the member
     }

@@ -212,9 +212,14 @@ public final class VetchServer {
         cfg.effectiveQuotaBackendBytes(), o.store()::dbSizeBytes, o.store()::sizeBytes, o.store()::keyCount,
         () -> ClusterVersion.majorMinor(ClusterVersion.reported(membership.downgradeTarget())),
         () -> status.storageFailure() == null ? 0 : 1));
+    int loops = 0;
+    for (var loop : ((VertxInternal) vertx).nettyEventLoopGroup()) {
+      loops++;
+    }
+    StorageHandoff handoff = StorageHandoff.forEventLoops(loops);
     StorageVerticle storage = new StorageVerticle(addresses, o.wal(), o.snapshotter(), o.store(), applier, o.stores(),
         pending, o.memberId(), o.dataDir(), cfg.snapshotCount(), o.snapshotIndex(), metrics, status, watchInterest,
-        this::storageFailed);
+        handoff, this::storageFailed);
     long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();
     CallAuth callAuth = new CallAuth(o.auth(), tokens);
     BusClient bus = new BusClient(vertx, addresses, status, ids, callAuth, o.memberId(),
@@ -226,17 +231,13 @@ public final class VetchServer {
         new QuotaAlarmer(o.store(), o.alarms(), bus, o.memberId(), cfg.effectiveQuotaBackendBytes()), ids,
         o.stores().v2(), v2Self, v2Leader, watchInterest);
     // One client verticle per event loop, up to the cores: Vert.x spreads the connections over them.
-    int loops = 0;
-    for (var loop : ((VertxInternal) vertx).nettyEventLoopGroup()) {
-      loops++;
-    }
     int instances = Math.max(1, Math.min(loops, Runtime.getRuntime().availableProcessors()));
 
     RaftVerticle raft = new RaftVerticle(addresses, node, o.memoryStorage(), status, cfg.heartbeatIntervalMs(),
         o.store().consistentIndex(), new AttributesPublisher(publish, published), Math.min(5000, cfg.snapshotCount()),
         pending, new LeaseKeeper(node, o.lessor(), new LeaseProposals(ids)),
         new V2Sync(cfg.heartbeatIntervalMs(), o.stores().v2()::hasTtlKeys, ids, VetchServer::unixNanos), v2Self,
-        removed::tryComplete);
+        handoff, removed::tryComplete);
     // The storage worker gets a thread of its own: each batch then wakes the same thread, warm in cache, instead of
     // whichever thread of the shared worker pool is next.
     Future<String> chain = vertx.deployVerticle(storage, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)

@@ -1,0 +1,69 @@
+package io.vetch.server;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The raft verticle's batches to the storage worker, counted, so that the storage thread can wait for the next one
+ * awake. A parked storage thread costs every batch a futex wake-up on the raft verticle's loop and a context switch
+ * on the storage thread, and lets its vCPU halt, which the next wake-up pays for again: at one request at a time
+ * that chain is most of a put's time. So while the batches come one entry at a time ({@value #STREAK} in a row) and
+ * within the spin budget of one another, the storage thread waits up to the budget for the next batch, yielding its
+ * CPU to any thread that has work. Larger batches (the member is busy: the wait would take CPU from the event
+ * loops) or a longer gap (it is idle) turn the spinning off.
+ */
+final class StorageHandoff {
+  /** The spin budget when the member has two cores or more to itself, in µs. */
+  static final long SPIN_MICROS = 1000;
+  /** Batches of at most one entry in a row before the storage thread spins. */
+  static final int STREAK = 8;
+  private final long spinNanos;
+  private final AtomicLong sent = new AtomicLong();
+  // the storage thread's own
+  private long handled;
+  private int smallStreak;
+  private long lastEnd;
+  private long lastGap = Long.MAX_VALUE;
+
+  /** spinMicros: how long the storage thread may wait awake for the next batch; 0: never. */
+  StorageHandoff(long spinMicros) {
+    this.spinNanos = spinMicros * 1000;
+  }
+
+  /**
+   * The budget for a member with this many event loops: spinning pays when the member has a core to spare
+   * (standalone, one member on two cores: two loops); three members sharing two cores (one loop each) would take
+   * each other's CPU. {@code -Dvetch.storageSpinMicros} overrides it.
+   */
+  static StorageHandoff forEventLoops(int eventLoops) {
+    return new StorageHandoff(Long.getLong("vetch.storageSpinMicros", eventLoops >= 2 ? SPIN_MICROS : 0));
+  }
+
+  /** Raft side, after sending a batch (the send queues it on the storage worker's context at once). */
+  void sent() {
+    sent.incrementAndGet();
+  }
+
+  /** Storage side: a batch starts. */
+  void arrived() {
+    if (lastEnd != 0) {
+      lastGap = System.nanoTime() - lastEnd;
+    }
+  }
+
+  /**
+   * Storage side: a batch of this many new entries ended; may wait for the next batch, spinning, up to the budget.
+   * Other work queued on the storage worker's context meanwhile waits at most that long.
+   */
+  void handled(int entries) {
+    handled++;
+    lastEnd = System.nanoTime();
+    smallStreak = entries > 1 ? 0 : smallStreak + 1;
+    if (smallStreak < STREAK || lastGap > spinNanos) {
+      return;
+    }
+    long deadline = lastEnd + spinNanos;
+    while (sent.get() <= handled && System.nanoTime() < deadline) {
+      Thread.yield();
+    }
+  }
+}
