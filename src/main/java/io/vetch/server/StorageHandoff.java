@@ -1,5 +1,6 @@
 package io.vetch.server;
 
+import io.vetch.server.base.SerialLoad;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -59,8 +60,10 @@ final class StorageHandoff {
     lastEnd = System.nanoTime();
     smallStreak = entries > 1 ? 0 : smallStreak + 1;
     if (smallStreak < STREAK || lastGap > spinNanos) {
+      SerialLoad.off();
       return;
     }
+    SerialLoad.until(lastEnd + 2 * spinNanos); // the event loops answer after the batch, then wait as long
     long deadline = lastEnd + spinNanos;
     while (sent.get() <= handled && System.nanoTime() < deadline) {
       Thread.yield();

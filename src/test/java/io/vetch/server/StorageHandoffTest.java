@@ -1,8 +1,10 @@
 package io.vetch.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vetch.server.base.SerialLoad;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -55,10 +57,12 @@ class StorageHandoffTest {
     StorageHandoff h = new StorageHandoff(TimeUnit.MILLISECONDS.toMicros(BUDGET_MS));
     batches(h, StorageHandoff.STREAK - 1, 1);
     assertTrue(millis(() -> batches(h, 1, 2)) < BUDGET_MS, "a batch of two entries breaks the streak");
+    assertFalse(SerialLoad.at(System.nanoTime()), "and the load is not serial");
     batches(h, StorageHandoff.STREAK - 1, 0);
     Thread.sleep(BUDGET_MS + 50); // the next batch comes later than the budget
     assertTrue(millis(() -> batches(h, 1, 1)) < BUDGET_MS, "after a gap longer than the budget: no wait");
     assertTrue(millis(() -> batches(h, 1, 1)) >= BUDGET_MS - 10, "a short gap again: waits");
+    assertTrue(SerialLoad.at(System.nanoTime()), "the load is serial for the event loops too");
   }
 
   @Test
