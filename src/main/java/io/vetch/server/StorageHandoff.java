@@ -2,23 +2,26 @@ package io.vetch.server;
 
 import io.vetch.server.base.SerialLoad;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 
 /**
  * The raft verticle's batches to the storage worker, counted, so that the storage thread can wait for the next one
  * awake. A parked storage thread costs every batch a futex wake-up on the raft verticle's loop and a context switch
  * on the storage thread, and lets its vCPU halt, which the next wake-up pays for again: at one request at a time
- * that chain is most of a put's time. So while the batches come one entry at a time ({@value #STREAK} in a row) and
- * within the spin budget of one another, the storage thread waits up to the budget for the next batch, yielding its
- * CPU to any thread that has work. Larger batches (the member is busy: the wait would take CPU from the event
- * loops) or a longer gap (it is idle) turn the spinning off.
+ * that chain is most of a put's time. So under a serial load (batches of at most one entry, {@value #STREAK} in a
+ * row, each within the budget of the last, and at most one proposal of this member waiting) the storage thread waits
+ * up to the budget for the next batch, yielding its CPU to any thread that has work, and tells the event loops
+ * ({@link SerialLoad}). Larger batches or more proposals waiting (a busy member: the wait would take CPU from the
+ * event loops) or a longer gap (an idle one) turn it off.
  */
 final class StorageHandoff {
-  /** The spin budget when the member has two cores or more to itself, in µs. */
+  /** The spin budget, in µs. */
   static final long SPIN_MICROS = 1000;
   /** Batches of at most one entry in a row before the storage thread spins. */
   static final int STREAK = 8;
   private final long spinNanos;
   private final AtomicLong sent = new AtomicLong();
+  private final IntSupplier inFlight;
   // the storage thread's own
   private long handled;
   private int smallStreak;
@@ -26,17 +29,14 @@ final class StorageHandoff {
   private long lastGap = Long.MAX_VALUE;
 
   /** spinMicros: how long the storage thread may wait awake for the next batch; 0: never. */
-  StorageHandoff(long spinMicros) {
+  StorageHandoff(long spinMicros, IntSupplier inFlight) {
     this.spinNanos = spinMicros * 1000;
+    this.inFlight = inFlight;
   }
 
-  /**
-   * The budget for a member with this many event loops: spinning pays when the member has a core to spare
-   * (standalone, one member on two cores: two loops); three members sharing two cores (one loop each) would take
-   * each other's CPU. {@code -Dvetch.storageSpinMicros} overrides it.
-   */
-  static StorageHandoff forEventLoops(int eventLoops) {
-    return new StorageHandoff(Long.getLong("vetch.storageSpinMicros", eventLoops >= 2 ? SPIN_MICROS : 0));
+  /** inFlight: the proposals made on this member still waiting; {@code -Dvetch.storageSpinMicros} sets the budget. */
+  static StorageHandoff configured(IntSupplier inFlight) {
+    return new StorageHandoff(Long.getLong("vetch.storageSpinMicros", SPIN_MICROS), inFlight);
   }
 
   /** Raft side, after sending a batch (the send queues it on the storage worker's context at once). */
@@ -59,7 +59,7 @@ final class StorageHandoff {
     handled++;
     lastEnd = System.nanoTime();
     smallStreak = entries > 1 ? 0 : smallStreak + 1;
-    if (smallStreak < STREAK || lastGap > spinNanos) {
+    if (smallStreak < STREAK || lastGap > spinNanos || inFlight.getAsInt() > 1) {
       SerialLoad.off();
       return;
     }

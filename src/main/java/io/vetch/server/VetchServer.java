@@ -212,11 +212,7 @@ public final class VetchServer {
         cfg.effectiveQuotaBackendBytes(), o.store()::dbSizeBytes, o.store()::sizeBytes, o.store()::keyCount,
         () -> ClusterVersion.majorMinor(ClusterVersion.reported(membership.downgradeTarget())),
         () -> status.storageFailure() == null ? 0 : 1));
-    int loops = 0;
-    for (var loop : ((VertxInternal) vertx).nettyEventLoopGroup()) {
-      loops++;
-    }
-    StorageHandoff handoff = StorageHandoff.forEventLoops(loops);
+    StorageHandoff handoff = StorageHandoff.configured(pending::size);
     StorageVerticle storage = new StorageVerticle(addresses, o.wal(), o.snapshotter(), o.store(), applier, o.stores(),
         pending, o.memberId(), o.dataDir(), cfg.snapshotCount(), o.snapshotIndex(), metrics, status, watchInterest,
         handoff, this::storageFailed);
@@ -231,6 +227,10 @@ public final class VetchServer {
         new QuotaAlarmer(o.store(), o.alarms(), bus, o.memberId(), cfg.effectiveQuotaBackendBytes()), ids,
         o.stores().v2(), v2Self, v2Leader, watchInterest);
     // One client verticle per event loop, up to the cores: Vert.x spreads the connections over them.
+    int loops = 0;
+    for (var loop : ((VertxInternal) vertx).nettyEventLoopGroup()) {
+      loops++;
+    }
     int instances = Math.max(1, Math.min(loops, Runtime.getRuntime().availableProcessors()));
 
     RaftVerticle raft = new RaftVerticle(addresses, node, o.memoryStorage(), status, cfg.heartbeatIntervalMs(),

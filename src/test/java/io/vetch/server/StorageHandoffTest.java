@@ -32,7 +32,7 @@ class StorageHandoffTest {
 
   @Test
   void aStreakOfSmallBatchesWaitsForTheNextUntilItIsSent() throws Exception {
-    StorageHandoff h = new StorageHandoff(TimeUnit.MILLISECONDS.toMicros(BUDGET_MS));
+    StorageHandoff h = new StorageHandoff(TimeUnit.MILLISECONDS.toMicros(BUDGET_MS), () -> 0);
     assertTrue(millis(() -> batches(h, StorageHandoff.STREAK - 1, 1)) < BUDGET_MS, "no wait before the streak");
     h.sent();
     h.arrived();
@@ -54,7 +54,7 @@ class StorageHandoffTest {
 
   @Test
   void aLargeBatchOrALongGapEndsTheWaiting() throws Exception {
-    StorageHandoff h = new StorageHandoff(TimeUnit.MILLISECONDS.toMicros(BUDGET_MS));
+    StorageHandoff h = new StorageHandoff(TimeUnit.MILLISECONDS.toMicros(BUDGET_MS), () -> 0);
     batches(h, StorageHandoff.STREAK - 1, 1);
     assertTrue(millis(() -> batches(h, 1, 2)) < BUDGET_MS, "a batch of two entries breaks the streak");
     assertFalse(SerialLoad.at(System.nanoTime()), "and the load is not serial");
@@ -67,21 +67,18 @@ class StorageHandoffTest {
 
   @Test
   void noBudgetNeverWaits() {
-    StorageHandoff h = new StorageHandoff(0);
+    StorageHandoff h = new StorageHandoff(0, () -> 0);
     assertTrue(millis(() -> batches(h, 100, 1)) < BUDGET_MS);
     h.arrived();
     assertTrue(millis(() -> h.handled(1)) < BUDGET_MS);
   }
 
   @Test
-  void theBudgetFollowsTheEventLoops() {
-    assertEquals(0, waitedAfterStreak(StorageHandoff.forEventLoops(1)), "one loop (members sharing cores): none");
-  }
-
-  /** ms waited after a full streak with nothing sent next (bounded by the default budget, 1 ms). */
-  private static long waitedAfterStreak(StorageHandoff h) {
-    batches(h, StorageHandoff.STREAK, 1);
-    h.arrived();
-    return millis(() -> h.handled(1));
+  void moreThanOneProposalWaitingIsNoSerialLoad() {
+    int[] waiting = {2};
+    StorageHandoff h = new StorageHandoff(TimeUnit.MILLISECONDS.toMicros(BUDGET_MS), () -> waiting[0]);
+    assertTrue(millis(() -> batches(h, StorageHandoff.STREAK + 2, 1)) < BUDGET_MS, "two waiting: no wait");
+    waiting[0] = 1;
+    assertTrue(millis(() -> batches(h, 1, 1)) >= BUDGET_MS - 10, "one waiting: waits");
   }
 }
