@@ -8,8 +8,8 @@ import java.util.function.IntSupplier;
  * The raft verticle's batches to the storage worker, counted, so that the storage thread can wait for the next one
  * awake. A parked storage thread costs every batch a futex wake-up on the raft verticle's loop and a context switch
  * on the storage thread, and lets its vCPU halt, which the next wake-up pays for again: at one request at a time
- * that chain is most of a put's time. So under a serial load (batches of at most one entry, {@value #STREAK} in a
- * row, each within the budget of the last, and at most one proposal of this member waiting) the storage thread waits
+ * that chain is most of a put's time. So under a serial load ({@value #STREAK} batches in a row of at most one entry,
+ * each within the budget of the last, and at most one proposal of this member waiting) the storage thread waits
  * up to the budget for the next batch, yielding its CPU to any thread that has work, and tells the event loops
  * ({@link SerialLoad}). Larger batches or more proposals waiting (a busy member: the wait would take CPU from the
  * event loops) or a longer gap (an idle one) turn it off.
@@ -17,14 +17,15 @@ import java.util.function.IntSupplier;
 final class StorageHandoff {
   /** The spin budget, in µs. */
   static final long SPIN_MICROS = 1000;
-  /** Batches of at most one entry in a row before the storage thread spins. */
+  /** Batches of a serial load in a row before the storage thread waits awake. */
   static final int STREAK = 8;
   private final long spinNanos;
   private final AtomicLong sent = new AtomicLong();
   private final IntSupplier inFlight;
   // the storage thread's own
   private long handled;
-  private int smallStreak;
+  /** Batches in a row of at most one entry, each within the budget of the last. */
+  private int streak;
   private long lastEnd;
   private long lastGap = Long.MAX_VALUE;
 
@@ -58,8 +59,8 @@ final class StorageHandoff {
   void handled(int entries) {
     handled++;
     lastEnd = System.nanoTime();
-    smallStreak = entries > 1 ? 0 : smallStreak + 1;
-    if (smallStreak < STREAK || lastGap > spinNanos || inFlight.getAsInt() > 1) {
+    streak = entries > 1 || lastGap > spinNanos ? 0 : streak + 1;
+    if (streak < STREAK || inFlight.getAsInt() > 1) {
       SerialLoad.off();
       return;
     }
