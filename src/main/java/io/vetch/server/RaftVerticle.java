@@ -27,9 +27,11 @@ import io.vetch.transport.InboundSnapshot;
 import io.vetch.transport.LocalDelivery;
 import io.vetch.transport.RaftMessages;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.ContextInternal;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -213,8 +215,8 @@ final class RaftVerticle extends VerticleBase {
   }
 
   /** The event loop this verticle runs on, once deployed. */
-  io.netty.channel.EventLoop eventLoop() {
-    return ((io.vertx.core.internal.ContextInternal) context).nettyEventLoop();
+  EventLoop eventLoop() {
+    return ((ContextInternal) context).nettyEventLoop();
   }
 
   @Override

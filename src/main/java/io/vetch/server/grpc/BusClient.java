@@ -21,6 +21,7 @@ import io.vetch.transport.ForwardedKeepAlive;
 import io.vetch.transport.LocalDelivery;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.netty.channel.EventLoop;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -56,7 +57,7 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
   /** Where each event loop keeps its {@link Proposals} outbox for this member. */
   private final Object outboxKey = new Object();
   /** The raft verticle's event loop, once it runs. */
-  private volatile io.netty.channel.EventLoop raftLoop;
+  private volatile EventLoop raftLoop;
 
   /** auth: whose rights proposals carry; requestTimeoutMs: how long a proposal or read index may take. */
   public BusClient(Vertx vertx, Addresses addresses, MemberStatus status, RequestIds ids, CallAuth auth,
@@ -75,7 +76,7 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
   }
 
   /** The raft verticle runs on loop: proposals made there are not batched. */
-  public void raftLoop(io.netty.channel.EventLoop loop) {
+  public void raftLoop(EventLoop loop) {
     this.raftLoop = loop;
   }
 
