@@ -4,9 +4,12 @@ import com.google.protobuf.ByteString;
 import io.vetch.api.etcdserverpb.Compare;
 import io.vetch.api.etcdserverpb.KVGrpcClient;
 import io.vetch.api.etcdserverpb.PutRequest;
+import io.vetch.api.etcdserverpb.PutResponse;
 import io.vetch.api.etcdserverpb.RangeRequest;
+import io.vetch.api.etcdserverpb.RangeResponse;
 import io.vetch.api.etcdserverpb.RequestOp;
 import io.vetch.api.etcdserverpb.TxnRequest;
+import io.vetch.api.etcdserverpb.TxnResponse;
 import io.vetch.api.etcdserverpb.WatchCreateRequest;
 import io.vetch.api.etcdserverpb.WatchGrpcClient;
 import io.vetch.api.etcdserverpb.WatchRequest;
@@ -15,9 +18,12 @@ import io.vetch.server.VetchServer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientRequest;
+import io.vertx.grpc.client.GrpcClientResponse;
+import io.vertx.grpc.common.ServiceMethod;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -41,16 +47,23 @@ import java.util.stream.Stream;
  * arrives, so a fresh member answers at full speed from its first requests (a cold JVM spends its first seconds in
  * the interpreter and the compiler). A member of a cluster also warms the paths between members: a throwaway
  * two-member cluster is sent a few hundred puts, reads and txns through both members (proposals forwarded, entries
- * replicated, read indexes asked of the leader), as few as the JIT needs to compile them. The member's own data is
- * never touched. Costs about 3 s of startup; any failure is logged and startup goes on.
+ * replicated, read indexes asked of the leader), as few as the JIT needs to compile them. Requests are made the way
+ * grpc-go (etcd's own client) makes them ({@link GoLikeKv}), so that what such clients exercise is compiled too. The
+ * member's own data is never touched. Costs about 3 s of startup; any failure is logged and startup goes on.
  */
 final class Warmup {
   private static final Logger LOG = Logger.getLogger(Warmup.class.getName());
   private static final int CLIENTS = 8;
   private static final int ROUNDS = 120;
   private static final int WATCHERS = 100;
-  /** Rounds per member of the two-member phase: C1 compiles a method after 20 calls (bin/vetch's thresholds). */
-  private static final int PEER_ROUNDS = 60;
+  /** Puts one at a time at the end: a serial load turns on the waits of StorageHandoff and SpinningEpoll. */
+  private static final int SERIAL_PUTS = 200;
+  /**
+   * Rounds per client of the two-member phase, PAIR_CLIENTS clients per member: the follower forwards two proposals a
+   * round, and the interpreter asks for a compilation only every 128 calls of a method.
+   */
+  private static final int PEER_ROUNDS = 40;
+  private static final int PAIR_CLIENTS = 4;
   private static final long TIMEOUT_SECONDS = 20;
 
   private Warmup() {}
@@ -82,8 +95,9 @@ final class Warmup {
         pair(vertx, dir, host);
       }
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      LOG.info(() -> "warm-up done in " + ms + " ms (" + CLIENTS * ROUNDS * 5 + " requests, " + events
-          + " watch events" + (peers ? ", then " + 2 * PEER_ROUNDS * 3 + " through a two-member cluster)" : ")"));
+      LOG.info(() -> "warm-up done in " + ms + " ms (" + (CLIENTS * ROUNDS * 5 + SERIAL_PUTS) + " requests, " + events
+          + " watch events" + (peers ? ", then " + 2 * PAIR_CLIENTS * PEER_ROUNDS * 3 + " through a two-member cluster)"
+          : ")"));
       return events;
     } catch (Exception e) {
       LOG.log(Level.WARNING, "warm-up skipped: " + e, e);
@@ -102,7 +116,7 @@ final class Warmup {
     }
   }
 
-  /** The two-member phase: a throwaway cluster in dir, PEER_ROUNDS rounds through each member, then closed. */
+  /** The two-member phase: a throwaway cluster in dir, PAIR_CLIENTS loops through each member, then closed. */
   private static void pair(Vertx vertx, Path dir, String host) throws Exception {
     List<URI> clients = List.of(URI.create("http://" + host + ":" + freePort(host)),
         URI.create("http://" + host + ":" + freePort(host)));
@@ -123,10 +137,16 @@ final class Warmup {
         ByteString value = ByteString.copyFrom(new byte[256]);
         List<Future<Void>> loops = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-          KVGrpcClient kv = KVGrpcClient.create(grpc, SocketAddress.inetSocketAddress(clients.get(i).getPort(), host));
-          int member = i;
+          GoLikeKv kv = new GoLikeKv(grpc, SocketAddress.inetSocketAddress(clients.get(i).getPort(), host));
+          String prefix = "warmup/pair/" + i + "/";
           loops.add(elected(vertx, kv, System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS))
-              .compose(v -> pairLoop(kv, member, 0, value)));
+              .compose(v -> {
+                List<Future<Void>> each = new ArrayList<>();
+                for (int c = 0; c < PAIR_CLIENTS; c++) {
+                  each.add(pairLoop(kv, prefix + c + "/", 0, value));
+                }
+                return Future.all(each).mapEmpty();
+              }));
         }
         await(Future.all(loops));
       } finally {
@@ -140,7 +160,7 @@ final class Warmup {
   }
 
   /** Completes once a put through kv succeeds (the pair has a leader), retrying every 20 ms until deadline. */
-  private static Future<Void> elected(Vertx vertx, KVGrpcClient kv, long deadline) {
+  private static Future<Void> elected(Vertx vertx, GoLikeKv kv, long deadline) {
     return kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("warmup/elected")).build())
         .<Void>mapEmpty()
         .recover(e -> {
@@ -153,16 +173,16 @@ final class Warmup {
         });
   }
 
-  private static Future<Void> pairLoop(KVGrpcClient kv, int member, int round, ByteString value) {
+  private static Future<Void> pairLoop(GoLikeKv kv, String prefix, int round, ByteString value) {
     if (round == PEER_ROUNDS) {
       return Future.succeededFuture();
     }
-    return putReadTxn(kv, ByteString.copyFromUtf8("warmup/pair/" + member + "/" + round % 8), value)
-        .compose(r -> pairLoop(kv, member, round + 1, value));
+    return putReadTxn(kv, ByteString.copyFromUtf8(prefix + round), value)
+        .compose(r -> pairLoop(kv, prefix, round + 1, value));
   }
 
   /** A put of key, a linearizable read of it and a txn that puts it again if it exists (else reads it). */
-  private static Future<Void> putReadTxn(KVGrpcClient kv, ByteString key, ByteString value) {
+  private static Future<Void> putReadTxn(GoLikeKv kv, ByteString key, ByteString value) {
     Compare exists = Compare.newBuilder().setKey(key).setTarget(Compare.CompareTarget.MOD)
         .setResult(Compare.CompareResult.GREATER).setModRevision(0).build();
     return kv.put(PutRequest.newBuilder().setKey(key).setValue(value).build())
@@ -173,10 +193,13 @@ final class Warmup {
         .mapEmpty();
   }
 
-  /** Watchers on one key, then CLIENTS loops of a put to the watched key, a serializable read and putReadTxn. */
+  /**
+   * Watchers on one key, then CLIENTS loops of a put to the watched key, a serializable read and putReadTxn, then
+   * SERIAL_PUTS puts one at a time.
+   */
   private static Future<Long> traffic(Vertx vertx, SocketAddress addr) {
     GrpcClient grpc = GrpcClient.client(vertx);
-    KVGrpcClient kv = KVGrpcClient.create(grpc, addr);
+    GoLikeKv kv = new GoLikeKv(grpc, addr);
     ByteString watched = ByteString.copyFromUtf8("warmup/watched");
     ByteString value = ByteString.copyFrom(new byte[256]);
     AtomicLong events = new AtomicLong();
@@ -200,20 +223,71 @@ final class Warmup {
         loops.add(loop(kv, c, 0, watched, value));
       }
       return Future.all(loops);
-    }).eventually(() -> stream.future().compose(req -> req.end()).otherwiseEmpty())
+    }).compose(v -> serial(kv, 0, value)).eventually(() -> stream.future().compose(req -> req.end()).otherwiseEmpty())
         .eventually(grpc::close)
         .map(v -> events.get());
   }
 
-  private static Future<Void> loop(KVGrpcClient kv, int client, int round, ByteString watched, ByteString value) {
+  private static Future<Void> loop(GoLikeKv kv, int client, int round, ByteString watched, ByteString value) {
     if (round == ROUNDS) {
       return Future.succeededFuture();
     }
-    ByteString key = ByteString.copyFromUtf8("warmup/" + client + "/" + round % 16);
+    ByteString key = ByteString.copyFromUtf8("warmup/" + client + "/" + round); // new keys grow the key index
     return kv.put(PutRequest.newBuilder().setKey(watched).setValue(value).build())
         .compose(r -> kv.range(RangeRequest.newBuilder().setKey(key).setSerializable(true).build()))
         .compose(r -> putReadTxn(kv, key, value))
         .compose(r -> loop(kv, client, round + 1, watched, value));
+  }
+
+  /**
+   * KV calls made as grpc-go makes them: each carries a deadline, so a grpc-timeout header whose value changes from
+   * call to call (the remaining time of the caller's context), which HPACK adds to its dynamic table, evicting older
+   * entries; a header value Huffman-coded, as grpc-go codes every string (Netty's encoder only codes those of 512
+   * bytes or more); and after each response a PING, as grpc-go's bandwidth estimator sends.
+   */
+  private static final class GoLikeKv {
+    private static final String PADDING = "0123456789".repeat(52);
+    private final GrpcClient grpc;
+    private final SocketAddress addr;
+    private long calls;
+
+    GoLikeKv(GrpcClient grpc, SocketAddress addr) {
+      this.grpc = grpc;
+      this.addr = addr;
+    }
+
+    Future<PutResponse> put(PutRequest r) {
+      return call(KVGrpcClient.Put, r);
+    }
+
+    Future<RangeResponse> range(RangeRequest r) {
+      return call(KVGrpcClient.Range, r);
+    }
+
+    Future<TxnResponse> txn(TxnRequest r) {
+      return call(KVGrpcClient.Txn, r);
+    }
+
+    private <Req, Resp> Future<Resp> call(ServiceMethod<Resp, Req> method, Req msg) {
+      long n = ++calls;
+      return grpc.request(addr, method).compose(req -> {
+        req.timeout(TimeUnit.SECONDS.toMicros(TIMEOUT_SECONDS) - n, TimeUnit.MICROSECONDS);
+        req.headers().set("vetch-warmup", n + PADDING);
+        return req.send(msg).compose(GrpcClientResponse::last).onSuccess(resp -> {
+          byte[] ping = new byte[8];
+          ping[7] = (byte) n;
+          req.connection().ping(Buffer.buffer(ping)); // the acknowledgement is not waited for
+        });
+      });
+    }
+  }
+
+  private static Future<Void> serial(GoLikeKv kv, int i, ByteString value) {
+    if (i == SERIAL_PUTS) {
+      return Future.succeededFuture();
+    }
+    return kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("warmup/serial/" + i)).setValue(value).build())
+        .compose(r -> serial(kv, i + 1, value));
   }
 
   private static <T> T await(Future<T> f) throws Exception {
