@@ -49,7 +49,8 @@ import java.util.stream.Stream;
  * two-member cluster is sent a few hundred puts, reads and txns through both members (proposals forwarded, entries
  * replicated, read indexes asked of the leader), as few as the JIT needs to compile them. Requests are made the way
  * grpc-go (etcd's own client) makes them ({@link GoLikeKv}), so that what such clients exercise is compiled too. The
- * member's own data is never touched. Costs about 3 s of startup; any failure is logged and startup goes on.
+ * member's own data is never touched. Costs 2-3 s of startup (a member of three on two cores: about 8 s); any failure
+ * is logged and startup goes on.
  */
 final class Warmup {
   private static final Logger LOG = Logger.getLogger(Warmup.class.getName());
@@ -249,7 +250,7 @@ final class Warmup {
     private static final String PADDING = "0123456789".repeat(52);
     private final GrpcClient grpc;
     private final SocketAddress addr;
-    private long calls;
+    private final AtomicLong calls = new AtomicLong(); // the loops run on the client's event loops
 
     GoLikeKv(GrpcClient grpc, SocketAddress addr) {
       this.grpc = grpc;
@@ -269,7 +270,7 @@ final class Warmup {
     }
 
     private <Req, Resp> Future<Resp> call(ServiceMethod<Resp, Req> method, Req msg) {
-      long n = ++calls;
+      long n = calls.incrementAndGet();
       return grpc.request(addr, method).compose(req -> {
         req.timeout(TimeUnit.SECONDS.toMicros(TIMEOUT_SECONDS) - n, TimeUnit.MICROSECONDS);
         if (n % 4 == 0) {
