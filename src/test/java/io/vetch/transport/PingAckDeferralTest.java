@@ -14,7 +14,10 @@ import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** A PING acknowledgement (as Netty's HTTP/2 codec writes it) waits for the next write, or at most HOLD_MS. */
+/**
+ * A PING acknowledgement (as Netty's HTTP/2 codec writes it) waits MIN_HOLD_MS, then for the next write, or at most
+ * HOLD_MS.
+ */
 class PingAckDeferralTest {
   /** The bytes Netty's frame writer produces for a PING, ack or not. */
   private static ByteBuf ping(boolean ack, long data) throws Exception {
@@ -28,12 +31,19 @@ class PingAckDeferralTest {
   }
 
   @Test
-  void anAckLeavesBehindTheNextWrite() throws Exception {
+  void anAckLeavesBehindTheNextWriteAfterTheLeastHold() throws Exception {
     EmbeddedChannel ch = new EmbeddedChannel(new PingAckDeferral());
+    ch.freezeTime();
     ByteBuf ack = ping(true, 42);
     assertTrue(PingAckDeferral.isPingAck(ack));
     ch.writeAndFlush(ack);
     assertNull(ch.readOutbound(), "held while nothing else is written");
+    ByteBuf early = Unpooled.wrappedBuffer(new byte[] {9});
+    ch.writeAndFlush(early);
+    assertEquals(early, ch.readOutbound(), "a write before the least hold leaves at once");
+    assertNull(ch.readOutbound(), "without the acknowledgement");
+    early.release();
+    ch.advanceTimeBy(PingAckDeferral.MIN_HOLD_MS, TimeUnit.MILLISECONDS);
     ByteBuf headers = Unpooled.wrappedBuffer(new byte[] {1, 2, 3});
     ByteBuf data = Unpooled.wrappedBuffer(new byte[] {4, 5});
     ch.write(headers);
