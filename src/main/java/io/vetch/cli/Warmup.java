@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -136,20 +137,12 @@ final class Warmup {
       GrpcClient grpc = GrpcClient.client(vertx);
       try {
         ByteString value = ByteString.copyFrom(new byte[256]);
-        List<Future<Void>> loops = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-          GoLikeKv kv = new GoLikeKv(grpc, SocketAddress.inetSocketAddress(clients.get(i).getPort(), host));
-          String prefix = "warmup/pair/" + i + "/";
-          loops.add(elected(vertx, kv, System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS))
-              .compose(v -> {
-                List<Future<Void>> each = new ArrayList<>();
-                for (int c = 0; c < PAIR_CLIENTS; c++) {
-                  each.add(pairLoop(kv, prefix + c + "/", 0, value));
-                }
-                return Future.all(each).mapEmpty();
-              }));
-        }
-        await(Future.all(loops));
+        await(together(2, member -> {
+          GoLikeKv kv = new GoLikeKv(grpc, SocketAddress.inetSocketAddress(clients.get(member).getPort(), host));
+          return elected(vertx, kv, System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS))
+              .compose(v -> together(PAIR_CLIENTS, c -> inTurn(PEER_ROUNDS, round -> putReadTxn(kv,
+                  ByteString.copyFromUtf8("warmup/pair/" + member + "/" + c + "/" + round), value))));
+        }));
       } finally {
         grpc.close();
       }
@@ -172,14 +165,6 @@ final class Warmup {
           vertx.setTimer(20, id -> elected(vertx, kv, deadline).onComplete(later));
           return later.future();
         });
-  }
-
-  private static Future<Void> pairLoop(GoLikeKv kv, String prefix, int round, ByteString value) {
-    if (round == PEER_ROUNDS) {
-      return Future.succeededFuture();
-    }
-    return putReadTxn(kv, ByteString.copyFromUtf8(prefix + round), value)
-        .compose(r -> pairLoop(kv, prefix, round + 1, value));
   }
 
   /** A put of key, a linearizable read of it and a txn that puts it again if it exists (else reads it). */
@@ -218,26 +203,36 @@ final class Warmup {
         req.write(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder().setKey(watched)).build());
       }
     }).onFailure(created::tryFail);
-    return created.future().compose(v -> {
-      List<Future<Void>> loops = new ArrayList<>();
-      for (int c = 0; c < CLIENTS; c++) {
-        loops.add(loop(kv, c, 0, watched, value));
-      }
-      return Future.all(loops);
-    }).compose(v -> serial(kv, 0, value)).eventually(() -> stream.future().compose(req -> req.end()).otherwiseEmpty())
+    return created.future()
+        .compose(v -> together(CLIENTS, c -> inTurn(ROUNDS, round -> {
+          ByteString key = ByteString.copyFromUtf8("warmup/" + c + "/" + round); // new keys grow the key index
+          return kv.put(PutRequest.newBuilder().setKey(watched).setValue(value).build())
+              .compose(r -> kv.range(RangeRequest.newBuilder().setKey(key).setSerializable(true).build()))
+              .compose(r -> putReadTxn(kv, key, value));
+        })))
+        .compose(v -> inTurn(SERIAL_PUTS, i -> kv.put(PutRequest.newBuilder()
+            .setKey(ByteString.copyFromUtf8("warmup/serial/" + i)).setValue(value).build())))
+        .eventually(() -> stream.future().compose(req -> req.end()).otherwiseEmpty())
         .eventually(grpc::close)
         .map(v -> events.get());
   }
 
-  private static Future<Void> loop(GoLikeKv kv, int client, int round, ByteString watched, ByteString value) {
-    if (round == ROUNDS) {
-      return Future.succeededFuture();
+  /** step(0), step(1), ..., step(times - 1), each once the one before it has succeeded. */
+  private static Future<Void> inTurn(int times, IntFunction<Future<?>> step) {
+    return inTurn(0, times, step);
+  }
+
+  private static Future<Void> inTurn(int i, int times, IntFunction<Future<?>> step) {
+    return i == times ? Future.succeededFuture() : step.apply(i).compose(r -> inTurn(i + 1, times, step));
+  }
+
+  /** step(0) ... step(count - 1) started together; completes once all have succeeded. */
+  private static Future<Void> together(int count, IntFunction<Future<?>> step) {
+    List<Future<?>> all = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      all.add(step.apply(i));
     }
-    ByteString key = ByteString.copyFromUtf8("warmup/" + client + "/" + round); // new keys grow the key index
-    return kv.put(PutRequest.newBuilder().setKey(watched).setValue(value).build())
-        .compose(r -> kv.range(RangeRequest.newBuilder().setKey(key).setSerializable(true).build()))
-        .compose(r -> putReadTxn(kv, key, value))
-        .compose(r -> loop(kv, client, round + 1, watched, value));
+    return Future.all(all).mapEmpty();
   }
 
   /**
@@ -283,14 +278,6 @@ final class Warmup {
         });
       });
     }
-  }
-
-  private static Future<Void> serial(GoLikeKv kv, int i, ByteString value) {
-    if (i == SERIAL_PUTS) {
-      return Future.succeededFuture();
-    }
-    return kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("warmup/serial/" + i)).setValue(value).build())
-        .compose(r -> serial(kv, i + 1, value));
   }
 
   private static <T> T await(Future<T> f) throws Exception {
