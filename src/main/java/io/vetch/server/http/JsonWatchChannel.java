@@ -59,7 +59,7 @@ final class JsonWatchChannel implements WatchChannel {
   }
 
   @Override
-  public void write(Buffer frames) {
+  public void write(Buffer frames, int messages) {
     WatchChannel.forEachResponse(frames, out::write);
   }
 

@@ -4,8 +4,7 @@ import com.google.protobuf.CodedOutputStream;
 import io.vetch.api.etcdserverpb.ResponseHeader;
 import io.vetch.api.etcdserverpb.WatchResponse;
 import io.vetch.api.mvccpb.Event;
-import io.vetch.server.wire.GrpcFraming;
-import io.vertx.core.buffer.Buffer;
+import io.vetch.server.wire.FrameBuffer;
 import java.util.List;
 
 /**
@@ -31,12 +30,12 @@ final class EventBatch {
     return WatchResponse.newBuilder().setHeader(header).setWatchId(watchId).addAllEvents(events).build();
   }
 
-  /** Appends to buf the framed response ({@link GrpcFraming}) for the watcher whose encoded watch_id is idField. */
-  void appendFramed(Buffer buf, byte[] idField) {
+  /** Appends to frames the response for the watcher whose encoded watch_id is idField. */
+  void appendTo(FrameBuffer frames, byte[] idField) {
     if (shared == null) {
       shared = WatchResponse.newBuilder().setHeader(header).addAllEvents(events).build().toByteArray();
     }
-    buf.appendByte((byte) 0).appendInt(idField.length + shared.length).appendBytes(idField).appendBytes(shared);
+    frames.append(idField, shared);
   }
 
   /** The watch_id field of a WatchResponse, encoded: nothing for 0 (proto3 leaves a default value out). */

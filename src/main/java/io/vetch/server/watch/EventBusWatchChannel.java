@@ -69,7 +69,7 @@ public final class EventBusWatchChannel implements WatchChannel {
   }
 
   @Override
-  public void write(Buffer frames) {
+  public void write(Buffer frames, int messages) {
     WatchChannel.forEachResponse(frames, r -> {
       bus.send(client, new ClientCall(r));
       inFlight++;

@@ -50,9 +50,9 @@ final class GrpcWatchChannel implements WatchChannel {
   }
 
   @Override
-  public void write(Buffer frames) {
+  public void write(Buffer frames, int count) {
     out.write(frames);
-    messages.sent(GrpcFraming.messages(frames));
+    messages.sent(count);
   }
 
   @Override

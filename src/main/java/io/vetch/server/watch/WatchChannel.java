@@ -25,8 +25,8 @@ public interface WatchChannel {
 
   void resumeRequests();
 
-  /** Writes one or more gRPC-framed responses ({@code u8 0 | u32 length | WatchResponse}). */
-  void write(Buffer frames);
+  /** Writes messages (one or more) gRPC-framed responses ({@code u8 0 | u32 length | WatchResponse}). */
+  void write(Buffer frames, int messages);
 
   boolean writeQueueFull();
 

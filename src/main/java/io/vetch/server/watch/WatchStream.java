@@ -10,7 +10,7 @@ import io.vetch.mvcc.CompactedException;
 import io.vetch.mvcc.FutureRevisionException;
 import io.vetch.mvcc.KvStore;
 import io.vetch.mvcc.RangeResult;
-import io.vetch.server.wire.GrpcFraming;
+import io.vetch.server.wire.FrameBuffer;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -40,7 +40,7 @@ final class WatchStream {
   private final int maxResponseBytes;
   private final WatchChannel channel;
   private final Context context;
-  private Buffer pending = Buffer.buffer();
+  private final FrameBuffer pending = new FrameBuffer();
   private boolean flushScheduled;
   /** Events were refused for lack of room since the last flush: catch-up should run once there is room. */
   private boolean starved;
@@ -185,7 +185,7 @@ final class WatchStream {
         queue(r);
       }
     } else {
-      batch.appendFramed(pending, w.idField);
+      batch.appendTo(pending, w.idField);
       scheduleFlush();
     }
     w.sentSinceProgress = true;
@@ -213,7 +213,7 @@ final class WatchStream {
 
   /** Frames r into the pending buffer, written at the end of the current event-loop task. */
   private void queue(WatchResponse r) {
-    GrpcFraming.append(pending, r);
+    pending.append(r);
     scheduleFlush();
   }
 
@@ -227,9 +227,8 @@ final class WatchStream {
   private void flush() {
     flushScheduled = false;
     if (!closed && pending.length() > 0) {
-      Buffer b = pending;
-      pending = Buffer.buffer();
-      channel.write(b);
+      int messages = pending.messages();
+      channel.write(pending.take(), messages);
     }
     if (starved && !closed && !channel.writeQueueFull()) {
       starved = false;

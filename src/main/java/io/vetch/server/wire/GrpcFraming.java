@@ -147,15 +147,6 @@ public final class GrpcFraming {
     }
   }
 
-  /** How many framed messages buf holds (whole frames, as {@link #append} writes them). */
-  public static int messages(Buffer buf) {
-    int n = 0;
-    for (int at = 0; at + PREFIX <= buf.length(); at += PREFIX + buf.getInt(at + 1)) {
-      n++;
-    }
-    return n;
-  }
-
   /** gRPC's grpc-message encoding: bytes outside printable ASCII, and '%', as %XX of their UTF-8. */
   public static String percentEncode(String message) {
     StringBuilder sb = null;

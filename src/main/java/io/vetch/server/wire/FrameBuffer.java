@@ -1,0 +1,76 @@
+package io.vetch.server.wire;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.MessageLite;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.io.IOException;
+
+/**
+ * gRPC-framed messages ({@link GrpcFraming}) gathered in one growable array and handed on as one {@link Buffer}:
+ * many responses to one write. Each {@link #take} leaves room for as many bytes again, so a stream that writes
+ * batches of one size stops growing its array. Not thread-safe.
+ */
+public final class FrameBuffer {
+  private static final int MIN_CAPACITY = 256;
+  private byte[] bytes = new byte[MIN_CAPACITY];
+  private int length;
+  private int messages;
+
+  /** The bytes gathered since the last take. */
+  public int length() {
+    return length;
+  }
+
+  /** The messages gathered since the last take. */
+  public int messages() {
+    return messages;
+  }
+
+  /** Appends m, framed. */
+  public void append(MessageLite m) {
+    int size = m.getSerializedSize();
+    int at = prefix(size);
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes, at, size);
+    try {
+      m.writeTo(out);
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new IllegalStateException("writing a message to an array", e);
+    }
+    length = at + size;
+  }
+
+  /** Appends one framed message made of head's bytes then tail's (a protobuf message's fields may come in any order). */
+  public void append(byte[] head, byte[] tail) {
+    int at = prefix(head.length + tail.length);
+    System.arraycopy(head, 0, bytes, at, head.length);
+    System.arraycopy(tail, 0, bytes, at + head.length, tail.length);
+    length = at + head.length + tail.length;
+  }
+
+  /** The frames gathered, as one Buffer; this starts again empty. */
+  public Buffer take() {
+    Buffer frames = BufferInternal.buffer(Unpooled.wrappedBuffer(bytes, 0, length));
+    bytes = new byte[Math.max(MIN_CAPACITY, length)];
+    length = 0;
+    messages = 0;
+    return frames;
+  }
+
+  /** Writes the prefix of a message of size bytes, with room for them after it; returns where they go. */
+  private int prefix(int size) {
+    int need = length + GrpcFraming.PREFIX + size;
+    if (need > bytes.length) {
+      bytes = java.util.Arrays.copyOf(bytes, Math.max(need, bytes.length * 2));
+    }
+    bytes[length] = 0; // not compressed
+    bytes[length + 1] = (byte) (size >>> 24);
+    bytes[length + 2] = (byte) (size >>> 16);
+    bytes[length + 3] = (byte) (size >>> 8);
+    bytes[length + 4] = (byte) size;
+    messages++;
+    return length + GrpcFraming.PREFIX;
+  }
+}
