@@ -9,12 +9,16 @@ import java.io.IOException;
 
 /**
  * gRPC-framed messages ({@link GrpcFraming}) gathered in one growable array and handed on as one {@link Buffer}:
- * many responses to one write. Each {@link #take} leaves room for as many bytes again, so a stream that writes
- * batches of one size stops growing its array. Not thread-safe.
+ * many responses to one write. After a {@link #take} nothing is held; the next append allocates room for as many
+ * bytes as that take handed on (at most {@value #MAX_HINT}), so a stream that writes batches of one size allocates
+ * one array per batch and an idle one holds none. Not thread-safe.
  */
 public final class FrameBuffer {
   private static final int MIN_CAPACITY = 256;
-  private byte[] bytes = new byte[MIN_CAPACITY];
+  private static final int MAX_HINT = 64 * 1024;
+  private static final byte[] EMPTY = new byte[0];
+  private byte[] bytes = EMPTY;
+  private int capacityHint = MIN_CAPACITY;
   private int length;
   private int messages;
 
@@ -53,7 +57,8 @@ public final class FrameBuffer {
   /** The frames gathered, as one Buffer; this starts again empty. */
   public Buffer take() {
     Buffer frames = BufferInternal.buffer(Unpooled.wrappedBuffer(bytes, 0, length));
-    bytes = new byte[Math.max(MIN_CAPACITY, length)];
+    capacityHint = Math.min(MAX_HINT, Math.max(MIN_CAPACITY, length));
+    bytes = EMPTY;
     length = 0;
     messages = 0;
     return frames;
@@ -63,7 +68,7 @@ public final class FrameBuffer {
   private int prefix(int size) {
     int need = length + GrpcFraming.PREFIX + size;
     if (need > bytes.length) {
-      bytes = java.util.Arrays.copyOf(bytes, Math.max(need, bytes.length * 2));
+      bytes = java.util.Arrays.copyOf(bytes, Math.max(need, Math.max(bytes.length * 2, capacityHint)));
     }
     bytes[length] = 0; // not compressed
     bytes[length + 1] = (byte) (size >>> 24);
