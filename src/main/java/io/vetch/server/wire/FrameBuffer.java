@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * gRPC-framed messages ({@link GrpcFraming}) gathered in one growable array and handed on as one {@link Buffer}:
@@ -68,7 +69,7 @@ public final class FrameBuffer {
   private int prefix(int size) {
     int need = length + GrpcFraming.PREFIX + size;
     if (need > bytes.length) {
-      bytes = java.util.Arrays.copyOf(bytes, Math.max(need, Math.max(bytes.length * 2, capacityHint)));
+      bytes = Arrays.copyOf(bytes, Math.max(need, Math.max(bytes.length * 2, capacityHint)));
     }
     bytes[length] = 0; // not compressed
     bytes[length + 1] = (byte) (size >>> 24);
