@@ -56,6 +56,8 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
   private final ContextInternal fallback;
   /** Where each event loop keeps its {@link Proposals} outbox for this member. */
   private final Object outboxKey = new Object();
+  /** Where each event loop keeps the {@link ReadBatch} its current turn has open. */
+  private final Object readBatchKey = new Object();
   /** The raft verticle's event loop, once it runs. */
   private volatile EventLoop raftLoop;
 
@@ -194,11 +196,23 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
         .map(r -> ((MemberListResponse) r).getMembersList());
   }
 
+  /**
+   * On an event loop, the reads of one turn share one request ({@link ReadBatch}): one message to the raft
+   * verticle and one answer back however many reads a turn of the loop decoded.
+   */
   @Override
   public Future<Long> await() {
     if (status.storageFailure() != null) {
       return Future.failedFuture(status.storageFailure().error());
     }
+    ContextInternal caller = ContextInternal.current();
+    if (caller == null || !caller.isEventLoopContext()) {
+      return askReadIndex();
+    }
+    return ReadBatch.join(readBatchKey, caller, this::askReadIndex);
+  }
+
+  private Future<Long> askReadIndex() {
     long id = ids.next();
     return request(id, replyTo -> new ReadIndexRequest(id, replyTo), addresses.readIndex()).map(r -> (Long) r);
   }

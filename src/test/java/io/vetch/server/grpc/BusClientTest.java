@@ -9,7 +9,10 @@ import io.vetch.server.base.RequestIds;
 import io.vetch.server.bus.Addresses;
 import io.vetch.server.bus.LocalCodec;
 import io.vetch.server.bus.Proposal;
+import io.vetch.server.bus.ProposalResult;
+import io.vetch.server.bus.ProposalResults;
 import io.vetch.server.bus.Proposals;
+import io.vetch.server.bus.ReadIndexRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.junit5.VertxExtension;
@@ -23,7 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Proposals an event loop makes before the raft verticle takes the first reach it together, in the order they were
- * made, and one made after that posts the outbox again; on the raft verticle's own loop each goes alone.
+ * made, and one made after that posts the outbox again; on the raft verticle's own loop each goes alone. The
+ * linearizable reads of one turn of a loop share one read-index request.
  */
 @ExtendWith(VertxExtension.class)
 class BusClientTest {
@@ -45,6 +49,36 @@ class BusClientTest {
       bus.proposeV2(Request.newBuilder().setPath("/b").build());
     });
     assertEquals(List.of(List.of("/a"), List.of("/b")), received);
+  }
+
+  @Test
+  void readsOfOneTurnShareOneReadIndexRequest(Vertx vertx) throws Exception {
+    LocalCodec.registerAll(vertx);
+    Addresses addresses = Addresses.of(7);
+    BusClient bus = new BusClient(vertx, addresses, new MemberStatus(), new RequestIds(7, 0),
+        new CallAuth(null, null), 7, 1 << 20, 5000);
+    List<Long> requests = new CopyOnWriteArrayList<>();
+    List<String> answered = new CopyOnWriteArrayList<>();
+    var context = vertx.getOrCreateContext();
+    context.runOnContext(v -> {
+      // a stand-in raft verticle: answers each request with term 40 + its ordinal
+      vertx.eventBus().<ReadIndexRequest>localConsumer(addresses.readIndex(), m -> {
+        requests.add(m.body().id());
+        ProposalResults.Batch results = new ProposalResults.Batch(vertx.eventBus());
+        results.add(m.body().replyTo(), new ProposalResult(m.body().id(), 40L + requests.size(), null));
+        results.send();
+      });
+      for (String read : List.of("a", "b", "c")) {
+        bus.await().onSuccess(term -> answered.add(read + term));
+      }
+      vertx.runOnContext(w -> bus.await().onSuccess(term -> answered.add("d" + term))); // a later turn
+    });
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (answered.size() < 4 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(2, requests.size(), "one request for the first turn's three reads, one for the later read");
+    assertEquals(List.of("a41", "b41", "c41", "d42"), answered);
   }
 
   /**
