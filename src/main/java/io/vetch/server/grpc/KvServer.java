@@ -19,7 +19,7 @@ import io.vetch.server.apply.ReadOnlyTxn;
 import io.vetch.server.apply.RangeQuery;
 import io.vetch.server.apply.RequestChecks;
 import io.vetch.server.metrics.ServerMetrics;
-import io.vetch.server.wire.GrpcFraming;
+import io.vetch.server.wire.FrameBuffer;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.server.StatusException;
@@ -67,7 +67,7 @@ public final class KvServer extends KVService {
    */
   Future<List<Buffer>> rangeFramed(RangeRequest r) {
     if (!RangeQuery.servesStored(r)) {
-      return range(r).map(resp -> List.of(GrpcFraming.append(Buffer.buffer(), resp)));
+      return range(r).map(resp -> List.of(FrameBuffer.framed(resp)));
     }
     return read(r, t -> {
       RangeQuery.Stored answer = RangeQuery.executeStored(store::rangeRecords, r);

@@ -23,6 +23,13 @@ public final class FrameBuffer {
   private int length;
   private int messages;
 
+  /** m alone, framed, as one Buffer. */
+  public static Buffer framed(MessageLite m) {
+    FrameBuffer frames = new FrameBuffer();
+    frames.append(m);
+    return frames.take();
+  }
+
   /** The bytes gathered since the last take. */
   public int length() {
     return length;

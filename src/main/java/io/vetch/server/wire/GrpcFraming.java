@@ -1,6 +1,5 @@
 package io.vetch.server.wire;
 
-import com.google.protobuf.MessageLite;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -23,12 +22,6 @@ public final class GrpcFraming {
   public static final String COMPRESSED = "grpc: compressed messages are not supported";
 
   private GrpcFraming() {}
-
-  /** Appends m, framed, to buf. */
-  public static Buffer append(Buffer buf, MessageLite m) {
-    byte[] bytes = m.toByteArray();
-    return buf.appendByte((byte) 0).appendInt(bytes.length).appendBytes(bytes);
-  }
 
   /** Whether a request of this content type is gRPC with protobuf messages (not gRPC-Web, not JSON). */
   public static boolean isProtobuf(String contentType) {

@@ -80,7 +80,7 @@ class GrpcStatusMessageTest {
                 GrpcFraming.finish(out, false, GrpcStatus.NOT_FOUND.code, message(req.getHeader("x-case"))));
             case "/test/finish-after-message" -> req.end().onSuccess(v -> {
               out.putHeader("content-type", "application/grpc");
-              out.write(GrpcFraming.append(Buffer.buffer(), LeaseRevokeResponse.newBuilder()
+              out.write(FrameBuffer.framed(LeaseRevokeResponse.newBuilder()
                   .setHeader(ResponseHeader.newBuilder().setRevision(7)).build()));
               GrpcFraming.finish(out, true, GrpcStatus.NOT_FOUND.code, message(req.getHeader("x-case")));
             });
