@@ -1,5 +1,7 @@
 package io.vetch.mvcc;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,18 +13,27 @@ import java.util.function.Consumer;
  * keys, so a search compares inline numbers and reads a key's array only on a tie: a lookup among 100,000 keys
  * touches three or four nodes, where a skip list follows about twenty pointers to scattered nodes and keys.
  *
- * <p>One writer, any number of readers without locks. A new key is inserted copy-on-write (the path from the root
- * to the leaf is copied, and the new root published through a volatile); a key's index is replaced in place, one
- * reference store into its leaf, which a reader sees or not, as with a concurrent map's value. Readers that need
- * a whole write to be visible rely on the store's publication of its revision (a volatile written after the
- * index), as they did with the skip list.
+ * <p>One writer, any number of readers without locks. A new key goes into a copy of its leaf, which replaces the
+ * old leaf in its parent by one release store (readers load children with acquire, so they see the copy whole or
+ * the old leaf); only a node that splits has its parent copied too, up to the root, which is published through a
+ * volatile. A key's index is replaced in place, one reference store into its leaf, which a reader sees or not, as
+ * with a concurrent map's value. Readers that need a whole write to be visible rely on the store's publication of
+ * its revision (a volatile written after the index), as they did with the skip list.
+ *
+ * <p>An inner node's first least key is never read to route a search (a key below keys[1] goes to child 0 either
+ * way), so a smaller key that enters the leftmost subtree leaves it stale; every other least key is exact, since
+ * only the leftmost subtree of a node can receive a key below its least.
  */
 final class KeyTree {
   static final int MAX = 64;
+  private static final VarHandle KIDS = MethodHandles.arrayElementVarHandle(Node[].class);
   /** Entries per node when a tree is built from sorted entries: room for inserts before the first split. */
   private static final int FILL = 48;
 
-  /** A leaf (vals set) or an inner node (kids set, keys[i] the least key under kids[i]). Arrays are never resized. */
+  /**
+   * A leaf (vals set) or an inner node (kids set, keys[i] the least key under kids[i], keys[0] possibly stale as
+   * above). Arrays are never resized.
+   */
   private static final class Node {
     final long[] heads;
     final byte[][] keys;
@@ -60,7 +71,7 @@ final class KeyTree {
     long head = head(key);
     Node n = root;
     while (!n.isLeaf()) {
-      n = n.kids[child(n, key, head)];
+      n = kid(n, child(n, key, head));
     }
     int at = search(n, key, head);
     return at >= 0 ? n.vals[at] : null;
@@ -80,6 +91,9 @@ final class KeyTree {
       return;
     }
     Node[] split = insert(root, key, head, ki);
+    if (split == null) {
+      return; // a leaf or subtree replaced in place
+    }
     if (split.length == 1) {
       root = split[0];
     } else {
@@ -120,14 +134,22 @@ final class KeyTree {
       if (i > start && to != null && Arrays.compareUnsigned(n.keys[i], to) >= 0) {
         return false;
       }
-      if (!visit(n.kids[i], i == start ? from : null, fromHead, to, visitor)) {
+      if (!visit(kid(n, i), i == start ? from : null, fromHead, to, visitor)) {
         return false;
       }
     }
     return true;
   }
 
-  /** Inserts a key not in the subtree; returns the subtree's new node, or two when it split. */
+  /** Inner node n's i-th child, as the writer last published it. */
+  private static Node kid(Node n, int i) {
+    return (Node) KIDS.getAcquire(n.kids, i);
+  }
+
+  /**
+   * Inserts a key not in the subtree: returns null when the subtree took it in place (a child replaced under it),
+   * else the subtree's new node, or two when it split.
+   */
   private static Node[] insert(Node n, byte[] key, long head, KeyIndex ki) {
     if (n.isLeaf()) {
       int at = -search(n, key, head) - 1;
@@ -140,19 +162,17 @@ final class KeyTree {
     }
     int c = child(n, key, head);
     Node[] sub = insert(n.kids[c], key, head, ki);
-    Node out;
-    if (sub.length == 1) {
-      out = Node.inner(n.size());
-      System.arraycopy(n.heads, 0, out.heads, 0, n.size());
-      System.arraycopy(n.keys, 0, out.keys, 0, n.size());
-      System.arraycopy(n.kids, 0, out.kids, 0, n.size());
-      set(out, c, sub[0]);
-    } else {
-      out = Node.inner(n.size() + 1);
-      copyWithGap(n, out, c + 1);
-      set(out, c, sub[0]);
-      set(out, c + 1, sub[1]);
+    if (sub == null) {
+      return null;
     }
+    if (sub.length == 1) {
+      KIDS.setRelease(n.kids, c, sub[0]); // its least key is unchanged, or c is 0 (see the class comment)
+      return null;
+    }
+    Node out = Node.inner(n.size() + 1);
+    copyWithGap(n, out, c + 1);
+    set(out, c, sub[0]);
+    set(out, c + 1, sub[1]);
     return split(out);
   }
 

@@ -57,6 +57,30 @@ class KeyTreeTest {
     }
   }
 
+  /** Each key below every other: each lands in the leftmost leaf, whose ancestors keep a stale first least key. */
+  @Test
+  void descendingKeysThroughThreeLevels() {
+    KeyTree tree = new KeyTree();
+    TreeMap<byte[], KeyIndex> model = new TreeMap<>(Arrays::compareUnsigned);
+    for (int i = 20_000; i > 0; i--) {
+      byte[] k = String.format("d%06d", i).getBytes();
+      KeyIndex ki = KeyIndex.create(k).put(new Revision(20_001 - i, 0));
+      model.put(k, ki);
+      tree.put(ki);
+      if (i % 4_999 == 0) {
+        check(tree, model);
+      }
+    }
+    check(tree, model);
+    for (int i = 0; i < 2_000; i++) { // and keys in between, everywhere
+      byte[] k = String.format("d%06d5", random.nextInt(20_000)).getBytes();
+      KeyIndex ki = KeyIndex.create(k).put(new Revision(30_000 + i, 0));
+      model.put(k, ki);
+      tree.put(ki);
+    }
+    check(tree, model);
+  }
+
   @Test
   void builtFromSortedEntriesAndStillGrows() {
     TreeMap<byte[], KeyIndex> model = new TreeMap<>(Arrays::compareUnsigned);
