@@ -109,12 +109,13 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
       return Future.failedFuture(refused);
     }
     long id = ids.next();
-    byte[] data = req.setHeader(RequestHeader.newBuilder().setID(id).setUsername(who.user())
-        .setAuthRevision(who.revision())).build().toByteArray();
+    InternalRaftRequest request = req.setHeader(RequestHeader.newBuilder().setID(id).setUsername(who.user())
+        .setAuthRevision(who.revision())).build();
+    byte[] data = request.toByteArray();
     if (data.length > maxRequestBytes) {
       return Future.failedFuture(EtcdErrors.requestTooLarge());
     }
-    return submit(id, data).map(r -> (T) r);
+    return submit(id, data, request).map(r -> (T) r);
   }
 
   /**
@@ -128,8 +129,9 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
       return Future.failedFuture(refused);
     }
     long id = ids.next();
-    return submit(id, InternalRaftRequest.newBuilder().setHeader(RequestHeader.newBuilder().setID(id))
-        .setV2(r.toBuilder().setID(id)).build().toByteArray());
+    InternalRaftRequest request = InternalRaftRequest.newBuilder().setHeader(RequestHeader.newBuilder().setID(id))
+        .setV2(r.toBuilder().setID(id)).build();
+    return submit(id, request.toByteArray(), request);
   }
 
   /** Why no proposal is taken now, or null: the storage failed (this member writes nothing more), or apply lags. */
@@ -143,15 +145,11 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
     return null;
   }
 
-  /** Hands the encoded request to the raft verticle; completes with what applying it answered. */
-  private Future<Object> submit(long id, byte[] data) {
-    return submit(id, data, false);
+  /** Hands the request, encoded as data, to the raft verticle; completes with what applying it answered. */
+  private Future<Object> submit(long id, byte[] data, InternalRaftRequest request) {
+    return request(id, replyTo -> new Proposal(id, data, false, replyTo, request), addresses.propose());
   }
 
-  /** Sends the proposal to the raft verticle and waits for its result on the calling event loop's ProposalWait. */
-  private Future<Object> submit(long id, byte[] data, boolean confChange) {
-    return request(id, replyTo -> new Proposal(id, data, confChange, replyTo), addresses.propose());
-  }
 
   /**
    * Sends the message made for the calling event loop's reply address to address, and waits there for the result
@@ -192,7 +190,8 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
       return Future.failedFuture(status.storageFailure().error());
     }
     long id = ids.next();
-    return submit(id, cc.setId(id).build().toByteArray(), true)
+    byte[] data = cc.setId(id).build().toByteArray();
+    return request(id, replyTo -> new Proposal(id, data, true, replyTo), addresses.propose())
         .map(r -> ((MemberListResponse) r).getMembersList());
   }
 
