@@ -1,6 +1,7 @@
 package io.vetch.server.apply;
 
 import io.vetch.server.lease.Leases;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import io.vetch.api.etcdserverpb.AlarmMember;
 import io.vetch.api.etcdserverpb.AlarmRequest;
@@ -240,12 +241,12 @@ public final class Applier {
     PutResponse.Builder resp = PutResponse.newBuilder();
     boolean needPrev = p.getPrevKv() || p.getIgnoreValue() || p.getIgnoreLease();
     KeyValue prev = needPrev ? get(txn, p.getKey().toByteArray()) : null;
-    byte[] value = p.getIgnoreValue() ? prev.getValue().toByteArray() : p.getValue().toByteArray();
+    ByteString value = p.getIgnoreValue() ? prev.getValue() : p.getValue();
     long lease = p.getIgnoreLease() ? prev.getLease() : p.getLease();
     if (p.getPrevKv() && prev != null) {
       resp.setPrevKv(prev);
     }
-    txn.put(p.getKey().toByteArray(), value, lease);
+    txn.put(p.getKey(), value, lease);
     return resp;
   }
 
