@@ -1,7 +1,6 @@
 package io.vetch.raft;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import io.vetch.api.raftpb.ConfChange;
 import io.vetch.api.raftpb.ConfState;
 import io.vetch.api.raftpb.Entry;
@@ -86,15 +85,10 @@ public final class RawNode {
     stepLocal(Message.newBuilder().setType(MessageType.MsgHup).build());
   }
 
-  /**
-   * Appends data to the log if this member is the leader and no transfer is in progress; data is taken as it is,
-   * not copied, and must not change afterwards. Returns the index of the entry appended here (its term is
-   * {@link #term()}), or 0 when this member is not the leader and raft forwarded the proposal.
-   */
-  public long propose(byte[] data) throws ProposalDroppedException {
+  /** Appends data to the log if this member is the leader and no transfer is in progress. */
+  public void propose(byte[] data) throws ProposalDroppedException {
     raft.step(Message.newBuilder().setType(MessageType.MsgProp).setFrom(raft.id)
-        .addEntries(Entry.newBuilder().setData(UnsafeByteOperations.unsafeWrap(data))).build());
-    return raft.state == StateType.LEADER ? raft.memoryStorage.lastIndex() : 0;
+        .addEntries(Entry.newBuilder().setData(ByteString.copyFrom(data))).build());
   }
 
   /** Proposes a simple membership change; dropped while another one is not yet applied. */

@@ -246,25 +246,24 @@ final class RaftVerticle extends VerticleBase {
       return;
     }
     try {
-      long index = 0;
       if (leader == node.id()) {
-        index = propose(p.data(), p.confChange());
+        propose(p.data(), p.confChange());
       } else {
         // The leader appends it; this member answers when it applies the entry carrying this request id.
         vertx.eventBus().send(addresses.transport().forward(), new ForwardedProposal(leader, p.id(), p.data(),
             p.confChange()), LocalDelivery.of(ForwardedProposal.class));
       }
-      proposals.add(p, index, node.term());
+      proposals.add(p);
     } catch (ProposalDroppedException e) {
       // A conf change is refused while another is pending; etcd's client would wait and time out.
       refuse(p.id(), p.replyTo(), p.confChange() ? EtcdErrors.timeout() : EtcdErrors.noLeader());
     }
   }
 
-  /** Proposes data; returns the index of the entry appended here, or 0 (see {@link RawNode#propose}). */
-  private long propose(byte[] data, boolean confChange) throws ProposalDroppedException {
+  private void propose(byte[] data, boolean confChange) throws ProposalDroppedException {
     if (!confChange) {
-      return node.propose(data);
+      node.propose(data);
+      return;
     }
     ConfChange cc;
     try {
@@ -273,7 +272,6 @@ final class RaftVerticle extends VerticleBase {
       throw new ProposalDroppedException("unreadable conf change");
     }
     node.proposeConfChange(cc);
-    return 0;
   }
 
   /**

@@ -346,16 +346,14 @@ final class StorageVerticle extends VerticleBase {
   }
 
   private void applyNormal(Entry e, List<ProposalResult> results, List<WatchEvents.Revision> revisions) {
-    InternalRaftRequest req = pending.appendedRequest(e.getIndex(), e.getTerm());
-    if (req == null) {
-      try {
-        req = InternalRaftRequest.parseFrom(e.getData());
-      } catch (InvalidProtocolBufferException ex) {
-        // Only this server writes entries; an unreadable one is skipped identically on every member.
-        LOG.log(System.Logger.Level.ERROR, "skipping unreadable entry at index " + e.getIndex(), ex);
-        store.setConsistentIndex(e.getIndex());
-        return;
-      }
+    InternalRaftRequest req;
+    try {
+      req = InternalRaftRequest.parseFrom(e.getData());
+    } catch (InvalidProtocolBufferException ex) {
+      // Only this server writes entries; an unreadable one is skipped identically on every member.
+      LOG.log(System.Logger.Level.ERROR, "skipping unreadable entry at index " + e.getIndex(), ex);
+      store.setConsistentIndex(e.getIndex());
+      return;
     }
     Applier.Result r = applier.apply(req, e.getIndex(), e.getTerm());
     if (!r.events().isEmpty()) {

@@ -109,13 +109,12 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
       return Future.failedFuture(refused);
     }
     long id = ids.next();
-    InternalRaftRequest request = req.setHeader(RequestHeader.newBuilder().setID(id).setUsername(who.user())
-        .setAuthRevision(who.revision())).build();
-    byte[] data = request.toByteArray();
+    byte[] data = req.setHeader(RequestHeader.newBuilder().setID(id).setUsername(who.user())
+        .setAuthRevision(who.revision())).build().toByteArray();
     if (data.length > maxRequestBytes) {
       return Future.failedFuture(EtcdErrors.requestTooLarge());
     }
-    return submit(id, data, request).map(r -> (T) r);
+    return submit(id, data).map(r -> (T) r);
   }
 
   /**
@@ -129,9 +128,8 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
       return Future.failedFuture(refused);
     }
     long id = ids.next();
-    InternalRaftRequest request = InternalRaftRequest.newBuilder().setHeader(RequestHeader.newBuilder().setID(id))
-        .setV2(r.toBuilder().setID(id)).build();
-    return submit(id, request.toByteArray(), request);
+    return submit(id, InternalRaftRequest.newBuilder().setHeader(RequestHeader.newBuilder().setID(id))
+        .setV2(r.toBuilder().setID(id)).build().toByteArray());
   }
 
   /** Why no proposal is taken now, or null: the storage failed (this member writes nothing more), or apply lags. */
@@ -145,11 +143,15 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
     return null;
   }
 
-  /** Hands the request, encoded as data, to the raft verticle; completes with what applying it answered. */
-  private Future<Object> submit(long id, byte[] data, InternalRaftRequest request) {
-    return request(id, replyTo -> new Proposal(id, data, false, replyTo, request), addresses.propose());
+  /** Hands the encoded request to the raft verticle; completes with what applying it answered. */
+  private Future<Object> submit(long id, byte[] data) {
+    return submit(id, data, false);
   }
 
+  /** Sends the proposal to the raft verticle and waits for its result on the calling event loop's ProposalWait. */
+  private Future<Object> submit(long id, byte[] data, boolean confChange) {
+    return request(id, replyTo -> new Proposal(id, data, confChange, replyTo), addresses.propose());
+  }
 
   /**
    * Sends the message made for the calling event loop's reply address to address, and waits there for the result
@@ -190,8 +192,7 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
       return Future.failedFuture(status.storageFailure().error());
     }
     long id = ids.next();
-    byte[] data = cc.setId(id).build().toByteArray();
-    return request(id, replyTo -> new Proposal(id, data, true, replyTo), addresses.propose())
+    return submit(id, cc.setId(id).build().toByteArray(), true)
         .map(r -> ((MemberListResponse) r).getMembersList());
   }
 
