@@ -49,18 +49,17 @@ final class StoreTxnWrite implements WriteTxn {
   }
 
   @Override
-  public long put(ByteString keyBytes, ByteString value, long lease) {
+  public long put(byte[] key, byte[] value, long lease) {
     checkOpen();
-    if (keyBytes == null || keyBytes.isEmpty()) {
+    if (key == null || key.length == 0) {
       throw new IllegalArgumentException("empty key");
     }
-    byte[] key = keyBytes.toByteArray();
     long rev = beginRev + 1;
     KeyIndex ki = index.lookup(key);
     KeyIndex.Hit prev = ki == null ? null : ki.get(rev);
     KeyValue kv = KeyValue.newBuilder()
-        .setKey(keyBytes)
-        .setValue(value)
+        .setKey(ByteString.copyFrom(key))
+        .setValue(ByteString.copyFrom(value))
         .setCreateRevision(prev == null ? rev : prev.created().main())
         .setModRevision(rev)
         .setVersion(prev == null ? 1 : prev.ver() + 1)

@@ -1,6 +1,5 @@
 package io.vetch.mvcc;
 
-import com.google.protobuf.ByteString;
 import io.vetch.api.mvccpb.Event;
 import java.util.List;
 
@@ -16,12 +15,7 @@ public interface WriteTxn {
       throws CompactedException, FutureRevisionException;
 
   /** Puts key = value with the given lease (0 = none); returns this txn's main revision. */
-  long put(ByteString key, ByteString value, long lease);
-
-  /** As {@link #put(ByteString, ByteString, long)}, with copies of key and value. */
-  default long put(byte[] key, byte[] value, long lease) {
-    return put(ByteString.copyFrom(key), ByteString.copyFrom(value), lease);
-  }
+  long put(byte[] key, byte[] value, long lease);
 
   /** Deletes every key live in [key, end) (same range forms as range); returns the number deleted. */
   long deleteRange(byte[] key, byte[] end);

@@ -1,7 +1,6 @@
 package io.vetch.server.apply;
 
 import io.vetch.server.lease.Leases;
-import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import io.vetch.api.etcdserverpb.AlarmMember;
 import io.vetch.api.etcdserverpb.AlarmRequest;
@@ -241,12 +240,12 @@ public final class Applier {
     PutResponse.Builder resp = PutResponse.newBuilder();
     boolean needPrev = p.getPrevKv() || p.getIgnoreValue() || p.getIgnoreLease();
     KeyValue prev = needPrev ? get(txn, p.getKey().toByteArray()) : null;
-    ByteString value = p.getIgnoreValue() ? prev.getValue() : p.getValue();
+    byte[] value = p.getIgnoreValue() ? prev.getValue().toByteArray() : p.getValue().toByteArray();
     long lease = p.getIgnoreLease() ? prev.getLease() : p.getLease();
     if (p.getPrevKv() && prev != null) {
       resp.setPrevKv(prev);
     }
-    txn.put(p.getKey(), value, lease);
+    txn.put(p.getKey().toByteArray(), value, lease);
     return resp;
   }
 
