@@ -77,7 +77,7 @@ final class KeyTree {
     return at >= 0 ? n.vals[at] : null;
   }
 
-  /** Sets the index of ki's key: in place when the key is present, else inserted (copy-on-write). The writer only. */
+  /** Sets the index of ki's key: in place when present, else inserted (see the class comment). The writer only. */
   void put(KeyIndex ki) {
     byte[] key = ki.key;
     long head = head(key);
