@@ -65,21 +65,26 @@ final class ProposalWait {
       if (w == null) {
         continue; // timed out already
       }
-      ContextInternal ctx = w.promise().context();
-      ContextInternal prev = ctx.beginDispatch(); // the caller's callbacks run now, on its context
-      try {
-        if (r.error() != null) {
-          w.promise().tryFail(r.error());
-        } else {
-          w.promise().tryComplete(r.response());
-        }
-      } finally {
-        ctx.endDispatch(prev);
-      }
+      completeNow(w.promise(), r.response(), r.error());
     }
     Waiter head;
     while ((head = byDeadline.peekFirst()) != null && waiting.get(head.id()) != head) {
       byDeadline.pollFirst(); // answered
+    }
+  }
+
+  /** Completes p with result, or fails it with error when not null, now, running its callbacks on p's context. */
+  static <T> void completeNow(PromiseInternal<T> p, T result, Throwable error) {
+    ContextInternal ctx = p.context();
+    ContextInternal prev = ctx.beginDispatch();
+    try {
+      if (error != null) {
+        p.tryFail(error);
+      } else {
+        p.tryComplete(result);
+      }
+    } finally {
+      ctx.endDispatch(prev);
     }
   }
 

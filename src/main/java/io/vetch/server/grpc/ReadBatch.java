@@ -41,17 +41,7 @@ final class ReadBatch {
   /** Completes every read of the batch with the request's outcome, each on its own context, at once. */
   private void answer(AsyncResult<Long> outcome) {
     for (PromiseInternal<Long> read : reads) {
-      ContextInternal ctx = read.context();
-      ContextInternal prev = ctx.beginDispatch();
-      try {
-        if (outcome.succeeded()) {
-          read.tryComplete(outcome.result());
-        } else {
-          read.tryFail(outcome.cause());
-        }
-      } finally {
-        ctx.endDispatch(prev);
-      }
+      ProposalWait.completeNow(read, outcome.result(), outcome.cause());
     }
   }
 }
