@@ -44,7 +44,9 @@ import java.util.List;
  *
  * <p><b>Durability.</b> save methods only buffer; bytes reach the file in one write per batch at the latest on
  * {@link #sync()}, which then fsyncs ({@code FileChannel.force(false)}) the current segment: the caller calls it
- * once per batch (group commit) and nothing is durable before it returns.
+ * once per batch (group commit) and nothing is durable before it returns. With direct I/O (the default where the
+ * file system allows it, {@link SegmentWriter}) that write is itself durable when it returns and sync needs no
+ * fsync.
  *
  * <p><b>Failure.</b> A failed write, fsync, create or rename throws a {@link io.vetch.failpoint.StorageFault} naming
  * the file, and every later write throws: after a failed fsync the page cache cannot be trusted (PostgreSQL's
@@ -107,17 +109,20 @@ public final class Wal implements Closeable {
 
   private void reopenLast(SegmentReader.Scan tail) throws IOException {
     Path last = segments.get(segments.size() - 1).path();
-    FileChannel ch = FileChannel.open(last, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    writer = new SegmentWriter(last, ch, tail.end(), null);
     if (tail.torn()) {
-      ByteBuffer zeros = ByteBuffer.allocate((int) (tail.tornEnd() - tail.end()));
-      long pos = tail.end();
-      while (zeros.hasRemaining()) {
-        pos += ch.write(zeros, pos);
+      try (FileChannel ch = FileChannel.open(last, StandardOpenOption.WRITE)) {
+        ByteBuffer zeros = ByteBuffer.allocate((int) (tail.tornEnd() - tail.end()));
+        long pos = tail.end();
+        while (zeros.hasRemaining()) {
+          pos += ch.write(zeros, pos);
+        }
+        ch.force(false);
       }
-      ch.force(false);
       System.getLogger(Wal.class.getName()).log(System.Logger.Level.WARNING,
           "repaired torn WAL tail: {0} at offset {1} ({2})", last, tail.end(), tail.tornReason());
+    }
+    writer = SegmentWriter.open(last, last, tail.end(), null, options.directIo());
+    if (tail.torn()) {
       cut();
     }
   }
@@ -268,8 +273,7 @@ public final class Wal implements Closeable {
     } catch (IOException e) {
       throw new StorageFault("wal preallocate", dir.resolve("*" + FilePipeline.SUFFIX), e);
     }
-    SegmentWriter next = new SegmentWriter(segment.path(),
-        FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE), 0, buffer);
+    SegmentWriter next = SegmentWriter.open(segment.path(), tmp, 0, buffer, options.directIo());
     try {
       if (metadata != null) {
         next.append(RecordType.METADATA, metadata);
@@ -327,6 +331,11 @@ public final class Wal implements Closeable {
   }
 
   /** The first write failure, or null: once set, every write throws and only {@link #abandon()} is useful. */
+  /** Whether the current segment is written with direct I/O (each write durable when it returns). */
+  boolean directIo() {
+    return writer != null && writer.directIo();
+  }
+
   public IOException failure() {
     return failure;
   }
