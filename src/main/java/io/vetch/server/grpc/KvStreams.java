@@ -6,7 +6,6 @@ import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
@@ -14,7 +13,6 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2FrameListenerDecorator;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.Http2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.AsciiString;
@@ -36,7 +34,6 @@ import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.StatusException;
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -55,10 +52,12 @@ import java.util.function.Supplier;
  * completes, unanswered. Runs on the connection's event loop only.
  *
  * <p>A reply that fits in one DATA frame and in the stream's and connection's send windows goes out as one
- * buffer holding its three frames, written straight to the channel: its header blocks are encoded by the
- * connection's own HPACK encoder (so the peer's header table stays in step), the windows are debited as the
- * codec's flow controller would have debited them, and the stream is closed as the codec closes it. A reply larger
- * than a frame or a window, or on a codec whose HPACK encoder is not reachable, takes the codec's path.
+ * buffer holding its three frames, written straight to the channel: its header blocks are constant bytes that use
+ * HPACK's static table and literals without indexing only ({@link #OK_HEADERS}, {@link #OK_TRAILERS}), so they mean
+ * the same whatever the connection's header tables hold and change neither side's (the codec's encoder stays in step
+ * with the peer for every other block); the windows are debited as the codec's flow controller would have debited
+ * them, and the stream is closed as the codec closes it. A reply larger than a frame or a window takes the codec's
+ * path.
  */
 final class KvStreams extends Http2FrameListenerDecorator {
   /** How a method's request is read and served. */
@@ -114,8 +113,13 @@ final class KvStreams extends Http2FrameListenerDecorator {
   private static final AsciiString AUTHORIZATION = AsciiString.of("authorization");
   private static final AsciiString HAS_LEADER = AsciiString.of(RequireLeaderHandler.REQUIRE_LEADER_KEY);
   private static final AsciiString OK = AsciiString.of("0");
-  /** DefaultHttp2FrameWriter's HPACK encoder (Netty keeps it private), or null when this Netty has none there. */
-  private static final Field HEADERS_ENCODER = headersEncoderField();
+  /**
+   * A reply's header block (RFC 7541): {@code :status 200} (static index 8), then {@code content-type:
+   * application/grpc} as a literal without indexing, its name by static index 31, its value not Huffman-coded.
+   */
+  static final byte[] OK_HEADERS = hpack(new byte[] {(byte) 0x88, 0x0f, 0x10, 16}, "application/grpc");
+  /** The OK trailers' block: {@code grpc-status: 0}, a literal without indexing with a literal name. */
+  static final byte[] OK_TRAILERS = hpack(new byte[] {0x00, 11}, "grpc-status", new byte[] {1}, "0");
   private static final int FRAME_HEADER = 9;
   private static final byte DATA = 0x0;
   private static final byte HEADERS = 0x1;
@@ -126,8 +130,6 @@ final class KvStreams extends Http2FrameListenerDecorator {
   private final Http2Headers okHeaders = replyHeaders();
   private final Http2Headers okTrailers = new DefaultHttp2Headers(false, 1).add(GRPC_STATUS, OK);
   private final Http2ConnectionHandler codec;
-  /** The connection's HPACK encoder, for replies written directly; null: every reply takes the codec's path. */
-  private final Http2HeadersEncoder hpack;
   private final Service service;
   private final Runnable onRequest;
   private final Supplier<String> commonName;
@@ -138,7 +140,6 @@ final class KvStreams extends Http2FrameListenerDecorator {
       Supplier<String> commonName) {
     super(delegate);
     this.codec = codec;
-    this.hpack = hpackOf(codec);
     this.service = service;
     this.onRequest = onRequest;
     this.commonName = commonName;
@@ -372,15 +373,14 @@ final class KvStreams extends Http2FrameListenerDecorator {
         data += ((BufferInternal) chunk).length();
       }
     }
-    if (hpack == null || stream == null || flow.hasFlowControlled(stream) || flow.windowSize(stream) < data
+    if (stream == null || flow.hasFlowControlled(stream) || flow.windowSize(stream) < data
         || flow.windowSize(connection) < data
         || data > codec.encoder().configuration().frameSizePolicy().maxFrameSize()) {
       return false;
     }
-    ByteBuf buf = ctx.alloc().directBuffer(3 * FRAME_HEADER + data + 64);
+    ByteBuf buf = ctx.alloc().directBuffer(3 * FRAME_HEADER + OK_HEADERS.length + data + OK_TRAILERS.length);
     try {
-      headerBlock(buf, s.id, okHeaders, END_HEADERS);
-      buf.ensureWritable(FRAME_HEADER + data);
+      headerBlock(buf, s.id, OK_HEADERS, END_HEADERS);
       int at = buf.writerIndex();
       buf.writerIndex(at + FRAME_HEADER);
       frameHeader(buf, at, data, DATA, 0, s.id);
@@ -392,12 +392,11 @@ final class KvStreams extends Http2FrameListenerDecorator {
           buf.writeBytes(b, b.readerIndex(), b.readableBytes());
         }
       }
-      headerBlock(buf, s.id, okTrailers, END_HEADERS | END_STREAM);
+      headerBlock(buf, s.id, OK_TRAILERS, END_HEADERS | END_STREAM);
       flow.incrementWindowSize(connection, -data); // what the flow controller debits for a DATA frame it writes
       flow.incrementWindowSize(stream, -data);
     } catch (Http2Exception | IOException | RuntimeException e) {
       buf.release();
-      // The HPACK table may have changed for blocks never sent: the connection cannot go on, as in Netty's writer.
       codec.onError(ctx, true, e);
       return true;
     }
@@ -407,13 +406,22 @@ final class KvStreams extends Http2FrameListenerDecorator {
     return true;
   }
 
-  /** Appends a HEADERS frame holding headers' block, encoded by the connection's HPACK encoder. */
-  private void headerBlock(ByteBuf buf, int streamId, Http2Headers headers, int flags) throws Http2Exception {
-    buf.ensureWritable(FRAME_HEADER);
+  /** Appends a HEADERS frame holding block. */
+  private static void headerBlock(ByteBuf buf, int streamId, byte[] block, int flags) {
     int at = buf.writerIndex();
     buf.writerIndex(at + FRAME_HEADER);
-    hpack.encodeHeaders(streamId, headers, buf);
-    frameHeader(buf, at, buf.writerIndex() - at - FRAME_HEADER, HEADERS, flags, streamId);
+    buf.writeBytes(block);
+    frameHeader(buf, at, block.length, HEADERS, flags, streamId);
+  }
+
+  /** The concatenation of parts: byte arrays as they are, strings as ASCII. */
+  private static byte[] hpack(Object... parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (Object part : parts) {
+      out.writeBytes(part instanceof String str ? str.getBytes(java.nio.charset.StandardCharsets.US_ASCII)
+          : (byte[]) part);
+    }
+    return out.toByteArray();
   }
 
   /** An HTTP/2 frame header, over the 9 bytes at index at: 24-bit length, type, flags, stream id. */
@@ -422,32 +430,6 @@ final class KvStreams extends Http2FrameListenerDecorator {
     buf.setByte(at + 3, type);
     buf.setByte(at + 4, flags);
     buf.setInt(at + 5, streamId);
-  }
-
-  private static Field headersEncoderField() {
-    try {
-      Field f = DefaultHttp2FrameWriter.class.getDeclaredField("headersEncoder");
-      f.setAccessible(true);
-      return f;
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      System.getLogger(KvStreams.class.getName()).log(System.Logger.Level.INFO,
-          "Netty's HPACK encoder is not reachable; KV replies take the codec's path: " + e);
-      return null;
-    }
-  }
-
-  /** Whether replies can be written directly (Netty's HPACK encoder is where this class looks for it). */
-  static boolean hpackReachable() {
-    return HEADERS_ENCODER != null;
-  }
-
-  private static Http2HeadersEncoder hpackOf(Http2ConnectionHandler codec) {
-    try {
-      return HEADERS_ENCODER != null && codec.encoder().frameWriter() instanceof DefaultHttp2FrameWriter w
-          ? (Http2HeadersEncoder) HEADERS_ENCODER.get(w) : null;
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return null;
-    }
   }
 
   /** Whether s may still be answered (not reset, its connection open); it is forgotten here either way. */
