@@ -14,6 +14,7 @@ import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2FrameListenerDecorator;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2RemoteFlowController;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.AsciiString;
 import io.netty.util.collection.IntObjectHashMap;
@@ -57,7 +58,9 @@ import java.util.function.Supplier;
  * the same whatever the connection's header tables hold and change neither side's (the codec's encoder stays in step
  * with the peer for every other block); the windows are debited as the codec's flow controller would have debited
  * them, and the stream is closed as the codec closes it. A reply larger than a frame or a window takes the codec's
- * path.
+ * path, and so does the first reply on a connection and the first after the client's SETTINGS change its header
+ * table size: the codec's encoder may then owe the client a table size update, which must start the next header
+ * block the client reads (RFC 7541 4.2).
  */
 final class KvStreams extends Http2FrameListenerDecorator {
   /** How a method's request is read and served. */
@@ -133,6 +136,8 @@ final class KvStreams extends Http2FrameListenerDecorator {
   private final Service service;
   private final Runnable onRequest;
   private final Supplier<String> commonName;
+  /** Whether the codec's encoder may owe the client a header table size update (see the class comment). */
+  private boolean tableSizeUpdateOwed = true;
   /** The calls taken here whose reply has not been written, by stream id. */
   private final IntObjectHashMap<Stream> streams = new IntObjectHashMap<>();
 
@@ -202,6 +207,14 @@ final class KvStreams extends Http2FrameListenerDecorator {
       requested(ctx, s);
     }
     return consumed;
+  }
+
+  @Override
+  public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) throws Http2Exception {
+    if (settings.headerTableSize() != null) {
+      tableSizeUpdateOwed = true; // the codec applied them before this listener hears of them
+    }
+    super.onSettingsRead(ctx, settings);
   }
 
   @Override
@@ -315,6 +328,7 @@ final class KvStreams extends Http2FrameListenerDecorator {
     }
     Http2ConnectionEncoder out = codec.encoder();
     out.writeHeaders(ctx, s.id, okHeaders, 0, false, ctx.voidPromise());
+    tableSizeUpdateOwed = false; // the encoder wrote any update it owed
     if (reply instanceof MessageLite m) {
       out.writeData(ctx, s.id, framed(ctx, m), 0, false, ctx.voidPromise());
     } else {
@@ -352,6 +366,7 @@ final class KvStreams extends Http2FrameListenerDecorator {
       headers.add(GRPC_MESSAGE, GrpcFraming.percentEncode(message));
     }
     codec.encoder().writeHeaders(ctx, s.id, headers, 0, true, ctx.voidPromise());
+    tableSizeUpdateOwed = false;
     codec.flush(ctx);
     s.metrics.handled(code);
   }
@@ -373,7 +388,7 @@ final class KvStreams extends Http2FrameListenerDecorator {
         data += ((BufferInternal) chunk).length();
       }
     }
-    if (stream == null || flow.hasFlowControlled(stream) || flow.windowSize(stream) < data
+    if (tableSizeUpdateOwed || stream == null || flow.hasFlowControlled(stream) || flow.windowSize(stream) < data
         || flow.windowSize(connection) < data
         || data > codec.encoder().configuration().frameSizePolicy().maxFrameSize()) {
       return false;
