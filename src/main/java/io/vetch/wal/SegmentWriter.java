@@ -53,6 +53,8 @@ final class SegmentWriter implements Closeable {
   private final int block;
   /** In direct mode: aligned; holds the last partial block's bytes at its start between flushes. */
   private ByteBuffer staging;
+  /** In direct mode: a block of zeros, to pad each write to the block's end. */
+  private byte[] zeros;
   private final CRC32C crc = new CRC32C();
   private ByteBuffer buffer;
   private long flushed;
@@ -62,13 +64,10 @@ final class SegmentWriter implements Closeable {
   private boolean dirty;
 
   /**
-   * Writes to channel (of file) from offset on, everything before offset being durable already; buffer may be null
-   * or one handed over by a previous writer.
+   * Writes to channel (of file) from offset on, everything before offset being durable already, through direct (with
+   * the file system's block size) or, when null, through channel; buffer may be null or one handed over by a previous
+   * writer.
    */
-  SegmentWriter(Path file, FileChannel channel, long offset, ByteBuffer buffer) {
-    this(file, channel, null, 0, offset, buffer);
-  }
-
   private SegmentWriter(Path file, FileChannel channel, FileChannel direct, int block, long offset,
       ByteBuffer buffer) {
     this.file = file;
@@ -84,13 +83,13 @@ final class SegmentWriter implements Closeable {
   /**
    * A writer of the segment at path (named file in errors, which path may be renamed to while it is open), from
    * offset on, everything before offset being durable already; with direct I/O when directIo and the file system
-   * allows it. buffer as in the constructor.
+   * allows it. buffer may be null or one handed over by a previous writer.
    */
   static SegmentWriter open(Path file, Path path, long offset, ByteBuffer buffer, boolean directIo)
       throws IOException {
     FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
     if (!directIo) {
-      return new SegmentWriter(file, channel, offset, buffer);
+      return new SegmentWriter(file, channel, null, 0, offset, buffer);
     }
     FileChannel direct = null;
     try {
@@ -99,6 +98,7 @@ final class SegmentWriter implements Closeable {
           ExtendedOpenOption.DIRECT);
       SegmentWriter w = new SegmentWriter(file, channel, direct, block, offset, buffer);
       w.staging = aligned(MIN_BUFFER + 2 * block, block);
+      w.zeros = new byte[block];
       int tail = (int) (offset % block);
       if (tail > 0) { // the partial block's bytes, to be written again with the next records
         w.staging.limit(block);
@@ -118,7 +118,7 @@ final class SegmentWriter implements Closeable {
         LOG.log(System.Logger.Level.INFO, "WAL segments are written with buffered writes and fdatasync: direct I/O "
             + "is not available for " + path + " (" + e + ")");
       }
-      return new SegmentWriter(file, channel, offset, buffer);
+      return new SegmentWriter(file, channel, null, 0, offset, buffer);
     }
   }
 
@@ -222,10 +222,7 @@ final class SegmentWriter implements Closeable {
       staging = bigger;
     }
     staging.clear().position(tail);
-    staging.put(buffer.array(), 0, n);
-    while (staging.position() < length) {
-      staging.put((byte) 0);
-    }
+    staging.put(buffer.array(), 0, n).put(zeros, 0, length - total);
     staging.flip();
     dirty = true;
     reached = Math.max(reached, flushed + n);

@@ -330,12 +330,12 @@ public final class Wal implements Closeable {
     }
   }
 
-  /** The first write failure, or null: once set, every write throws and only {@link #abandon()} is useful. */
   /** Whether the current segment is written with direct I/O (each write durable when it returns). */
   boolean directIo() {
     return writer != null && writer.directIo();
   }
 
+  /** The first write failure, or null: once set, every write throws and only {@link #abandon()} is useful. */
   public IOException failure() {
     return failure;
   }

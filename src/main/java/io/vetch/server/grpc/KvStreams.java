@@ -120,9 +120,9 @@ final class KvStreams extends Http2FrameListenerDecorator {
    * A reply's header block (RFC 7541): {@code :status 200} (static index 8), then {@code content-type:
    * application/grpc} as a literal without indexing, its name by static index 31, its value not Huffman-coded.
    */
-  static final byte[] OK_HEADERS = hpack(new byte[] {(byte) 0x88, 0x0f, 0x10, 16}, "application/grpc");
+  private static final byte[] OK_HEADERS = hpack(new byte[] {(byte) 0x88, 0x0f, 0x10, 16}, "application/grpc");
   /** The OK trailers' block: {@code grpc-status: 0}, a literal without indexing with a literal name. */
-  static final byte[] OK_TRAILERS = hpack(new byte[] {0x00, 11}, "grpc-status", new byte[] {1}, "0");
+  private static final byte[] OK_TRAILERS = hpack(new byte[] {0x00, 11}, "grpc-status", new byte[] {1}, "0");
   private static final int FRAME_HEADER = 9;
   private static final byte DATA = 0x0;
   private static final byte HEADERS = 0x1;
