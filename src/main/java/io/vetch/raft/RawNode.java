@@ -251,6 +251,11 @@ public final class RawNode {
     return raft.term;
   }
 
+  /** On the leader, a conf change is appended and not yet applied: Raft drops another until it is. */
+  public boolean confChangePending() {
+    return raft.state == StateType.LEADER && raft.pendingConfIndex > raft.memoryStorage.applied;
+  }
+
   public boolean isLeader() {
     return raft.state == StateType.LEADER;
   }

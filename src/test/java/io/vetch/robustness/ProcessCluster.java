@@ -237,11 +237,15 @@ final class ProcessCluster implements AutoCloseable {
   void replace(int i) throws Exception {
     int asker = (i + 1) % size();
     members.get(i).kill9();
-    await(cluster(asker).memberRemove(MemberRemoveRequest.newBuilder().setID(ids[i]).build()));
+    long old = ids[i];
+    changeMembership(asker, () -> cluster(asker).memberRemove(MemberRemoveRequest.newBuilder().setID(old).build()),
+        list -> list.stream().noneMatch(m -> m.getID() == old));
     deleteTree(members.get(i).dataDir());
     String name = "r" + i + "-" + (++generation);
-    long id = await(cluster(asker).memberAdd(MemberAddRequest.newBuilder()
-        .addPeerURLs("http://127.0.0.1:" + proxyPorts[i]).build())).getMember().getID();
+    String peer = "http://127.0.0.1:" + proxyPorts[i];
+    long id = changeMembership(asker, () -> cluster(asker).memberAdd(MemberAddRequest.newBuilder()
+        .addPeerURLs(peer).build()), list -> list.stream().anyMatch(m -> m.getPeerURLsList().contains(peer)))
+        .stream().filter(m -> m.getPeerURLsList().contains(peer)).findFirst().orElseThrow().getID();
     StringBuilder cluster = new StringBuilder();
     for (int j = 0; j < size(); j++) {
       String n = j == i ? name : members.get(j).name();
@@ -251,6 +255,32 @@ final class ProcessCluster implements AutoCloseable {
     members.set(i, p);
     ids[i] = id;
     p.start();
+  }
+
+  /**
+   * Asks member asker for a membership change until its linearizable member list shows it done, as an operator
+   * would: a request may fail while the others elect (no leader, leader changed, timed out) and still have been
+   * applied, so the list decides whether to ask again. Returns that list.
+   */
+  private List<Member> changeMembership(int asker, java.util.function.Supplier<Future<?>> change,
+      java.util.function.Predicate<List<Member>> done) throws Exception {
+    long deadline = System.currentTimeMillis() + 60_000;
+    Exception last = null;
+    while (System.currentTimeMillis() < deadline) {
+      try {
+        List<Member> list = await(cluster(asker).memberList(MemberListRequest.newBuilder().setLinearizable(true)
+            .build())).getMembersList();
+        if (done.test(list)) {
+          return list;
+        }
+        await(change.get(), 15_000);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        last = e;
+        System.err.println("membership change on member " + asker + " not done yet: " + e);
+        Thread.sleep(500);
+      }
+    }
+    throw new AssertionError("membership change not applied within 60 s", last);
   }
 
   /** The newest WAL segment of member i (for disk faults while it is down). */
