@@ -99,7 +99,7 @@ final class Leader {
       ents.add(e.toBuilder());
     }
     appendEntries(ents);
-    bcastAppend();
+    r.appendsOwed = true; // the proposals of one event go out together (see flushAppends)
   }
 
   private void stepFromPeer(Message m) {
@@ -239,6 +239,23 @@ final class Leader {
     } else {
       r.send(Message.newBuilder().setType(MessageType.MsgReadIndexResp).setTo(req.getFrom()).setIndex(index)
           .addAllEntries(req.getEntriesList()));
+    }
+  }
+
+  /**
+   * Sends the entries proposed since the last Ready to every follower not paused (etcd sends them at each proposal;
+   * here the proposals stepped between two Readys share a MsgApp a follower). Entries a follower was sent meanwhile
+   * (an acknowledgement's window refill) are not sent twice.
+   */
+  void flushAppends() {
+    if (!r.appendsOwed) {
+      return;
+    }
+    r.appendsOwed = false;
+    for (long id : r.trk.progress.keySet()) {
+      while (id != r.id && sendAppend(id, false)) {
+        // messages of up to maxSizePerMsg until the follower's window is full
+      }
     }
   }
 

@@ -50,6 +50,8 @@ final class Raft {
   long leadTransferee;
   /** Index of the last conf change appended by this leader; a new one is refused until it is applied. */
   long pendingConfIndex;
+  /** Entries were proposed since the leader last sent appends: the next Ready sends them (one MsgApp a follower). */
+  boolean appendsOwed;
   /** Conf changes up to this index are already reflected in trk (replayed at restart, bootstrap or snapshot). */
   long confReplayedTo;
 
@@ -216,6 +218,7 @@ final class Raft {
       }
     });
     pendingConfIndex = 0;
+    appendsOwed = false;
     readOnly = new ReadOnly();
     pendingReadIndexMessages.clear();
   }

@@ -160,6 +160,7 @@ public final class RawNode {
       return false;
     }
     if (raft.state == StateType.LEADER) {
+      raft.leader.flushAppends();
       raft.leader.flushReadIndex();
     }
     return !raft.softState().equals(prevSoftState) || !raft.hardState().equals(prevHardState)
@@ -173,6 +174,7 @@ public final class RawNode {
       throw new IllegalStateException("previous Ready not advanced");
     }
     if (raft.state == StateType.LEADER) {
+      raft.leader.flushAppends();
       raft.leader.flushReadIndex();
     }
     SoftState ss = raft.softState();
