@@ -243,9 +243,10 @@ final class Leader {
   }
 
   /**
-   * Sends the entries proposed since the last Ready to every follower not paused (etcd sends them at each proposal;
-   * here the proposals stepped between two Readys share a MsgApp a follower). Entries a follower was sent meanwhile
-   * (an acknowledgement's window refill) are not sent twice.
+   * Sends the entries proposed since the last Ready to every follower not paused, in messages of up to
+   * maxSizePerMsg until its window is full (etcd sends them at each proposal; here the proposals stepped between two
+   * Readys share messages). Entries a follower was sent meanwhile (an acknowledgement's window refill) are not sent
+   * twice; a paused follower gets them when it resumes, as before.
    */
   void flushAppends() {
     if (!r.appendsOwed) {

@@ -50,7 +50,7 @@ final class Raft {
   long leadTransferee;
   /** Index of the last conf change appended by this leader; a new one is refused until it is applied. */
   long pendingConfIndex;
-  /** Entries were proposed since the leader last sent appends: the next Ready sends them (one MsgApp a follower). */
+  /** Entries were proposed since the leader last sent appends: taking the next Ready sends them (flushAppends). */
   boolean appendsOwed;
   /** Conf changes up to this index are already reflected in trk (replayed at restart, bootstrap or snapshot). */
   long confReplayedTo;

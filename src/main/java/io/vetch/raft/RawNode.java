@@ -155,6 +155,10 @@ public final class RawNode {
         || t == MessageType.MsgPreVoteResp;
   }
 
+  /**
+   * Whether a Ready is waiting (never while one is outstanding). On the leader this first sends what waits for a
+   * Ready: the appends owed to followers for entries proposed since the last one, and a read-index heartbeat round.
+   */
   public boolean hasReady() {
     if (outstanding != null) {
       return false;
@@ -251,11 +255,6 @@ public final class RawNode {
 
   public long term() {
     return raft.term;
-  }
-
-  /** On the leader, a conf change is appended and not yet applied: Raft drops another until it is. */
-  public boolean confChangePending() {
-    return raft.state == StateType.LEADER && raft.pendingConfIndex > raft.memoryStorage.applied;
   }
 
   public boolean isLeader() {

@@ -65,9 +65,6 @@ final class RaftVerticle extends VerticleBase {
   private final AttributesPublisher publisher;
   /** Ticks a leader transfer may take before MoveLeader fails (etcd: twice the election timeout). */
   private static final int TRANSFER_TIMEOUT_TICKS = 40;
-  /** Ticks a conf change may wait for the one before it to apply (etcd's request timeout at 100 ms ticks is 70). */
-  private static final int CONF_CHANGE_WAIT_TICKS = 50;
-  private final ConfChangeQueue confChanges = new ConfChangeQueue(CONF_CHANGE_WAIT_TICKS);
 
   private final PendingProposals proposals;
   private final ReadIndexQueue<ReadIndexRequest> reads;
@@ -205,11 +202,6 @@ final class RaftVerticle extends VerticleBase {
       node.tick();
       reads.tick();
       transfers.tick();
-      int expired = confChanges.tick();
-      if (expired > 0) {
-        LOG.log(System.Logger.Level.WARNING, "dropped {0} conf change(s) that waited too long for the one before",
-            expired);
-      }
       publish();
       syncV2();
       leases.tick();
@@ -254,9 +246,7 @@ final class RaftVerticle extends VerticleBase {
       return;
     }
     try {
-      if (leader == node.id() && p.confChange() && confChanges.mustWait(node.confChangePending())) {
-        confChanges.add(p.data());
-      } else if (leader == node.id()) {
+      if (leader == node.id()) {
         propose(p.data(), p.confChange());
       } else {
         // The leader appends it; this member answers when it applies the entry carrying this request id.
@@ -265,6 +255,7 @@ final class RaftVerticle extends VerticleBase {
       }
       proposals.add(p);
     } catch (ProposalDroppedException e) {
+      // A conf change is refused while another is pending; etcd's client would wait and time out.
       refuse(p.id(), p.replyTo(), p.confChange() ? EtcdErrors.timeout() : EtcdErrors.noLeader());
     }
   }
@@ -308,11 +299,7 @@ final class RaftVerticle extends VerticleBase {
       return;
     }
     try {
-      if (p.confChange() && confChanges.mustWait(node.confChangePending())) {
-        confChanges.add(p.data());
-      } else {
-        propose(p.data(), p.confChange());
-      }
+      propose(p.data(), p.confChange());
     } catch (ProposalDroppedException e) {
       LOG.log(System.Logger.Level.WARNING, "dropped forwarded proposal {0}: {1}", Long.toHexString(p.id()),
           e.getMessage());
@@ -421,9 +408,6 @@ final class RaftVerticle extends VerticleBase {
       return;
     }
     loop.persisted();
-    if (!confChanges.isEmpty()) {
-      afterEvent(); // the conf change before may have just been applied
-    }
   }
 
   /** See the class comment: hand leadership on, then stop taking part; everything waiting fails at once. */
@@ -500,22 +484,6 @@ final class RaftVerticle extends VerticleBase {
   }
 
   private void afterEvent() {
-    if (!confChanges.isEmpty()) {
-      proposeWaitingConfChange();
-    }
     loop.afterEvent();
-  }
-
-  /** The next waiting conf change, once the one before it is applied (see {@link ConfChangeQueue}). */
-  private void proposeWaitingConfChange() {
-    if (storageFailed || !node.isLeader()) {
-      LOG.log(System.Logger.Level.WARNING, "dropped {0} waiting conf change(s): no longer leading",
-          confChanges.clear());
-      return;
-    }
-    String dropped = confChanges.proposeNext(node.confChangePending(), data -> propose(data, true));
-    if (dropped != null) {
-      LOG.log(System.Logger.Level.WARNING, "dropped a waiting conf change: {0}", dropped);
-    }
   }
 }

@@ -273,60 +273,6 @@ class MembershipTest {
     }
   }
 
-  /**
-   * Raft takes one conf change at a time; one that arrives while another is pending waits its turn on the leader
-   * (etcd drops it and its client times out). Found by the robustness harness: a replacement's removal answered by a
-   * follower, then its addition forwarded to a leader whose disk had not yet persisted the removal's commit.
-   */
-  @Test
-  void confChangesArrivingTogetherAllApply(Vertx vertx) throws Exception {
-    GrpcClient grpc = GrpcClient.client(vertx);
-    List<TestMember> members = new ArrayList<>(TestMember.cluster(vertx,
-        List.of(dir.resolve("c0"), dir.resolve("c1"), dir.resolve("c2")), b -> b));
-    try {
-      KVGrpcClient kv0 = KVGrpcClient.create(grpc, addr(members.get(0)));
-      eventually("a leader is elected", () -> count(kv0, false) == 0);
-      long leader = await(MaintenanceGrpcClient.create(grpc, addr(members.get(0)))
-          .status(StatusRequest.getDefaultInstance())).getLeader();
-      int leaderIndex = java.util.stream.IntStream.range(0, 3)
-          .filter(i -> members.get(i).server().memberId() == leader).findFirst().orElseThrow();
-      int followerIndex = (leaderIndex + 1) % 3;
-      TestMember gone = members.get((leaderIndex + 2) % 3);
-      long goneId = gone.server().memberId();
-      gone.close();
-      ClusterGrpcClient viaLeader = ClusterGrpcClient.create(grpc, addr(members.get(leaderIndex)));
-      ClusterGrpcClient viaFollower = ClusterGrpcClient.create(grpc, addr(members.get(followerIndex)));
-
-      // Two at once through the leader: the second arrives while the first is pending.
-      Future<?> add = viaLeader.memberAdd(MemberAddRequest.newBuilder().setIsLearner(true)
-          .addPeerURLs("http://127.0.0.1:" + TestMember.freePort()).build());
-      Future<?> removal = viaLeader.memberRemove(MemberRemoveRequest.newBuilder().setID(goneId).build());
-      await(add);
-      await(removal);
-      // Removal then addition through a follower, each asked as soon as the one before is answered.
-      for (int round = 0; round < 5; round++) {
-        long learner = await(viaFollower.memberList(MemberListRequest.newBuilder().setLinearizable(true).build()))
-            .getMembersList().stream().filter(Member::getIsLearner).findFirst().orElseThrow().getID();
-        await(viaFollower.memberRemove(MemberRemoveRequest.newBuilder().setID(learner).build()));
-        await(viaFollower.memberAdd(MemberAddRequest.newBuilder().setIsLearner(true)
-            .addPeerURLs("http://127.0.0.1:" + TestMember.freePort()).build()));
-      }
-      List<Member> list = await(viaLeader.memberList(MemberListRequest.newBuilder().setLinearizable(true).build()))
-          .getMembersList();
-      assertEquals(3, list.size(), list.toString());
-      assertEquals(1, list.stream().filter(Member::getIsLearner).count(), list.toString());
-      assertTrue(list.stream().noneMatch(m -> m.getID() == goneId), list.toString());
-    } finally {
-      for (TestMember m : members) {
-        try {
-          m.close();
-        } catch (Exception e) {
-          // closed above
-        }
-      }
-    }
-  }
-
   @Test
   void fiveMembersKeepServingWithTwoDown(Vertx vertx) throws Exception {
     GrpcClient grpc = GrpcClient.client(vertx);
