@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Merges the append traffic one Ready carries to each peer. A leader makes a MsgApp per proposal and per commit
- * advance; a follower a MsgAppResp per MsgApp it handled. Between two Readys (one WAL fsync) that is one message
- * per proposal in each direction, each encoded, sent, stepped and answered on its own.
+ * Merges the append traffic one Ready carries to each peer. A leader makes MsgApps for the entries proposed since
+ * the last Ready and one per commit advance; a follower a MsgAppResp per MsgApp it handled. Unmerged, each would be
+ * encoded, sent, stepped and answered on its own.
  *
  * <p>Two messages to the same peer, with no other message to that peer between them, become one:
  * <ul>
