@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * bin/vetch's collector: Parallel for a member whose data dir holds less than 200 MB (or does not exist yet), G1 for
- * one that starts on more or whose data dir a config file names, VETCH_GC overriding both; anything else refused.
+ * one that starts on more (its data dir named by a flag, the environment, or the default {@code <name>.vetch}) or
+ * whose data dir a config file names, VETCH_GC overriding both; anything else refused.
  * Checked on the JVM's own flags ({@code -XX:+PrintCommandLineFlags}), through {@code vetch --version}.
  */
 class CollectorChoiceIT {
@@ -28,7 +29,7 @@ class CollectorChoiceIT {
     Path small = dir.resolve("small.etcd");
     Files.createDirectories(small.resolve("member/wal"));
     Files.write(small.resolve("member/wal/0.wal"), new byte[64 * 1024]);
-    Path big = dir.resolve("big.etcd");
+    Path big = dir.resolve("big.vetch"); // also the default data dir of a member named big
     Files.createDirectories(big.resolve("member/snap"));
     try (OutputStream out = Files.newOutputStream(big.resolve("member/snap/db"))) {
       byte[] mib = new byte[1 << 20];
@@ -42,6 +43,8 @@ class CollectorChoiceIT {
     assertEquals("UseParallelGC", collector(Map.of(), "--data-dir=" + small));
     assertEquals("UseG1GC", collector(Map.of(), "--data-dir", big.toString()));
     assertEquals("UseG1GC", collector(Map.of("ETCD_DATA_DIR", big.toString())));
+    assertEquals("UseG1GC", collector(Map.of(), "--name", "big"));
+    assertEquals("UseG1GC", collector(Map.of("ETCD_NAME", "big")));
     assertEquals("UseG1GC", collector(Map.of(), "--config-file", dir.resolve("vetch.yml").toString()));
     assertEquals("UseParallelGC", collector(Map.of("VETCH_GC", "parallel"), "--data-dir", big.toString()));
     assertEquals("UseG1GC", collector(Map.of("VETCH_GC", "g1"), "--data-dir", small.toString()));
