@@ -163,13 +163,18 @@ public final class RawNode {
     if (outstanding != null) {
       return false;
     }
+    sendWhatWaitsForReady();
+    return !raft.softState().equals(prevSoftState) || !raft.hardState().equals(prevHardState)
+        || !raft.memoryStorage.unstable.entries.isEmpty() || raft.memoryStorage.unstable.snapshot != null
+        || raft.memoryStorage.hasNextCommittedEnts() || !raft.msgs.isEmpty() || !raft.readStates.isEmpty();
+  }
+
+  /** On the leader: the appends owed for entries proposed since the last Ready, and a read-index heartbeat round. */
+  private void sendWhatWaitsForReady() {
     if (raft.state == StateType.LEADER) {
       raft.leader.flushAppends();
       raft.leader.flushReadIndex();
     }
-    return !raft.softState().equals(prevSoftState) || !raft.hardState().equals(prevHardState)
-        || !raft.memoryStorage.unstable.entries.isEmpty() || raft.memoryStorage.unstable.snapshot != null
-        || raft.memoryStorage.hasNextCommittedEnts() || !raft.msgs.isEmpty() || !raft.readStates.isEmpty();
   }
 
   /** Takes the pending work; the caller must {@link #advance} it before taking the next one. */
@@ -177,10 +182,7 @@ public final class RawNode {
     if (outstanding != null) {
       throw new IllegalStateException("previous Ready not advanced");
     }
-    if (raft.state == StateType.LEADER) {
-      raft.leader.flushAppends();
-      raft.leader.flushReadIndex();
-    }
+    sendWhatWaitsForReady();
     SoftState ss = raft.softState();
     HardState hs = raft.hardState();
     List<Entry> entries = raft.memoryStorage.unstableEntries();

@@ -19,6 +19,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.InvalidStatusException;
+import io.vertx.grpc.common.GrpcStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +30,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * A cluster of bin/vetch processes on loopback for the robustness scenarios, with a {@link PeerProxy} in front of
@@ -243,9 +249,10 @@ final class ProcessCluster implements AutoCloseable {
     deleteTree(members.get(i).dataDir());
     String name = "r" + i + "-" + (++generation);
     String peer = "http://127.0.0.1:" + proxyPorts[i];
+    Predicate<Member> added = m -> m.getPeerURLsList().contains(peer);
     long id = changeMembership(asker, () -> cluster(asker).memberAdd(MemberAddRequest.newBuilder()
-        .addPeerURLs(peer).build()), list -> list.stream().anyMatch(m -> m.getPeerURLsList().contains(peer)))
-        .stream().filter(m -> m.getPeerURLsList().contains(peer)).findFirst().orElseThrow().getID();
+        .addPeerURLs(peer).build()), list -> list.stream().anyMatch(added))
+        .stream().filter(added).findFirst().orElseThrow().getID();
     StringBuilder cluster = new StringBuilder();
     for (int j = 0; j < size(); j++) {
       String n = j == i ? name : members.get(j).name();
@@ -263,8 +270,8 @@ final class ProcessCluster implements AutoCloseable {
    * time), a request fails UNAVAILABLE (no leader, leader changed, request timed out) and may still have been
    * applied, so the list decides whether to ask again, after a pause. Any other failure fails the test.
    */
-  private List<Member> changeMembership(int asker, java.util.function.Supplier<Future<?>> change,
-      java.util.function.Predicate<List<Member>> done) throws Exception {
+  private List<Member> changeMembership(int asker, Supplier<Future<?>> change, Predicate<List<Member>> done)
+      throws Exception {
     long deadline = System.currentTimeMillis() + 60_000;
     while (true) {
       try {
@@ -274,10 +281,9 @@ final class ProcessCluster implements AutoCloseable {
           return list;
         }
         await(change.get(), 15_000);
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-        boolean unavailable = e instanceof java.util.concurrent.TimeoutException
-            || e.getCause() instanceof io.vertx.grpc.client.InvalidStatusException s
-                && s.actualStatus() == io.vertx.grpc.common.GrpcStatus.UNAVAILABLE;
+      } catch (ExecutionException | TimeoutException e) {
+        boolean unavailable = e instanceof TimeoutException
+            || e.getCause() instanceof InvalidStatusException s && s.actualStatus() == GrpcStatus.UNAVAILABLE;
         if (!unavailable || System.currentTimeMillis() > deadline) {
           throw e;
         }
