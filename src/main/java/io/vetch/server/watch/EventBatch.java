@@ -1,6 +1,5 @@
 package io.vetch.server.watch;
 
-import com.google.protobuf.CodedOutputStream;
 import io.vetch.api.etcdserverpb.ResponseHeader;
 import io.vetch.api.etcdserverpb.WatchResponse;
 import io.vetch.api.mvccpb.Event;
@@ -30,27 +29,11 @@ final class EventBatch {
     return WatchResponse.newBuilder().setHeader(header).setWatchId(watchId).addAllEvents(events).build();
   }
 
-  /** Appends to frames the response for the watcher whose encoded watch_id is idField. */
-  void appendTo(FrameBuffer frames, byte[] idField) {
+  /** Appends to frames the response for the watcher watchId. */
+  void appendTo(FrameBuffer frames, long watchId) {
     if (shared == null) {
       shared = WatchResponse.newBuilder().setHeader(header).addAllEvents(events).build().toByteArray();
     }
-    frames.append(idField, shared);
-  }
-
-  /** The watch_id field of a WatchResponse, encoded: nothing for 0 (proto3 leaves a default value out). */
-  static byte[] watchIdField(long watchId) {
-    if (watchId == 0) {
-      return new byte[0];
-    }
-    byte[] field = new byte[CodedOutputStream.computeInt64Size(WatchResponse.WATCH_ID_FIELD_NUMBER, watchId)];
-    CodedOutputStream out = CodedOutputStream.newInstance(field);
-    try {
-      out.writeInt64(WatchResponse.WATCH_ID_FIELD_NUMBER, watchId);
-      out.checkNoSpaceLeft();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("writing to an array", e);
-    }
-    return field;
+    frames.appendVarintField(WatchResponse.WATCH_ID_FIELD_NUMBER, watchId, shared);
   }
 }

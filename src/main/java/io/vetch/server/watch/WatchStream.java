@@ -185,7 +185,7 @@ final class WatchStream {
         queue(r);
       }
     } else {
-      batch.appendTo(pending, w.idField);
+      batch.appendTo(pending, w.id);
       scheduleFlush();
     }
     w.sentSinceProgress = true;

@@ -24,12 +24,12 @@ final class Watcher {
   final boolean prevKv;
   final boolean progressNotify;
   final boolean fragment;
-  /** This watcher's watch_id as an encoded WatchResponse field (empty for id 0, the field's default). */
-  final byte[] idField;
   long nextRev;
   boolean synced;
   /** Whether events were sent since the last periodic progress notification. */
   boolean sentSinceProgress;
+  /** Its place in its key's {@link KeyWatchers} while synced on a single key, else -1. */
+  int slot = -1;
 
   Watcher(long id, WatchStream stream, ByteString key, ByteString end, WatchCreateRequest req, long nextRev) {
     this.id = id;
@@ -42,7 +42,6 @@ final class Watcher {
     this.progressNotify = req.getProgressNotify();
     this.fragment = req.getFragment();
     this.nextRev = nextRev;
-    this.idField = EventBatch.watchIdField(id);
   }
 
   boolean isSingleKey() {

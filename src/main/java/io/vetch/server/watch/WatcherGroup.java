@@ -41,7 +41,7 @@ public final class WatcherGroup {
   /** The member's watch interest, held from this group's first watcher until it has none. */
   private final WatchInterest.Share interest;
   private long rev;
-  private final Map<ByteString, Set<Watcher>> keyWatchers = new HashMap<>();
+  private final Map<ByteString, KeyWatchers> keyWatchers = new HashMap<>();
   private final Set<Watcher> rangeWatchers = new LinkedHashSet<>();
   private final Set<Watcher> unsynced = new LinkedHashSet<>();
   private final Set<WatchStream> streams = new HashSet<>();
@@ -108,8 +108,8 @@ public final class WatcherGroup {
       for (Watcher w : new ArrayList<>(rangeWatchers)) {
         toUnsynced(w, rev + 1);
       }
-      for (Set<Watcher> ws : new ArrayList<>(keyWatchers.values())) {
-        for (Watcher w : new ArrayList<>(ws)) {
+      for (KeyWatchers ws : new ArrayList<>(keyWatchers.values())) {
+        for (Watcher w : ws.toArray()) {
           toUnsynced(w, rev + 1);
         }
       }
@@ -147,7 +147,9 @@ public final class WatcherGroup {
     for (Map.Entry<ByteString, List<Event>> k : byKey.entrySet()) {
       List<Event> events = k.getValue();
       EventBatch shared = new EventBatch(events, rev, h);
-      for (Watcher w : keyWatchers.get(k.getKey())) {
+      KeyWatchers ws = keyWatchers.get(k.getKey());
+      for (int i = 0; i < ws.size(); i++) {
+        Watcher w = ws.get(i);
         EventBatch batch = w.wantsAll(events) ? shared : own(w, events, h);
         if (batch != null && !w.stream.sendEvents(w, batch)) {
           full.add(w);
@@ -297,7 +299,7 @@ public final class WatcherGroup {
   private void index(Watcher w) {
     w.synced = true;
     if (w.isSingleKey()) {
-      keyWatchers.computeIfAbsent(w.key, k -> new LinkedHashSet<>()).add(w);
+      keyWatchers.computeIfAbsent(w.key, k -> new KeyWatchers()).add(w);
     } else {
       rangeWatchers.add(w);
     }
@@ -306,8 +308,8 @@ public final class WatcherGroup {
   private void unindex(Watcher w) {
     w.synced = false;
     if (w.isSingleKey()) {
-      Set<Watcher> ws = keyWatchers.get(w.key);
-      if (ws != null && ws.remove(w) && ws.isEmpty()) {
+      KeyWatchers ws = keyWatchers.get(w.key);
+      if (ws != null && ws.remove(w) && ws.size() == 0) {
         keyWatchers.remove(w.key);
       }
     } else {

@@ -54,12 +54,29 @@ public final class FrameBuffer {
     length = at + size;
   }
 
-  /** Appends one framed message made of head's bytes then tail's (a protobuf message's fields may come in any order). */
-  public void append(byte[] head, byte[] tail) {
-    int at = prefix(head.length + tail.length);
-    System.arraycopy(head, 0, bytes, at, head.length);
-    System.arraycopy(tail, 0, bytes, at + head.length, tail.length);
-    length = at + head.length + tail.length;
+  /**
+   * Appends one framed message: the varint field fieldNumber = value (left out when value is 0, proto3's default),
+   * then tail's bytes (a protobuf message's fields may come in any order, so tail may hold the message's others).
+   */
+  public void appendVarintField(int fieldNumber, long value, byte[] tail) {
+    int tag = fieldNumber << 3; // wire type 0: varint
+    int head = value == 0 ? 0
+        : CodedOutputStream.computeUInt32SizeNoTag(tag) + CodedOutputStream.computeUInt64SizeNoTag(value);
+    int at = prefix(head + tail.length);
+    if (value != 0) {
+      at = putVarint(putVarint(at, tag), value);
+    }
+    System.arraycopy(tail, 0, bytes, at, tail.length);
+    length = at + tail.length;
+  }
+
+  private int putVarint(int at, long v) {
+    while ((v & ~0x7FL) != 0) {
+      bytes[at++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    bytes[at++] = (byte) v;
+    return at;
   }
 
   /** The frames gathered, as one Buffer; this starts again empty. */
