@@ -34,17 +34,7 @@ class FrameBufferTest {
     assertEquals(0, frames.length());
     assertEquals(0, frames.messages());
 
-    List<WatchResponse> read = new ArrayList<>();
-    new GrpcFraming.Reader(1 << 20, m -> {
-      try {
-        read.add(WatchResponse.parseFrom(m));
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    }, e -> {
-      throw new AssertionError(e);
-    }).read(Unpooled.wrappedBuffer(wire));
-    assertEquals(sent, read);
+    assertEquals(sent, readBack(wire));
 
     frames.append(sent.get(0)); // after a take it starts again from empty
     assertArrayEquals(java.util.Arrays.copyOf(wire, frames.length()), frames.take().getBytes());
@@ -60,16 +50,7 @@ class FrameBufferTest {
       frames.appendVarintField(WatchResponse.WATCH_ID_FIELD_NUMBER, id, shared);
     }
     int length = frames.length();
-    List<WatchResponse> read = new ArrayList<>();
-    new GrpcFraming.Reader(1 << 20, m -> {
-      try {
-        read.add(WatchResponse.parseFrom(m));
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    }, e -> {
-      throw new AssertionError(e);
-    }).read(Unpooled.wrappedBuffer(frames.take().getBytes()));
+    List<WatchResponse> read = readBack(frames.take().getBytes());
     assertEquals(ids.length, read.size());
     int wantLength = 0;
     for (int i = 0; i < ids.length; i++) {
@@ -79,5 +60,20 @@ class FrameBufferTest {
       wantLength += GrpcFraming.PREFIX + want.getSerializedSize(); // as long as protobuf's own: 0 left out
     }
     assertEquals(wantLength, length);
+  }
+
+  /** The responses framed in wire, read back with the request parser. */
+  private static List<WatchResponse> readBack(byte[] wire) {
+    List<WatchResponse> read = new ArrayList<>();
+    new GrpcFraming.Reader(1 << 20, m -> {
+      try {
+        read.add(WatchResponse.parseFrom(m));
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }, e -> {
+      throw new AssertionError(e);
+    }).read(Unpooled.wrappedBuffer(wire));
+    return read;
   }
 }
