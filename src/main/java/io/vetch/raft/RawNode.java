@@ -177,6 +177,11 @@ public final class RawNode {
     }
   }
 
+  /** Entries appended but not yet handed out in a Ready. */
+  public int unstableEntries() {
+    return raft.memoryStorage.unstable.entries.size();
+  }
+
   /** Takes the pending work; the caller must {@link #advance} it before taking the next one. */
   public Ready ready() {
     if (outstanding != null) {

@@ -34,6 +34,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.internal.ContextInternal;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Drives the pure Raft core on one event-loop context: timers call tick, client proposals, peer messages and
@@ -109,7 +110,7 @@ final class RaftVerticle extends VerticleBase {
     this.memoryStorage = memoryStorage;
     this.tickMs = tickMs;
     this.config = new AppliedConfig(node, memoryStorage, catchUpEntries);
-    this.loop = new ReadyLoop<>(node, memoryStorage, status, config, reads, applied, new ReadyLoop.Sink<>() {
+    ReadyLoop.Sink<ReadIndexRequest> sink = new ReadyLoop.Sink<>() {
       @Override
       public void persist(StorageBatch batch) {
         vertx.eventBus().send(addresses.storageBatch(), batch, LocalDelivery.of(StorageBatch.class));
@@ -124,6 +125,11 @@ final class RaftVerticle extends VerticleBase {
       @Override
       public void leaderChanged(long lead) {
         onLeaderChange(lead);
+      }
+
+      @Override
+      public void later(Runnable task, long micros) {
+        eventLoop().schedule(() -> context.runOnContext(v -> task.run()), micros, TimeUnit.MICROSECONDS);
       }
 
       @Override
@@ -143,7 +149,9 @@ final class RaftVerticle extends VerticleBase {
       public void snapshotInstalled(long index) {
         snapshots.discardUpTo(index);
       }
-    });
+    };
+    this.loop = new ReadyLoop<>(node, memoryStorage, status, config, reads, applied, ReadyLoop.BATCH_WAIT_MICROS,
+        sink);
   }
 
   @Override

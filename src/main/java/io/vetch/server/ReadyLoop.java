@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * The Ready loop (etcd's raftNode), without Vert.x: takes each Ready from the Raft core, hands what must be persisted
  * or applied to the storage worker, one Ready in flight at a time (proposals arriving meanwhile share the next WAL
- * fsync: group commit), and once the worker reports it durable appends it to the in-memory log (MemoryStorage) and
+ * fsync: group commit; under concurrent proposals a leader holds the next Ready briefly for more, {@link
+ * #waitForMore}), and once the worker reports it durable appends it to the in-memory log (MemoryStorage) and
  * advances the core. A Ready with nothing for storage (heartbeats, read-index traffic, a single voter's commit of
  * entries applied as they became durable) is finished at once. A leader's messages go out before its own fsync when
  * its term is durable; everyone else's after.
@@ -45,7 +46,15 @@ final class ReadyLoop<R> {
 
     /** The snapshot at index is installed; images received for it or older are no longer needed. */
     void snapshotInstalled(long index);
+
+    /** Runs task on the loop's context once micros have passed. */
+    void later(Runnable task, long micros);
   }
+
+  /** A Ready waits for more entries only after one that carried at least this many (a concurrent load). */
+  static final int BATCH_WAIT_MIN_ENTRIES = 8;
+  /** The longest such wait, µs ({@code -Dvetch.batchWaitMicros}; 0 turns it off). See docs/performance.md, round 26. */
+  static final long BATCH_WAIT_MICROS = Long.getLong("vetch.batchWaitMicros", 400);
 
   private final RawNode node;
   private final MemoryStorage memoryStorage;
@@ -61,9 +70,17 @@ final class ReadyLoop<R> {
   /** A hard state whose only change (the commit index) was not written; the next batch for storage carries it. */
   private HardState unsaved;
   private boolean stopped;
+  /** See {@link #waitForMore()}: the longest wait (µs; 0: none), the last Ready's entry count, the wait under way. */
+  private final long batchWaitMicros;
+  private int lastEntries;
+  private long waitSeq;
+  private boolean waiting;
+  private boolean waited;
 
+  /** batchWaitMicros: how long a leader may hold a Ready for more entries ({@link #waitForMore}). */
   ReadyLoop(RawNode node, MemoryStorage memoryStorage, MemberStatus status, AppliedConfig config,
-      ReadIndexQueue<R> reads, long applied, Sink<R> sink) {
+      ReadIndexQueue<R> reads, long applied, long batchWaitMicros, Sink<R> sink) {
+    this.batchWaitMicros = batchWaitMicros;
     this.node = node;
     this.memoryStorage = memoryStorage;
     this.status = status;
@@ -89,14 +106,52 @@ final class ReadyLoop<R> {
 
   /** After every event that may have given the core work: hands the next Ready on, unless one is in flight. */
   void afterEvent() {
+    if (waitForMore()) {
+      return;
+    }
     while (!stopped && inflight == null && node.hasReady()) {
       Ready rd = node.ready();
+      waiting = false;
+      waited = false;
+      if (!rd.entries.isEmpty()) {
+        lastEntries = rd.entries.size();
+      }
       if (handOff(rd)) {
         return;
       }
       sink.send(rd.messages);
       node.advance(rd);
     }
+  }
+
+  /**
+   * Whether the next Ready waits for more entries: on a leader whose last Ready carried at least
+   * {@link #BATCH_WAIT_MIN_ENTRIES} entries (clients are proposing concurrently), when fewer new entries than that are
+   * pending, the Ready is held until as many are (proposals still arriving from the clients and the followers) or
+   * batchWaitMicros have passed. Fewer, larger Readys: each costs every member a WAL write with its cache flush, a
+   * round of messages and thread hand-offs, whatever it carries. A serial load (batches of one entry) never waits,
+   * and neither does a Ready without new entries (heartbeats, read-index rounds, commits alone) or a follower's.
+   */
+  private boolean waitForMore() {
+    if (stopped || inflight != null || batchWaitMicros <= 0 || waited || lastEntries < BATCH_WAIT_MIN_ENTRIES) {
+      return false;
+    }
+    int pending = node.unstableEntries();
+    if (pending == 0 || pending >= lastEntries || !node.isLeader()) {
+      return false;
+    }
+    if (!waiting) {
+      waiting = true;
+      long seq = ++waitSeq;
+      sink.later(() -> {
+        if (waiting && seq == waitSeq) {
+          waiting = false;
+          waited = true;
+          afterEvent();
+        }
+      }, batchWaitMicros);
+    }
+    return true;
   }
 
   /** The Ready in flight is durable: it joins the in-memory log, its follower messages go out, the core advances. */

@@ -27,6 +27,9 @@ class ReadyLoopTest {
   private final List<Message> sent = new ArrayList<>();
   private final List<Long> leaders = new ArrayList<>();
   private final List<String> served = new ArrayList<>();
+  /** Tasks the loop asked to run later, with their delays (µs): run by the test. */
+  private final List<Runnable> later = new ArrayList<>();
+  private final List<Long> laterMicros = new ArrayList<>();
   private RawNode node;
   private ReadIndexQueue<String> reads;
   private ReadyLoop<String> loop;
@@ -36,8 +39,13 @@ class ReadyLoopTest {
     start(1, List.of(1L));
   }
 
-  /** A fresh member id among voters, driven by a fresh loop. */
+  /** A fresh member id among voters, driven by a fresh loop that never holds a Ready for more entries. */
   private void start(long id, List<Long> voters) {
+    start(id, voters, 0);
+  }
+
+  /** A fresh member id among voters, driven by a fresh loop holding a Ready up to batchWaitMicros for more entries. */
+  private void start(long id, List<Long> voters, long batchWaitMicros) {
     storage = new MemoryStorage();
     status = new MemberStatus();
     batches.clear();
@@ -47,7 +55,9 @@ class ReadyLoopTest {
     cfg.id = id;
     node = new RawNode(cfg, storage);
     reads = new ReadIndexQueue<>(id, 5, node::readIndex, r -> served.add(r + " failed"));
-    loop = new ReadyLoop<>(node, storage, status, new AppliedConfig(node, storage, 10), reads, 0,
+    later.clear();
+    laterMicros.clear();
+    loop = new ReadyLoop<>(node, storage, status, new AppliedConfig(node, storage, 10), reads, 0, batchWaitMicros,
         new ReadyLoop.Sink<>() {
           @Override
           public void persist(StorageBatch batch) {
@@ -76,6 +86,12 @@ class ReadyLoopTest {
 
           @Override
           public void snapshotInstalled(long index) {}
+
+          @Override
+          public void later(Runnable task, long micros) {
+            later.add(task);
+            laterMicros.add(micros);
+          }
         });
   }
 
@@ -198,5 +214,144 @@ class ReadyLoopTest {
     loop.afterEvent();
     assertEquals(before, batches.size());
     assertTrue(loop.stopped());
+  }
+
+  /** Member 1 of three voters elected with 2's votes (pre-vote, then vote), its batches so far durable. */
+  private void leadThree(long batchWaitMicros) {
+    start(1, List.of(1L, 2L, 3L), batchWaitMicros);
+    node.campaign();
+    settle();
+    node.step(Message.newBuilder().setType(MessageType.MsgPreVoteResp).setFrom(2).setTo(1).setTerm(node.term() + 1)
+        .build());
+    settle();
+    node.step(Message.newBuilder().setType(MessageType.MsgVoteResp).setFrom(2).setTo(1).setTerm(node.term())
+        .build());
+    settle();
+    assertTrue(node.isLeader());
+    sent.clear();
+  }
+
+  /** Runs the loop, each batch it hands on made durable, until it hands on none. */
+  private void settle() {
+    int done = batches.size();
+    loop.afterEvent();
+    while (batches.size() > done) {
+      done = batches.size();
+      loop.persisted();
+    }
+  }
+
+  private void propose(int n) throws Exception {
+    for (int i = 0; i < n; i++) {
+      node.propose(new byte[] {(byte) i});
+      loop.afterEvent();
+    }
+  }
+
+  private int lastBatchEntries() {
+    return batches.get(batches.size() - 1).entries().size();
+  }
+
+  @Test
+  void underConcurrentProposalsALeaderHoldsASmallerReadyForMore() throws Exception {
+    leadThree(400);
+    int handed = batches.size();
+    propose(1);
+    assertEquals(handed + 1, batches.size(), "after batches of one entry nothing waits");
+    assertEquals(List.of(), later);
+    propose(9); // while the first batch is in flight: the next one holds them all
+    loop.persisted();
+    assertEquals(handed + 2, batches.size());
+    assertEquals(9, lastBatchEntries());
+
+    loop.persisted();
+    propose(3);
+    assertEquals(handed + 2, batches.size(), "3 entries after a batch of 9: the Ready waits for more");
+    assertEquals(List.of(400L), laterMicros, "one wait, bounded");
+    propose(6);
+    assertEquals(handed + 3, batches.size(), "as many as the last batch: handed on at once");
+    assertEquals(9, lastBatchEntries());
+    later.remove(0).run(); // the wait's end, after the Ready went: nothing more
+    assertEquals(handed + 3, batches.size());
+
+    loop.persisted();
+    propose(2);
+    assertEquals(handed + 3, batches.size());
+    assertEquals(1, later.size());
+    later.remove(0).run(); // nothing more came: the wait ends with what there is
+    assertEquals(handed + 4, batches.size());
+    assertEquals(2, lastBatchEntries());
+    loop.persisted();
+    propose(1);
+    assertEquals(handed + 5, batches.size(), "after a small batch nothing waits");
+    assertEquals(List.of(), later);
+  }
+
+  @Test
+  void withoutNewEntriesNothingWaits() throws Exception {
+    leadThree(400);
+    propose(1);
+    propose(9); // while the first is in flight
+    loop.persisted();
+    assertEquals(9, lastBatchEntries());
+    int handed = batches.size();
+    loop.persisted();
+    // a follower acknowledges everything: the commit alone goes to storage at once
+    node.step(Message.newBuilder().setType(MessageType.MsgAppResp).setFrom(2).setTo(1).setTerm(node.term())
+        .setIndex(storage.lastIndex()).build());
+    loop.afterEvent();
+    assertEquals(handed + 1, batches.size());
+    StorageBatch commit = batches.get(handed);
+    assertTrue(commit.entries().isEmpty());
+    assertEquals(storage.lastIndex(), commit.committedEntries().get(commit.committedEntries().size() - 1).getIndex());
+    assertEquals(List.of(), later);
+  }
+
+  @Test
+  void aSingleVoterWaitsToo() throws Exception {
+    start(1, List.of(1L), 400);
+    lead();
+    propose(1);
+    propose(9);
+    persistAndApply();
+    assertEquals(9, lastBatchEntries());
+    persistAndApply();
+    int handed = batches.size();
+    propose(8);
+    assertEquals(handed, batches.size());
+    assertEquals(List.of(400L), laterMicros);
+    propose(1);
+    assertEquals(handed + 1, batches.size());
+    assertEquals(9, lastBatchEntries());
+    assertTrue(batches.get(handed).applyOnPersist(), "still committed once durable");
+  }
+
+  @Test
+  void aFollowerNeverWaits() {
+    start(2, List.of(1L, 2L, 3L), 400);
+    node.step(Message.newBuilder().setType(MessageType.MsgHeartbeat).setFrom(1).setTo(2).setTerm(2).build());
+    settle();
+    long last = storage.lastIndex();
+    node.step(append(1, last, 10));
+    loop.afterEvent();
+    assertEquals(10, lastBatchEntries());
+    node.step(append(2, last + 10, 2));
+    loop.afterEvent();
+    int handed = batches.size();
+    loop.persisted();
+    assertEquals(handed + 1, batches.size(), "handed on at once");
+    assertEquals(2, lastBatchEntries());
+    assertEquals(List.of(), later);
+  }
+
+  /** The leader's (1, term 2) append of n entries after (logTerm, index). */
+  private static Message append(long logTerm, long index, int n) {
+    Message.Builder m = Message.newBuilder().setType(MessageType.MsgApp).setFrom(1).setTo(2).setTerm(2)
+        .setLogTerm(logTerm).setIndex(index);
+    for (int i = 1; i <= n; i++) {
+      m.addEntries(Entry.newBuilder().setTerm(2).setIndex(index + i)
+          .setData(com.google.protobuf.ByteString.copyFrom(new byte[] {(byte) i})));
+    }
+    return m.build();
   }
 }
