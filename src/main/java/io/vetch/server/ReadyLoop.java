@@ -114,7 +114,7 @@ final class ReadyLoop<R> {
       waiting = false;
       waited = false;
       if (!rd.entries.isEmpty()) {
-        lastEntries = rd.entries.size();
+        lastEntries = node.isLeader() ? rd.entries.size() : 0; // a follower's batches say nothing of its clients
       }
       if (handOff(rd)) {
         return;

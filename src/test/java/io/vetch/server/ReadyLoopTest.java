@@ -344,6 +344,27 @@ class ReadyLoopTest {
     assertEquals(List.of(), later);
   }
 
+  @Test
+  void aFollowerElectedAfterLargeAppendsDoesNotWait() throws Exception {
+    start(2, List.of(1L, 2L, 3L), 400);
+    node.step(Message.newBuilder().setType(MessageType.MsgHeartbeat).setFrom(1).setTo(2).setTerm(2).build());
+    settle();
+    node.step(append(1, storage.lastIndex(), 10));
+    settle();
+    node.campaign();
+    settle();
+    node.step(Message.newBuilder().setType(MessageType.MsgPreVoteResp).setFrom(3).setTo(2).setTerm(node.term() + 1)
+        .build());
+    settle();
+    node.step(Message.newBuilder().setType(MessageType.MsgVoteResp).setFrom(3).setTo(2).setTerm(node.term())
+        .build());
+    int handed = batches.size();
+    loop.afterEvent();
+    assertTrue(node.isLeader());
+    assertEquals(handed + 1, batches.size(), "the new term's empty entry goes at once");
+    assertEquals(List.of(), later);
+  }
+
   /** The leader's (1, term 2) append of n entries after (logTerm, index). */
   private static Message append(long logTerm, long index, int n) {
     Message.Builder m = Message.newBuilder().setType(MessageType.MsgApp).setFrom(1).setTo(2).setTerm(2)
