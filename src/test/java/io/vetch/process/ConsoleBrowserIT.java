@@ -212,14 +212,22 @@ class ConsoleBrowserIT {
   private String run(List<String> args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("etcdctl", "--dial-timeout=3s", "--command-timeout=10s"));
     cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("ETCDCTL_API", "3");
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException("etcdctl " + args + " failed: " + out + "\n" + members.get(0).logTail());
+    // stdout only: the client logs its retries on stderr (e.g. a member that has not yet applied the
+    // Authenticate another member answered refuses the token once: "invalid auth token", retried)
+    java.nio.file.Path err = java.nio.file.Files.createTempFile("etcdctl", ".err");
+    try {
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
+      pb.environment().put("ETCDCTL_API", "3");
+      Process p = pb.start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException("etcdctl " + args + " failed: " + out + java.nio.file.Files.readString(err)
+            + "\n" + members.get(0).logTail());
+      }
+      return out;
+    } finally {
+      java.nio.file.Files.deleteIfExists(err);
     }
-    return out;
   }
 
   private void eventually(ThrowingRunnable r) throws Exception {
