@@ -219,16 +219,21 @@ class ReadyLoopTest {
   /** Member 1 of three voters elected with 2's votes (pre-vote, then vote), its batches so far durable. */
   private void leadThree(long batchWaitMicros) {
     start(1, List.of(1L, 2L, 3L), batchWaitMicros);
-    node.campaign();
-    settle();
-    node.step(Message.newBuilder().setType(MessageType.MsgPreVoteResp).setFrom(2).setTo(1).setTerm(node.term() + 1)
-        .build());
-    settle();
-    node.step(Message.newBuilder().setType(MessageType.MsgVoteResp).setFrom(2).setTo(1).setTerm(node.term())
-        .build());
+    campaignWithVoteOf(2);
     settle();
     assertTrue(node.isLeader());
     sent.clear();
+  }
+
+  /** This member campaigns, its batches made durable, and voter grants its pre-vote and then its vote. */
+  private void campaignWithVoteOf(long voter) {
+    node.campaign();
+    settle();
+    node.step(Message.newBuilder().setType(MessageType.MsgPreVoteResp).setFrom(voter).setTo(node.id())
+        .setTerm(node.term() + 1).build());
+    settle();
+    node.step(Message.newBuilder().setType(MessageType.MsgVoteResp).setFrom(voter).setTo(node.id())
+        .setTerm(node.term()).build());
   }
 
   /** Runs the loop, each batch it hands on made durable, until it hands on none. */
@@ -351,13 +356,7 @@ class ReadyLoopTest {
     settle();
     node.step(append(1, storage.lastIndex(), 10));
     settle();
-    node.campaign();
-    settle();
-    node.step(Message.newBuilder().setType(MessageType.MsgPreVoteResp).setFrom(3).setTo(2).setTerm(node.term() + 1)
-        .build());
-    settle();
-    node.step(Message.newBuilder().setType(MessageType.MsgVoteResp).setFrom(3).setTo(2).setTerm(node.term())
-        .build());
+    campaignWithVoteOf(3);
     int handed = batches.size();
     loop.afterEvent();
     assertTrue(node.isLeader());
