@@ -75,7 +75,6 @@ final class ReadyLoop<R> {
   private int lastEntries;
   private long waitSeq;
   private boolean waiting;
-  private boolean waited;
 
   /** batchWaitMicros: how long a leader may hold a Ready for more entries ({@link #waitForMore}). */
   ReadyLoop(RawNode node, MemoryStorage memoryStorage, MemberStatus status, AppliedConfig config,
@@ -104,15 +103,21 @@ final class ReadyLoop<R> {
     return stopped;
   }
 
-  /** After every event that may have given the core work: hands the next Ready on, unless one is in flight. */
+  /**
+   * After every event that may have given the core work: hands the next Ready on, unless one is in flight or the
+   * next waits for more entries.
+   */
   void afterEvent() {
-    if (waitForMore()) {
-      return;
+    if (!waitForMore()) {
+      takeReadys();
     }
+  }
+
+  /** Hands on Readys until one goes to storage or none is left. */
+  private void takeReadys() {
     while (!stopped && inflight == null && node.hasReady()) {
       Ready rd = node.ready();
       waiting = false;
-      waited = false;
       if (!rd.entries.isEmpty()) {
         lastEntries = node.isLeader() ? rd.entries.size() : 0; // a follower's batches say nothing of its clients
       }
@@ -128,12 +133,13 @@ final class ReadyLoop<R> {
    * Whether the next Ready waits for more entries: on a leader whose last Ready carried at least
    * {@link #BATCH_WAIT_MIN_ENTRIES} entries (clients are proposing concurrently), while fewer new entries are pending
    * than it carried, the next Ready is held until as many are (proposals still arriving from the clients and the
-   * followers) or batchWaitMicros have passed. Fewer, larger Readys: each costs every member a WAL write with its cache flush, a
-   * round of messages and thread hand-offs, whatever it carries. A serial load (batches of one entry) never waits,
-   * and neither does a Ready without new entries (heartbeats, read-index rounds, commits alone) or a follower's.
+   * followers) or batchWaitMicros have passed. Fewer, larger Readys: each costs every member a WAL write with its
+   * cache flush, a round of messages and thread hand-offs, whatever it carries. A serial load (batches of one entry)
+   * never waits, and neither does a Ready without new entries (heartbeats, read-index rounds, commits alone) or a
+   * follower's.
    */
   private boolean waitForMore() {
-    if (stopped || inflight != null || batchWaitMicros <= 0 || waited || lastEntries < BATCH_WAIT_MIN_ENTRIES) {
+    if (stopped || inflight != null || batchWaitMicros <= 0 || lastEntries < BATCH_WAIT_MIN_ENTRIES) {
       return false;
     }
     int pending = node.unstableEntries();
@@ -144,10 +150,8 @@ final class ReadyLoop<R> {
       waiting = true;
       long seq = ++waitSeq;
       sink.later(() -> {
-        if (waiting && seq == waitSeq) {
-          waiting = false;
-          waited = true;
-          afterEvent();
+        if (waiting && seq == waitSeq) { // else a Ready was taken before the wait ran out
+          takeReadys();
         }
       }, batchWaitMicros);
     }
