@@ -214,19 +214,19 @@ class ConsoleBrowserIT {
     cmd.addAll(args);
     // stdout only: the client logs its retries on stderr (e.g. a member that has not yet applied the
     // Authenticate another member answered refuses the token once: "invalid auth token", retried)
-    java.nio.file.Path err = java.nio.file.Files.createTempFile("etcdctl", ".err");
+    Path err = Files.createTempFile("etcdctl", ".err");
     try {
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile());
       pb.environment().put("ETCDCTL_API", "3");
       Process p = pb.start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IllegalStateException("etcdctl " + args + " failed: " + out + java.nio.file.Files.readString(err)
+        throw new IllegalStateException("etcdctl " + args + " failed: " + out + Files.readString(err)
             + "\n" + members.get(0).logTail());
       }
       return out;
     } finally {
-      java.nio.file.Files.deleteIfExists(err);
+      Files.deleteIfExists(err);
     }
   }
 
