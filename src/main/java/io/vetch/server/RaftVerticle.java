@@ -114,7 +114,7 @@ final class RaftVerticle extends VerticleBase {
       @Override
       public void persist(StorageBatch batch) {
         vertx.eventBus().send(addresses.storageBatch(), batch, LocalDelivery.of(StorageBatch.class));
-        handoff.sent();
+        handoff.sent(batch.entries().size() + batch.committedEntries().size());
       }
 
       @Override

@@ -13,6 +13,13 @@ import java.util.function.IntSupplier;
  * up to the budget for the next batch, yielding its CPU to any thread that has work, and tells the event loops
  * ({@link SerialLoad}). Larger batches or more proposals waiting (a busy member: the wait would take CPU from the
  * event loops) or a longer gap (an idle one) turn it off.
+ *
+ * <p>Within one write's round, whatever came before it: while a batch of at most one entry (to persist or to
+ * apply) is at the storage worker, with at most one proposal of this member waiting, the event loops wait awake for
+ * its answer; and after a member of a cluster persisted one entry that commits later, the storage thread waits for
+ * the batch that applies it (a round trip between the members away), and the event loops for that round trip's
+ * messages. The batch that applies it ends the waiting, so a watch round's fan-out runs without it. See
+ * docs/performance.md, round 28.
  */
 final class StorageHandoff {
   /** The spin budget, in µs. */
@@ -40,9 +47,16 @@ final class StorageHandoff {
     return new StorageHandoff(Long.getLong("vetch.storageSpinMicros", SPIN_MICROS), inFlight);
   }
 
-  /** Raft side, after sending a batch (the send queues it on the storage worker's context at once). */
-  void sent() {
+  /**
+   * Raft side, after sending a batch with this many entries to persist and to apply together (the send queues it on
+   * the storage worker's context at once); a batch of one keeps the event loops awake for its answer, up to the
+   * budget.
+   */
+  void sent(int entries) {
     sent.incrementAndGet();
+    if (spinNanos > 0 && entries <= 1 && inFlight.getAsInt() <= 1) {
+      SerialLoad.extend(System.nanoTime() + spinNanos);
+    }
   }
 
   /** Storage side: a batch starts. */
@@ -54,13 +68,15 @@ final class StorageHandoff {
 
   /**
    * Storage side: a batch of this many new entries ended; may wait for the next batch, spinning, up to the budget.
+   * awaitsCommit: its entries commit in a later batch (persisted by a member of a cluster, not applied on persist).
    * Other work queued on the storage worker's context meanwhile waits at most that long.
    */
-  void handled(int entries) {
+  void handled(int entries, boolean awaitsCommit) {
     handled++;
     lastEnd = System.nanoTime();
     streak = entries > 1 || lastGap > spinNanos ? 0 : streak + 1;
-    if (streak < STREAK || inFlight.getAsInt() > 1) {
+    boolean roundTrip = awaitsCommit && entries == 1;
+    if (streak < STREAK && !roundTrip || inFlight.getAsInt() > 1) {
       SerialLoad.off();
       return;
     }

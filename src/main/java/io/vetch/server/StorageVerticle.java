@@ -243,7 +243,7 @@ final class StorageVerticle extends VerticleBase {
     try {
       persistAndApply(batch);
     } finally {
-      handoff.handled(batch.entries().size());
+      handoff.handled(batch.entries().size(), !batch.entries().isEmpty() && !batch.applyOnPersist());
     }
   }
 

@@ -9,8 +9,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * When the storage thread waits awake for the next batch: only after a streak of one-entry batches that came within
- * the budget, and only until the next batch is sent or the budget runs out.
+ * When the storage thread waits awake for the next batch: after a streak of one-entry batches that came within the
+ * budget, or after persisting one entry that commits later, and only until the next batch is sent or the budget runs
+ * out; and when the event loops do (SerialLoad).
  */
 class StorageHandoffTest {
   private static final long BUDGET_MS = 300;
@@ -18,9 +19,9 @@ class StorageHandoffTest {
   /** Sends and handles batches of this size back to back, as the raft verticle and the storage worker would. */
   private static void batches(StorageHandoff h, int count, int entries) {
     for (int i = 0; i < count; i++) {
-      h.sent();
+      h.sent(1);
       h.arrived();
-      h.handled(entries);
+      h.handled(entries, false);
     }
   }
 
@@ -35,7 +36,7 @@ class StorageHandoffTest {
     StorageHandoff h = new StorageHandoff(TimeUnit.MILLISECONDS.toMicros(BUDGET_MS), () -> 0);
     // the first batch follows no other: the streak starts with the second
     assertTrue(millis(() -> batches(h, StorageHandoff.STREAK, 1)) < BUDGET_MS, "no wait before the streak");
-    h.sent();
+    h.sent(1);
     h.arrived();
     Thread raft = new Thread(() -> {
       try {
@@ -43,14 +44,14 @@ class StorageHandoffTest {
       } catch (InterruptedException e) {
         return;
       }
-      h.sent();
+      h.sent(1);
     });
     raft.start();
-    long waited = millis(() -> h.handled(1));
+    long waited = millis(() -> h.handled(1, false));
     raft.join();
     assertTrue(waited >= 40 && waited < BUDGET_MS, "waited until the next batch was sent: " + waited + " ms");
     h.arrived();
-    assertTrue(millis(() -> h.handled(0)) >= BUDGET_MS - 10, "nothing sent: waits out the budget");
+    assertTrue(millis(() -> h.handled(0, false)) >= BUDGET_MS - 10, "nothing sent: waits out the budget");
   }
 
   @Test
@@ -72,7 +73,7 @@ class StorageHandoffTest {
     StorageHandoff h = new StorageHandoff(0, () -> 0);
     assertTrue(millis(() -> batches(h, 100, 1)) < BUDGET_MS);
     h.arrived();
-    assertTrue(millis(() -> h.handled(1)) < BUDGET_MS);
+    assertTrue(millis(() -> h.handled(1, false)) < BUDGET_MS);
   }
 
   @Test
@@ -82,5 +83,53 @@ class StorageHandoffTest {
     assertTrue(millis(() -> batches(h, StorageHandoff.STREAK + 2, 1)) < BUDGET_MS, "two waiting: no wait");
     waiting[0] = 1;
     assertTrue(millis(() -> batches(h, 1, 1)) >= BUDGET_MS - 10, "one waiting: waits");
+  }
+
+  @Test
+  void oneEntryThatCommitsLaterWaitsForTheBatchThatAppliesIt() throws Exception {
+    StorageHandoff h = new StorageHandoff(TimeUnit.MILLISECONDS.toMicros(BUDGET_MS), () -> 0);
+    SerialLoad.off();
+    h.sent(1);
+    h.arrived();
+    Thread raft = new Thread(() -> {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        return;
+      }
+      h.sent(1);
+    });
+    raft.start();
+    long waited = millis(() -> h.handled(1, true));
+    raft.join();
+    assertTrue(waited >= 40 && waited < BUDGET_MS, "first batch of all, yet waited for the next: " + waited + " ms");
+    assertTrue(SerialLoad.at(System.nanoTime()), "the event loops wait for the round trip too");
+    h.arrived();
+    assertTrue(millis(() -> h.handled(0, false)) < BUDGET_MS, "the batch that applies it: no wait");
+    assertFalse(SerialLoad.at(System.nanoTime()), "and the event loops stop waiting");
+    h.sent(2);
+    h.arrived();
+    assertTrue(millis(() -> h.handled(2, true)) < BUDGET_MS, "two entries: no wait");
+    h.sent(1);
+    h.arrived();
+    assertTrue(millis(() -> h.handled(1, false)) < BUDGET_MS, "applied as it became durable: no wait");
+  }
+
+  @Test
+  void aBatchOfOneKeepsTheEventLoopsAwakeForItsAnswer() {
+    int[] waiting = {1};
+    StorageHandoff h = new StorageHandoff(TimeUnit.MILLISECONDS.toMicros(BUDGET_MS), () -> waiting[0]);
+    SerialLoad.off();
+    h.sent(2);
+    assertFalse(SerialLoad.at(System.nanoTime()), "two entries: the event loops may sleep");
+    h.sent(1);
+    assertTrue(SerialLoad.at(System.nanoTime()), "one entry, one proposal waiting: they wait awake");
+    assertFalse(SerialLoad.at(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BUDGET_MS) + 1), "up to the budget");
+    SerialLoad.off();
+    waiting[0] = 2;
+    h.sent(0);
+    assertFalse(SerialLoad.at(System.nanoTime()), "two proposals waiting: a busy member, they may sleep");
+    new StorageHandoff(0, () -> 0).sent(1);
+    assertFalse(SerialLoad.at(System.nanoTime()), "no budget: never");
   }
 }

@@ -24,6 +24,14 @@ public final class SerialLoad {
     until = nanos == 0 ? 1 : nanos;
   }
 
+  /** The load is serial until at least this System.nanoTime(). */
+  public static void extend(long nanos) {
+    long u = until;
+    if (u == 0 || u - nanos < 0) {
+      until(nanos);
+    }
+  }
+
   /** The load is not serial; written only if it was, so busy batches do not dirty a shared cache line. */
   public static void off() {
     if (until != 0) {
