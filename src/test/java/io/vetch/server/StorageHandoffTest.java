@@ -31,11 +31,9 @@ class StorageHandoffTest {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t);
   }
 
-  @Test
-  void aStreakOfSmallBatchesWaitsForTheNextUntilItIsSent() throws Exception {
-    StorageHandoff h = new StorageHandoff(TimeUnit.MILLISECONDS.toMicros(BUDGET_MS), () -> 0);
-    // the first batch follows no other: the streak starts with the second
-    assertTrue(millis(() -> batches(h, StorageHandoff.STREAK, 1)) < BUDGET_MS, "no wait before the streak");
+  /** Sends a one-entry batch and handles it while another thread sends the next 50 ms later; ms handled() took. */
+  private static long handledWhileTheNextIsSentAfter50Ms(StorageHandoff h, boolean awaitsCommit)
+      throws InterruptedException {
     h.sent(1);
     h.arrived();
     Thread raft = new Thread(() -> {
@@ -47,8 +45,17 @@ class StorageHandoffTest {
       h.sent(1);
     });
     raft.start();
-    long waited = millis(() -> h.handled(1, false));
+    long waited = millis(() -> h.handled(1, awaitsCommit));
     raft.join();
+    return waited;
+  }
+
+  @Test
+  void aStreakOfSmallBatchesWaitsForTheNextUntilItIsSent() throws Exception {
+    StorageHandoff h = new StorageHandoff(TimeUnit.MILLISECONDS.toMicros(BUDGET_MS), () -> 0);
+    // the first batch follows no other: the streak starts with the second
+    assertTrue(millis(() -> batches(h, StorageHandoff.STREAK, 1)) < BUDGET_MS, "no wait before the streak");
+    long waited = handledWhileTheNextIsSentAfter50Ms(h, false);
     assertTrue(waited >= 40 && waited < BUDGET_MS, "waited until the next batch was sent: " + waited + " ms");
     h.arrived();
     assertTrue(millis(() -> h.handled(0, false)) >= BUDGET_MS - 10, "nothing sent: waits out the budget");
@@ -89,19 +96,7 @@ class StorageHandoffTest {
   void oneEntryThatCommitsLaterWaitsForTheBatchThatAppliesIt() throws Exception {
     StorageHandoff h = new StorageHandoff(TimeUnit.MILLISECONDS.toMicros(BUDGET_MS), () -> 0);
     SerialLoad.off();
-    h.sent(1);
-    h.arrived();
-    Thread raft = new Thread(() -> {
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        return;
-      }
-      h.sent(1);
-    });
-    raft.start();
-    long waited = millis(() -> h.handled(1, true));
-    raft.join();
+    long waited = handledWhileTheNextIsSentAfter50Ms(h, true);
     assertTrue(waited >= 40 && waited < BUDGET_MS, "first batch of all, yet waited for the next: " + waited + " ms");
     assertTrue(SerialLoad.at(System.nanoTime()), "the event loops wait for the round trip too");
     h.arrived();
