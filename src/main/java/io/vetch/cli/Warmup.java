@@ -35,6 +35,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import java.util.logging.Level;
@@ -239,13 +240,16 @@ final class Warmup {
    * KV calls made as grpc-go makes them: each carries a deadline, so a grpc-timeout header whose value changes from
    * call to call (the remaining time of the caller's context), which HPACK adds to its dynamic table, evicting older
    * entries; on every fourth call a header value Huffman-coded, as grpc-go codes every string (Netty's encoder only
-   * codes those of 512 bytes or more); and after each response a PING, as grpc-go's bandwidth estimator sends.
+   * codes those of 512 bytes or more); and after a response a PING, as grpc-go's bandwidth estimator sends: never
+   * while one is unacknowledged (several at once on a connection with no stream open are strikes to the keepalive
+   * policy, which answers GOAWAY too_many_pings).
    */
   private static final class GoLikeKv {
     private static final String PADDING = "0123456789".repeat(52);
     private final GrpcClient grpc;
     private final SocketAddress addr;
     private final AtomicLong calls = new AtomicLong(); // the loops run on the client's event loops
+    private final AtomicBoolean pinging = new AtomicBoolean(); // a PING not acknowledged yet
 
     GoLikeKv(GrpcClient grpc, SocketAddress addr) {
       this.grpc = grpc;
@@ -272,9 +276,11 @@ final class Warmup {
           req.headers().set("vetch-warmup", n + PADDING);
         }
         return req.send(msg).compose(GrpcClientResponse::last).onSuccess(resp -> {
-          byte[] ping = new byte[8];
-          ping[7] = (byte) n;
-          req.connection().ping(Buffer.buffer(ping)); // the acknowledgement is not waited for
+          if (pinging.compareAndSet(false, true)) { // one at a time, as grpc-go's estimator pings
+            byte[] ping = new byte[8];
+            ping[7] = (byte) n;
+            req.connection().ping(Buffer.buffer(ping)).onComplete(ack -> pinging.set(false));
+          }
         });
       });
     }
