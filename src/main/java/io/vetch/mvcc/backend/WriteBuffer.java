@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * what a crash leaves in the shared-memory maps is always a prefix of the writes: a consistent index never gets
  * ahead of its records. Readers look queued values up in the backend's own views of what is queued.
  *
- * <p>Threading: every method but the committer's own belongs to the writer; {@link #drain} returns once everything
+ * <p>Threading: {@link #add} and {@link #drain} belong to the writer; {@link #drain} returns once everything
  * queued before it is in the maps. A write the committer fails is kept, and every later {@link #add} or
  * {@link #drain} throws it. Never on an event loop: {@link #drain} may wait for the committer's current round.
  */
@@ -37,7 +37,7 @@ final class WriteBuffer {
   private final ReentrantLock writing = new ReentrantLock(); // held while a round writes to the maps
   private final Object queueLock = new Object();
   private List<Write> queue = new ArrayList<>();
-  private boolean idle; // the committer is parked without a deadline: batchEnded wakes it
+  private boolean idle; // the committer is parked without a deadline: the next add wakes it
   private volatile boolean closed;
   private volatile RuntimeException failure;
   private final Thread committer;
