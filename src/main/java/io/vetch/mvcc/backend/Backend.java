@@ -21,7 +21,7 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
  *       ({@code u64 raftIndex | u8 flags | KeyValue bytes}). Sized for {@code expectedRecords} with a large
  *       max bloat factor, so it keeps growing (extra tiers) well past the estimate.</li>
  *   <li>{@code meta.cm3}: {@link MetaKey} name (ASCII) to a big-endian long (consistent index, compaction
- *       revisions).</li>
+ *       revisions), each in two slots written in turn (see {@link #setMeta}).</li>
  * </ul>
  * Existing files are opened with {@code recoverPersistedTo}, so a map left behind by a kill -9 (segment locks
  * held by a dead process) opens cleanly, unless {@link #CLEAN_FILE} says the last {@link #close} finished: then
@@ -233,17 +233,27 @@ public final class Backend implements Closeable {
     return revisions.longSize();
   }
 
-  /** The stored value, or 0 when never written. Any thread. */
+  /** The stored value: the higher of its two slots, or 0 when never written. Any thread. */
   public long meta(MetaKey key) {
-    byte[] v = meta.get(metaKey(key));
+    return Math.max(slot(key, 0), slot(key, 1));
+  }
+
+  private long slot(MetaKey key, int slot) {
+    byte[] v = meta.get(META_SLOTS[key.ordinal()][slot]);
     return v == null ? 0 : BackendRecord.getLong(v, 0);
   }
 
+  /**
+   * Sets a meta value by overwriting the slot holding the lower of its two values. A kill -9 in the middle of
+   * that write can leave the entry torn, and Chronicle's recovery drops it; the other slot then still holds the
+   * previous value, so the store replays the WAL from a little earlier instead of losing its consistent index.
+   * Hence the contract: a key's value never decreases (in an empty backend it may be set to 0).
+   */
   public void setMeta(MetaKey key, long value) {
     byte[] v = new byte[Long.BYTES];
     BackendRecord.putLong(v, 0, value);
     try {
-      meta.put(metaKey(key), v);
+      meta.put(META_SLOTS[key.ordinal()][slot(key, 0) <= slot(key, 1) ? 0 : 1], v);
     } catch (RuntimeException | InternalError e) {
       throw new java.io.UncheckedIOException(new StorageFault("store write", dir.resolve(META_FILE), e));
     }
@@ -298,9 +308,14 @@ public final class Backend implements Closeable {
     }
   }
 
-  private static byte[] metaKey(MetaKey key) {
-    return key.name().getBytes(StandardCharsets.US_ASCII);
-  }
+  /**
+   * Each meta key's two slot names: its name (the only slot in data directories written before the second
+   * slot, which therefore read unchanged) and its name with ".1".
+   */
+  private static final byte[][][] META_SLOTS = java.util.Arrays.stream(MetaKey.values())
+      .map(k -> new byte[][] {k.name().getBytes(StandardCharsets.US_ASCII),
+          (k.name() + ".1").getBytes(StandardCharsets.US_ASCII)})
+      .toArray(byte[][][]::new);
 
   private static byte[] revisionKey(long main, long sub) {
     byte[] key = new byte[REVISION_KEY_BYTES];

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import net.openhft.chronicle.map.ChronicleMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,5 +75,64 @@ class BackendTest {
       assertEquals(2, b.recordCount());
       assertArrayEquals(new byte[] {6}, b.get(6, 0));
     }
+  }
+
+  @Test
+  void aMetaValueLostToATornWriteFallsBackToTheValueBefore() throws Exception {
+    try (Backend b = Backend.open(dir, 100, 32)) {
+      for (long ci = 10; ci <= 50; ci += 10) {
+        b.setMeta(MetaKey.CONSISTENT_INDEX, ci);
+        assertEquals(ci, b.meta(MetaKey.CONSISTENT_INDEX));
+      }
+    }
+    // What Chronicle's recovery does with an entry a kill -9 left torn: drops it. Here, the newest slot.
+    byte[] newest;
+    try (ChronicleMap<byte[], byte[]> meta = rawMeta()) {
+      newest = meta.keySet().stream().filter(k -> value(meta.get(k)) == 50).findFirst().orElseThrow();
+      meta.remove(newest);
+    }
+    try (Backend b = Backend.open(dir, 100, 32)) {
+      assertEquals(40, b.meta(MetaKey.CONSISTENT_INDEX), "the slot written before survives");
+      b.setMeta(MetaKey.CONSISTENT_INDEX, 60);
+      b.setMeta(MetaKey.CONSISTENT_INDEX, 70);
+    }
+    try (ChronicleMap<byte[], byte[]> meta = rawMeta()) {
+      assertEquals(List.of(60L, 70L), meta.values().stream().map(BackendTest::value).sorted().toList(),
+          "writes go to the slot with the lower value, so the newest two values are kept");
+    }
+  }
+
+  @Test
+  void aMetaMapWithOneSlotPerKeyStillReads() throws Exception {
+    try (Backend b = Backend.open(dir, 100, 32)) {
+      b.setMeta(MetaKey.FINISHED_COMPACT_REVISION, 1);
+    }
+    try (ChronicleMap<byte[], byte[]> meta = rawMeta()) { // as an older vetch wrote it: the key's name only
+      meta.clear();
+      byte[] v = new byte[Long.BYTES];
+      BackendRecord.putLong(v, 0, 123);
+      meta.put("CONSISTENT_INDEX".getBytes(StandardCharsets.US_ASCII), v);
+    }
+    try (Backend b = Backend.open(dir, 100, 32)) {
+      assertEquals(123, b.meta(MetaKey.CONSISTENT_INDEX));
+      assertEquals(0, b.meta(MetaKey.FINISHED_COMPACT_REVISION));
+      b.setMeta(MetaKey.CONSISTENT_INDEX, 124);
+      assertEquals(124, b.meta(MetaKey.CONSISTENT_INDEX));
+    }
+    try (ChronicleMap<byte[], byte[]> meta = rawMeta()) {
+      assertEquals(123, value(meta.get("CONSISTENT_INDEX".getBytes(StandardCharsets.US_ASCII))),
+          "the old slot keeps the value before");
+    }
+  }
+
+  /** The meta file opened as a plain Chronicle Map (its configuration read from its header). */
+  private ChronicleMap<byte[], byte[]> rawMeta() throws Exception {
+    Files.deleteIfExists(dir.resolve(Backend.CLEAN_FILE));
+    return ChronicleMap.of(byte[].class, byte[].class).averageKeySize(20).constantValueSizeBySample(new byte[8])
+        .entries(16).skipCloseOnExitHook(true).recoverPersistedTo(dir.resolve(Backend.META_FILE).toFile(), false);
+  }
+
+  private static long value(byte[] v) {
+    return BackendRecord.getLong(v, 0);
   }
 }
