@@ -28,9 +28,8 @@ import java.util.List;
  * nothing. Compaction publishes the new compact revision before it trims the index, and readers check it again after
  * reading, so a read that raced a compaction fails with {@link CompactedException} instead of returning holes.
  * <p>
- * Durability: records and meta values reach shared mmap pages in the order written, within about a millisecond
- * of their batch's {@link #persistConsistentIndex()} (the backend's committer writes them), so what survives kill -9
- * is a prefix of them; they reach the disk at {@link #sync()}. The consistent index (the Raft index of the last applied
+ * Durability: records and meta values are in shared mmap pages as soon as a call returns, so they survive
+ * kill -9; they reach the disk at {@link #sync()}. The consistent index (the Raft index of the last applied
  * entry) is written after the records of its entry; on open, records newer than it are deleted (see
  * {@link StoreRecovery}), so replaying the WAL from {@link #consistentIndex()} + 1 is idempotent. This covers
  * process crashes; after a power loss the kernel may have written mmap pages in any order, so only state as of
@@ -418,7 +417,6 @@ public final class KvStore implements Closeable {
       backend.setMeta(MetaKey.CONSISTENT_INDEX, index);
       persistedConsistentIndex = index;
     }
-    backend.batchEnded();
   }
 
   /**

@@ -26,19 +26,16 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
  * Existing files are opened with {@code recoverPersistedTo}, so a map left behind by a kill -9 (segment locks
  * held by a dead process) opens cleanly, unless {@link #CLEAN_FILE} says the last {@link #close} finished: then
  * the recovery scan (seconds for a million records) is skipped. open deletes the marker (durably) first.
- * Writes are queued ({@link WriteBuffer}) and written, in order, by the backend's committer thread within about a
- * millisecond, to shared memory-mapped pages: from there they survive a process crash, and reach the disk only on
- * {@link #sync()} (FileChannel.force on both files; on Linux this flushes the file's dirty mmap pages) or when the
- * kernel writes them back. A crash may lose the last queued writes, a suffix: recovery drops records past the
- * persisted consistent index, which is written after its records, and the WAL replays them.
+ * Writes go to shared memory-mapped pages: they survive a process
+ * crash as soon as the call returns, and reach the disk only on {@link #sync()} (FileChannel.force on both
+ * files; on Linux this flushes the file's dirty mmap pages) or when the kernel writes them back.
  * <p>
  * Failures: a write that fails (Chronicle cannot grow its file, or the memory-mapped page cannot be backed: SIGBUS,
  * an {@link InternalError}) throws an {@link java.io.UncheckedIOException} holding a {@link StorageFault} naming the
  * file, as does {@link #sync}'s failed fsync (checked there); {@link #abandon} then closes without writing more.
  * <p>
- * Threading: {@link #get} and {@link #meta} may run on any thread (Chronicle Map's own segment locking; a queued
- * write is found where it waits); every other method belongs to the single writer thread, and those that read the
- * whole map or delete first wait until what is queued is written.
+ * Threading: {@link #get} and {@link #meta} may run on any thread (Chronicle Map's own segment locking);
+ * every mutating method, {@link #forEach} and {@link #sync} belong to the single writer thread.
  */
 public final class Backend implements Closeable {
   /** The file whose presence says a directory holds a backend. */
@@ -53,23 +50,14 @@ public final class Backend implements Closeable {
   private final ChronicleMap<byte[], byte[]> meta;
   private final FileChannel revisionsChannel;
   private final FileChannel metaChannel;
-  /** While a defragmentation copies this backend: the copy, which receives every put too. */
-  private volatile Backend mirror;
+  /** While a defragmentation copies this backend: the copy, which receives every put too. Writer thread. */
+  private Backend mirror;
   /** Revisions deleted while mirroring, replayed on the copy by {@link #stopMirroring}. */
   private final java.util.List<long[]> mirroredDeletes = new java.util.ArrayList<>();
 
   private final Path dir;
   /** The revisions file, named in failpoints and storage faults (kept: a put should not resolve it). */
   private final Path revisionsFile;
-  private final WriteBuffer buffer;
-  /** Records queued and not yet in the map, for readers. */
-  private final java.util.concurrent.ConcurrentHashMap<RevisionKey, byte[]> unwritten =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  /** Meta values queued and not yet in the map, for readers. */
-  private final java.util.concurrent.ConcurrentHashMap<MetaKey, Long> unwrittenMeta =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
-  private record RevisionKey(long main, long sub) {}
 
   private Backend(Path dir, ChronicleMap<byte[], byte[]> revisions, ChronicleMap<byte[], byte[]> meta,
           FileChannel revisionsChannel, FileChannel metaChannel) {
@@ -79,7 +67,6 @@ public final class Backend implements Closeable {
     this.meta = meta;
     this.revisionsChannel = revisionsChannel;
     this.metaChannel = metaChannel;
-    this.buffer = new WriteBuffer("vetch-backend-" + dir.getFileName());
   }
 
   /** Opens (creating or recovering) the backend files in {@code dir}. */
@@ -135,51 +122,26 @@ public final class Backend implements Closeable {
     }
   }
 
-  /** Queues the record at (main, sub); readers find it from now on. */
   public void put(long main, long sub, byte[] record) {
+    byte[] key = revisionKey(main, sub);
     try {
       Failpoints.check(Failpoints.STORE_WRITE, revisionsFile);
-    } catch (IOException e) {
+      revisions.put(key, record);
+    } catch (IOException | RuntimeException | InternalError e) {
       throw new java.io.UncheckedIOException(new StorageFault("store write", revisionsFile, e));
     }
-    RevisionKey at = new RevisionKey(main, sub);
-    unwritten.put(at, record);
-    buffer.add(new WriteBuffer.Write() {
-      @Override
-      public void apply() {
-        byte[] key = revisionKey(main, sub);
-        try {
-          revisions.put(key, record);
-        } catch (RuntimeException | InternalError e) {
-          throw new java.io.UncheckedIOException(new StorageFault("store write", revisionsFile, e));
-        }
-        Backend copy = mirror;
-        if (copy != null) {
-          copy.revisions.put(key, record);
-        }
-      }
-
-      @Override
-      public void written() {
-        unwritten.remove(at, record);
-      }
-    });
+    if (mirror != null) {
+      mirror.revisions.put(key, record);
+    }
   }
 
   /** The record at (main, sub), or null when absent. Any thread. */
   public byte[] get(long main, long sub) {
-    if (!unwritten.isEmpty()) {
-      byte[] queued = unwritten.get(new RevisionKey(main, sub));
-      if (queued != null) {
-        return queued;
-      }
-    }
     return revisions.get(revisionKey(main, sub));
   }
 
   /** Deletes the record at (main, sub); returns its length, or -1 when there was none. */
   public int delete(long main, long sub) {
-    buffer.drain();
     if (mirror != null) {
       mirroredDeletes.add(new long[] {main, sub});
     }
@@ -198,14 +160,12 @@ public final class Backend implements Closeable {
    * the copying thread is done (a delete applied earlier could be overtaken by that thread's copy). Writer.
    */
   public void startMirroring(Backend copy) {
-    buffer.drain();
     mirror = copy;
     mirroredDeletes.clear();
   }
 
   /** Ends mirroring; with apply, deletes the remembered revisions from the copy and copies the meta values. */
   public void stopMirroring(boolean apply) {
-    buffer.drain();
     Backend copy = mirror;
     mirror = null;
     if (apply) {
@@ -235,7 +195,6 @@ public final class Backend implements Closeable {
 
   /** Visits every record, in no particular order. Writer thread; the visitor must not modify the backend. */
   public void forEach(RecordVisitor visitor) {
-    buffer.drain();
     revisions.forEach((key, record) ->
         visitor.visit(BackendRecord.getLong(key, 0), BackendRecord.getLong(key, 8), record));
   }
@@ -247,7 +206,6 @@ public final class Backend implements Closeable {
    * visitors must not modify it. Rethrows what a visitor threw.
    */
   public void scan(int parts, java.util.function.IntFunction<RecordScan> visitors) {
-    buffer.drain();
     int segments = revisions.segments();
     Parallel.run(Math.max(1, Math.min(parts, segments)), (part, of) -> {
       RecordScan visitor = visitors.apply(part);
@@ -271,16 +229,13 @@ public final class Backend implements Closeable {
     });
   }
 
-  /** Records in the map, once what is queued is written. Writer thread. */
   public long recordCount() {
-    buffer.drain();
     return revisions.longSize();
   }
 
   /** The stored value: the higher of its two slots, or 0 when never written. Any thread. */
   public long meta(MetaKey key) {
-    Long queued = unwrittenMeta.get(key);
-    return queued != null ? queued : Math.max(slot(key, 0), slot(key, 1));
+    return Math.max(slot(key, 0), slot(key, 1));
   }
 
   private long slot(MetaKey key, int slot) {
@@ -289,42 +244,23 @@ public final class Backend implements Closeable {
   }
 
   /**
-   * Queues value for key, after every record queued before it. It is written over the slot holding the lower of
-   * the key's two values: a kill -9 in the middle of that write can leave the entry torn, and Chronicle's
-   * recovery drops it; the other slot then still holds the previous value, so the store replays the WAL from a
-   * little earlier instead of losing its consistent index. Hence the contract: a key's value never decreases
-   * (in an empty backend it may be set to 0).
+   * Sets a meta value by overwriting the slot holding the lower of its two values. A kill -9 in the middle of
+   * that write can leave the entry torn, and Chronicle's recovery drops it; the other slot then still holds the
+   * previous value, so the store replays the WAL from a little earlier instead of losing its consistent index.
+   * Hence the contract: a key's value never decreases (in an empty backend it may be set to 0).
    */
   public void setMeta(MetaKey key, long value) {
-    Long boxed = value;
-    unwrittenMeta.put(key, boxed);
-    buffer.add(new WriteBuffer.Write() {
-      @Override
-      public void apply() {
-        byte[] v = new byte[Long.BYTES];
-        BackendRecord.putLong(v, 0, value);
-        try {
-          meta.put(META_SLOTS[key.ordinal()][slot(key, 0) <= slot(key, 1) ? 0 : 1], v);
-        } catch (RuntimeException | InternalError e) {
-          throw new java.io.UncheckedIOException(new StorageFault("store write", dir.resolve(META_FILE), e));
-        }
-      }
-
-      @Override
-      public void written() {
-        unwrittenMeta.remove(key, boxed);
-      }
-    });
+    byte[] v = new byte[Long.BYTES];
+    BackendRecord.putLong(v, 0, value);
+    try {
+      meta.put(META_SLOTS[key.ordinal()][slot(key, 0) <= slot(key, 1) ? 0 : 1], v);
+    } catch (RuntimeException | InternalError e) {
+      throw new java.io.UncheckedIOException(new StorageFault("store write", dir.resolve(META_FILE), e));
+    }
   }
 
-  /** The writer ended a batch of writes: they are written soon (see {@link WriteBuffer#batchEnded}). */
-  public void batchEnded() {
-    buffer.batchEnded();
-  }
-
-  /** Forces both map files to disk (data and metadata), after what is queued. Writer thread. */
+  /** Forces both map files to disk (data and metadata). Writer thread. */
   public void sync() throws IOException {
-    buffer.drain();
     try {
       Failpoints.check(Failpoints.STORE_FSYNC, revisionsFile);
       revisionsChannel.force(true);
@@ -343,7 +279,6 @@ public final class Backend implements Closeable {
    * next open runs Chronicle's recovery and drops what is past the persisted consistent index.
    */
   public void abandon() throws IOException {
-    buffer.close(false);
     try {
       revisions.close();
       meta.close();
@@ -355,12 +290,6 @@ public final class Backend implements Closeable {
 
   @Override
   public void close() throws IOException {
-    try {
-      buffer.close(true);
-    } catch (RuntimeException e) {
-      abandon(); // a queued write failed: the maps keep a prefix; close without the clean-close marker
-      throw e;
-    }
     try {
       revisions.close();
       meta.close();

@@ -78,49 +78,6 @@ class BackendTest {
   }
 
   @Test
-  void queuedWritesAreReadBeforeTheyReachTheMaps() throws Exception {
-    try (Backend b = Backend.open(dir, 100, 32)) {
-      for (int i = 1; i <= 20; i++) {
-        b.put(i, 0, new byte[] {(byte) i});
-      }
-      b.setMeta(MetaKey.CONSISTENT_INDEX, 20); // no batchEnded: all of it still queued
-      for (int i = 1; i <= 20; i++) {
-        assertArrayEquals(new byte[] {(byte) i}, b.get(i, 0));
-      }
-      assertEquals(20, b.meta(MetaKey.CONSISTENT_INDEX));
-      assertEquals(20, b.recordCount(), "counting writes the queue first");
-    }
-  }
-
-  /** What a crash leaves of queued writes is a prefix of them: a consistent index never gets ahead of its records. */
-  @Test
-  void anAbandonedBackendKeepsAPrefixOfItsWrites() throws Exception {
-    int batches = 50;
-    int perBatch = 20;
-    Backend abandoned = Backend.open(dir, 2000, 32);
-    for (int batch = 1; batch <= batches; batch++) {
-      for (int i = 0; i < perBatch; i++) {
-        abandoned.put(batch, i, new byte[] {(byte) i});
-      }
-      abandoned.setMeta(MetaKey.CONSISTENT_INDEX, batch);
-      abandoned.batchEnded(); // handed to the committer, which may be anywhere in them when the backend is abandoned
-    }
-    abandoned.abandon();
-    Files.deleteIfExists(dir.resolve(Backend.CLEAN_FILE));
-    try (Backend b = Backend.open(dir, 2000, 32)) {
-      long index = b.meta(MetaKey.CONSISTENT_INDEX);
-      long records = b.recordCount();
-      assertTrue(records >= index * perBatch, records + " records, consistent index " + index);
-      for (int batch = 1; batch <= batches; batch++) {
-        for (int i = 0; i < perBatch; i++) {
-          long n = (long) (batch - 1) * perBatch + i;
-          assertEquals(n < records, b.get(batch, i) != null, "record " + n + " of " + records + " kept");
-        }
-      }
-    }
-  }
-
-  @Test
   void aMetaValueLostToATornWriteFallsBackToTheValueBefore() throws Exception {
     try (Backend b = Backend.open(dir, 100, 32)) {
       for (long ci = 10; ci <= 50; ci += 10) {
