@@ -151,7 +151,7 @@ final class RaftVerticle extends VerticleBase {
       }
     };
     this.loop = new ReadyLoop<>(node, memoryStorage, status, config, reads, applied, ReadyLoop.BATCH_WAIT_MICROS,
-        sink);
+        ReadyLoop.SINGLE_VOTER_BATCH_WAIT_MICROS, sink);
   }
 
   @Override

@@ -55,6 +55,11 @@ final class ReadyLoop<R> {
   static final int BATCH_WAIT_MIN_ENTRIES = 8;
   /** The longest such wait, µs ({@code -Dvetch.batchWaitMicros}; 0 turns it off). See docs/performance.md, round 26. */
   static final long BATCH_WAIT_MICROS = Long.getLong("vetch.batchWaitMicros", 400);
+  /**
+   * The longest such wait of a leader that is its cluster's only voter, whose Ready cycle is shorter (no round trip to
+   * followers), µs ({@code -Dvetch.singleVoterBatchWaitMicros}; 0 turns it off). See docs/performance.md, round 31.
+   */
+  static final long SINGLE_VOTER_BATCH_WAIT_MICROS = Long.getLong("vetch.singleVoterBatchWaitMicros", 100);
 
   private final RawNode node;
   private final MemoryStorage memoryStorage;
@@ -70,16 +75,24 @@ final class ReadyLoop<R> {
   /** A hard state whose only change (the commit index) was not written; the next batch for storage carries it. */
   private HardState unsaved;
   private boolean stopped;
-  /** See {@link #waitForMore()}: the longest wait (µs; 0: none), the last Ready's entry count, the wait under way. */
+  /**
+   * See {@link #waitForMore()}: the longest wait (µs; 0: none) in a cluster of several voters and as the only voter,
+   * the last Ready's entry count, the wait under way.
+   */
   private final long batchWaitMicros;
+  private final long singleVoterWaitMicros;
   private int lastEntries;
   private long waitSeq;
   private boolean waiting;
 
-  /** batchWaitMicros: how long a leader may hold a Ready for more entries ({@link #waitForMore}). */
+  /**
+   * batchWaitMicros, singleVoterWaitMicros: how long a leader may hold a Ready for more entries ({@link
+   * #waitForMore}), in a cluster of several voters and as the only voter.
+   */
   ReadyLoop(RawNode node, MemoryStorage memoryStorage, MemberStatus status, AppliedConfig config,
-      ReadIndexQueue<R> reads, long applied, long batchWaitMicros, Sink<R> sink) {
+      ReadIndexQueue<R> reads, long applied, long batchWaitMicros, long singleVoterWaitMicros, Sink<R> sink) {
     this.batchWaitMicros = batchWaitMicros;
+    this.singleVoterWaitMicros = singleVoterWaitMicros;
     this.node = node;
     this.memoryStorage = memoryStorage;
     this.status = status;
@@ -133,13 +146,17 @@ final class ReadyLoop<R> {
    * Whether the next Ready waits for more entries: on a leader whose last Ready carried at least
    * {@link #BATCH_WAIT_MIN_ENTRIES} entries (clients are proposing concurrently), while fewer new entries are pending
    * than it carried, the next Ready is held until as many are (proposals still arriving from the clients and the
-   * followers) or batchWaitMicros have passed. Fewer, larger Readys: each costs every member a WAL write with its
+   * followers) or batchWaitMicros have passed (singleVoterWaitMicros for the only voter). Fewer, larger Readys: each costs every member a WAL write with its
    * cache flush, a round of messages and thread hand-offs, whatever it carries. A serial load (batches of one entry)
    * never waits, and neither does a Ready without new entries (heartbeats, read-index rounds, commits alone) or a
    * follower's.
    */
   private boolean waitForMore() {
-    if (stopped || inflight != null || batchWaitMicros <= 0 || lastEntries < BATCH_WAIT_MIN_ENTRIES) {
+    if (stopped || inflight != null || lastEntries < BATCH_WAIT_MIN_ENTRIES) {
+      return false;
+    }
+    long micros = onlyVoter() ? singleVoterWaitMicros : batchWaitMicros;
+    if (micros <= 0) {
       return false;
     }
     int pending = node.unstableEntries();
@@ -153,9 +170,14 @@ final class ReadyLoop<R> {
         if (waiting && seq == waitSeq) { // else a Ready was taken before the wait ran out
           takeReadys();
         }
-      }, batchWaitMicros);
+      }, micros);
     }
     return true;
+  }
+
+  /** Whether this member is its cluster's only voter. */
+  private boolean onlyVoter() {
+    return config.confState().getVotersCount() == 1 && config.confState().getVoters(0) == node.id();
   }
 
   /** The Ready in flight is durable: it joins the in-memory log, its follower messages go out, the core advances. */
@@ -248,8 +270,7 @@ final class ReadyLoop<R> {
    */
   private boolean committedOnPersist(Ready rd) {
     // sendBeforePersist: this leader's term and vote are durable already
-    return !rd.entries.isEmpty() && node.isLeader() && rd.sendBeforePersist
-        && config.confState().getVotersCount() == 1 && config.confState().getVoters(0) == node.id()
+    return !rd.entries.isEmpty() && node.isLeader() && rd.sendBeforePersist && onlyVoter()
         && rd.entries.stream().allMatch(e -> e.getType() == EntryType.EntryNormal)
         && rd.entries.get(0).getTerm() == node.term();
   }
