@@ -146,10 +146,10 @@ final class ReadyLoop<R> {
    * Whether the next Ready waits for more entries: on a leader whose last Ready carried at least
    * {@link #BATCH_WAIT_MIN_ENTRIES} entries (clients are proposing concurrently), while fewer new entries are pending
    * than it carried, the next Ready is held until as many are (proposals still arriving from the clients and the
-   * followers) or batchWaitMicros have passed (singleVoterWaitMicros for the only voter). Fewer, larger Readys: each costs every member a WAL write with its
-   * cache flush, a round of messages and thread hand-offs, whatever it carries. A serial load (batches of one entry)
-   * never waits, and neither does a Ready without new entries (heartbeats, read-index rounds, commits alone) or a
-   * follower's.
+   * followers) or batchWaitMicros have passed (singleVoterWaitMicros for the only voter). Fewer, larger Readys: each
+   * costs every member a WAL write with its cache flush, a round of messages and thread hand-offs, whatever it
+   * carries. A serial load (batches of one entry) never waits, and neither does a Ready without new entries
+   * (heartbeats, read-index rounds, commits alone) or a follower's.
    */
   private boolean waitForMore() {
     if (stopped || inflight != null || lastEntries < BATCH_WAIT_MIN_ENTRIES) {
