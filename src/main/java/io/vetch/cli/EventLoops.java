@@ -5,11 +5,12 @@ import java.net.URI;
 import java.util.List;
 
 /**
- * How many event loops a standalone member runs: the cores, shared among the members of its initial cluster that
- * run on the same host (its own peer URL's host, or any loopback address when it is on loopback), at least one.
- * Every wake-up of a sleeping thread is a system call, and on two cores shared by three members the fewer threads
- * a request crosses the less CPU it costs (measured in docs/performance.md, round 5). {@code -Dvetch.eventLoops=N}
- * overrides it.
+ * How many event loops a standalone member runs: the cores left once each member of its initial cluster that runs
+ * on the same host (its own peer URL's host, or any loopback address when it is on loopback) has one for its storage
+ * thread, shared among those members, at least one. Every wake-up of a sleeping thread is a system call, and a
+ * request that crosses event loops (a proposal to the raft verticle's loop, its answer back) costs one more: on two
+ * cores a member alone spends 7-12% less CPU per request with one event loop than with two, and three members share
+ * them with one each (docs/performance.md, rounds 5 and 32). {@code -Dvetch.eventLoops=N} overrides it.
  */
 final class EventLoops {
   private EventLoops() {}
@@ -19,7 +20,8 @@ final class EventLoops {
     if (forced != null && forced > 0) {
       return forced;
     }
-    return Math.max(1, cores / membersOnThisHost(cfg));
+    int members = membersOnThisHost(cfg);
+    return Math.max(1, (cores - members) / members);
   }
 
   /** The members of the initial cluster whose first peer URL is on this member's host (this member included). */

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** A member's event loops: the cores, shared among the initial cluster's members on its host. */
+/** A member's event loops: the cores left after a storage thread each, shared among the initial cluster's members on its host. */
 class EventLoopsTest {
   private static ServerConfig member(String self, String... peers) {
     Map<String, List<URI>> cluster = new LinkedHashMap<>();
@@ -21,20 +21,22 @@ class EventLoopsTest {
   }
 
   @Test
-  void coresSharedByTheMembersOnThisHost() {
+  void coresLeftAfterTheStorageThreadsSharedByTheMembersOnThisHost() {
     ServerConfig alone = member("http://127.0.0.1:2380", "http://127.0.0.1:2380");
-    assertEquals(2, EventLoops.size(alone, 2));
-    assertEquals(8, EventLoops.size(alone, 8));
+    assertEquals(1, EventLoops.size(alone, 1));
+    assertEquals(1, EventLoops.size(alone, 2));
+    assertEquals(7, EventLoops.size(alone, 8));
 
     ServerConfig threeOnLoopback = member("http://127.0.0.1:2380",
         "http://127.0.0.1:2380", "http://localhost:2382", "http://127.0.0.2:2384");
     assertEquals(3, EventLoops.membersOnThisHost(threeOnLoopback));
     assertEquals(1, EventLoops.size(threeOnLoopback, 2));
-    assertEquals(2, EventLoops.size(threeOnLoopback, 8));
+    assertEquals(1, EventLoops.size(threeOnLoopback, 8));
+    assertEquals(3, EventLoops.size(threeOnLoopback, 12));
 
     ServerConfig threeHosts = member("http://10.0.0.1:2380",
         "http://10.0.0.1:2380", "http://10.0.0.2:2380", "http://10.0.0.3:2380");
     assertEquals(1, EventLoops.membersOnThisHost(threeHosts));
-    assertEquals(4, EventLoops.size(threeHosts, 4));
+    assertEquals(3, EventLoops.size(threeHosts, 4));
   }
 }
