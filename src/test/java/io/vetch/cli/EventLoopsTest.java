@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** A member's event loops: the cores left after a storage thread each, shared among the initial cluster's members on its host. */
+/**
+ * A member's event loops: the cores left after a storage thread each, shared among the initial cluster's members on
+ * its host.
+ */
 class EventLoopsTest {
   private static ServerConfig member(String self, String... peers) {
     Map<String, List<URI>> cluster = new LinkedHashMap<>();
