@@ -317,12 +317,13 @@ final class StorageVerticle extends VerticleBase {
       }
     }
     store.persistConsistentIndex();
-    // Clients first: their replies must not queue behind the fan-out of the events on the same event loops.
-    pending.answer(results);
+    // Events first, as etcd notifies its watchers inside the apply before the proposal's waiter hears: the event
+    // loops send them before the replies (a writer that watches its own keys waits for its events, not its reply).
     if (!revisions.isEmpty() && watchInterest.any()) { // after the batch's revision is visible in the store
       vertx.eventBus().publish(addresses.watchEvents(),
           new WatchEvents(revBefore, store.currentRevision(), revisions), LocalDelivery.of(WatchEvents.class));
     }
+    pending.answer(results);
     if (membershipChanged) {
       vertx.eventBus().send(addresses.transport().peers(), new PeerMap(membership.peers(memberId)));
     }

@@ -224,7 +224,8 @@ final class WatchStream {
     }
   }
 
-  private void flush() {
+  /** Writes the responses gathered so far, if any. */
+  void flush() {
     flushScheduled = false;
     if (!closed && pending.length() > 0) {
       int messages = pending.messages();

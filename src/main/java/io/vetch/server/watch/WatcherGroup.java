@@ -101,7 +101,10 @@ public final class WatcherGroup {
     streams.remove(s);
   }
 
-  /** An applied batch: the events of revisions after the last one seen go to the synced watchers they match. */
+  /**
+   * An applied batch: the events of revisions after the last one seen go to the synced watchers they match, written
+   * at once.
+   */
   public void onEvents(WatchEvents e) {
     if (e.revisions() == null || e.fromRev() > rev) {
       // A snapshot install, or batches this group never saw: everyone catches up from the store.
@@ -164,6 +167,9 @@ public final class WatcherGroup {
     });
     for (Watcher w : full) {
       toUnsynced(w, from); // its stream is full: it catches up on this batch from the store later
+    }
+    for (WatchStream s : new ArrayList<>(streams)) { // now, ahead of the replies queued behind this batch
+      s.flush();
     }
   }
 
