@@ -42,6 +42,8 @@ final class WatchStream {
   private final Context context;
   private final FrameBuffer pending = new FrameBuffer();
   private boolean flushScheduled;
+  /** The channel had room when last asked, and nothing was written to it since (writes happen at flush only). */
+  private boolean roomSinceFlush;
   /** Events were refused for lack of room since the last flush: catch-up should run once there is room. */
   private boolean starved;
   private final Map<Long, Watcher> watchers = new HashMap<>();
@@ -159,12 +161,19 @@ final class WatchStream {
   }
 
   boolean writable() {
-    return !closed && !channel.writeQueueFull() && pending.length() < PENDING_LIMIT;
+    if (closed || pending.length() >= PENDING_LIMIT) {
+      return false;
+    }
+    if (!roomSinceFlush) {
+      roomSinceFlush = !channel.writeQueueFull(); // asked once a flush: a fan-out to many watchers asks once
+    }
+    return roomSinceFlush;
   }
 
   /**
    * Sends w the batch's events (whole revisions, in order) in one response, or in fragments if w asked for them
-   * and the response is too large. Returns false, sending nothing, when the stream's write queue is full.
+   * and the response is too large. Returns false, sending nothing, when the stream's write queue is full. The
+   * caller {@link #flush}es once it has sent what it has.
    */
   boolean sendEvents(Watcher w, EventBatch batch) {
     if (closed) {
@@ -186,7 +195,6 @@ final class WatchStream {
       }
     } else {
       batch.appendTo(pending, w.id);
-      scheduleFlush();
     }
     w.sentSinceProgress = true;
     return true;
@@ -227,6 +235,7 @@ final class WatchStream {
   /** Writes the responses gathered so far, if any. */
   void flush() {
     flushScheduled = false;
+    roomSinceFlush = false;
     if (!closed && pending.length() > 0) {
       int messages = pending.messages();
       channel.write(pending.take(), messages);

@@ -261,6 +261,7 @@ public final class WatcherGroup {
   }
 
   private void deliver(List<Watcher> ready, KvStore.EventChunk chunk) {
+    Set<WatchStream> sent = new LinkedHashSet<>();
     for (Watcher w : ready) {
       if (w.synced || !unsynced.contains(w) || w.nextRev > chunk.through() || !w.stream.writable()) {
         continue;
@@ -282,11 +283,13 @@ public final class WatcherGroup {
       if (!events.isEmpty() && !w.stream.sendEvents(w, new EventBatch(events, through, header(through)))) {
         continue; // full again: stays unsynced at the same revision
       }
+      sent.add(w.stream);
       w.nextRev = through + 1;
       if (w.nextRev > rev) {
         toSynced(w);
       }
     }
+    sent.forEach(WatchStream::flush);
   }
 
   private void toUnsynced(Watcher w, long from) {
