@@ -42,7 +42,10 @@ final class WatchStream {
   private final Context context;
   private final FrameBuffer pending = new FrameBuffer();
   private boolean flushScheduled;
-  /** The channel had room when last asked, and nothing was written to it since (writes happen at flush only). */
+  /**
+   * The channel had room when last asked since the last flush. This stream writes at flush only, so until then at
+   * most one flush's worth ({@link #PENDING_LIMIT}) goes to a channel that others' writes filled meanwhile.
+   */
   private boolean roomSinceFlush;
   /** Events were refused for lack of room since the last flush: catch-up should run once there is room. */
   private boolean starved;
