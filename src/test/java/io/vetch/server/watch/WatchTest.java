@@ -339,6 +339,21 @@ class WatchTest {
     assertTrue(before < 1500, "the paused client was not sent everything while paused (" + before + ")");
   }
 
+  /**
+   * As in etcd, whose watchers hear of a write inside its apply: a write's events leave before its reply, so a client
+   * that watches its own key on the same connection has the event when the put's answer arrives.
+   */
+  @Test
+  void aWritesEventsLeaveBeforeItsReply() throws Exception {
+    WatchClientStream s = WatchClientStream.open(watch, watch("own").build());
+    s.awaitCount(() -> s.created() == 1, 10_000);
+    for (int i = 1; i <= 20; i++) {
+      int n = i;
+      // checked on the client's event loop as the answer is read, after the frames that came before it
+      assertEquals(n, (int) await(kv.put(put("own", "v" + n)).map(r -> s.events())), "events seen at put " + n);
+    }
+  }
+
   @Test
   void tenThousandWatchersOnOneStream() throws Exception {
     WatchClientStream s = WatchClientStream.open(watch, watch("hot").build());
