@@ -47,6 +47,8 @@ final class WatchStream {
    * most one flush's worth ({@link #PENDING_LIMIT}) goes to a channel that others' writes filled meanwhile.
    */
   private boolean roomSinceFlush;
+  /** In its group's list of streams to flush ({@link WatcherGroup#flushSent}). */
+  private boolean listed;
   /** Events were refused for lack of room since the last flush: catch-up should run once there is room. */
   private boolean starved;
   private final Map<Long, Watcher> watchers = new HashMap<>();
@@ -176,7 +178,7 @@ final class WatchStream {
   /**
    * Sends w the batch's events (whole revisions, in order) in one response, or in fragments if w asked for them
    * and the response is too large. Returns false, sending nothing, when the stream's write queue is full. The
-   * caller {@link #flush}es once it has sent what it has.
+   * group writes it when the caller has sent what it has ({@link WatcherGroup#flushSent}).
    */
   boolean sendEvents(Watcher w, EventBatch batch) {
     if (closed) {
@@ -198,6 +200,10 @@ final class WatchStream {
       }
     } else {
       batch.appendTo(pending, w.id);
+    }
+    if (!listed) {
+      listed = true;
+      group.toFlush(this);
     }
     w.sentSinceProgress = true;
     return true;
@@ -239,6 +245,7 @@ final class WatchStream {
   void flush() {
     flushScheduled = false;
     roomSinceFlush = false;
+    listed = false;
     if (!closed && pending.length() > 0) {
       int messages = pending.messages();
       channel.write(pending.take(), messages);

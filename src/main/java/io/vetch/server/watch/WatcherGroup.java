@@ -45,6 +45,8 @@ public final class WatcherGroup {
   private final Set<Watcher> rangeWatchers = new LinkedHashSet<>();
   private final Set<Watcher> unsynced = new LinkedHashSet<>();
   private final Set<WatchStream> streams = new HashSet<>();
+  /** The streams sent events since the last {@link #flushSent}. */
+  private final List<WatchStream> sent = new ArrayList<>();
   private boolean syncing;
   private boolean syncAgain;
   private final long syncTimer;
@@ -168,9 +170,20 @@ public final class WatcherGroup {
     for (Watcher w : full) {
       toUnsynced(w, from); // its stream is full: it catches up on this batch from the store later
     }
-    for (WatchStream s : new ArrayList<>(streams)) { // now, ahead of the replies queued behind this batch
-      s.flush();
+    flushSent(); // now, ahead of the replies queued behind this batch
+  }
+
+  /** A stream was sent events: {@link #flushSent} writes it. */
+  void toFlush(WatchStream s) {
+    sent.add(s);
+  }
+
+  /** Writes every stream sent events since the last call, once each. */
+  private void flushSent() {
+    for (int i = 0; i < sent.size(); i++) {
+      sent.get(i).flush();
     }
+    sent.clear();
   }
 
   /** The events w wants of events (one key's, in revision order), or null when it wants none. */
@@ -261,7 +274,6 @@ public final class WatcherGroup {
   }
 
   private void deliver(List<Watcher> ready, KvStore.EventChunk chunk) {
-    Set<WatchStream> sent = new LinkedHashSet<>();
     for (Watcher w : ready) {
       if (w.synced || !unsynced.contains(w) || w.nextRev > chunk.through() || !w.stream.writable()) {
         continue;
@@ -283,13 +295,12 @@ public final class WatcherGroup {
       if (!events.isEmpty() && !w.stream.sendEvents(w, new EventBatch(events, through, header(through)))) {
         continue; // full again: stays unsynced at the same revision
       }
-      sent.add(w.stream);
       w.nextRev = through + 1;
       if (w.nextRev > rev) {
         toSynced(w);
       }
     }
-    sent.forEach(WatchStream::flush);
+    flushSent();
   }
 
   private void toUnsynced(Watcher w, long from) {
