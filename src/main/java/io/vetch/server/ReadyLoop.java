@@ -53,6 +53,11 @@ final class ReadyLoop<R> {
 
   /** A Ready waits for more entries only after one that carried at least this many (a concurrent load). */
   static final int BATCH_WAIT_MIN_ENTRIES = 8;
+  /**
+   * A held Ready goes as soon as this many times the last one's entries are pending: under a steady load the hold
+   * runs its time, and the batches grow (docs/performance.md, round 35).
+   */
+  static final int BATCH_WAIT_GROWTH = 2;
   /** The longest such wait, µs ({@code -Dvetch.batchWaitMicros}; 0 turns it off). See docs/performance.md, round 26. */
   static final long BATCH_WAIT_MICROS = Long.getLong("vetch.batchWaitMicros", 400);
   /**
@@ -145,10 +150,11 @@ final class ReadyLoop<R> {
   /**
    * Whether the next Ready waits for more entries: on a leader whose last Ready carried at least
    * {@link #BATCH_WAIT_MIN_ENTRIES} entries (clients are proposing concurrently), while fewer new entries are pending
-   * than it carried, the next Ready is held until as many are (proposals still arriving from the clients and the
-   * followers) or batchWaitMicros have passed (singleVoterWaitMicros for the only voter). Fewer, larger Readys: each
-   * costs every member a WAL write with its cache flush, a round of messages and thread hand-offs, whatever it
-   * carries. A serial load (batches of one entry) never waits, and neither does a Ready without new entries
+   * than {@link #BATCH_WAIT_GROWTH} times what it carried, the next Ready is held until as many are (proposals still
+   * arriving from the clients and the followers) or batchWaitMicros have passed (singleVoterWaitMicros for the only
+   * voter). Fewer, larger Readys: each costs every member a WAL write with its cache flush, a round of messages and
+   * thread hand-offs, whatever it carries; a commit that arrives meanwhile waits with it (letting it go at once measured
+   * worse, round 35). A serial load (batches of one entry) never waits, and neither does a Ready without new entries
    * (heartbeats, read-index rounds, commits alone) or a follower's.
    */
   private boolean waitForMore() {
@@ -160,7 +166,7 @@ final class ReadyLoop<R> {
       return false;
     }
     int pending = node.unstableEntries();
-    if (pending == 0 || pending >= lastEntries || !node.isLeader()) {
+    if (pending == 0 || pending >= BATCH_WAIT_GROWTH * lastEntries || !node.isLeader()) {
       return false;
     }
     if (!waiting) {

@@ -279,8 +279,10 @@ class ReadyLoopTest {
     assertEquals(handed + 2, batches.size(), "3 entries after a batch of 9: the Ready waits for more");
     assertEquals(List.of(400L), laterMicros, "one wait, bounded");
     propose(6);
-    assertEquals(handed + 3, batches.size(), "as many as the last batch: handed on at once");
-    assertEquals(9, lastBatchEntries());
+    assertEquals(handed + 2, batches.size(), "as many as the last batch: still waiting for twice as many");
+    propose(9);
+    assertEquals(handed + 3, batches.size(), "twice as many as the last batch: handed on at once");
+    assertEquals(18, lastBatchEntries());
     later.remove(0).run(); // the wait's end, after the Ready went: nothing more
     assertEquals(handed + 3, batches.size());
 
@@ -330,9 +332,9 @@ class ReadyLoopTest {
     propose(8);
     assertEquals(handed, batches.size());
     assertEquals(List.of(100L), laterMicros, "the only voter's bound");
-    propose(1);
+    propose(10);
     assertEquals(handed + 1, batches.size());
-    assertEquals(9, lastBatchEntries());
+    assertEquals(18, lastBatchEntries());
     assertTrue(batches.get(handed).applyOnPersist(), "still committed once durable");
   }
 
