@@ -10,28 +10,21 @@
 set -uo pipefail
 [ $# -ge 5 ] || { sed -n 2,9p "$0"; exit 2; }
 NODES=$1 QUARTETS=$2 A=$3 B=$4; shift 4; ARGS=("$@")
-HERE="$(cd "$(dirname "$0")" && pwd)"
-BENCH="${ETCDBENCH:-/tmp/etcdbench}"
-[ -x "$BENCH" ] || "$HERE/../../../shared/tools/etcdbench/build.sh" "$BENCH" >/dev/null || exit 2
+. "$(dirname "$0")/members.sh"
+bench_binary || exit 2
 RESULTS="$(mktemp /tmp/ab.XXXXXX)"
 
+cpu() { # CPU ticks of the processes given and their children
+  local s=0 p t
+  for p in "$@"; do for t in $p $(pgrep -P "$p"); do
+    s=$((s + $(awk '{print $14 + $15}' "/proc/$t/stat" 2>/dev/null || echo 0))); done; done
+  echo $s
+}
+
 run() { # $1 label, $2 command
-  local label="$1" cmd="$2" w cluster="" eps="" pids=() i
+  local label="$1" cmd="$2" w
   w="$(mktemp -d /tmp/ab-run.XXXXXX)"
-  for i in $(seq 1 "$NODES"); do cluster+="${cluster:+,}m$i=http://127.0.0.1:$((42380 + 2*i))"; done
-  for i in $(seq 1 "$NODES"); do
-    local c=$((42379 + 2*i)) p=$((42380 + 2*i))
-    $cmd --name "m$i" --data-dir "$w/m$i" --listen-client-urls "http://127.0.0.1:$c" \
-      --advertise-client-urls "http://127.0.0.1:$c" --listen-peer-urls "http://127.0.0.1:$p" \
-      --initial-advertise-peer-urls "http://127.0.0.1:$p" --initial-cluster "$cluster" \
-      --initial-cluster-state new --initial-cluster-token ab >"$w/m$i.log" 2>&1 &
-    pids+=($!); eps+="${eps:+,}127.0.0.1:$c"
-  done
-  for _ in $(seq 1 120); do
-    ETCDCTL_API=3 etcdctl --endpoints "$eps" --command-timeout=2s endpoint health >/dev/null 2>&1 && break; sleep 0.5
-  done
-  cpu() { local s=0 p t; for p in "$@"; do for t in $p $(pgrep -P "$p"); do
-    s=$((s + $(awk '{print $14 + $15}' "/proc/$t/stat" 2>/dev/null || echo 0))); done; done; echo $s; }
+  start_members "$NODES" "$cmd" "$w"; local pids=("${PIDS[@]}") eps="$EPS"
   read -r _ u n s id io irq sirq st _ < /proc/stat; local t0=$((u+n+s+id+io+irq+sirq+st)) i0=$((id+io))
   local c0; c0=$(cpu "${pids[@]}")
   /usr/bin/time -f "%U %S" -o "$w/client.time" "$BENCH" "${ARGS[0]}" --endpoints "$eps" "${ARGS[@]:1}" >"$w/out" 2>&1
@@ -51,7 +44,7 @@ idle = 100 * int(sys.argv[5]) / max(1, int(sys.argv[4]))
 print(f"{sys.argv[6]} ops/s {o['ops_per_sec']:9.0f} p50 {o['p50_ms']:5.2f} p90 {o['p90_ms']:5.2f} p99 {o['p99_ms']:6.2f}"
       f" max {o['max_ms']:6.2f}  server {srv:7.1f} us/op  client {cl:6.1f} us/op  idle {idle:4.1f}%  errors {o['errors']}")
 PY
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$w"
+  stop_members; rm -rf "$w"
 }
 
 for _ in $(seq 1 "$QUARTETS"); do run A "$A"; run B "$B"; run B "$B"; run A "$A"; done

@@ -10,21 +10,10 @@
 set -uo pipefail
 [ $# -ge 3 ] || { sed -n 2,9p "$0"; exit 2; }
 NODES=$1 CMD=$2; shift 2; ARGS=("$@")
-HERE="$(cd "$(dirname "$0")" && pwd)"
-BENCH="${ETCDBENCH:-/tmp/etcdbench}"
-[ -x "$BENCH" ] || "$HERE/../../../shared/tools/etcdbench/build.sh" "$BENCH" >/dev/null || exit 2
-W="$(mktemp -d /tmp/threads.XXXXXX)"; pids=(); cluster=""; eps=""
-for i in $(seq 1 "$NODES"); do cluster+="${cluster:+,}m$i=http://127.0.0.1:$((42380 + 2*i))"; done
-for i in $(seq 1 "$NODES"); do
-  c=$((42379 + 2*i)) p=$((42380 + 2*i))
-  $CMD --name "m$i" --data-dir "$W/m$i" --listen-client-urls "http://127.0.0.1:$c" --advertise-client-urls "http://127.0.0.1:$c" \
-    --listen-peer-urls "http://127.0.0.1:$p" --initial-advertise-peer-urls "http://127.0.0.1:$p" \
-    --initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token threads >"$W/m$i.log" 2>&1 &
-  pids+=($!); eps+="${eps:+,}127.0.0.1:$c"
-done
-for _ in $(seq 1 120); do
-  ETCDCTL_API=3 etcdctl --endpoints "$eps" --command-timeout=2s endpoint health >/dev/null 2>&1 && break; sleep 0.5
-done
+. "$(dirname "$0")/members.sh"
+bench_binary || exit 2
+W="$(mktemp -d /tmp/threads.XXXXXX)"
+start_members "$NODES" "$CMD" "$W"; pids=("${PIDS[@]}") eps="$EPS"
 snap() { # member tid name ticks voluntary-switches, every thread of every member
   local i=0 p t
   for p in "${pids[@]}"; do i=$((i + 1)); for t in /proc/"$p"/task/*; do
@@ -71,4 +60,4 @@ for m in sorted(per):
     print(f"{m}{mark}: {sum(r[0] for r in rows):7.1f} us/op; " +
           "; ".join(f"{nm[:16]} {c:.1f} us/op, {v:.2f} sleeps/op" for c, nm, v in rows[:5]))
 PY
-for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$W"
+stop_members; rm -rf "$W"
