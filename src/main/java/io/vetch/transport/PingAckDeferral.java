@@ -60,7 +60,7 @@ final class PingAckDeferral extends ChannelDuplexHandler {
   @Override
   public void flush(ChannelHandlerContext ctx) {
     if (held != null && (!written || ctx.executor().ticker().nanoTime() - heldAt < MIN_HOLD_NANOS)) {
-      if (timer == null) { // left armed when a write takes the acknowledgement: at most one timer per HOLD_MS
+      if (timer == null) {
         timer = ctx.executor().schedule(() -> {
           timer = null;
           if (held != null) {
@@ -72,8 +72,9 @@ final class PingAckDeferral extends ChannelDuplexHandler {
       if (!written) {
         return;
       }
-    } else {
+    } else if (held != null) {
       release(ctx); // behind what this flush sends: see the class comment
+      cancelTimer(); // a timer left to fire would wake a parked event loop for nothing
     }
     written = false;
     ctx.flush();
@@ -88,14 +89,18 @@ final class PingAckDeferral extends ChannelDuplexHandler {
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
+    cancelTimer();
     if (held != null) {
       ReferenceCountUtil.release(held);
       heldPromise.trySuccess();
       held = null;
+    }
+  }
+
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
     }
   }
 

@@ -55,6 +55,7 @@ class PingAckDeferralTest {
     ByteBuf last = ch.readOutbound();
     assertTrue(PingAckDeferral.isPingAck(last), "the acknowledgement goes behind what the flush sends");
     assertEquals(42, last.getLong(9));
+    assertEquals(-1, ch.runScheduledPendingTasks(), "no flush timer is left to wake the event loop");
     last.release();
     headers.release();
     data.release();
