@@ -154,17 +154,20 @@ final class RaftVerticle extends VerticleBase {
         ReadyLoop.SINGLE_VOTER_BATCH_WAIT_MICROS, sink);
   }
 
+  /** Steps one proposal of an outbox (made once: see KvStreams.Serving on lambdas in C1's code). */
+  private final java.util.function.Consumer<Proposal> stepProposal = p -> {
+    try {
+      onPropose(p);
+    } catch (RuntimeException e) { // one bad proposal times out alone; the rest of the outbox goes on
+      LOG.log(System.Logger.Level.ERROR, "proposal " + Long.toHexString(p.id()) + " not stepped", e);
+    }
+  };
+
   @Override
   public Future<?> start() {
     var bus = vertx.eventBus();
     bus.<Proposals>localConsumer(addresses.propose(), m -> {
-      m.body().drain(p -> {
-        try {
-          onPropose(p);
-        } catch (RuntimeException e) { // one bad proposal times out alone; the rest of the outbox goes on
-          LOG.log(System.Logger.Level.ERROR, "proposal " + Long.toHexString(p.id()) + " not stepped", e);
-        }
-      });
+      m.body().drain(stepProposal);
       afterEvent();
     });
     bus.<ReadIndexRequest>localConsumer(addresses.readIndex(), m -> onReadIndex(m.body()));

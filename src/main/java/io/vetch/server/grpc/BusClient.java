@@ -30,6 +30,7 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.grpc.server.StatusException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The client side's requests to the rest of the member over the event bus: proposals and read indexes to the raft
@@ -164,8 +165,12 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
       fallback.runOnContext(v -> request(id, message, address).onComplete(p));
       return p.future();
     }
-    ProposalWait wait = (ProposalWait) caller.unwrap().contextData().computeIfAbsent(this,
-        k -> new ProposalWait(caller.unwrap(), addresses.proposalResults(), requestTimeoutMs));
+    Map<Object, Object> data = caller.unwrap().contextData(); // no capturing lambda per call (KvStreams.Serving)
+    ProposalWait wait = (ProposalWait) data.get(this);
+    if (wait == null) {
+      wait = new ProposalWait(caller.unwrap(), addresses.proposalResults(), requestTimeoutMs);
+      data.put(this, wait);
+    }
     Future<Object> result = wait.register(id, caller);
     Object m = message.apply(wait.address());
     if (m instanceof Proposal p) {
@@ -175,7 +180,11 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
       if (caller.nettyEventLoop() == raftLoop) {
         bus.send(address, Proposals.of(p), LocalDelivery.of(Proposals.class));
       } else {
-        Proposals outbox = (Proposals) caller.unwrap().contextData().computeIfAbsent(outboxKey, k -> new Proposals());
+        Proposals outbox = (Proposals) data.get(outboxKey);
+        if (outbox == null) {
+          outbox = new Proposals();
+          data.put(outboxKey, outbox);
+        }
         if (outbox.add(p)) {
           bus.send(address, outbox, LocalDelivery.of(Proposals.class));
         }

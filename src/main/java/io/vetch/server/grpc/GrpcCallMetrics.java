@@ -61,7 +61,12 @@ final class GrpcCallMetrics implements Handler<HttpServerRequest> {
 
   /** The counters of the served method at path (a call taken beneath this handler, by {@link KvStreams}). */
   GrpcMethodMetrics counters(String path) {
-    return counters.computeIfAbsent(path, p -> counters(methods.get(p)));
+    GrpcMethodMetrics c = counters.get(path); // no capturing lambda per call: see KvStreams.Serving
+    if (c == null) {
+      c = counters(methods.get(path));
+      counters.put(path, c);
+    }
+    return c;
   }
 
   @Override

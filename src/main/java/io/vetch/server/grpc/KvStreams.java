@@ -150,8 +150,8 @@ final class KvStreams extends Http2FrameListenerDecorator {
     this.commonName = commonName;
   }
 
-  /** One call: its request message as it arrives, then its reply. */
-  private static final class Stream {
+  /** One call: its request message as it arrives (its reader's sink), then its reply. */
+  private static final class Stream implements java.util.function.Consumer<byte[]> {
     final int id;
     final String path;
     final Call<?> call;
@@ -168,13 +168,25 @@ final class KvStreams extends Http2FrameListenerDecorator {
       this.call = call;
       this.metrics = metrics;
       this.token = token;
-      this.reader = new GrpcFraming.Reader(max, m -> {
-        if (message != null && bad == null) {
-          bad = new StatusException(GrpcStatus.INTERNAL, "grpc: too many request messages for a unary call");
-        }
-        message = m;
-      }, reason -> bad = new StatusException(GrpcFraming.COMPRESSED.equals(reason) ? GrpcStatus.UNIMPLEMENTED
-          : GrpcStatus.RESOURCE_EXHAUSTED, reason));
+      this.reader = new GrpcFraming.Reader(max, this, new Refusal(this));
+    }
+
+    /** A request message read. */
+    @Override
+    public void accept(byte[] m) {
+      if (message != null && bad == null) {
+        bad = new StatusException(GrpcStatus.INTERNAL, "grpc: too many request messages for a unary call");
+      }
+      message = m;
+    }
+  }
+
+  /** Why a stream's request cannot be read: compressed, or too large. */
+  private record Refusal(Stream s) implements java.util.function.Consumer<String> {
+    @Override
+    public void accept(String reason) {
+      s.bad = new StatusException(GrpcFraming.COMPRESSED.equals(reason) ? GrpcStatus.UNIMPLEMENTED
+          : GrpcStatus.RESOURCE_EXHAUSTED, reason);
     }
   }
 
@@ -287,24 +299,61 @@ final class KvStreams extends Http2FrameListenerDecorator {
       return;
     }
     s.message = null;
-    ContextInternal callContext = service.context.duplicate();
-    callContext.dispatch(v -> {
+    service.context.duplicate().dispatch((io.vertx.core.Handler<Void>) new Serving<>(ctx, s, call, q));
+  }
+
+  /**
+   * One call served in a context of its own, then answered on the connection's event loop. A class rather than
+   * lambdas: C1's code (bin/vetch runs no C2) makes each capturing lambda through method handles and a call into the
+   * VM, 4.6% of an event loop's CPU at put-64c (docs/performance.md, round 39).
+   */
+  private final class Serving<Q> implements io.vertx.core.Handler<Void>, io.vertx.core.Completable<Object>, Runnable {
+    private final ChannelHandlerContext ctx;
+    private final Stream s;
+    private final Call<Q> call;
+    private final Q q;
+    private Object result;
+    private Throwable failure;
+
+    Serving(ChannelHandlerContext ctx, Stream s, Call<Q> call, Q q) {
+      this.ctx = ctx;
+      this.s = s;
+      this.call = call;
+      this.q = q;
+    }
+
+    /** In the call's context: serves it. */
+    @Override
+    @SuppressWarnings("unchecked")
+    public void handle(Void v) {
       RequestToken.bind(s.token);
       RequestToken.bindCommonName(commonName.get());
-      Future<?> reply;
+      Future<Object> reply;
       try {
-        reply = call.serve.apply(q);
+        reply = (Future<Object>) call.serve.apply(q);
       } catch (RuntimeException e) {
         reply = Future.failedFuture(e);
       }
-      reply.onComplete((r, err) -> onLoop(ctx, () -> {
-        if (err != null) {
-          fail(ctx, s, err);
-        } else {
-          answer(ctx, s, r);
-        }
-      }));
-    });
+      reply.onComplete(this);
+    }
+
+    /** The reply, or why there is none. */
+    @Override
+    public void complete(Object r, Throwable err) {
+      result = r;
+      failure = err;
+      onLoop(ctx, this);
+    }
+
+    /** On the event loop: answers. */
+    @Override
+    public void run() {
+      if (failure != null) {
+        KvStreams.this.fail(ctx, s, failure);
+      } else {
+        answer(ctx, s, result);
+      }
+    }
   }
 
   /** Runs task on the connection's event loop, where the codec may be used. */
