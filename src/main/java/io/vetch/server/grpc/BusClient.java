@@ -151,7 +151,16 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
 
   /** Sends the proposal to the raft verticle and waits for its result on the calling event loop's ProposalWait. */
   private Future<Object> submit(long id, byte[] data, boolean confChange) {
-    return request(id, replyTo -> new Proposal(id, data, confChange, replyTo), addresses.propose());
+    return request(id, new ProposalTo(id, data, confChange), addresses.propose());
+  }
+
+  /** A proposal made for the calling loop's reply address (a record, not a lambda: see KvStreams.Serving). */
+  private record ProposalTo(long id, byte[] data, boolean confChange)
+      implements java.util.function.Function<String, Object> {
+    @Override
+    public Object apply(String replyTo) {
+      return new Proposal(id, data, confChange, replyTo);
+    }
   }
 
   /**
