@@ -26,7 +26,9 @@ import io.vetch.api.etcdserverpb.TxnRequest;
 import io.vetch.server.auth.RequestToken;
 import io.vetch.server.metrics.GrpcMethodMetrics;
 import io.vetch.server.wire.GrpcFraming;
+import io.vertx.core.Completable;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.internal.ContextInternal;
@@ -37,6 +39,7 @@ import io.vertx.grpc.server.StatusException;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -151,7 +154,7 @@ final class KvStreams extends Http2FrameListenerDecorator {
   }
 
   /** One call: its request message as it arrives (its reader's sink), then its reply. */
-  private static final class Stream implements java.util.function.Consumer<byte[]> {
+  private static final class Stream implements Consumer<byte[]> {
     final int id;
     final String path;
     final Call<?> call;
@@ -182,7 +185,7 @@ final class KvStreams extends Http2FrameListenerDecorator {
   }
 
   /** Why a stream's request cannot be read: compressed, or too large. */
-  private record Refusal(Stream s) implements java.util.function.Consumer<String> {
+  private record Refusal(Stream s) implements Consumer<String> {
     @Override
     public void accept(String reason) {
       s.bad = new StatusException(GrpcFraming.COMPRESSED.equals(reason) ? GrpcStatus.UNIMPLEMENTED
@@ -299,7 +302,7 @@ final class KvStreams extends Http2FrameListenerDecorator {
       return;
     }
     s.message = null;
-    service.context.duplicate().dispatch((io.vertx.core.Handler<Void>) new Serving<>(ctx, s, call, q));
+    service.context.duplicate().dispatch((Handler<Void>) new Serving<>(ctx, s, call, q)); // Serving is a Runnable too
   }
 
   /**
@@ -307,7 +310,7 @@ final class KvStreams extends Http2FrameListenerDecorator {
    * lambdas: C1's code (bin/vetch runs no C2) makes each capturing lambda through method handles and a call into the
    * VM, 4.6% of an event loop's CPU at put-64c (docs/performance.md, round 39).
    */
-  private final class Serving<Q> implements io.vertx.core.Handler<Void>, io.vertx.core.Completable<Object>, Runnable {
+  private final class Serving<Q> implements Handler<Void>, Completable<Object>, Runnable {
     private final ChannelHandlerContext ctx;
     private final Stream s;
     private final Call<Q> call;
