@@ -35,6 +35,7 @@ import io.vertx.core.internal.ContextInternal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Drives the pure Raft core on one event-loop context: timers call tick, client proposals, peer messages and
@@ -155,7 +156,7 @@ final class RaftVerticle extends VerticleBase {
   }
 
   /** Steps one proposal of an outbox (made once: see KvStreams.Serving on lambdas in C1's code). */
-  private final java.util.function.Consumer<Proposal> stepProposal = p -> {
+  private final Consumer<Proposal> stepProposal = p -> {
     try {
       onPropose(p);
     } catch (RuntimeException e) { // one bad proposal times out alone; the rest of the outbox goes on

@@ -31,6 +31,7 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.grpc.server.StatusException;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The client side's requests to the rest of the member over the event bus: proposals and read indexes to the raft
@@ -156,7 +157,7 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
 
   /** A proposal made for the calling loop's reply address (a record, not a lambda: see KvStreams.Serving). */
   private record ProposalTo(long id, byte[] data, boolean confChange)
-      implements java.util.function.Function<String, Object> {
+      implements Function<String, Object> {
     @Override
     public Object apply(String replyTo) {
       return new Proposal(id, data, confChange, replyTo);
@@ -167,7 +168,7 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
    * Sends the message made for the calling event loop's reply address to address, and waits there for the result
    * of request id. A call off the event loops is made from the fallback context and completes on the caller's.
    */
-  private Future<Object> request(long id, java.util.function.Function<String, Object> message, String address) {
+  private Future<Object> request(long id, Function<String, Object> message, String address) {
     ContextInternal caller = ContextInternal.current();
     if (caller == null || !caller.isEventLoopContext()) {
       io.vertx.core.Promise<Object> p = caller == null ? io.vertx.core.Promise.promise() : caller.promise();
@@ -189,11 +190,7 @@ public final class BusClient implements Proposer, ReadIndex, LeaderTransferrer, 
       if (caller.nettyEventLoop() == raftLoop) {
         bus.send(address, Proposals.of(p), LocalDelivery.of(Proposals.class));
       } else {
-        Proposals outbox = (Proposals) data.get(outboxKey);
-        if (outbox == null) {
-          outbox = new Proposals();
-          data.put(outboxKey, outbox);
-        }
+        Proposals outbox = (Proposals) data.computeIfAbsent(outboxKey, k -> new Proposals()); // captures nothing
         if (outbox.add(p)) {
           bus.send(address, outbox, LocalDelivery.of(Proposals.class));
         }
