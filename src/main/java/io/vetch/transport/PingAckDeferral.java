@@ -10,22 +10,27 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An HTTP/2 PING acknowledgement is held for at least {@link #MIN_HOLD_MS} ms and then leaves with the connection's
- * next write, behind the frames of that write, instead of in a write of its own. grpc-go clients ping after every
- * response they read when no ping of theirs is outstanding (to estimate the bandwidth-delay product): acknowledged at
- * once, every call or two cost the server one more socket write or frame and the client a ping to write and an
- * acknowledgement to read. Held, a connection carries at most one such ping per {@code MIN_HOLD_MS}, however many
- * calls it serves. An acknowledgement with nothing to follow is flushed within {@link #HOLD_MS} ms. Placed under the
- * HTTP/2 codec, where frames are bytes; acknowledgements keep their order among themselves and only move behind later
- * frames, which RFC 9113 allows (PING carries no state). Event loop only.
+ * next write, behind the frames of that write, instead of in a write of its own. grpc-go clients ping after a
+ * response they read whenever no ping of theirs is outstanding, to estimate the bandwidth-delay product: acknowledged
+ * at once, every call or two (every watch round) cost the server a frame to read and one to write and the client a
+ * ping to write and an acknowledgement to read. Held, a connection carries at most one such ping per
+ * {@code MIN_HOLD_MS}, however many calls it serves; and as each estimate then counts the bytes of a whole hold, the
+ * client widens its receive windows beyond the 64 KiB it starts with, so its WINDOW_UPDATE frames become rarer too.
+ * An acknowledgement with nothing to follow is flushed within {@link #HOLD_MS} ms. Placed under the HTTP/2 codec,
+ * where frames are bytes; acknowledgements keep their order among themselves and only move behind later frames,
+ * which RFC 9113 allows (PING carries no state). Event loop only. See docs/performance.md, round 41.
  */
 final class PingAckDeferral extends ChannelDuplexHandler {
-  /** The longest an acknowledgement waits for a write to travel with (grpc-go's keepalive timeouts are seconds). */
-  static final long HOLD_MS = 5;
   /**
-   * The least an acknowledgement waits before a write may take it (single member, put-64c's load: half the clients'
-   * pings, 3-4% more puts per second).
+   * The longest an acknowledgement waits for a write to travel with (keepalive timeouts are seconds: grpc-go's,
+   * grpc-java's and grpc-js's default to 20 s, etcdctl's to 6 s).
    */
-  static final long MIN_HOLD_MS = 2;
+  static final long HOLD_MS = 50;
+  /**
+   * The least an acknowledgement waits before a write may take it. A single member's watch-1000w: the benchmark
+   * client's control packets 7.9 a round to 2.3, 3.5% more events per second; 2 ms held half the pings of put-64c.
+   */
+  static final long MIN_HOLD_MS = 40;
   private static final long MIN_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(MIN_HOLD_MS);
   private static final int PING_ACK_LENGTH = 9 + 8;
   /** A frame header: length 8, type PING (6), flags ACK (1), stream 0. */
