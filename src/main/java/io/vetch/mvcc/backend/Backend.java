@@ -54,6 +54,11 @@ public final class Backend implements Closeable {
   private Backend mirror;
   /** Revisions deleted while mirroring, replayed on the copy by {@link #stopMirroring}. */
   private final java.util.List<long[]> mirroredDeletes = new java.util.ArrayList<>();
+  /**
+   * Per meta key, the slot its next {@link #setMeta} overwrites (the lower, the one written less recently), or -1
+   * until that write reads both slots. Writer thread.
+   */
+  private final int[] nextSlot = unknownSlots();
 
   private final Path dir;
   /** The revisions file, named in failpoints and storage faults (kept: a put should not resolve it). */
@@ -171,6 +176,7 @@ public final class Backend implements Closeable {
     if (apply) {
       mirroredDeletes.forEach(r -> copy.revisions.remove(revisionKey(r[0], r[1])));
       meta.forEach((k, v) -> copy.meta.put(k, v));
+      java.util.Arrays.fill(copy.nextSlot, -1); // its slots were written behind its back
     }
     mirroredDeletes.clear();
   }
@@ -252,11 +258,14 @@ public final class Backend implements Closeable {
   public void setMeta(MetaKey key, long value) {
     byte[] v = new byte[Long.BYTES];
     BackendRecord.putLong(v, 0, value);
+    int k = key.ordinal();
+    int slot = nextSlot[k] >= 0 ? nextSlot[k] : slot(key, 0) <= slot(key, 1) ? 0 : 1;
     try {
-      meta.put(META_SLOTS[key.ordinal()][slot(key, 0) <= slot(key, 1) ? 0 : 1], v);
+      meta.put(META_SLOTS[k][slot], v);
     } catch (RuntimeException | InternalError e) {
       throw new java.io.UncheckedIOException(new StorageFault("store write", dir.resolve(META_FILE), e));
     }
+    nextSlot[k] = 1 - slot; // the slot just written holds the higher value now (values never decrease)
   }
 
   /** Forces both map files to disk (data and metadata). Writer thread. */
@@ -316,6 +325,12 @@ public final class Backend implements Closeable {
       .map(k -> new byte[][] {k.name().getBytes(StandardCharsets.US_ASCII),
           (k.name() + ".1").getBytes(StandardCharsets.US_ASCII)})
       .toArray(byte[][][]::new);
+
+  private static int[] unknownSlots() {
+    int[] slots = new int[MetaKey.values().length];
+    java.util.Arrays.fill(slots, -1);
+    return slots;
+  }
 
   private static byte[] revisionKey(long main, long sub) {
     byte[] key = new byte[REVISION_KEY_BYTES];
