@@ -25,7 +25,9 @@ import java.util.List;
  * ({@link #range}, {@link #events} and the getters) may run on any thread concurrently with it and take no lock of
  * ours: a write txn adds its records and index entries under a revision no reader asks for yet, and
  * {@link WriteTxn#end()} publishes the new current revision (a volatile) last, so readers see whole transactions or
- * nothing. Compaction publishes the new compact revision before it trims the index, and readers check it again after
+ * nothing. Between {@link #hold()} and {@link #release()} ended txns stay unpublished (the next txn builds on them):
+ * a batch is applied while its WAL write is under way and becomes visible once it is durable. Compaction publishes
+ * the new compact revision before it trims the index, and readers check it again after
  * reading, so a read that raced a compaction fails with {@link CompactedException} instead of returning holes.
  * <p>
  * Durability: records and meta values are in shared mmap pages as soon as a call returns, so they survive
@@ -79,6 +81,13 @@ public final class KvStore implements Closeable {
   /** Bumped by every {@link #restoreImage}: a read that saw it change may have mixed old and new state. */
   private volatile int generation;
   private StoreTxnWrite openTxn;
+  /** The revision of the last ended write txn: {@link #currentRev}, or past it while holding. Writer thread. */
+  private long writeRev;
+  /** Between {@link #hold()} and {@link #release()}. Writer thread. */
+  private boolean holding;
+  /** What ended txns changed that is not published yet. Writer thread. */
+  private long unpublishedLiveKeys;
+  private long unpublishedBytes;
   /** From the last recovery, and the revision they are true at. */
   private List<KeyValue> leasedKeys;
   private long leasedKeysRev;
@@ -100,6 +109,7 @@ public final class KvStore implements Closeable {
     sizeBytes = r.sizeBytes();
     dbSizeBytes = sizeBytes;
     currentRev = r.currentRevision();
+    writeRev = currentRev;
     leasedKeys = r.leasedKeys();
     leasedKeysRev = currentRev;
     if (r.compactPoint().revision() > 0) {
@@ -134,7 +144,7 @@ public final class KvStore implements Closeable {
    * thread, no write txn open; blocks the writer for one full scan of the backend. Returns file.
    */
   public Path writeImage(Path file) throws IOException {
-    if (openTxn != null) {
+    if (openTxn != null || holding) {
       throw new IllegalStateException("image inside an open write txn");
     }
     StoreImage.write(backend, consistentIndex, file);
@@ -153,7 +163,7 @@ public final class KvStore implements Closeable {
    * handle, a few seconds later; its files are already unlinked.
    */
   public Closeable restoreImage(Path file) throws IOException {
-    if (openTxn != null) {
+    if (openTxn != null || holding) {
       throw new IllegalStateException("restore inside an open write txn");
     }
     abortDefrag();
@@ -215,8 +225,8 @@ public final class KvStore implements Closeable {
    * time.
    */
   public Defragmentation beginDefrag() throws IOException {
-    if (defrag != null) {
-      throw new IllegalStateException("a defragmentation is already running");
+    if (defrag != null || holding) {
+      throw new IllegalStateException("a defragmentation is already running, or txns are held");
     }
     long records = Math.max(1, backend.recordCount());
     int average = (int) Math.max(BackendRecord.PAYLOAD_OFFSET + RECORD_OVERHEAD_BYTES,
@@ -239,7 +249,7 @@ public final class KvStore implements Closeable {
    * a few seconds later (readers may still hold it). Writer thread, no write txn open.
    */
   public Closeable finishDefrag(Defragmentation d) throws IOException {
-    if (defrag != d || openTxn != null) {
+    if (defrag != d || openTxn != null || holding) {
       throw new IllegalStateException("not the running defragmentation, or a write txn is open");
     }
     persistConsistentIndex();
@@ -379,7 +389,7 @@ public final class KvStore implements Closeable {
     if (openTxn != null) {
       throw new IllegalStateException("a write txn is already open");
     }
-    openTxn = new StoreTxnWrite(this, backend, index, raftIndex, currentRev);
+    openTxn = new StoreTxnWrite(this, backend, index, raftIndex, writeRev);
     return openTxn;
   }
 
@@ -391,11 +401,45 @@ public final class KvStore implements Closeable {
     openTxn = null;
     setConsistentIndex(txn.raftIndex());
     if (changed) {
-      liveKeys += liveKeyDelta;
-      sizeBytes += addedBytes;
-      dbSizeBytes = Math.max(dbSizeBytes, sizeBytes);
-      currentRev = currentRev + 1;
+      unpublishedLiveKeys += liveKeyDelta;
+      unpublishedBytes += addedBytes;
+      writeRev++;
+      if (!holding) {
+        publish();
+      }
     }
+  }
+
+  private void publish() {
+    liveKeys += unpublishedLiveKeys;
+    sizeBytes += unpublishedBytes;
+    dbSizeBytes = Math.max(dbSizeBytes, sizeBytes);
+    unpublishedLiveKeys = 0;
+    unpublishedBytes = 0;
+    currentRev = writeRev; // last: a reader that sees the revision sees its records and index entries
+  }
+
+  /**
+   * Write txns that end from now on stay invisible to readers until {@link #release()}: their records and index
+   * entries are in place, under revisions no reader asks for yet, and each next txn builds on them. Meanwhile
+   * {@link #persistConsistentIndex()} and the other writes that need a settled store refuse. A crash before the
+   * release loses them as it loses a batch whose consistent index was not persisted (recovery drops the records).
+   * Writer thread, no txn open.
+   */
+  public void hold() {
+    if (openTxn != null || holding) {
+      throw new IllegalStateException("hold inside an open write txn, or held already");
+    }
+    holding = true;
+  }
+
+  /** Publishes every txn ended since {@link #hold()}, at once. Writer thread. */
+  public void release() {
+    if (!holding) {
+      throw new IllegalStateException("not held");
+    }
+    holding = false;
+    publish();
   }
 
   /**
@@ -412,6 +456,9 @@ public final class KvStore implements Closeable {
    * of a batch only means a crash replays the whole batch from the WAL, idempotently.
    */
   public void persistConsistentIndex() {
+    if (holding) {
+      throw new IllegalStateException("the consistent index of held txns persisted before their release");
+    }
     long index = consistentIndex;
     if (index != persistedConsistentIndex) {
       backend.setMeta(MetaKey.CONSISTENT_INDEX, index);
@@ -424,7 +471,7 @@ public final class KvStore implements Closeable {
    * fail from now on), trims the key index and queues the physical deletes for {@link #compactStep}.
    */
   public void compact(long rev, long raftIndex) throws CompactedException, FutureRevisionException {
-    if (openTxn != null) {
+    if (openTxn != null || holding) {
       throw new IllegalStateException("compact inside an open write txn");
     }
     long compacted = compactPoint.revision();

@@ -59,6 +59,14 @@ final class StorageHandoff {
     }
   }
 
+  /**
+   * Storage side: how long to wait awake for the batch's WAL write running on the WAL's thread
+   * ({@link io.vetch.wal.Wal#awaitSync}): the budget under a serial load (the event loops wait awake too), else none.
+   */
+  long syncSpinNanos() {
+    return SerialLoad.at(System.nanoTime()) ? spinNanos : 0;
+  }
+
   /** Storage side: a batch starts. */
   void arrived() {
     if (lastEnd != 0) {

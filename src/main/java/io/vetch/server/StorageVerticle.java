@@ -255,22 +255,48 @@ final class StorageVerticle extends VerticleBase {
       if (batch.snapshot() != null && batch.snapshot().getMetadata().getIndex() > store.consistentIndex()) {
         install(batch.snapshot(), batch.snapshotImage());
       }
-      if (!batch.committedEntries().isEmpty()) {
-        vertx.eventBus().send(addresses.applied(), apply(batch.committedEntries()), LocalDelivery.of(Applied.class));
-      }
       if (batch.hardState() != null || !batch.entries().isEmpty()) {
         wal.save(batch.hardState(), batch.entries());
       }
-      if (batch.mustSync()) {
-        long t = System.nanoTime();
-        wal.sync();
-        metrics.walFsync(System.nanoTime() - t);
+      // Committed the moment they are durable (a single voter's own entries): applied in this batch rather than
+      // after a round trip through Raft, which delivers them again as committed entries, skipped then as applied.
+      boolean applyOnPersist = batch.applyOnPersist() && !batch.entries().isEmpty();
+      // The WAL write runs on the WAL's thread while this one applies, when there is something to apply and no
+      // snapshot (which writes the WAL too) falls due.
+      long lastApplied = Math.max(lastIndex(batch.committedEntries()), applyOnPersist ? lastIndex(batch.entries()) : 0);
+      boolean behind = batch.mustSync() && lastApplied > 0 && !snapshotDue(lastApplied);
+      ApplyRun held = null;
+      if (behind) {
+        wal.startSync();
+        try {
+          if (!batch.committedEntries().isEmpty()) {
+            finish(apply(batch.committedEntries(), 0, new ApplyRun(), false)); // durable already
+          }
+          if (applyOnPersist) {
+            // Its plain key writes, unseen until the WAL write is done.
+            applier.hold();
+            held = apply(batch.entries(), 0, new ApplyRun(), true);
+          }
+        } finally {
+          metrics.walFsync(wal.awaitSync(handoff.syncSpinNanos()));
+        }
+      } else {
+        if (!batch.committedEntries().isEmpty()) {
+          finish(apply(batch.committedEntries(), 0, new ApplyRun(), false));
+        }
+        if (batch.mustSync()) {
+          long t = System.nanoTime();
+          wal.sync();
+          metrics.walFsync(System.nanoTime() - t);
+        }
       }
       vertx.eventBus().send(addresses.persisted(), new Persisted(batch.seq(), null), LocalDelivery.of(Persisted.class));
-      if (batch.applyOnPersist() && !batch.entries().isEmpty()) {
-        // Committed the moment they are durable (a single voter's own entries): apply now rather than after a
-        // round trip through Raft; Raft delivers them again as committed entries, skipped then as applied.
-        vertx.eventBus().send(addresses.applied(), apply(batch.entries()), LocalDelivery.of(Applied.class));
+      if (applyOnPersist) {
+        if (held != null) {
+          applier.release();
+        }
+        ApplyRun run = held != null ? held : new ApplyRun();
+        finish(apply(batch.entries(), run.handled, run, false)); // what the held run left, if anything
       }
     } catch (IOException | RuntimeException | InternalError e) {
       fail(e);
@@ -293,41 +319,69 @@ final class StorageVerticle extends VerticleBase {
     onFailure.run();
   }
 
-  private Applied apply(List<Entry> committed) throws IOException {
-    List<ProposalResult> results = new ArrayList<>();
-    List<Entry> confChanges = new ArrayList<>();
-    List<WatchEvents.Revision> revisions = new ArrayList<>();
-    long revBefore = store.currentRevision();
-    boolean membershipChanged = false;
-    long last = 0;
-    for (Entry e : committed) {
-      last = e.getIndex();
-      lastAppliedTerm = e.getTerm();
+  /** One batch's apply: what it answers and publishes once its entries are durable and visible ({@link #finish}). */
+  private final class ApplyRun {
+    final List<ProposalResult> results = new ArrayList<>();
+    final List<Entry> confChanges = new ArrayList<>();
+    final List<WatchEvents.Revision> revisions = new ArrayList<>();
+    final long revBefore = store.currentRevision();
+    boolean membershipChanged;
+    long last;
+    /** The entries of the list handled so far. */
+    int handled;
+  }
+
+  /**
+   * Applies entries from index from on into run. keysOnly: stops before the first entry whose apply changes more than
+   * keys ({@link Applier#changesOnlyKeys}), for a run held until its entries are durable.
+   */
+  private ApplyRun apply(List<Entry> entries, int from, ApplyRun run, boolean keysOnly) {
+    for (int i = from; i < entries.size(); i++) {
+      Entry e = entries.get(i);
       if (e.getIndex() <= store.consistentIndex()) {
-        continue; // already in the store: replay after a restart is idempotent
-      }
-      if (e.getType() != EntryType.EntryNormal) {
-        confChanges.add(e);
-        membershipChanged |= applyConfChange(e, results);
+        // already in the store: replay after a restart is idempotent
+      } else if (e.getType() != EntryType.EntryNormal) {
+        if (keysOnly) {
+          return run;
+        }
+        run.confChanges.add(e);
+        run.membershipChanged |= applyConfChange(e, run.results);
         store.setConsistentIndex(e.getIndex());
       } else if (e.getData().isEmpty()) {
         store.setConsistentIndex(e.getIndex()); // a new leader's empty entry
       } else {
-        applyNormal(e, results, revisions);
+        InternalRaftRequest req = parse(e);
+        if (keysOnly && (req == null || !Applier.changesOnlyKeys(req))) {
+          return run;
+        }
+        applyNormal(e, req, run);
       }
+      run.last = e.getIndex();
+      lastAppliedTerm = e.getTerm();
+      run.handled = i + 1;
     }
+    return run;
+  }
+
+  /** Persists the run's consistent index, publishes its events, answers its proposals and reports it applied. */
+  private void finish(ApplyRun run) throws IOException {
     store.persistConsistentIndex();
     // Events first, as etcd notifies its watchers inside the apply before the proposal's waiter hears: the event
     // loops send them before the replies (a writer that watches its own keys waits for its events, not its reply).
-    if (!revisions.isEmpty() && watchInterest.any()) { // after the batch's revision is visible in the store
+    if (!run.revisions.isEmpty() && watchInterest.any()) { // after the batch's revision is visible in the store
       vertx.eventBus().publish(addresses.watchEvents(),
-          new WatchEvents(revBefore, store.currentRevision(), revisions), LocalDelivery.of(WatchEvents.class));
+          new WatchEvents(run.revBefore, store.currentRevision(), run.revisions), LocalDelivery.of(WatchEvents.class));
     }
-    pending.answer(results);
-    if (membershipChanged) {
+    pending.answer(run.results);
+    if (run.membershipChanged) {
       vertx.eventBus().send(addresses.transport().peers(), new PeerMap(membership.peers(memberId)));
     }
-    return new Applied(last, confChanges, maybeSnapshot(last));
+    vertx.eventBus().send(addresses.applied(), new Applied(run.last, run.confChanges, maybeSnapshot(run.last)),
+        LocalDelivery.of(Applied.class));
+  }
+
+  private static long lastIndex(List<Entry> entries) {
+    return entries.isEmpty() ? 0 : entries.get(entries.size() - 1).getIndex();
   }
 
   /** Applies a committed conf change to the membership; answers its proposal (cc.id) with the member list. */
@@ -346,19 +400,26 @@ final class StorageVerticle extends VerticleBase {
     return changed;
   }
 
-  private void applyNormal(Entry e, List<ProposalResult> results, List<WatchEvents.Revision> revisions) {
-    InternalRaftRequest req;
+  /** The entry's request, or null when it is unreadable. */
+  private static InternalRaftRequest parse(Entry e) {
     try {
-      req = InternalRaftRequest.parseFrom(e.getData());
+      return InternalRaftRequest.parseFrom(e.getData());
     } catch (InvalidProtocolBufferException ex) {
+      return null;
+    }
+  }
+
+  private void applyNormal(Entry e, InternalRaftRequest req, ApplyRun run) {
+    if (req == null) {
       // Only this server writes entries; an unreadable one is skipped identically on every member.
-      LOG.log(System.Logger.Level.ERROR, "skipping unreadable entry at index " + e.getIndex(), ex);
+      LOG.log(System.Logger.Level.ERROR, "skipping unreadable entry at index " + e.getIndex());
       store.setConsistentIndex(e.getIndex());
       return;
     }
+    List<ProposalResult> results = run.results;
     Applier.Result r = applier.apply(req, e.getIndex(), e.getTerm());
     if (!r.events().isEmpty()) {
-      revisions.add(new WatchEvents.Revision(r.events().get(0).getKv().getModRevision(), r.events()));
+      run.revisions.add(new WatchEvents.Revision(r.events().get(0).getKv().getModRevision(), r.events()));
     }
     ProposalResult result = new ProposalResult(req.getHeader().getID(), r.v2() != null ? r.v2() : r.response(),
         r.error());
@@ -401,8 +462,12 @@ final class StorageVerticle extends VerticleBase {
   }
 
   /** Every snapshotCount applied entries: make the store durable, record a snapshot, purge the WAL it covers. */
+  private boolean snapshotDue(long applied) {
+    return applied - snapshotIndex >= snapshotCount;
+  }
+
   private long maybeSnapshot(long applied) throws IOException {
-    if (applied - snapshotIndex < snapshotCount) {
+    if (!snapshotDue(applied)) {
       return 0;
     }
     long t = System.nanoTime();

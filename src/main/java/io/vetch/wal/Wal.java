@@ -46,14 +46,16 @@ import java.util.List;
  * {@link #sync()}, which then fsyncs ({@code FileChannel.force(false)}) the current segment: the caller calls it
  * once per batch (group commit) and nothing is durable before it returns. With direct I/O (the default where the
  * file system allows it, {@link SegmentWriter}) that write is itself durable when it returns and sync needs no
- * fsync.
+ * fsync. {@link #startSync()} runs the same sync on the Wal's own thread ({@link SyncThread}), so that the owner can
+ * apply entries while the disk writes; {@link #awaitSync} then returns when sync would have.
  *
  * <p><b>Failure.</b> A failed write, fsync, create or rename throws a {@link io.vetch.failpoint.StorageFault} naming
  * the file, and every later write throws: after a failed fsync the page cache cannot be trusted (PostgreSQL's
  * "fsyncgate"), so the data is never written or fsynced again as if nothing happened. {@link #abandon()} then makes
  * the log on disk end where the last successful fsync left it, for {@link #open} to read it afresh.
  *
- * <p><b>Threading.</b> Not thread-safe: one writer thread (the storage worker) owns the Wal from open to close.
+ * <p><b>Threading.</b> Not thread-safe: one writer thread (the storage worker) owns the Wal from open to close;
+ * between {@link #startSync()} and {@link #awaitSync} it makes no other call.
  */
 public final class Wal implements Closeable {
   private final Path dir;
@@ -71,6 +73,10 @@ public final class Wal implements Closeable {
   private boolean closed;
   /** The first write failure; after it every write throws (a failed fsync may have lost pages: reopen instead). */
   private IOException failure;
+  /** Runs {@link #startSync()}'s syncs; started by the first. */
+  private SyncThread syncThread;
+  /** Between {@link #startSync()} and {@link #awaitSync}. */
+  private boolean syncing;
 
   private Wal(Path dir, WalOptions options, List<SegmentFile> segments, WalReplay replay) {
     this.dir = dir;
@@ -225,6 +231,35 @@ public final class Wal implements Closeable {
   }
 
   /**
+   * Starts {@link #sync()} on the Wal's own thread and returns at once: the caller may do other work (nothing of
+   * this Wal's) and must then call {@link #awaitSync}. Nothing is durable before that returns.
+   */
+  public void startSync() throws IOException {
+    ensureOpen();
+    if (syncThread == null) {
+      syncThread = new SyncThread();
+    }
+    syncing = true;
+    syncThread.start(() -> writeNow(() -> writer.sync()));
+  }
+
+  /**
+   * Returns when the sync {@link #startSync()} began is done, throwing its failure if it failed (as {@link #sync()}
+   * would have), and how long the sync took, in nanoseconds. Waits awake, yielding its CPU, up to spinNanos (for a
+   * wait shorter than a thread's wake-up), then parks.
+   */
+  public long awaitSync(long spinNanos) throws IOException {
+    if (!syncing) {
+      throw new IllegalStateException("no sync was started");
+    }
+    try {
+      return syncThread.await(spinNanos);
+    } finally {
+      syncing = false;
+    }
+  }
+
+  /**
    * Deletes the oldest segments whose entries all have index <= min(index, lastSnapshot().index()) — what a
    * restart from the latest snapshot marker no longer needs — never the current segment. Syncs the current segment
    * first (so the marker that justifies the purge is durable) and fsyncs the directory after deleting. Returns the
@@ -304,6 +339,13 @@ public final class Wal implements Closeable {
   }
 
   private void ensureOpen() throws IOException {
+    if (syncing) {
+      throw new IllegalStateException("a sync started by startSync was not awaited");
+    }
+    ensureWritable();
+  }
+
+  private void ensureWritable() throws IOException {
     if (closed) {
       throw new IllegalStateException("WAL is closed");
     }
@@ -319,6 +361,12 @@ public final class Wal implements Closeable {
   /** Runs a write; any failure makes the Wal refuse further writes. */
   private void write(Write w) throws IOException {
     ensureOpen();
+    writeNow(w);
+  }
+
+  /** {@link #write} without the owner's check: also for the sync thread's job. */
+  private void writeNow(Write w) throws IOException {
+    ensureWritable();
     try {
       w.run();
     } catch (IOException e) {
@@ -327,6 +375,13 @@ public final class Wal implements Closeable {
     } catch (RuntimeException e) {
       failure = new IOException(e);
       throw e;
+    }
+  }
+
+  private void stopSyncThread() {
+    if (syncThread != null) {
+      syncThread.stop();
+      syncThread = null;
     }
   }
 
@@ -357,6 +412,7 @@ public final class Wal implements Closeable {
       writer = null;
     }
     closed = true;
+    stopSyncThread();
     try (FilePipeline p = pipeline) {
       long lastSeq = segments.isEmpty() ? -1 : segments.get(segments.size() - 1).seq();
       boolean deleted = false;
@@ -386,6 +442,7 @@ public final class Wal implements Closeable {
       return;
     }
     closed = true;
+    stopSyncThread();
     try (FilePipeline p = pipeline) {
       writer.closeWithoutWriting(); // not close(): that would write what is buffered
       writer = null;
@@ -410,6 +467,7 @@ public final class Wal implements Closeable {
       return;
     }
     closed = true;
+    stopSyncThread();
     try (FilePipeline p = pipeline) {
       if (writer != null) {
         try (SegmentWriter w = writer) {

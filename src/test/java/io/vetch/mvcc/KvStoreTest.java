@@ -47,6 +47,42 @@ class KvStoreTest {
   }
 
   @Test
+  void heldTxnsAreBuiltOnButUnseenUntilReleased() throws Exception {
+    put(store, 1, "a", "1");
+    store.persistConsistentIndex();
+    store.hold();
+    assertEquals(3, put(store, 2, "b", "1"));
+    assertEquals(4, put(store, 3, "a", "2"), "the next txn builds on the held one");
+    assertEquals(2, store.currentRevision());
+    assertEquals(1, store.keyCount());
+    assertEquals("1", get(store, "a", 0).getValue().toStringUtf8());
+    assertNull(get(store, "b", 0));
+    assertThrows(FutureRevisionException.class, () -> get(store, "b", 3));
+    assertThrows(IllegalStateException.class, store::persistConsistentIndex);
+    assertThrows(IllegalStateException.class, () -> store.compact(2, 4));
+    store.release();
+    assertEquals(4, store.currentRevision());
+    assertEquals(2, store.keyCount());
+    assertEquals("2", get(store, "a", 0).getValue().toStringUtf8());
+    assertEquals("1", get(store, "b", 3).getValue().toStringUtf8());
+    store.persistConsistentIndex();
+  }
+
+  @Test
+  void heldTxnsLostToACrashAreGoneAtOpen() throws Exception {
+    put(store, 1, "a", "1");
+    store.persistConsistentIndex();
+    store.hold();
+    put(store, 2, "b", "1");
+    store.abandon(); // the member failed before the WAL write that covers index 2 was durable
+    store = KvStore.open(dir, SMALL);
+    assertEquals(2, store.currentRevision());
+    assertEquals(1, store.consistentIndex());
+    assertNull(get(store, "b", 0));
+    assertEquals(3, put(store, 2, "c", "1"), "index 2 is replayed from the WAL as written there");
+  }
+
+  @Test
   void putOverwriteDeleteRecreateFollowGenerations() throws Exception {
     assertEquals(2, put(store, 1, "a", "1"));
     assertEquals(3, put(store, 2, "a", "2"));

@@ -64,12 +64,14 @@ class StorageFailureTest {
       Failpoints.set(point, "error(ENOSPC)@" + data);
       String expected = "etcdserver: storage failure: no space left on device (" + OPERATION.get(point) + ")";
       FaultClient.Reply failed = null;
+      String failedKey = null;
       if (point.equals(Failpoints.MEMBER_FILE_WRITE)) {
         failed = c.leaseGrant(port, 60); // the lessor persists member/leases
       } else {
         for (int i = 10; i < 40 && failed == null; i++) { // a snapshot comes within snapshot-count entries
           FaultClient.Reply r = c.put(port, "k" + i, "v" + i);
           failed = r.ok() ? null : r;
+          failedKey = "k" + i;
         }
       }
       assertNotNull(failed, "a write failed");
@@ -87,6 +89,11 @@ class StorageFailureTest {
       FaultClient.Reply ser = c.range(port, "k0", true);
       assertTrue(ser.ok(), "serializable reads go on");
       assertEquals("v0", FaultClient.parseRange(ser).getKvs(0).getValue().toStringUtf8());
+      // a lone member applies a put while its WAL write runs: one whose WAL write failed was never seen
+      boolean walFailed = point.equals(Failpoints.WAL_WRITE) || point.equals(Failpoints.WAL_FSYNC);
+      if (walFailed) {
+        assertEquals(0, FaultClient.parseRange(c.range(port, failedKey, true)).getKvsCount(), failedKey);
+      }
       assertReported(c, port, expected);
 
       Failpoints.set(point, "off");
@@ -100,6 +107,9 @@ class StorageFailureTest {
         }
       });
       assertEquals(c.acked.size(), c.checkAcked(port));
+      if (walFailed) {
+        assertEquals(0, FaultClient.parseRange(c.range(port, failedKey, true)).getKvsCount(), "not after the reopen");
+      }
       // after a store fsync failure the store is copied to fresh files: pages whose write-back failed are rewritten
       assertEquals(point.equals(Failpoints.STORE_FSYNC),
           !backend.equals(io.vetch.mvcc.backend.BackendDir.resolve(data.resolve("member/store"))));

@@ -61,6 +61,27 @@ class WalFailureTest {
   }
 
   @Test
+  void aSyncOnTheWalsThreadFailsAtItsAwaitAsSyncWould() throws IOException {
+    Wal wal = Wal.open(dir, WalOptions.defaults());
+    wal.save(hs(10), entries(1, 10, 2, 100));
+    wal.startSync();
+    wal.awaitSync(0);
+    wal.save(hs(20), entries(11, 20, 2, 100));
+    Failpoints.set(Failpoints.WAL_FSYNC, "1*error(EIO)");
+    wal.startSync();
+    assertThrows(IllegalStateException.class, () -> wal.save(null, entries(21, 21, 2, 10)),
+        "nothing else while the sync runs");
+    StorageFault f = assertThrows(StorageFault.class, () -> wal.awaitSync(1_000_000));
+    assertEquals("wal fsync", f.operation());
+    IOException again = assertThrows(IOException.class, () -> wal.save(null, entries(21, 21, 2, 10)));
+    assertTrue(again.getMessage().contains("WAL failed earlier"), again.getMessage());
+    wal.abandon();
+    try (Wal reopened = Wal.open(dir, WalOptions.defaults())) {
+      assertEquals(entries(1, 10, 2, 100), reopened.entries());
+    }
+  }
+
+  @Test
   void aCutBackThatFailsIsTriedAgainInFull() throws IOException {
     Wal wal = Wal.open(dir, WalOptions.defaults());
     wal.save(hs(10), entries(1, 10, 2, 100));

@@ -68,6 +68,32 @@ class WalTest {
   }
 
   @Test
+  void aSyncOnTheWalsThreadIsDurableWhenAwaitedAndItsThreadEndsWithTheWal() throws Exception {
+    HardState hs = HardState.newBuilder().setTerm(2).setVote(1).setCommit(5).build();
+    long others = syncThreads();
+    Wal wal = Wal.open(tmp, WalOptions.defaults());
+    wal.save(hs, entries(1, 5, 2, 50));
+    wal.startSync();
+    assertThrows(IllegalStateException.class, wal::sync, "nothing else until it is awaited");
+    assertTrue(wal.awaitSync(0) > 0);
+    assertThrows(IllegalStateException.class, () -> wal.awaitSync(0), "awaited once");
+    assertEquals(others + 1, syncThreads());
+    wal.release(); // closes without writing: only what the sync made durable is there
+    for (int i = 0; i < 100 && syncThreads() > others; i++) {
+      Thread.sleep(10);
+    }
+    assertEquals(others, syncThreads());
+    try (Wal reopened = Wal.open(tmp, WalOptions.defaults())) {
+      assertEquals(entries(1, 5, 2, 50), reopened.entries());
+      assertEquals(hs, reopened.hardState());
+    }
+  }
+
+  private static long syncThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("vetch-wal-sync")).count();
+  }
+
+  @Test
   void closeWritesWhatWasBufferedWithoutExplicitSync() throws IOException {
     try (Wal wal = Wal.open(tmp, SMALL)) {
       wal.save(null, entries(1, 3, 1, 10));

@@ -52,6 +52,8 @@ public final class Applier {
   private final long clusterId;
   private final long memberId;
   private final io.vetch.v2.V2Store v2;
+  /** Between {@link #hold()} and {@link #release()}: the ended txns' events, for the leases' key attachments. */
+  private List<List<Event>> heldLeaseEvents;
 
   /**
    * leases grants and revokes leases and follows key attachments; cluster takes the members' published attributes
@@ -77,6 +79,42 @@ public final class Applier {
       V2Applier.Answer v2) {
     public Result(Message response, StatusException error, List<Event> events, boolean physicalCompaction) {
       this(response, error, events, physicalCompaction, null);
+    }
+  }
+
+  /**
+   * Whether applying req changes keys only (and which keys the leases hold): a put, a delete or a txn, as
+   * {@link #apply} reads it. A lone member applies such entries while their WAL write is under way, unseen until it
+   * is durable ({@link #hold}); any other request (auth, leases, alarms, compaction, the cluster's, v2) waits for it.
+   */
+  public static boolean changesOnlyKeys(InternalRaftRequest req) {
+    return !req.hasV2() && !AuthApplier.isAuth(req) && !req.hasAlarm()
+        && (req.hasPut() || req.hasDeleteRange() || req.hasTxn());
+  }
+
+  /**
+   * Until {@link #release()}, what the writes applied from now on change stays unseen: the store's txns end unpublished
+   * ({@link KvStore#hold}) and the leases' key attachments wait. For entries applied while their WAL write is under
+   * way; only {@link #changesOnlyKeys} entries between the two.
+   */
+  public void hold() {
+    store.hold();
+    heldLeaseEvents = new java.util.ArrayList<>();
+  }
+
+  /** Publishes the store's held txns, then follows their key attachments. */
+  public void release() {
+    store.release();
+    List<List<Event>> held = heldLeaseEvents;
+    heldLeaseEvents = null;
+    held.forEach(leases::onEvents);
+  }
+
+  private void followLeases(List<Event> events) {
+    if (heldLeaseEvents != null) {
+      heldLeaseEvents.add(events);
+    } else {
+      leases.onEvents(events);
     }
   }
 
@@ -207,7 +245,7 @@ public final class Applier {
       throw e;
     }
     List<Event> events = txn.end();
-    leases.onEvents(events);
+    followLeases(events);
     setHeader(b, txn.revision(), term);
     return new Result(b.build(), null, events, false);
   }
@@ -278,7 +316,7 @@ public final class Applier {
       throw e;
     }
     List<Event> events = txn.end();
-    leases.onEvents(events);
+    followLeases(events);
     resp.setHeader(header(txn.revision(), term));
     return new Result(resp.build(), null, events, false);
   }
@@ -289,15 +327,16 @@ public final class Applier {
     for (RequestOp op : ok ? t.getSuccessList() : t.getFailureList()) {
       switch (op.getRequestCase()) {
         case REQUEST_PUT -> checkPut(txn, op.getRequestPut());
-        case REQUEST_RANGE -> checkRangeRevision(op.getRequestRange().getRevision());
+        case REQUEST_RANGE -> checkRangeRevision(txn, op.getRequestRange().getRevision());
         case REQUEST_TXN -> checkTxn(txn, op.getRequestTxn());
         default -> { }
       }
     }
   }
 
-  private void checkRangeRevision(long rev) throws StatusException {
-    if (rev > store.currentRevision()) throw EtcdErrors.futureRev();
+  /** Before txn wrote anything: its revision is the one it reads at (the store's, or a held batch's last). */
+  private void checkRangeRevision(WriteTxn txn, long rev) throws StatusException {
+    if (rev > txn.revision()) throw EtcdErrors.futureRev();
     if (rev > 0 && rev < store.compactRevision()) throw EtcdErrors.compacted();
   }
 

@@ -31,13 +31,14 @@ class ApplierTest {
   @TempDir Path dir;
   KvStore store;
   Applier applier;
+  io.vetch.server.lease.Lessor leases;
   io.vetch.server.auth.AuthStore auth;
   long index;
 
   @BeforeEach
   void open() throws Exception {
     store = KvStore.open(dir.resolve("store"), new StoreOptions(1000, 32));
-    io.vetch.server.lease.Lessor leases = io.vetch.server.lease.Lessor.load(dir.resolve("leases"), 2,
+    leases = io.vetch.server.lease.Lessor.load(dir.resolve("leases"), 2,
         java.util.List.of(), System::nanoTime);
     leases.grant(7, 10);
     auth = io.vetch.server.auth.AuthStore.inMemory();
@@ -59,6 +60,34 @@ class ApplierTest {
 
   static ByteString b(String s) {
     return ByteString.copyFromUtf8(s);
+  }
+
+  @Test
+  void heldWritesShowInTheStoreAndTheLeasesOnlyOnRelease() throws Exception {
+    put("a", "1");
+    applier.hold();
+    Applier.Result r = apply(InternalRaftRequest.newBuilder()
+        .setPut(PutRequest.newBuilder().setKey(b("b")).setValue(b("1")).setLease(7)));
+    assertEquals(3, ((PutResponse) r.response()).getHeader().getRevision());
+    assertEquals(2, store.currentRevision());
+    assertEquals(java.util.List.of(), leases.keys(7));
+    applier.release();
+    assertEquals(3, store.currentRevision());
+    assertEquals(java.util.List.of("b"), leases.keys(7).stream().map(String::new).toList());
+  }
+
+  @Test
+  void onlyKeyWritesAreAppliedHeld() {
+    assertTrue(Applier.changesOnlyKeys(InternalRaftRequest.newBuilder().setPut(PutRequest.newBuilder()).build()));
+    assertTrue(Applier.changesOnlyKeys(InternalRaftRequest.newBuilder().setTxn(TxnRequest.newBuilder()).build()));
+    assertTrue(Applier.changesOnlyKeys(
+        InternalRaftRequest.newBuilder().setDeleteRange(DeleteRangeRequest.newBuilder()).build()));
+    assertFalse(Applier.changesOnlyKeys(
+        InternalRaftRequest.newBuilder().setCompaction(CompactionRequest.newBuilder()).build()));
+    assertFalse(Applier.changesOnlyKeys(InternalRaftRequest.newBuilder()
+        .setLeaseRevoke(io.vetch.api.etcdserverpb.LeaseRevokeRequest.newBuilder().setID(7)).build()));
+    assertFalse(Applier.changesOnlyKeys(InternalRaftRequest.newBuilder()
+        .setAuthEnable(io.vetch.api.etcdserverpb.AuthEnableRequest.newBuilder()).build()));
   }
 
   Applier.Result apply(InternalRaftRequest.Builder r) {
