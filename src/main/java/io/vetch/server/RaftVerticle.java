@@ -114,8 +114,9 @@ final class RaftVerticle extends VerticleBase {
     ReadyLoop.Sink<ReadIndexRequest> sink = new ReadyLoop.Sink<>() {
       @Override
       public void persist(StorageBatch batch) {
+        handoff.sending(batch.entries().size() + batch.committedEntries().size());
         vertx.eventBus().send(addresses.storageBatch(), batch, LocalDelivery.of(StorageBatch.class));
-        handoff.sent(batch.entries().size() + batch.committedEntries().size());
+        handoff.sent();
       }
 
       @Override

@@ -48,20 +48,25 @@ final class StorageHandoff {
   }
 
   /**
-   * Raft side, after sending a batch with this many entries to persist and to apply together (the send queues it on
-   * the storage worker's context at once); a batch of one keeps the event loops awake for its answer, up to the
-   * budget.
+   * Raft side, before sending a batch with this many entries to persist and to apply together: a batch of one keeps
+   * the event loops awake for its answer, up to the budget, and the storage thread sees the load as serial when the
+   * batch arrives.
    */
-  void sent(int entries) {
-    sent.incrementAndGet();
+  void sending(int entries) {
     if (spinNanos > 0 && entries <= 1 && inFlight.getAsInt() <= 1) {
       SerialLoad.extend(System.nanoTime() + spinNanos);
     }
   }
 
+  /** Raft side, after sending a batch (the send queues it on the storage worker's context at once). */
+  void sent() {
+    sent.incrementAndGet();
+  }
+
   /**
-   * Storage side: how long to wait awake for the batch's WAL write running on the WAL's thread
-   * ({@link io.vetch.wal.Wal#awaitSync}): the budget under a serial load (the event loops wait awake too), else none.
+   * Storage side: how long to wait awake for a batch's WAL write run on the WAL's thread while this one applies
+   * ({@link io.vetch.wal.Wal#awaitSync}): the budget under a serial load (the event loops wait awake too); else 0,
+   * and the write runs on this thread, since a parked wait for it would cost every batch a second wake-up.
    */
   long syncSpinNanos() {
     return SerialLoad.at(System.nanoTime()) ? spinNanos : 0;

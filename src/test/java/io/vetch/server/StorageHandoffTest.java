@@ -19,7 +19,8 @@ class StorageHandoffTest {
   /** Sends and handles batches of this size back to back, as the raft verticle and the storage worker would. */
   private static void batches(StorageHandoff h, int count, int entries) {
     for (int i = 0; i < count; i++) {
-      h.sent(1);
+      h.sending(1);
+      h.sent();
       h.arrived();
       h.handled(entries, false);
     }
@@ -34,7 +35,8 @@ class StorageHandoffTest {
   /** Sends a one-entry batch and handles it while another thread sends the next 50 ms later; ms handled() took. */
   private static long handledWhileTheNextIsSentAfter50Ms(StorageHandoff h, boolean awaitsCommit)
       throws InterruptedException {
-    h.sent(1);
+    h.sending(1);
+    h.sent();
     h.arrived();
     Thread raft = new Thread(() -> {
       try {
@@ -42,7 +44,8 @@ class StorageHandoffTest {
       } catch (InterruptedException e) {
         return;
       }
-      h.sent(1);
+      h.sending(1);
+      h.sent();
     });
     raft.start();
     long waited = millis(() -> h.handled(1, awaitsCommit));
@@ -102,10 +105,12 @@ class StorageHandoffTest {
     h.arrived();
     assertTrue(millis(() -> h.handled(0, false)) < BUDGET_MS, "the batch that applies it: no wait");
     assertFalse(SerialLoad.at(System.nanoTime()), "and the event loops stop waiting");
-    h.sent(2);
+    h.sending(2);
+    h.sent();
     h.arrived();
     assertTrue(millis(() -> h.handled(2, true)) < BUDGET_MS, "two entries: no wait");
-    h.sent(1);
+    h.sending(1);
+    h.sent();
     h.arrived();
     assertTrue(millis(() -> h.handled(1, false)) < BUDGET_MS, "applied as it became durable: no wait");
   }
@@ -115,16 +120,24 @@ class StorageHandoffTest {
     int[] waiting = {1};
     StorageHandoff h = new StorageHandoff(TimeUnit.MILLISECONDS.toMicros(BUDGET_MS), () -> waiting[0]);
     SerialLoad.off();
-    h.sent(2);
+    h.sending(2);
+    h.sent();
     assertFalse(SerialLoad.at(System.nanoTime()), "two entries: the event loops may sleep");
-    h.sent(1);
+    h.sending(1);
+    h.sent();
     assertTrue(SerialLoad.at(System.nanoTime()), "one entry, one proposal waiting: they wait awake");
     assertFalse(SerialLoad.at(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BUDGET_MS) + 1), "up to the budget");
     SerialLoad.off();
     waiting[0] = 2;
-    h.sent(0);
+    h.sending(0);
+    h.sent();
     assertFalse(SerialLoad.at(System.nanoTime()), "two proposals waiting: a busy member, they may sleep");
-    new StorageHandoff(0, () -> 0).sent(1);
+    assertEquals(0, h.syncSpinNanos(), "nor does the storage thread wait awake for a WAL write");
+    waiting[0] = 1;
+    h.sending(1);
+    assertEquals(TimeUnit.MILLISECONDS.toNanos(BUDGET_MS), h.syncSpinNanos(), "but under a serial load it does");
+    SerialLoad.off();
+    new StorageHandoff(0, () -> 0).sending(1);
     assertFalse(SerialLoad.at(System.nanoTime()), "no budget: never");
   }
 }
