@@ -42,13 +42,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The storage worker: the only writer of the WAL and of the MVCC store. Deployed as a worker verticle with one
- * instance, so batches are handled one at a time on a worker thread, never on an event loop.
+ * The storage worker: the only writer of the WAL (whose own thread runs a write handed to it) and of the MVCC store.
+ * Deployed as a worker verticle with one instance, so batches are handled one at a time on a worker thread, never on
+ * an event loop.
  *
- * <p>Per batch: apply the committed entries (already durable) and report {@link Applied}; then append the new
- * entries and hard state to the WAL with a single fsync (group commit) and report {@link Persisted}. A batch's
- * events are published ({@link WatchEvents}) only while someone on this member holds {@link WatchInterest}. Every
- * snapshot-count applied entries it syncs the store, saves a snapshot and purges covered WAL segments. Physical
+ * <p>Per batch: append the new entries and hard state to the WAL with a single fsync (group commit) and report
+ * {@link Persisted}; apply the committed entries (already durable) and report {@link Applied}. A lone member's own
+ * entries are applied in the same batch once durable; under a serial load the WAL write runs on the WAL's thread
+ * ({@link Wal#startSync}) while this one applies them held ({@link Applier#hold}: what they change stays unseen
+ * until the write is durable, and only then are they published and answered). A batch's events are published
+ * ({@link WatchEvents}) only while someone on this member holds {@link WatchInterest}. Every snapshot-count applied
+ * entries it syncs the store, saves a snapshot and purges covered WAL segments. Physical
  * compaction runs in bounded steps between batches so it never stalls writes.
  *
  * <p>Membership: committed conf changes update {@link Membership} (and the transport's peers); proposals among them
@@ -414,11 +418,11 @@ final class StorageVerticle extends VerticleBase {
   private void applyNormal(Entry e, InternalRaftRequest req, ApplyRun run) {
     if (req == null) {
       // Only this server writes entries; an unreadable one is skipped identically on every member.
-      LOG.log(System.Logger.Level.ERROR, "skipping unreadable entry at index " + e.getIndex());
+      LOG.log(System.Logger.Level.ERROR, "skipping unreadable entry at index " + e.getIndex()
+          + ": not an InternalRaftRequest");
       store.setConsistentIndex(e.getIndex());
       return;
     }
-    List<ProposalResult> results = run.results;
     Applier.Result r = applier.apply(req, e.getIndex(), e.getTerm());
     if (!r.events().isEmpty()) {
       run.revisions.add(new WatchEvents.Revision(r.events().get(0).getKv().getModRevision(), r.events()));
@@ -431,7 +435,7 @@ final class StorageVerticle extends VerticleBase {
     if (r.physicalCompaction()) {
       awaitingCompaction.add(result);
     } else {
-      results.add(result);
+      run.results.add(result);
     }
   }
 
@@ -463,11 +467,11 @@ final class StorageVerticle extends VerticleBase {
     });
   }
 
-  /** Every snapshotCount applied entries: make the store durable, record a snapshot, purge the WAL it covers. */
   private boolean snapshotDue(long applied) {
     return applied - snapshotIndex >= snapshotCount;
   }
 
+  /** Every snapshotCount applied entries: make the store durable, record a snapshot, purge the WAL it covers. */
   private long maybeSnapshot(long applied) throws IOException {
     if (!snapshotDue(applied)) {
       return 0;
