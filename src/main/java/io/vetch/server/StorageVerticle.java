@@ -274,27 +274,24 @@ final class StorageVerticle extends VerticleBase {
       ApplyRun held = null;
       if (behind) {
         wal.startSync();
-        try {
-          if (!batch.committedEntries().isEmpty()) {
-            finish(apply(batch.committedEntries(), 0, new ApplyRun(), false)); // durable already
-          }
-          if (applyOnPersist) {
-            // Its plain key writes, unseen until the WAL write is done.
-            applier.hold();
-            held = apply(batch.entries(), 0, new ApplyRun(), true);
-          }
-        } finally {
+      }
+      try {
+        if (!batch.committedEntries().isEmpty()) {
+          finish(apply(batch.committedEntries(), 0, new ApplyRun(), false)); // durable already
+        }
+        if (behind) {
+          applier.hold(); // its plain key writes, unseen until the WAL write is done
+          held = apply(batch.entries(), 0, new ApplyRun(), true);
+        }
+      } finally {
+        if (behind) {
           metrics.walFsync(wal.awaitSync(syncSpin));
         }
-      } else {
-        if (!batch.committedEntries().isEmpty()) {
-          finish(apply(batch.committedEntries(), 0, new ApplyRun(), false));
-        }
-        if (batch.mustSync()) {
-          long t = System.nanoTime();
-          wal.sync();
-          metrics.walFsync(System.nanoTime() - t);
-        }
+      }
+      if (!behind && batch.mustSync()) {
+        long t = System.nanoTime();
+        wal.sync();
+        metrics.walFsync(System.nanoTime() - t);
       }
       vertx.eventBus().send(addresses.persisted(), new Persisted(batch.seq(), null), LocalDelivery.of(Persisted.class));
       if (applyOnPersist) {

@@ -10,12 +10,8 @@ import java.util.concurrent.locks.LockSupport;
  * each side's writes visible to the other.
  */
 final class SyncThread implements Runnable {
-  interface Job {
-    void run() throws IOException;
-  }
-
   private final Thread thread;
-  private volatile Job job;
+  private volatile Wal.Write job;
   private volatile boolean done = true;
   private volatile Throwable failure;
   /** How long the last job ran, in nanoseconds. */
@@ -31,7 +27,7 @@ final class SyncThread implements Runnable {
   }
 
   /** Hands job over; the previous one must have been awaited. */
-  void start(Job j) {
+  void start(Wal.Write j) {
     failure = null;
     done = false;
     job = j;
@@ -77,7 +73,7 @@ final class SyncThread implements Runnable {
   @Override
   public void run() {
     while (!stopped) {
-      Job j = job;
+      Wal.Write j = job;
       if (j == null) {
         LockSupport.park(this);
         continue;

@@ -77,6 +77,10 @@ public final class Wal implements Closeable {
   private SyncThread syncThread;
   /** Between {@link #startSync()} and {@link #awaitSync}. */
   private boolean syncing;
+  /** The current segment's sync, made once: a batch's sync allocates nothing. */
+  private final Write segmentSync = () -> writer.sync();
+  /** {@link #segmentSync} as the sync thread runs it. */
+  private final Write backgroundSync = () -> writeNow(segmentSync);
 
   private Wal(Path dir, WalOptions options, List<SegmentFile> segments, WalReplay replay) {
     this.dir = dir;
@@ -227,7 +231,7 @@ public final class Wal implements Closeable {
 
   /** Writes what is buffered and fsyncs the current segment; a no-op when nothing was written since. */
   public void sync() throws IOException {
-    write(() -> writer.sync());
+    write(segmentSync);
   }
 
   /**
@@ -240,7 +244,7 @@ public final class Wal implements Closeable {
       syncThread = new SyncThread();
     }
     syncing = true;
-    syncThread.start(() -> writeNow(() -> writer.sync()));
+    syncThread.start(backgroundSync);
   }
 
   /**
@@ -354,7 +358,8 @@ public final class Wal implements Closeable {
     }
   }
 
-  private interface Write {
+  /** A write to the log's files; {@link SyncThread} runs one too. */
+  interface Write {
     void run() throws IOException;
   }
 

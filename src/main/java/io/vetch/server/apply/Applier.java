@@ -35,6 +35,7 @@ import io.vetch.server.alarm.AlarmStore;
 import io.vetch.server.auth.AuthStore;
 import io.vetch.server.auth.TokenProvider;
 import io.vertx.grpc.server.StatusException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -99,7 +100,7 @@ public final class Applier {
    */
   public void hold() {
     store.hold();
-    heldLeaseEvents = new java.util.ArrayList<>();
+    heldLeaseEvents = new ArrayList<>();
   }
 
   /** Publishes the store's held txns, then follows their key attachments. */
