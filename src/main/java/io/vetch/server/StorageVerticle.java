@@ -46,13 +46,13 @@ import java.util.List;
  * Deployed as a worker verticle with one instance, so batches are handled one at a time on a worker thread, never on
  * an event loop.
  *
- * <p>Per batch: append the new entries and hard state to the WAL with a single fsync (group commit) and report
- * {@link Persisted}; apply the committed entries (already durable) and report {@link Applied}. A lone member's own
- * entries are applied in the same batch once durable; under a serial load the WAL write runs on the WAL's thread
- * ({@link Wal#startSync}) while this one applies them held ({@link Applier#hold}: what they change stays unseen
- * until the write is durable, and only then are they published and answered). A batch's events are published
- * ({@link WatchEvents}) only while someone on this member holds {@link WatchInterest}. Every snapshot-count applied
- * entries it syncs the store, saves a snapshot and purges covered WAL segments. Physical
+ * <p>Per batch: buffer the new entries and hard state in the WAL; apply the committed entries (already durable) and
+ * report {@link Applied}; then write the WAL with a single fsync (group commit) and report {@link Persisted}. A lone
+ * member's own entries are applied in the same batch once durable; under a serial load the WAL write runs on the
+ * WAL's thread ({@link Wal#startSync}) while this one applies them held ({@link Applier#hold}: what they change
+ * stays unseen until the write is durable, and only then are they published and answered). A batch's events are
+ * published ({@link WatchEvents}) only while someone on this member holds {@link WatchInterest}. Every
+ * snapshot-count applied entries it syncs the store, saves a snapshot and purges covered WAL segments. Physical
  * compaction runs in bounded steps between batches so it never stalls writes.
  *
  * <p>Membership: committed conf changes update {@link Membership} (and the transport's peers); proposals among them
