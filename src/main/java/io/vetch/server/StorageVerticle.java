@@ -50,8 +50,10 @@ import java.util.List;
  * report {@link Applied}; then write the WAL with a single fsync (group commit) and report {@link Persisted}. A lone
  * member's own entries are applied in the same batch once durable; under a serial load the WAL write runs on the
  * WAL's thread ({@link Wal#startSync}) while this one applies them held ({@link Applier#hold}: what they change
- * stays unseen until the write is durable, and only then are they published and answered). A batch's events are
- * published ({@link WatchEvents}) only while someone on this member holds {@link WatchInterest}. Every
+ * stays unseen until the write is durable, and only then are they published and answered). Their events go out
+ * ahead, marked not durable, for the event loops to frame their responses during the write; once it is durable,
+ * the same events follow as durable before anything else. A batch's events are published ({@link WatchEvents})
+ * only while someone on this member holds {@link WatchInterest}. Every
  * snapshot-count applied entries it syncs the store, saves a snapshot and purges covered WAL segments. Physical
  * compaction runs in bounded steps between batches so it never stalls writes.
  *
@@ -282,6 +284,7 @@ final class StorageVerticle extends VerticleBase {
         if (behind) {
           applier.hold(); // its plain key writes, unseen until the WAL write is done
           held = apply(batch.entries(), 0, new ApplyRun(), true);
+          publishHeld(held);
         }
       } finally {
         if (behind) {
@@ -293,11 +296,12 @@ final class StorageVerticle extends VerticleBase {
         wal.sync();
         metrics.walFsync(System.nanoTime() - t);
       }
+      if (held != null) {
+        applier.release();
+        publishEvents(held); // first: the event loops have its responses framed already
+      }
       vertx.eventBus().send(addresses.persisted(), new Persisted(batch.seq(), null), LocalDelivery.of(Persisted.class));
       if (applyOnPersist) {
-        if (held != null) {
-          applier.release();
-        }
         ApplyRun run = held != null ? held : new ApplyRun();
         finish(apply(batch.entries(), run.handled, run, false)); // what the held run left, if anything
       }
@@ -332,6 +336,31 @@ final class StorageVerticle extends VerticleBase {
     long last;
     /** The entries of the list handled so far. */
     int handled;
+    /** The revisions published so far. */
+    int published;
+  }
+
+  /**
+   * Publishes a held run's events ahead, not durable, for the event loops to frame while the run's WAL write is under
+   * way ({@link WatchEvents#durable}).
+   */
+  private void publishHeld(ApplyRun run) {
+    if (!run.revisions.isEmpty() && watchInterest.any()) {
+      vertx.eventBus().publish(addresses.watchEvents(), new WatchEvents(run.revBefore,
+          run.revisions.get(run.revisions.size() - 1).revision(), List.copyOf(run.revisions), false),
+          LocalDelivery.of(WatchEvents.class));
+    }
+  }
+
+  /** Publishes the run's events not published yet, once they are durable and visible in the store. */
+  private void publishEvents(ApplyRun run) {
+    int n = run.revisions.size();
+    if (n > run.published && watchInterest.any()) {
+      long from = run.published == 0 ? run.revBefore : run.revisions.get(run.published - 1).revision();
+      vertx.eventBus().publish(addresses.watchEvents(), new WatchEvents(from, store.currentRevision(),
+          List.copyOf(run.revisions.subList(run.published, n))), LocalDelivery.of(WatchEvents.class));
+    }
+    run.published = n;
   }
 
   /**
@@ -371,10 +400,7 @@ final class StorageVerticle extends VerticleBase {
     store.persistConsistentIndex();
     // Events first, as etcd notifies its watchers inside the apply before the proposal's waiter hears: the event
     // loops send them before the replies (a writer that watches its own keys waits for its events, not its reply).
-    if (!run.revisions.isEmpty() && watchInterest.any()) { // after the batch's revision is visible in the store
-      vertx.eventBus().publish(addresses.watchEvents(),
-          new WatchEvents(run.revBefore, store.currentRevision(), run.revisions), LocalDelivery.of(WatchEvents.class));
-    }
+    publishEvents(run); // after the batch's revision is visible in the store
     pending.answer(run.results);
     if (run.membershipChanged) {
       vertx.eventBus().send(addresses.transport().peers(), new PeerMap(membership.peers(memberId)));

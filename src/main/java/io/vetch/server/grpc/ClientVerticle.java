@@ -106,8 +106,13 @@ public final class ClientVerticle extends VerticleBase {
     watchers = new WatcherGroup(vertx, m.store(), rev -> headers.at(rev, headers.term()), watchPool,
         m.watchInterest(), watchProgressIntervalMs);
     vertx.eventBus().<WatchEvents>localConsumer(bus.watchEventsAddress(), msg -> {
-      watchers.onEvents(msg.body());
-      keyChanges.onEvents(msg.body());
+      WatchEvents e = msg.body();
+      if (!e.durable()) {
+        watchers.prepare(e);
+        return;
+      }
+      watchers.onEvents(e);
+      keyChanges.onEvents(e);
     });
     WatchHandler watch = new WatchHandler(watchers, maxRequestBytes + GRPC_OVERHEAD_BYTES, maxRequestBytes,
         m.auth()::watchPermitted, cfg.maxWatchersPerStream());

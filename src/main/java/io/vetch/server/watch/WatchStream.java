@@ -41,6 +41,10 @@ final class WatchStream {
   private final WatchChannel channel;
   private final Context context;
   private final FrameBuffer pending = new FrameBuffer();
+  /** Responses framed ahead for a batch not yet durable ({@link WatcherGroup#prepare}), kept out of pending. */
+  private final FrameBuffer staged = new FrameBuffer();
+  /** In the list of streams with staged responses. */
+  private boolean stagedListed;
   private boolean flushScheduled;
   /**
    * The channel had room when last asked since the last flush. This stream writes at flush only, so until then at
@@ -207,6 +211,48 @@ final class WatchStream {
     }
     w.sentSinceProgress = true;
     return true;
+  }
+
+  /**
+   * As {@link #sendEvents}, but into the staged buffer, kept aside until {@link #sendStaged} or {@link #dropStaged};
+   * lists this stream in staged at its first. False, staging nothing, when the stream has no room or w's response is
+   * not a plain one (prev_kv, fragments): the batch is then fanned out once durable instead.
+   */
+  boolean stageEvents(Watcher w, EventBatch batch, List<WatchStream> staged) {
+    if (closed) {
+      return true;
+    }
+    if (w.prevKv || w.fragment || !writable()) {
+      return false;
+    }
+    batch.appendTo(this.staged, w.id);
+    if (!stagedListed) {
+      stagedListed = true;
+      staged.add(this);
+    }
+    w.sentSinceProgress = true;
+    return true;
+  }
+
+  /** The staged responses join the pending ones, written at the group's flush. */
+  void sendStaged() {
+    stagedListed = false;
+    if (closed || staged.length() == 0) {
+      dropStaged();
+      return;
+    }
+    pending.appendAll(staged);
+    if (!listed) {
+      listed = true;
+      group.toFlush(this);
+    }
+  }
+
+  void dropStaged() {
+    stagedListed = false;
+    if (staged.length() > 0) {
+      staged.take();
+    }
   }
 
   /** etcd's sendFragments: as many events per response as fit under the limit (at least one), fragment=true on all but the last. */

@@ -49,6 +49,10 @@ public final class WatcherGroup {
   private final List<WatchStream> sent = new ArrayList<>();
   private boolean syncing;
   private boolean syncAgain;
+  /** Bumped by every change a fan-out depends on: which watchers are synced, and the last revision sent. */
+  private long changes;
+  /** The responses framed ahead for a batch not yet durable ({@link #prepare}), or null. */
+  private Prepared prepared;
   private final long syncTimer;
   private final long progressTimer;
 
@@ -104,10 +108,48 @@ public final class WatcherGroup {
   }
 
   /**
+   * A batch applied but not yet durable (a lone member's, applied while its WAL write is under way): the responses
+   * it makes are framed now, off the write's path, into the streams' staged buffers, sent by the same batch's
+   * {@link #onEvents} once durable if nothing the fan-out depends on changed meanwhile (otherwise that frames it
+   * again, and a batch that never becomes durable is dropped with the next). Nothing of it reaches a client before.
+   */
+  public void prepare(WatchEvents e) {
+    drop();
+    if (e.revisions() == null || e.fromRev() != rev || e.toRev() <= rev) {
+      return;
+    }
+    List<WatchStream> staged = new ArrayList<>();
+    if (fanOut(e, null, staged)) {
+      prepared = new Prepared(e, changes, staged);
+    } else {
+      staged.forEach(WatchStream::dropStaged);
+    }
+  }
+
+  /** What {@link #prepare} framed: for the batch e, while changes is as it was, in these streams' staged buffers. */
+  private record Prepared(WatchEvents events, long changes, List<WatchStream> streams) {}
+
+  /** Whether responses framed ahead wait for their batch to become durable. */
+  boolean holdsPrepared() {
+    return prepared != null;
+  }
+
+  private void drop() {
+    if (prepared != null) {
+      prepared.streams().forEach(WatchStream::dropStaged);
+      prepared = null;
+    }
+  }
+
+  /**
    * An applied batch: the events of revisions after the last one seen go to the synced watchers they match, written
    * at once.
    */
   public void onEvents(WatchEvents e) {
+    if (sendPrepared(e)) {
+      return;
+    }
+    changes++;
     if (e.revisions() == null || e.fromRev() > rev) {
       // A snapshot install, or batches this group never saw: everyone catches up from the store.
       for (Watcher w : new ArrayList<>(rangeWatchers)) {
@@ -125,6 +167,62 @@ public final class WatcherGroup {
     if (e.toRev() <= rev) {
       return;
     }
+    long from = rev + 1; // every synced watcher has been sent all it wants up to rev
+    List<Watcher> full = new ArrayList<>(0);
+    fanOut(e, full, null);
+    rev = e.toRev();
+    for (Watcher w : full) {
+      toUnsynced(w, from); // its stream is full: it catches up on this batch from the store later
+    }
+    flushSent(); // now, ahead of the replies queued behind this batch
+  }
+
+  /** Sends what {@link #prepare} framed for e, if e is that batch and nothing changed since: whether it did. */
+  private boolean sendPrepared(WatchEvents e) {
+    Prepared p = prepared;
+    if (p == null) {
+      return false;
+    }
+    prepared = null;
+    boolean same = p.changes() == changes && p.events().fromRev() == rev && sameBatch(p.events(), e);
+    for (int i = 0; same && i < p.streams().size(); i++) {
+      same = p.streams().get(i).writable();
+    }
+    if (!same) {
+      p.streams().forEach(WatchStream::dropStaged);
+      return false;
+    }
+    for (WatchStream s : p.streams()) {
+      s.sendStaged();
+    }
+    changes++;
+    rev = e.toRev();
+    flushSent();
+    return true;
+  }
+
+  /** Whether durable is the batch prepared was: the same revisions, the very objects the storage worker made. */
+  private static boolean sameBatch(WatchEvents prepared, WatchEvents durable) {
+    List<WatchEvents.Revision> a = prepared.revisions();
+    List<WatchEvents.Revision> b = durable.revisions();
+    if (b == null || a.size() != b.size() || prepared.fromRev() != durable.fromRev()
+        || prepared.toRev() != durable.toRev()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Frames e's revisions after rev for the synced watchers they match. staged null: into the streams' pending
+   * responses, a watcher whose stream is full added to full. Otherwise into their staged buffers, each stream listed
+   * in staged once; false as soon as one cannot take a response there.
+   */
+  private boolean fanOut(WatchEvents e, List<Watcher> full, List<WatchStream> staged) {
     // Events of one key go to its exact-key watchers in one list, shared (with its response bytes) by every such
     // watcher that wants them all; range watchers and filtered ones get lists of their own.
     Map<ByteString, List<Event>> byKey = new LinkedHashMap<>();
@@ -145,32 +243,37 @@ public final class WatcherGroup {
         }
       }
     }
-    long from = rev + 1; // every synced watcher has been sent all it wants up to rev
-    rev = e.toRev();
-    ResponseHeader h = header(rev);
-    List<Watcher> full = new ArrayList<>(0);
+    long to = e.toRev();
+    ResponseHeader h = header(to);
     for (Map.Entry<ByteString, List<Event>> k : byKey.entrySet()) {
       List<Event> events = k.getValue();
-      EventBatch shared = new EventBatch(events, rev, h);
+      EventBatch shared = new EventBatch(events, to, h);
       KeyWatchers ws = keyWatchers.get(k.getKey());
       for (int i = 0; i < ws.size(); i++) {
         Watcher w = ws.get(i);
-        EventBatch batch = w.wantsAll(events) ? shared : own(w, events, h);
-        if (batch != null && !w.stream.sendEvents(w, batch)) {
-          full.add(w);
+        EventBatch batch = w.wantsAll(events) ? shared : own(w, events, to, h);
+        if (batch != null && !send(w, batch, full, staged)) {
+          return false;
         }
       }
     }
     Map<List<Event>, EventBatch> batches = new HashMap<>(); // range watchers seeing the same events share one batch
-    ranged.forEach((w, events) -> {
-      if (!w.stream.sendEvents(w, batches.computeIfAbsent(events, evs -> new EventBatch(evs, rev, h)))) {
-        full.add(w);
+    for (Map.Entry<Watcher, List<Event>> r : ranged.entrySet()) {
+      if (!send(r.getKey(), batches.computeIfAbsent(r.getValue(), evs -> new EventBatch(evs, to, h)), full, staged)) {
+        return false;
       }
-    });
-    for (Watcher w : full) {
-      toUnsynced(w, from); // its stream is full: it catches up on this batch from the store later
     }
-    flushSent(); // now, ahead of the replies queued behind this batch
+    return true;
+  }
+
+  private static boolean send(Watcher w, EventBatch batch, List<Watcher> full, List<WatchStream> staged) {
+    if (staged != null) {
+      return w.stream.stageEvents(w, batch, staged);
+    }
+    if (!w.stream.sendEvents(w, batch)) {
+      full.add(w);
+    }
+    return true;
   }
 
   /** A stream was sent events: {@link #flushSent} writes it. */
@@ -187,7 +290,7 @@ public final class WatcherGroup {
   }
 
   /** The events w wants of events (one key's, in revision order), or null when it wants none. */
-  private EventBatch own(Watcher w, List<Event> events, ResponseHeader h) {
+  private static EventBatch own(Watcher w, List<Event> events, long rev, ResponseHeader h) {
     List<Event> mine = new ArrayList<>();
     for (Event ev : events) {
       if (w.wants(ev)) {
@@ -317,6 +420,7 @@ public final class WatcherGroup {
   }
 
   private void index(Watcher w) {
+    changes++;
     w.synced = true;
     if (w.isSingleKey()) {
       keyWatchers.computeIfAbsent(w.key, k -> new KeyWatchers()).add(w);
@@ -326,6 +430,7 @@ public final class WatcherGroup {
   }
 
   private void unindex(Watcher w) {
+    changes++;
     w.synced = false;
     if (w.isSingleKey()) {
       KeyWatchers ws = keyWatchers.get(w.key);

@@ -79,6 +79,27 @@ public final class FrameBuffer {
     return at;
   }
 
+  /** Appends the frames other gathered, which starts again empty (its array becomes this one's if this is empty). */
+  public void appendAll(FrameBuffer other) {
+    if (length == 0) {
+      bytes = other.bytes;
+      length = other.length;
+      messages = other.messages;
+    } else {
+      int need = length + other.length;
+      if (need > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(need, bytes.length * 2));
+      }
+      System.arraycopy(other.bytes, 0, bytes, length, other.length);
+      length = need;
+      messages += other.messages;
+    }
+    other.capacityHint = Math.min(MAX_HINT, Math.max(MIN_CAPACITY, other.length));
+    other.bytes = EMPTY;
+    other.length = 0;
+    other.messages = 0;
+  }
+
   /** The frames gathered, as one Buffer; this starts again empty. */
   public Buffer take() {
     Buffer frames = BufferInternal.buffer(Unpooled.wrappedBuffer(bytes, 0, length));
