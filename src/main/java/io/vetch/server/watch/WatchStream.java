@@ -185,14 +185,15 @@ final class WatchStream {
    * group writes it when the caller has sent what it has ({@link WatcherGroup#flushSent}).
    */
   boolean sendEvents(Watcher w, EventBatch batch) {
-    if (closed) {
-      return true;
-    }
-    if (!writable()) {
-      starved = true;
-      return false;
-    }
-    if (w.prevKv || w.fragment) {
+    if (!w.prevKv && !w.fragment) {
+      if (!appendPlain(w.id, batch, null)) {
+        return false;
+      }
+    } else if (!closed) {
+      if (!writable()) {
+        starved = true;
+        return false;
+      }
       WatchResponse r = w.prevKv
           ? WatchResponse.newBuilder().setHeader(group.header(batch.revision)).setWatchId(w.id)
               .addAllEvents(withPrevKv(batch.events)).build()
@@ -202,36 +203,57 @@ final class WatchStream {
       } else {
         queue(r);
       }
-    } else {
-      batch.appendTo(pending, w.id);
-    }
-    if (!listed) {
-      listed = true;
-      group.toFlush(this);
+      listPending();
     }
     w.sentSinceProgress = true;
     return true;
   }
 
   /**
-   * As {@link #sendEvents}, but into the staged buffer, kept aside until {@link #sendStaged} or {@link #dropStaged};
-   * lists this stream in staged at its first. False, staging nothing, when the stream has no room or w's response is
-   * not a plain one (prev_kv, fragments): the batch is then fanned out once durable instead.
+   * As {@link #sendEvents}, but into the staged buffer, kept aside until {@link #sendStaged} or {@link #dropStaged}
+   * (see WatcherGroup#prepare). False, staging nothing, when the stream has no room or w's response is not a plain
+   * one (prev_kv, fragments): the batch is then fanned out once durable instead.
    */
   boolean stageEvents(Watcher w, EventBatch batch, List<WatchStream> staged) {
-    if (closed) {
-      return true;
-    }
-    if (w.prevKv || w.fragment || !writable()) {
+    if (w.prevKv || w.fragment || !appendPlain(w.id, batch, staged)) {
       return false;
-    }
-    batch.appendTo(this.staged, w.id);
-    if (!stagedListed) {
-      stagedListed = true;
-      staged.add(this);
     }
     w.sentSinceProgress = true;
     return true;
+  }
+
+  /**
+   * Appends the plain response of batch (its events as they are) for the watcher id: to the pending responses when
+   * staged is null, else to the staged ones, listing this stream in staged at its first. False, appending nothing,
+   * when the stream has no room. The watcher's own state is the caller's.
+   */
+  boolean appendPlain(long id, EventBatch batch, List<WatchStream> staged) {
+    if (closed) {
+      return true;
+    }
+    if (!writable()) {
+      starved |= staged == null;
+      return false;
+    }
+    if (staged == null) {
+      batch.appendTo(pending, id);
+      listPending();
+    } else {
+      batch.appendTo(this.staged, id);
+      if (!stagedListed) {
+        stagedListed = true;
+        staged.add(this);
+      }
+    }
+    return true;
+  }
+
+  /** Lists this stream in its group's streams to flush, once. */
+  private void listPending() {
+    if (!listed) {
+      listed = true;
+      group.toFlush(this);
+    }
   }
 
   /** The staged responses join the pending ones, written at the group's flush. */
@@ -242,10 +264,7 @@ final class WatchStream {
       return;
     }
     pending.appendAll(staged);
-    if (!listed) {
-      listed = true;
-      group.toFlush(this);
-    }
+    listPending();
   }
 
   void dropStaged() {

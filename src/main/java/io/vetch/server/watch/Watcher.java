@@ -44,6 +44,11 @@ final class Watcher {
     this.nextRev = nextRev;
   }
 
+  /** Whether its responses are the events as they are, one response a batch, nothing added nor left out. */
+  boolean plain() {
+    return !noPut && !noDelete && !prevKv && !fragment && !progressNotify;
+  }
+
   boolean isSingleKey() {
     return end == null;
   }

@@ -249,7 +249,17 @@ public final class WatcherGroup {
       List<Event> events = k.getValue();
       EventBatch shared = new EventBatch(events, to, h);
       KeyWatchers ws = keyWatchers.get(k.getKey());
+      long first = events.get(0).getKv().getModRevision();
       for (int i = 0; i < ws.size(); i++) {
+        if (ws.plainFrom(i) <= first) { // a plain watcher that wants them all: its arrays say all that is needed
+          if (!ws.stream(i).appendPlain(ws.id(i), shared, staged)) {
+            if (staged != null) {
+              return false;
+            }
+            full.add(ws.get(i));
+          }
+          continue;
+        }
         Watcher w = ws.get(i);
         EventBatch batch = w.wantsAll(events) ? shared : own(w, events, to, h);
         if (batch != null && !send(w, batch, full, staged)) {

@@ -15,7 +15,11 @@ import org.junit.jupiter.api.Test;
 
 class KeyWatchersTest {
   private static Watcher watcher(long id) {
-    return new Watcher(id, null, ByteString.copyFromUtf8("k"), null, WatchCreateRequest.getDefaultInstance(), 1);
+    // every third one filtered (not plain), starting at a revision of its own
+    WatchCreateRequest req = id % 3 == 0
+        ? WatchCreateRequest.newBuilder().addFilters(WatchCreateRequest.FilterType.NODELETE).build()
+        : WatchCreateRequest.getDefaultInstance();
+    return new Watcher(id, null, ByteString.copyFromUtf8("k"), null, req, 1 + id % 7);
   }
 
   @Test
@@ -39,8 +43,11 @@ class KeyWatchersTest {
     }
     Set<Watcher> walked = new HashSet<>();
     for (int i = 0; i < set.size(); i++) {
-      assertEquals(i, set.get(i).slot);
-      walked.add(set.get(i));
+      Watcher w = set.get(i);
+      assertEquals(i, w.slot);
+      assertEquals(w.id, set.id(i), "the arrays beside follow the watchers' moves");
+      assertEquals(w.plain() ? w.nextRev : Long.MAX_VALUE, set.plainFrom(i));
+      walked.add(w);
     }
     assertEquals(model, walked);
     assertEquals(model, new HashSet<>(List.of(set.toArray())));
