@@ -209,6 +209,24 @@ class PreparedFanOutTest {
   }
 
   @Test
+  void aWatcherWantingPrevKvLeavesTheBatchToItsDurableFanOut() throws Exception {
+    Recorder a = openStream("k");
+    on(() -> a.request(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
+        .setKey(ByteString.copyFromUtf8("k")).setPrevKv(true)).build()));
+    WatchEvents first = heldPut("k", "v1");
+    on(() -> group.prepare(first));
+    on(() -> group.onEvents(durable(first)));
+    WatchEvents second = heldPut("k", "v2");
+    on(() -> group.prepare(second));
+    assertFalse(group.holdsPrepared(), "prev_kv is read from the store at the durable fan-out");
+    on(() -> group.onEvents(durable(second)));
+    assertEquals(List.of("0=v1", "1=v1", "0=v2", "1=v2"), a.events());
+    WatchResponse last = a.written.get(a.written.size() - 1);
+    assertEquals(1, last.getWatchId());
+    assertEquals("v1", last.getEvents(0).getPrevKv().getValue().toStringUtf8());
+  }
+
+  @Test
   void aBatchThatNeverBecomesDurableIsNeverSent() throws Exception {
     Recorder a = openStream("k");
     WatchEvents held = heldPut("k", "lost");
