@@ -41,10 +41,11 @@ final class WatchStream {
   private final WatchChannel channel;
   private final Context context;
   private final FrameBuffer pending = new FrameBuffer();
-  /** Responses framed ahead for a batch not yet durable ({@link WatcherGroup#prepare}), kept out of pending. */
+  /**
+   * Responses framed ahead for a batch not yet durable ({@link WatcherGroup#prepare}), kept out of pending; not
+   * empty only while the stream is in that batch's list of staged streams.
+   */
   private final FrameBuffer staged = new FrameBuffer();
-  /** In the list of streams with staged responses. */
-  private boolean stagedListed;
   private boolean flushScheduled;
   /**
    * The channel had room when last asked since the last flush. This stream writes at flush only, so until then at
@@ -239,11 +240,10 @@ final class WatchStream {
       batch.appendTo(pending, id);
       listPending();
     } else {
-      batch.appendTo(this.staged, id);
-      if (!stagedListed) {
-        stagedListed = true;
+      if (this.staged.length() == 0) {
         staged.add(this);
       }
+      batch.appendTo(this.staged, id);
     }
     return true;
   }
@@ -258,7 +258,6 @@ final class WatchStream {
 
   /** The staged responses join the pending ones, written at the group's flush. */
   void sendStaged() {
-    stagedListed = false;
     if (closed || staged.length() == 0) {
       dropStaged();
       return;
@@ -268,10 +267,7 @@ final class WatchStream {
   }
 
   void dropStaged() {
-    stagedListed = false;
-    if (staged.length() > 0) {
-      staged.take();
-    }
+    staged.clear();
   }
 
   /** etcd's sendFragments: as many events per response as fit under the limit (at least one), fragment=true on all but the last. */

@@ -118,11 +118,9 @@ public final class WatcherGroup {
     if (e.revisions() == null || e.fromRev() != rev || e.toRev() <= rev) {
       return;
     }
-    List<WatchStream> staged = new ArrayList<>();
-    if (fanOut(e, null, staged)) {
-      prepared = new Prepared(e, changes, staged);
-    } else {
-      staged.forEach(WatchStream::dropStaged);
+    prepared = new Prepared(e, changes, new ArrayList<>());
+    if (!fanOut(e, null, prepared.streams())) {
+      drop();
     }
   }
 
@@ -183,15 +181,15 @@ public final class WatcherGroup {
     if (p == null) {
       return false;
     }
-    prepared = null;
     boolean same = p.changes() == changes && p.events().fromRev() == rev && sameBatch(p.events(), e);
     for (int i = 0; same && i < p.streams().size(); i++) {
       same = p.streams().get(i).writable();
     }
     if (!same) {
-      p.streams().forEach(WatchStream::dropStaged);
+      drop();
       return false;
     }
+    prepared = null;
     for (WatchStream s : p.streams()) {
       s.sendStaged();
     }

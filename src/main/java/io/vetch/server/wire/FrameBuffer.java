@@ -94,19 +94,21 @@ public final class FrameBuffer {
       length = need;
       messages += other.messages;
     }
-    other.capacityHint = Math.min(MAX_HINT, Math.max(MIN_CAPACITY, other.length));
-    other.bytes = EMPTY;
-    other.length = 0;
-    other.messages = 0;
+    other.clear();
+  }
+
+  /** Drops what was gathered; this starts again empty, sized for as many bytes next time. */
+  public void clear() {
+    capacityHint = Math.min(MAX_HINT, Math.max(MIN_CAPACITY, length));
+    bytes = EMPTY;
+    length = 0;
+    messages = 0;
   }
 
   /** The frames gathered, as one Buffer; this starts again empty. */
   public Buffer take() {
     Buffer frames = BufferInternal.buffer(Unpooled.wrappedBuffer(bytes, 0, length));
-    capacityHint = Math.min(MAX_HINT, Math.max(MIN_CAPACITY, length));
-    bytes = EMPTY;
-    length = 0;
-    messages = 0;
+    clear();
     return frames;
   }
 
